@@ -1,0 +1,266 @@
+//! SMS one-time codes (SPEC O1): single-use, short-lived, bound to the one operation they were
+//! sent for, limited in attempts and in resends.
+
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// The operation a code is for; its text is named in the SMS (O1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purpose(String);
+
+impl Purpose {
+    /// A code for one step of one renewal, e.g. `renewal:<id>:sign`.
+    pub fn renewal(renewal_id: &str, step: &str) -> Self {
+        Self(format!("renewal:{renewal_id}:{step}"))
+    }
+
+    /// Wraps a stored purpose.
+    pub fn from_stored(s: String) -> Self {
+        Self(s)
+    }
+
+    /// The stored form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Limits of SMS codes.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct SmsOtpPolicy {
+    pub digits: u32,
+    pub ttl_seconds: i64,
+    pub max_attempts: u32,
+    pub max_sends: u32,
+    pub resend_after_seconds: i64,
+}
+
+impl Default for SmsOtpPolicy {
+    fn default() -> Self {
+        Self {
+            digits: 6,
+            ttl_seconds: 300,
+            max_attempts: 3,
+            max_sends: 3,
+            resend_after_seconds: 30,
+        }
+    }
+}
+
+/// One code sent for one operation, as stored (the code itself only as a salted hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub id: String,
+    pub purpose: Purpose,
+    pub code_hash: Vec<u8>,
+    pub expires_at: Timestamp,
+    pub attempts: u32,
+    pub sends: u32,
+    pub last_sent_at: Timestamp,
+    pub consumed: bool,
+}
+
+/// Why a code was refused or could not be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OtpError {
+    #[error("wrong code; {remaining} attempts left")]
+    Wrong { remaining: u32 },
+    #[error("the code has expired")]
+    Expired,
+    #[error("too many wrong codes; ask for a new one")]
+    TooManyAttempts,
+    #[error("the code was already used")]
+    AlreadyUsed,
+    #[error("no code was sent for this operation")]
+    NotRequested,
+    #[error("wait before asking for another code")]
+    ResendTooSoon,
+    #[error("too many codes sent; try again later")]
+    TooManySends,
+}
+
+impl OtpError {
+    /// Stable machine code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Wrong { .. } => "RNV-OTP-001",
+            Self::Expired => "RNV-OTP-002",
+            Self::TooManyAttempts => "RNV-OTP-003",
+            Self::AlreadyUsed => "RNV-OTP-004",
+            Self::NotRequested => "RNV-OTP-005",
+            Self::ResendTooSoon => "RNV-OTP-006",
+            Self::TooManySends => "RNV-OTP-007",
+        }
+    }
+}
+
+/// The salted hash under which a code is stored.
+pub fn hash_code(challenge_id: &str, code: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(challenge_id.as_bytes());
+    h.update([0]);
+    h.update(code.trim().as_bytes());
+    h.finalize().to_vec()
+}
+
+/// Turns random bytes into a code of `digits` digits (bias below 10^-9 for 8 random bytes).
+pub fn code_from_random(random: [u8; 8], digits: u32) -> String {
+    let n = u64::from_be_bytes(random) % 10u64.pow(digits.min(12));
+    format!("{n:0width$}", width = digits as usize)
+}
+
+impl Challenge {
+    /// A fresh challenge for `purpose`; `code` is what the SMS carries.
+    pub fn new(id: String, purpose: Purpose, code: &str, now: Timestamp, p: &SmsOtpPolicy) -> Self {
+        Self {
+            code_hash: hash_code(&id, code),
+            id,
+            purpose,
+            expires_at: now + SignedDuration::from_secs(p.ttl_seconds),
+            attempts: 0,
+            sends: 1,
+            last_sent_at: now,
+            consumed: false,
+        }
+    }
+
+    /// A resend replaces the code and its expiry; the count of sends is kept (O1: limited).
+    pub fn resend(&self, code: &str, now: Timestamp, p: &SmsOtpPolicy) -> Result<Self, OtpError> {
+        if self.sends >= p.max_sends {
+            return Err(OtpError::TooManySends);
+        }
+        if now < self.last_sent_at + SignedDuration::from_secs(p.resend_after_seconds) {
+            return Err(OtpError::ResendTooSoon);
+        }
+        Ok(Self {
+            code_hash: hash_code(&self.id, code),
+            expires_at: now + SignedDuration::from_secs(p.ttl_seconds),
+            attempts: 0,
+            sends: self.sends + 1,
+            last_sent_at: now,
+            consumed: false,
+            ..self.clone()
+        })
+    }
+
+    /// Checks a typed code for `purpose`. Returns the challenge to persist whatever the outcome
+    /// (a wrong attempt counts), and the verdict.
+    pub fn verify(
+        &self,
+        purpose: &Purpose,
+        code: &str,
+        now: Timestamp,
+        p: &SmsOtpPolicy,
+    ) -> (Self, Result<(), OtpError>) {
+        let mut next = self.clone();
+        if purpose != &self.purpose {
+            return (next, Err(OtpError::NotRequested));
+        }
+        if self.consumed {
+            return (next, Err(OtpError::AlreadyUsed));
+        }
+        if self.attempts >= p.max_attempts {
+            return (next, Err(OtpError::TooManyAttempts));
+        }
+        if now >= self.expires_at {
+            return (next, Err(OtpError::Expired));
+        }
+        next.attempts += 1;
+        if bool::from(hash_code(&self.id, code).ct_eq(&self.code_hash)) {
+            next.consumed = true;
+            (next, Ok(()))
+        } else if next.attempts >= p.max_attempts {
+            (next, Err(OtpError::TooManyAttempts))
+        } else {
+            let remaining = p.max_attempts - next.attempts;
+            (next, Err(OtpError::Wrong { remaining }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + s).unwrap()
+    }
+
+    fn challenge() -> (Challenge, Purpose, SmsOtpPolicy) {
+        let p = SmsOtpPolicy::default();
+        let purpose = Purpose::renewal("r1", "sign");
+        (
+            Challenge::new("c1".into(), purpose.clone(), "123456", at(0), &p),
+            purpose,
+            p,
+        )
+    }
+
+    #[test]
+    fn o1_single_use() {
+        let (c, purpose, p) = challenge();
+        let (c, ok) = c.verify(&purpose, "123456", at(10), &p);
+        assert_eq!(ok, Ok(()));
+        assert_eq!(
+            c.verify(&purpose, "123456", at(11), &p).1,
+            Err(OtpError::AlreadyUsed)
+        );
+    }
+
+    #[test]
+    fn o1_short_lived() {
+        let (c, purpose, p) = challenge();
+        assert_eq!(
+            c.verify(&purpose, "123456", at(300), &p).1,
+            Err(OtpError::Expired)
+        );
+        assert_eq!(c.verify(&purpose, "123456", at(299), &p).1, Ok(()));
+    }
+
+    #[test]
+    fn o1_bound_to_its_operation() {
+        let (c, _, p) = challenge();
+        let other = Purpose::renewal("r1", "activate");
+        assert_eq!(
+            c.verify(&other, "123456", at(1), &p).1,
+            Err(OtpError::NotRequested)
+        );
+    }
+
+    #[test]
+    fn o1_attempts_are_limited() {
+        let (c, purpose, p) = challenge();
+        let (c, r) = c.verify(&purpose, "000000", at(1), &p);
+        assert_eq!(r, Err(OtpError::Wrong { remaining: 2 }));
+        let (c, r) = c.verify(&purpose, "000001", at(2), &p);
+        assert_eq!(r, Err(OtpError::Wrong { remaining: 1 }));
+        let (c, r) = c.verify(&purpose, "000002", at(3), &p);
+        assert_eq!(r, Err(OtpError::TooManyAttempts));
+        // Even the right code is refused now.
+        assert_eq!(
+            c.verify(&purpose, "123456", at(4), &p).1,
+            Err(OtpError::TooManyAttempts)
+        );
+    }
+
+    #[test]
+    fn o1_resends_are_limited_and_spaced() {
+        let (c, purpose, p) = challenge();
+        assert_eq!(c.resend("222222", at(5), &p), Err(OtpError::ResendTooSoon));
+        let c2 = c.resend("222222", at(30), &p).unwrap();
+        assert_eq!(
+            c2.verify(&purpose, "123456", at(31), &p).1,
+            Err(OtpError::Wrong { remaining: 2 })
+        );
+        assert_eq!(c2.verify(&purpose, "222222", at(31), &p).1, Ok(()));
+        let c3 = c2.resend("333333", at(60), &p).unwrap();
+        assert_eq!(c3.resend("444444", at(90), &p), Err(OtpError::TooManySends));
+    }
+
+    #[test]
+    fn codes_are_zero_padded_digits() {
+        assert_eq!(code_from_random([0; 8], 6), "000000");
+        assert_eq!(code_from_random([255; 8], 6).len(), 6);
+    }
+}
