@@ -1,0 +1,254 @@
+//! The CA itself: a root and an issuing CA, their keys sealed at rest under a passphrase, and
+//! issuance of qualified certificates.
+
+use crate::device::HolderPublicKey;
+use crate::profile::{self, HolderSubject, ProfileUrls};
+use crate::seal::{self, KdfParams};
+use crate::{CaError, random_bytes};
+use der::asn1::ObjectIdentifier as Oid;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use rcgen::{
+    BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+};
+use rinnova_domain::CertificateKind;
+
+/// The CA's key algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaAlgorithm {
+    /// ECDSA on P-256 with SHA-256 (default).
+    EcdsaP256,
+    /// RSA 3072 with PKCS#1 v1.5 SHA-256.
+    Rsa3072,
+}
+
+impl CaAlgorithm {
+    fn generate(self) -> Result<KeyPair, CaError> {
+        Ok(match self {
+            Self::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
+            Self::Rsa3072 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_3072)?
+            }
+        })
+    }
+
+    fn signature_algorithm(self) -> &'static rcgen::SignatureAlgorithm {
+        match self {
+            Self::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+            Self::Rsa3072 => &rcgen::PKCS_RSA_SHA256,
+        }
+    }
+}
+
+/// What `ca init` needs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CaConfig {
+    pub algorithm: CaAlgorithm,
+    pub organization: String,
+    /// EN 319 412-1 organisation identifier, e.g. `VATIT-12345678901`.
+    pub organization_identifier: String,
+    pub root_common_name: String,
+    pub issuing_common_name: String,
+    /// The CA's own certificate policy OID.
+    pub policy_oid: String,
+    pub urls: ProfileUrls,
+}
+
+impl CaConfig {
+    /// A demonstration CA under `base_url`.
+    pub fn demo(base_url: &str) -> Self {
+        Self {
+            algorithm: CaAlgorithm::EcdsaP256,
+            organization: "Rinnova Demo Trust Services S.p.A.".into(),
+            organization_identifier: "VATIT-00000000000".into(),
+            root_common_name: "Rinnova Demo Root CA".into(),
+            issuing_common_name: "Rinnova Demo Qualified Signature CA".into(),
+            // A placeholder under the private-enterprise arc: a real CA configures its registered OID.
+            policy_oid: "1.3.6.1.4.1.99999.1.1".into(),
+            urls: ProfileUrls::under(base_url),
+        }
+    }
+}
+
+/// The CA's certificates and sealed keys, as persisted.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct CaMaterial {
+    pub config: CaConfig,
+    pub root_cert_der: Vec<u8>,
+    pub issuing_cert_der: Vec<u8>,
+    pub root_key_sealed: Vec<u8>,
+    pub issuing_key_sealed: Vec<u8>,
+}
+
+impl std::fmt::Debug for CaMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaMaterial")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A certificate just issued.
+#[derive(Debug, Clone)]
+pub struct IssuedCertificate {
+    pub der: Vec<u8>,
+    /// Lower-case hex of the serial number.
+    pub serial_hex: String,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+}
+
+/// An opened CA, ready to issue.
+pub struct Ca {
+    material: CaMaterial,
+    issuer: Issuer<'static, KeyPair>,
+    policy: Oid,
+}
+
+fn offset(ts: Timestamp) -> Result<time::OffsetDateTime, CaError> {
+    time::OffsetDateTime::from_unix_timestamp(ts.as_second())
+        .map_err(|e| CaError::Certificate(e.to_string()))
+}
+
+fn years_after(ts: Timestamp, years: i64) -> Result<Timestamp, CaError> {
+    ts.to_zoned(TimeZone::UTC)
+        .checked_add(years.years())
+        .map(|z| z.timestamp())
+        .map_err(|e| CaError::Certificate(e.to_string()))
+}
+
+/// Parses a dotted OID. Arcs must fit 32 bits: const-oid 0.9 overflows on larger ones.
+fn parse_oid(s: &str) -> Result<Oid, CaError> {
+    let bad = || {
+        CaError::Certificate(format!(
+            "policy OID {s:?} is not a dotted OID with 32-bit arcs"
+        ))
+    };
+    if s.split('.').count() < 2 || s.split('.').any(|arc| arc.parse::<u32>().is_err()) {
+        return Err(bad());
+    }
+    Oid::new(s).map_err(|_| bad())
+}
+
+/// A random positive serial of 127 bits (RFC 5280 §4.1.2.2: at most 20 octets).
+fn random_serial() -> Result<(SerialNumber, String), CaError> {
+    let mut bytes: [u8; 16] = random_bytes()?;
+    bytes[0] = (bytes[0] & 0x7f) | 0x40;
+    let hex = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((SerialNumber::from_slice(&bytes), hex))
+}
+
+impl Ca {
+    /// Creates a root and an issuing CA valid from `now`, keys sealed under `passphrase`.
+    pub fn init(
+        config: &CaConfig,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        now: Timestamp,
+    ) -> Result<CaMaterial, CaError> {
+        parse_oid(&config.policy_oid)?;
+        let root_key = config.algorithm.generate()?;
+        let mut root = CertificateParams::default();
+        root.distinguished_name = profile::ca_name(
+            &config.organization,
+            &config.organization_identifier,
+            &config.root_common_name,
+        )?;
+        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        root.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        root.not_before = offset(now)?;
+        root.not_after = offset(years_after(now, 20)?)?;
+        root.serial_number = Some(random_serial()?.0);
+        let root_cert = root.self_signed(&root_key)?;
+
+        let issuing_key = config.algorithm.generate()?;
+        let mut issuing = CertificateParams::default();
+        issuing.distinguished_name = profile::ca_name(
+            &config.organization,
+            &config.organization_identifier,
+            &config.issuing_common_name,
+        )?;
+        issuing.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        issuing.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        issuing.use_authority_key_identifier_extension = true;
+        issuing.not_before = offset(now)?;
+        issuing.not_after = offset(years_after(now, 10)?)?;
+        issuing.serial_number = Some(random_serial()?.0);
+        let root_issuer = Issuer::new(root, &root_key);
+        let issuing_cert = issuing.signed_by(&issuing_key, &root_issuer)?;
+
+        Ok(CaMaterial {
+            config: config.clone(),
+            root_cert_der: root_cert.der().to_vec(),
+            issuing_cert_der: issuing_cert.der().to_vec(),
+            root_key_sealed: seal::seal(&root_key.serialize_der(), passphrase, kdf)?,
+            issuing_key_sealed: seal::seal(&issuing_key.serialize_der(), passphrase, kdf)?,
+        })
+    }
+
+    /// Opens the issuing CA with the passphrase.
+    pub fn open(material: CaMaterial, passphrase: &[u8]) -> Result<Ca, CaError> {
+        let pkcs8 = seal::open(&material.issuing_key_sealed, passphrase)?;
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(
+            &pki_types::PrivatePkcs8KeyDer::from(pkcs8.as_slice()),
+            material.config.algorithm.signature_algorithm(),
+        )?;
+        let issuer = Issuer::from_ca_cert_der(
+            &pki_types::CertificateDer::from(material.issuing_cert_der.as_slice()),
+            key,
+        )?;
+        let policy = parse_oid(&material.config.policy_oid)?;
+        Ok(Ca {
+            material,
+            issuer,
+            policy,
+        })
+    }
+
+    /// The persisted material (certificates and sealed keys).
+    pub fn material(&self) -> &CaMaterial {
+        &self.material
+    }
+
+    /// Issues a qualified certificate for `public_key`, valid exactly 3 years from `not_before`
+    /// (a new certificate's validity runs from activation: STANDARDS.md).
+    pub fn issue_qualified(
+        &self,
+        subject: &HolderSubject,
+        kind: CertificateKind,
+        public_key: &HolderPublicKey,
+        not_before: Timestamp,
+    ) -> Result<IssuedCertificate, CaError> {
+        let mut params =
+            profile::qualified_params(subject, kind, self.policy, &self.material.config.urls)?;
+        let not_after = years_after(not_before, 3)?;
+        params.not_before = offset(not_before)?;
+        params.not_after = offset(not_after)?;
+        let (serial, serial_hex) = random_serial()?;
+        params.serial_number = Some(serial);
+        let cert = params.signed_by(public_key, &self.issuer)?;
+        Ok(IssuedCertificate {
+            der: cert.der().to_vec(),
+            serial_hex,
+            not_before,
+            not_after,
+        })
+    }
+
+    /// PEM of the root and issuing certificates.
+    pub fn chain_pem(&self) -> (String, String) {
+        (
+            pem("CERTIFICATE", &self.material.root_cert_der),
+            pem("CERTIFICATE", &self.material.issuing_cert_der),
+        )
+    }
+}
+
+/// PEM text of a DER object.
+pub fn pem(label: &str, der: &[u8]) -> String {
+    ::pem::encode_config(
+        &::pem::Pem::new(label, der.to_vec()),
+        ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF),
+    )
+}

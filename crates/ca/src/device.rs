@@ -1,0 +1,132 @@
+//! The remote-signature device: the stand-in for the CA's HSM (QSCD). Each holder's signing key
+//! is created here and kept sealed under a key derived from their PIN, so the server cannot use
+//! it without the PIN (SPEC O3). A PKCS#11 HSM can take its place behind [`SignatureDevice`].
+
+use crate::CaError;
+use crate::seal::{self, KdfParams};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{
+    ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair,
+    UnparsedPublicKey,
+};
+use rinnova_domain::Pin;
+
+/// A public key as rcgen needs it to issue a certificate for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolderPublicKey {
+    /// The uncompressed P-256 point.
+    pub raw: Vec<u8>,
+}
+
+impl rcgen::PublicKeyData for HolderPublicKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.raw
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl HolderPublicKey {
+    /// Verifies an ECDSA P-256/SHA-256 signature (DER) over `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, &self.raw)
+            .verify(message, signature)
+            .is_ok()
+    }
+}
+
+/// A key just created on the device: the public half, and the private half sealed.
+#[derive(Clone)]
+pub struct CredentialKey {
+    pub public_key: HolderPublicKey,
+    pub sealed_private: Vec<u8>,
+}
+
+/// Why the device refused to sign.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error(transparent)]
+    Ca(#[from] CaError),
+}
+
+/// A signing device that keeps holder keys usable only with their PIN.
+pub trait SignatureDevice: Send + Sync {
+    /// Creates a key pair protected by `pin`.
+    fn create_key(&self, pin: &Pin) -> Result<CredentialKey, CaError>;
+    /// Signs `message` (ECDSA P-256 SHA-256, DER) with a sealed key, if `pin` opens it.
+    fn sign(
+        &self,
+        sealed_private: &[u8],
+        pin: &Pin,
+        message: &[u8],
+    ) -> Result<Vec<u8>, DeviceError>;
+}
+
+/// Software device: keys sealed with Argon2id + AES-256-GCM under the PIN.
+#[derive(Debug, Clone, Copy)]
+pub struct SoftwareDevice {
+    pub kdf: KdfParams,
+}
+
+impl SignatureDevice for SoftwareDevice {
+    fn create_key(&self, pin: &Pin) -> Result<CredentialKey, CaError> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+            .map_err(|_| CaError::Random)?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref())
+            .map_err(|_| CaError::Malformed)?;
+        Ok(CredentialKey {
+            public_key: HolderPublicKey {
+                raw: pair.public_key().as_ref().to_vec(),
+            },
+            sealed_private: seal::seal(pkcs8.as_ref(), pin.expose().as_bytes(), self.kdf)?,
+        })
+    }
+
+    fn sign(
+        &self,
+        sealed_private: &[u8],
+        pin: &Pin,
+        message: &[u8],
+    ) -> Result<Vec<u8>, DeviceError> {
+        let pkcs8 = match seal::open(sealed_private, pin.expose().as_bytes()) {
+            Ok(k) => k,
+            Err(CaError::WrongSecret) => return Err(DeviceError::WrongPin),
+            Err(e) => return Err(e.into()),
+        };
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8)
+            .map_err(|_| CaError::Malformed)?;
+        let sig = pair
+            .sign(&SystemRandom::new(), message)
+            .map_err(|_| CaError::Random)?;
+        Ok(sig.as_ref().to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn o3_key_usable_only_with_its_pin() {
+        let dev = SoftwareDevice {
+            kdf: KdfParams::insecure_for_tests(),
+        };
+        let pin = Pin::parse("12345678").unwrap();
+        let key = dev.create_key(&pin).unwrap();
+        let sig = dev
+            .sign(&key.sealed_private, &pin, b"renewal form")
+            .unwrap();
+        assert!(key.public_key.verify(b"renewal form", &sig));
+        assert!(!key.public_key.verify(b"another form", &sig));
+        let wrong = Pin::parse("87654321").unwrap();
+        assert!(matches!(
+            dev.sign(&key.sealed_private, &wrong, b"x"),
+            Err(DeviceError::WrongPin)
+        ));
+    }
+}

@@ -1,0 +1,25 @@
+//! rinnova's certification authority: the CA's keys, the ETSI EN 319 412 qualified-certificate
+//! profile, issuance, and the remote-signature device that keeps each holder's key usable only
+//! with their PIN (SPEC X1, O3).
+
+pub mod authority;
+pub mod device;
+pub mod error;
+pub mod profile;
+pub mod seal;
+
+pub use authority::{Ca, CaAlgorithm, CaConfig, CaMaterial, IssuedCertificate};
+pub use device::{CredentialKey, DeviceError, SignatureDevice, SoftwareDevice};
+pub use error::CaError;
+pub use profile::{HolderSubject, ProfileUrls};
+pub use seal::KdfParams;
+
+/// Cryptographically secure random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], CaError> {
+    use aws_lc_rs::rand::SecureRandom;
+    let mut out = [0u8; N];
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut out)
+        .map_err(|_| CaError::Random)?;
+    Ok(out)
+}

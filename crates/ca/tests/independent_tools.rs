@@ -1,0 +1,170 @@
+//! SPEC X1: issued certificates checked by tools that are not ours — OpenSSL and pkilint.
+//! A missing tool fails the test (never a silent skip): `scripts/test` installs both.
+
+use jiff::Timestamp;
+use rinnova_ca::authority::pem;
+use rinnova_ca::device::SignatureDevice;
+use rinnova_ca::{Ca, CaAlgorithm, CaConfig, HolderSubject, KdfParams, SoftwareDevice};
+use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
+use std::path::Path;
+use std::process::Command;
+
+fn issue(algorithm: CaAlgorithm, dir: &Path) -> (rinnova_ca::IssuedCertificate, Timestamp) {
+    let now = Timestamp::from_second(1_795_000_000).unwrap();
+    let mut config = CaConfig::demo("https://rinnova-demo.it");
+    config.algorithm = algorithm;
+    let material = Ca::init(&config, b"passphrase", KdfParams::insecure_for_tests(), now).unwrap();
+    assert!(
+        Ca::open(material.clone(), b"wrong").is_err(),
+        "the CA key is sealed"
+    );
+    let ca = Ca::open(material, b"passphrase").unwrap();
+    let device = SoftwareDevice {
+        kdf: KdfParams::insecure_for_tests(),
+    };
+    let key = device.create_key(&Pin::parse("12345678").unwrap()).unwrap();
+    let subject = HolderSubject {
+        given_name: "Mario".into(),
+        surname: "Rossi".into(),
+        codice_fiscale: CodiceFiscale::parse("RSSMRA85T10A562S").unwrap(),
+        iut: "WSREF-2026000001".into(),
+        title: Some("Dirigente".into()),
+        organization: None,
+    };
+    let cert = ca
+        .issue_qualified(
+            &subject,
+            CertificateKind::RemoteSignature,
+            &key.public_key,
+            now,
+        )
+        .unwrap();
+    let (root, issuing) = ca.chain_pem();
+    std::fs::write(dir.join("root.pem"), root).unwrap();
+    std::fs::write(dir.join("issuing.pem"), issuing).unwrap();
+    std::fs::write(dir.join("cert.pem"), pem("CERTIFICATE", &cert.der)).unwrap();
+    (cert, now)
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (scripts/test installs it)"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() || cmd.get_program() == "lint_etsi_cert",
+        "{cmd:?} failed:\n{text}"
+    );
+    text
+}
+
+fn openssl_checks(dir: &Path, cert: &rinnova_ca::IssuedCertificate, now: Timestamp) {
+    let verify = run(Command::new("openssl")
+        .args(["verify", "-attime"])
+        .arg(now.as_second().to_string())
+        .arg("-CAfile")
+        .arg(dir.join("root.pem"))
+        .arg("-untrusted")
+        .arg(dir.join("issuing.pem"))
+        .arg(dir.join("cert.pem")));
+    assert!(verify.contains("cert.pem: OK"), "{verify}");
+    let text = run(Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-nameopt", "RFC2253", "-in"])
+        .arg(dir.join("cert.pem")));
+    for needle in [
+        "serialNumber=TINIT-RSSMRA85T10A562S",
+        "dnQualifier=WSREF-2026000001",
+        "GN=Mario",
+        "SN=Rossi",
+        "CN=Mario Rossi",
+        "C=IT",
+        "X509v3 Key Usage: critical",
+        "Non Repudiation",
+        "Policy: 0.4.0.194112.1.2",
+        "Policy: 0.4.0.19431.1.1.3",
+        "Policy: 1.3.76.16.6",
+        "URI:http://rinnova-demo.it/ca/crl.der",
+        "OCSP - URI:http://rinnova-demo.it/ca/ocsp",
+        "qcStatements",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    assert!(
+        !text.contains("Digital Signature"),
+        "signature certificates carry nonRepudiation only"
+    );
+    // Exactly three years, to the second.
+    let dates = run(Command::new("openssl")
+        .args(["x509", "-noout", "-startdate", "-enddate", "-in"])
+        .arg(dir.join("cert.pem")));
+    let fmt = |t: Timestamp| t.strftime("%b %e %H:%M:%S %Y GMT").to_string();
+    let three_years_later = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .checked_add(jiff::Span::new().years(3))
+        .unwrap()
+        .timestamp();
+    assert!(
+        dates.contains(&format!("notBefore={}", fmt(now))),
+        "{dates}"
+    );
+    assert!(
+        dates.contains(&format!("notAfter={}", fmt(three_years_later))),
+        "{dates}"
+    );
+    assert_eq!((cert.not_before, cert.not_after), (now, three_years_later));
+}
+
+#[test]
+fn x1_issued_certificate_verifies_with_openssl_ecdsa() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, now) = issue(CaAlgorithm::EcdsaP256, dir.path());
+    openssl_checks(dir.path(), &cert, now);
+}
+
+#[test]
+fn x1_issued_certificate_verifies_with_openssl_rsa3072() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, now) = issue(CaAlgorithm::Rsa3072, dir.path());
+    openssl_checks(dir.path(), &cert, now);
+    let text = run(Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(dir.path().join("issuing.pem")));
+    assert!(text.contains("Public-Key: (3072 bit)"), "{text}");
+}
+
+/// pkilint findings that are expected for this profile, each with the reason it is acceptable.
+const ACCEPTED_WARNINGS: &[(&str, &str)] = &[];
+
+#[test]
+fn x1_issued_certificate_passes_pkilint_etsi_qcp_n_qscd() {
+    let dir = tempfile::tempdir().unwrap();
+    issue(CaAlgorithm::EcdsaP256, dir.path());
+    let out = run(Command::new("lint_etsi_cert")
+        .args(["lint", "-t", "QCP-N-QSCD-EIDAS-FINAL-CERTIFICATE"])
+        .arg(dir.path().join("cert.pem")));
+    let mut problems = Vec::new();
+    for line in out.lines() {
+        let severe = line.contains("ERROR") || line.contains("FATAL");
+        let warning = line.contains("WARNING");
+        let accepted = ACCEPTED_WARNINGS
+            .iter()
+            .any(|(code, _)| line.contains(code));
+        if severe || (warning && !accepted) {
+            problems.push(line.to_owned());
+        }
+    }
+    assert!(
+        out.contains("INFO") || out.trim().is_empty() || !out.contains("ERROR"),
+        "unexpected pkilint output: {out}"
+    );
+    eprintln!("pkilint output:\n{out}");
+    assert!(
+        problems.is_empty(),
+        "pkilint findings:\n{}\n\nfull output:\n{out}",
+        problems.join("\n")
+    );
+}
