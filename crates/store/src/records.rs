@@ -1,0 +1,172 @@
+//! Rows as stored. The application turns them into domain types.
+
+/// An organisation that had certificates issued to its people.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrganisationRecord {
+    pub id: String,
+    pub name: String,
+    pub payment_mode: String,
+    pub approval_required: bool,
+}
+
+/// A holder (titolare).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HolderRecord {
+    pub id: String,
+    pub user_id: String,
+    pub password_hash: String,
+    pub given_name: String,
+    pub surname: String,
+    pub codice_fiscale: String,
+    pub iut: String,
+    pub email: String,
+    pub mobile: String,
+    pub residence: String,
+    pub role_title: Option<String>,
+    pub organisation_id: Option<String>,
+    pub lang: String,
+    pub created_at: i64,
+}
+
+/// A hardware or app token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRecord {
+    pub holder_id: String,
+    pub kind: String,
+    pub algorithm: String,
+    pub digits: i64,
+    pub step_seconds: i64,
+    pub secret: Vec<u8>,
+    pub last_counter: Option<i64>,
+    pub drift_steps: i64,
+}
+
+/// A remote-signature key.
+#[derive(Clone, sqlx::FromRow)]
+pub struct CredentialRecord {
+    pub id: String,
+    pub holder_id: String,
+    pub public_key: Vec<u8>,
+    pub sealed_private: Vec<u8>,
+    pub failed_pins: i64,
+    pub blocked_at: Option<i64>,
+    pub retired_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for CredentialRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialRecord")
+            .field("id", &self.id)
+            .field("failed_pins", &self.failed_pins)
+            .field("blocked_at", &self.blocked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A certificate the CA issued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CertificateRecord {
+    pub id: String,
+    pub holder_id: String,
+    pub credential_id: Option<String>,
+    pub kind: String,
+    pub serial_hex: String,
+    pub der: Vec<u8>,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub status: String,
+    pub superseded_by: Option<String>,
+    pub status_changed_at: Option<i64>,
+    pub device_expires_at: Option<i64>,
+    pub renewals_on_device: i64,
+    pub created_at: i64,
+}
+
+/// A renewal in progress or ended.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RenewalRecord {
+    pub id: String,
+    pub holder_id: String,
+    pub certificate_id: String,
+    pub step: String,
+    pub payment_mode: String,
+    pub approval_required: bool,
+    pub documents_hash: Option<Vec<u8>>,
+    pub activation_otp_verified: bool,
+    pub version: i64,
+    pub consented_at: Option<i64>,
+    pub signature: Option<Vec<u8>>,
+    pub signed_at: Option<i64>,
+    pub new_certificate_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A document shown at step 3.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentRecord {
+    pub renewal_id: String,
+    pub name: String,
+    pub lang: String,
+    pub sha256: Vec<u8>,
+    pub pdf: Vec<u8>,
+    pub created_at: i64,
+}
+
+/// An SMS code challenge.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OtpRecord {
+    pub id: String,
+    pub holder_id: String,
+    pub purpose: String,
+    pub code_hash: Vec<u8>,
+    pub expires_at: i64,
+    pub attempts: i64,
+    pub sends: i64,
+    pub last_sent_at: i64,
+    pub consumed: bool,
+    pub created_at: i64,
+}
+
+/// A login session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRecord {
+    pub id_hash: Vec<u8>,
+    pub holder_id: String,
+    pub kind: String,
+    pub csrf: String,
+    pub lang: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// A message waiting in, or delivered from, the outbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRecord {
+    pub id: String,
+    pub channel: String,
+    pub recipient: String,
+    pub holder_id: Option<String>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// An audit row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    pub detail: Option<String>,
+}

@@ -1,0 +1,11 @@
+//! Repositories: one module per table family. Every function takes a connection, so callers
+//! compose them inside one transaction.
+
+pub mod audit;
+pub mod ca;
+pub mod certificates;
+pub mod holders;
+pub mod otp;
+pub mod outbox;
+pub mod renewals;
+pub mod sessions;

@@ -1,0 +1,71 @@
+//! Issued certificates.
+
+use crate::{CertificateRecord, Conn, StoreError};
+
+/// Inserts a certificate.
+pub async fn insert(c: &mut Conn, r: &CertificateRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO certificates (id, holder_id, credential_id, kind, serial_hex, der, not_before, not_after, \
+         status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&r.id)
+    .bind(&r.holder_id)
+    .bind(&r.credential_id)
+    .bind(&r.kind)
+    .bind(&r.serial_hex)
+    .bind(&r.der)
+    .bind(r.not_before)
+    .bind(r.not_after)
+    .bind(&r.status)
+    .bind(&r.superseded_by)
+    .bind(r.status_changed_at)
+    .bind(r.device_expires_at)
+    .bind(r.renewals_on_device)
+    .bind(r.created_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A certificate by id.
+pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<CertificateRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM certificates WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// A holder's certificates, newest expiry first.
+pub async fn of_holder(
+    c: &mut Conn,
+    holder_id: &str,
+) -> Result<Vec<CertificateRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM certificates WHERE holder_id = $1 ORDER BY not_after DESC, id",
+    )
+    .bind(holder_id)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Marks `id` superseded by `new_id`, if it is still active. Returns whether it changed.
+pub async fn supersede(c: &mut Conn, id: &str, new_id: &str, now: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE certificates SET status = 'superseded', superseded_by = $1, status_changed_at = $2 \
+         WHERE id = $3 AND status = 'active'",
+    )
+    .bind(new_id)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts certificates (benchmarks, tests).
+pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM certificates")
+        .fetch_one(c)
+        .await?)
+}

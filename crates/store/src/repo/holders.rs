@@ -1,0 +1,199 @@
+//! Holders, their organisations, tokens and remote-signature credentials.
+
+use crate::{Conn, CredentialRecord, HolderRecord, OrganisationRecord, StoreError, TokenRecord};
+
+/// Inserts an organisation.
+pub async fn insert_organisation(c: &mut Conn, o: &OrganisationRecord) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO organisations (id, name, payment_mode, approval_required) VALUES ($1, $2, $3, $4)")
+        .bind(&o.id)
+        .bind(&o.name)
+        .bind(&o.payment_mode)
+        .bind(o.approval_required)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// An organisation by id.
+pub async fn organisation(
+    c: &mut Conn,
+    id: &str,
+) -> Result<Option<OrganisationRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM organisations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Inserts a holder.
+pub async fn insert(c: &mut Conn, h: &HolderRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO holders (id, user_id, password_hash, given_name, surname, codice_fiscale, iut, \
+         email, mobile, residence, role_title, organisation_id, lang, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&h.id)
+    .bind(&h.user_id)
+    .bind(&h.password_hash)
+    .bind(&h.given_name)
+    .bind(&h.surname)
+    .bind(&h.codice_fiscale)
+    .bind(&h.iut)
+    .bind(&h.email)
+    .bind(&h.mobile)
+    .bind(&h.residence)
+    .bind(&h.role_title)
+    .bind(&h.organisation_id)
+    .bind(&h.lang)
+    .bind(h.created_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A holder by login user-id.
+pub async fn by_user_id(c: &mut Conn, user_id: &str) -> Result<Option<HolderRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM holders WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// A holder by id.
+pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<HolderRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM holders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Sets a holder's language.
+pub async fn set_lang(c: &mut Conn, id: &str, lang: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE holders SET lang = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Counts holders (demo seeding runs once).
+pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM holders")
+        .fetch_one(c)
+        .await?)
+}
+
+/// Inserts a token.
+pub async fn insert_token(c: &mut Conn, t: &TokenRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO tokens (holder_id, kind, algorithm, digits, step_seconds, secret, last_counter, drift_steps) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&t.holder_id)
+    .bind(&t.kind)
+    .bind(&t.algorithm)
+    .bind(t.digits)
+    .bind(t.step_seconds)
+    .bind(&t.secret)
+    .bind(t.last_counter)
+    .bind(t.drift_steps)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A holder's token, if any.
+pub async fn token(c: &mut Conn, holder_id: &str) -> Result<Option<TokenRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM tokens WHERE holder_id = $1")
+        .bind(holder_id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Records the token's new counter and drift after an accepted code. The guard on the old
+/// counter makes two concurrent uses of one code accept only one.
+pub async fn advance_token(
+    c: &mut Conn,
+    holder_id: &str,
+    old_counter: Option<i64>,
+    new_counter: i64,
+    drift_steps: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE tokens SET last_counter = $1, drift_steps = $2 WHERE holder_id = $3 \
+         AND (last_counter IS NULL OR last_counter < $1) AND COALESCE(last_counter, -1) = COALESCE($4, -1)",
+    )
+    .bind(new_counter)
+    .bind(drift_steps)
+    .bind(holder_id)
+    .bind(old_counter)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Inserts a credential.
+pub async fn insert_credential(c: &mut Conn, r: &CredentialRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO credentials (id, holder_id, public_key, sealed_private, failed_pins, blocked_at, retired_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&r.id)
+    .bind(&r.holder_id)
+    .bind(&r.public_key)
+    .bind(&r.sealed_private)
+    .bind(r.failed_pins)
+    .bind(r.blocked_at)
+    .bind(r.retired_at)
+    .bind(r.created_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A credential by id.
+pub async fn credential(c: &mut Conn, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM credentials WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Records a wrong PIN; blocks the credential when `max` is reached. Returns the new count.
+pub async fn pin_failed(c: &mut Conn, id: &str, max: i64, now: i64) -> Result<i64, StoreError> {
+    sqlx::query(
+        "UPDATE credentials SET failed_pins = failed_pins + 1, \
+         blocked_at = CASE WHEN failed_pins + 1 >= $1 THEN $2 ELSE blocked_at END WHERE id = $3",
+    )
+    .bind(max)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    Ok(
+        sqlx::query_scalar("SELECT failed_pins FROM credentials WHERE id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await?,
+    )
+}
+
+/// Resets the wrong-PIN count after a right PIN.
+pub async fn pin_ok(c: &mut Conn, id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE credentials SET failed_pins = 0 WHERE id = $1 AND blocked_at IS NULL")
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Retires a credential replaced by a renewal's new key.
+pub async fn retire_credential(c: &mut Conn, id: &str, now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE credentials SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

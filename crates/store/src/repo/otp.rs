@@ -1,0 +1,60 @@
+//! SMS code challenges.
+
+use crate::{Conn, OtpRecord, StoreError};
+
+/// The live challenge of a holder for a purpose.
+pub async fn get(
+    c: &mut Conn,
+    holder_id: &str,
+    purpose: &str,
+) -> Result<Option<OtpRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM otp_challenges WHERE holder_id = $1 AND purpose = $2")
+            .bind(holder_id)
+            .bind(purpose)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Inserts or replaces the challenge of (holder, purpose).
+pub async fn put(c: &mut Conn, r: &OtpRecord) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM otp_challenges WHERE holder_id = $1 AND purpose = $2")
+        .bind(&r.holder_id)
+        .bind(&r.purpose)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(
+        "INSERT INTO otp_challenges (id, holder_id, purpose, code_hash, expires_at, attempts, sends, last_sent_at, consumed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&r.id)
+    .bind(&r.holder_id)
+    .bind(&r.purpose)
+    .bind(&r.code_hash)
+    .bind(r.expires_at)
+    .bind(r.attempts)
+    .bind(r.sends)
+    .bind(r.last_sent_at)
+    .bind(r.consumed)
+    .bind(r.created_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Records an attempt's outcome.
+pub async fn record_attempt(
+    c: &mut Conn,
+    id: &str,
+    attempts: i64,
+    consumed: bool,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE otp_challenges SET attempts = $1, consumed = $2 WHERE id = $3")
+        .bind(attempts)
+        .bind(consumed)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

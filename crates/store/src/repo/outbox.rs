@@ -1,0 +1,108 @@
+//! The transactional outbox of SMS and e-mail.
+
+use crate::{Conn, OutboxRecord, StoreError};
+
+/// Queues a message (inside the caller's transaction).
+pub async fn push(c: &mut Conn, m: &OutboxRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (id, channel, recipient, holder_id, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&m.id)
+    .bind(&m.channel)
+    .bind(&m.recipient)
+    .bind(&m.holder_id)
+    .bind(&m.subject)
+    .bind(&m.body)
+    .bind(m.created_at)
+    .bind(m.attempts)
+    .bind(m.next_attempt_at)
+    .bind(m.sent_at)
+    .bind(&m.last_error)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Claims one due message of `channel` with a lease: its next attempt moves to `lease_until`, so
+/// another worker (or instance) does not take it meanwhile; a crashed worker's claim expires.
+pub async fn claim_due(
+    c: &mut Conn,
+    channel: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<Option<OutboxRecord>, StoreError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE channel = $1 AND sent_at IS NULL AND next_attempt_at <= $2 \
+         ORDER BY next_attempt_at, created_at LIMIT 1",
+    )
+    .bind(channel)
+    .bind(now)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(id) = id else { return Ok(None) };
+    let claimed = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
+    )
+    .bind(lease_until)
+    .bind(&id)
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Ok(None);
+    }
+    Ok(sqlx::query_as("SELECT * FROM outbox WHERE id = $1")
+        .bind(&id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Marks a message delivered.
+pub async fn mark_sent(c: &mut Conn, id: &str, now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Schedules a retry after a failed delivery.
+pub async fn mark_failed(
+    c: &mut Conn,
+    id: &str,
+    error: &str,
+    retry_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
+        .bind(error)
+        .bind(retry_at)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The newest messages, optionally of one holder (demo outbox page).
+pub async fn recent(
+    c: &mut Conn,
+    holder_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OutboxRecord>, StoreError> {
+    Ok(match holder_id {
+        Some(h) => sqlx::query_as(
+            "SELECT * FROM outbox WHERE holder_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(h)
+        .bind(limit)
+        .fetch_all(c)
+        .await?,
+        None => {
+            sqlx::query_as("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }
+    })
+}

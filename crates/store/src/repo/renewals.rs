@@ -1,0 +1,122 @@
+//! Renewals and the documents shown during them.
+
+use crate::{Conn, DocumentRecord, RenewalRecord, StoreError};
+
+/// Inserts a renewal. Fails with a unique violation if one is already open for the certificate.
+pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO renewals (id, holder_id, certificate_id, step, payment_mode, approval_required, \
+         documents_hash, activation_otp_verified, version, consented_at, signature, signed_at, \
+         new_certificate_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&r.id)
+    .bind(&r.holder_id)
+    .bind(&r.certificate_id)
+    .bind(&r.step)
+    .bind(&r.payment_mode)
+    .bind(r.approval_required)
+    .bind(&r.documents_hash)
+    .bind(r.activation_otp_verified)
+    .bind(r.version)
+    .bind(r.consented_at)
+    .bind(&r.signature)
+    .bind(r.signed_at)
+    .bind(&r.new_certificate_id)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A renewal by id.
+pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<RenewalRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM renewals WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// The renewal in progress for a certificate, if any.
+pub async fn open_for_certificate(
+    c: &mut Conn,
+    certificate_id: &str,
+) -> Result<Option<RenewalRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM renewals WHERE certificate_id = $1 AND step NOT IN ('completed', 'cancelled')",
+    )
+    .bind(certificate_id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// A holder's renewals, newest first.
+pub async fn of_holder(c: &mut Conn, holder_id: &str) -> Result<Vec<RenewalRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM renewals WHERE holder_id = $1 ORDER BY created_at DESC, id")
+            .bind(holder_id)
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+/// Writes a renewal's new state if nobody changed it since `r.version - 1` was read
+/// (optimistic concurrency). Returns whether the write happened.
+pub async fn update(c: &mut Conn, r: &RenewalRecord) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE renewals SET step = $1, documents_hash = $2, activation_otp_verified = $3, version = $4, \
+         consented_at = $5, signature = $6, signed_at = $7, new_certificate_id = $8, updated_at = $9 \
+         WHERE id = $10 AND version = $11",
+    )
+    .bind(&r.step)
+    .bind(&r.documents_hash)
+    .bind(r.activation_otp_verified)
+    .bind(r.version)
+    .bind(r.consented_at)
+    .bind(&r.signature)
+    .bind(r.signed_at)
+    .bind(&r.new_certificate_id)
+    .bind(r.updated_at)
+    .bind(&r.id)
+    .bind(r.version - 1)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores (or replaces) a document shown at step 3.
+pub async fn put_document(c: &mut Conn, d: &DocumentRecord) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM renewal_documents WHERE renewal_id = $1 AND name = $2")
+        .bind(&d.renewal_id)
+        .bind(&d.name)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(
+        "INSERT INTO renewal_documents (renewal_id, name, lang, sha256, pdf, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&d.renewal_id)
+    .bind(&d.name)
+    .bind(&d.lang)
+    .bind(&d.sha256)
+    .bind(&d.pdf)
+    .bind(d.created_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A stored document.
+pub async fn document(
+    c: &mut Conn,
+    renewal_id: &str,
+    name: &str,
+) -> Result<Option<DocumentRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM renewal_documents WHERE renewal_id = $1 AND name = $2")
+            .bind(renewal_id)
+            .bind(name)
+            .fetch_optional(c)
+            .await?,
+    )
+}

@@ -1,0 +1,113 @@
+//! Login sessions and login failures.
+
+use crate::{Conn, SessionRecord, StoreError};
+
+/// Inserts a session.
+pub async fn insert(c: &mut Conn, s: &SessionRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, holder_id, kind, csrf, lang, created_at, expires_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&s.id_hash)
+    .bind(&s.holder_id)
+    .bind(&s.kind)
+    .bind(&s.csrf)
+    .bind(&s.lang)
+    .bind(s.created_at)
+    .bind(s.expires_at)
+    .bind(s.last_seen_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A live session by the hash of its token.
+pub async fn get(
+    c: &mut Conn,
+    id_hash: &[u8],
+    now: i64,
+) -> Result<Option<SessionRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2")
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Slides a session's idle expiry.
+pub async fn touch(
+    c: &mut Conn,
+    id_hash: &[u8],
+    now: i64,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+        .bind(now)
+        .bind(expires_at)
+        .bind(id_hash)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Sets a session's language.
+pub async fn set_lang(c: &mut Conn, id_hash: &[u8], lang: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET lang = $1 WHERE id_hash = $2")
+        .bind(lang)
+        .bind(id_hash)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Ends a session.
+pub async fn delete(c: &mut Conn, id_hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Removes expired sessions.
+pub async fn purge_expired(c: &mut Conn, now: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected())
+}
+
+/// Failed logins recorded for a user-id: (count, last failure time).
+pub async fn login_failures(c: &mut Conn, user_id: &str) -> Result<Option<(i64, i64)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT failures, last_at FROM login_failures WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Records a failed login.
+pub async fn login_failed(c: &mut Conn, user_id: &str, now: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO login_failures (user_id, failures, last_at) VALUES ($1, 1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET failures = login_failures.failures + 1, last_at = $2",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Clears failures after a successful login.
+pub async fn login_succeeded(c: &mut Conn, user_id: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failures WHERE user_id = $1")
+        .bind(user_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
