@@ -1,6 +1,13 @@
 //! SPEC X1: issued certificates checked by tools that are not ours — OpenSSL and pkilint.
 //! A missing tool fails the test (never a silent skip): `scripts/test` installs both.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
 use jiff::Timestamp;
 use rinnova_ca::authority::pem;
 use rinnova_ca::device::SignatureDevice;

@@ -18,3 +18,34 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// A clock that tests and demos move by hand.
+#[derive(Debug, Clone)]
+pub struct ManualClock(std::sync::Arc<std::sync::Mutex<Timestamp>>);
+
+impl ManualClock {
+    /// A clock standing at `at`.
+    pub fn new(at: Timestamp) -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(at)))
+    }
+
+    /// Moves the clock to `at`.
+    pub fn set(&self, at: Timestamp) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = at;
+        }
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += by;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        self.0.lock().map(|t| *t).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}

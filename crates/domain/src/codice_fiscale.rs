@@ -45,6 +45,16 @@ impl CodiceFiscale {
         Ok(Self(s))
     }
 
+    /// Completes the first 15 characters with their check character (test and demo data).
+    pub fn complete(first15: &str) -> Result<Self, DomainError> {
+        let upper = first15.to_ascii_uppercase();
+        if upper.len() != 15 || !upper.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(DomainError::InvalidCodiceFiscale);
+        }
+        let check = Self::check_char(upper.as_bytes()) as char;
+        Self::parse(&format!("{upper}{check}"))
+    }
+
     /// The check character of the first 15 characters.
     fn check_char(first15: &[u8]) -> u8 {
         let sum: u32 = first15
@@ -96,6 +106,14 @@ mod tests {
         ] {
             assert!(CodiceFiscale::parse(cf).is_ok(), "{cf}");
         }
+    }
+
+    #[test]
+    fn complete_adds_the_check_character() {
+        assert_eq!(
+            CodiceFiscale::complete("RSSMRA85T10A562").unwrap().as_str(),
+            "RSSMRA85T10A562S"
+        );
     }
 
     #[test]

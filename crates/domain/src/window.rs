@@ -152,10 +152,8 @@ pub fn assess(
     if now >= facts.not_after {
         return Err(NotRenewable::Expired);
     }
-    if let Some(device_end) = facts.device_expires_at {
-        if now >= device_end {
-            return Err(NotRenewable::DeviceExpired);
-        }
+    if facts.device_expires_at.is_some_and(|end| now >= end) {
+        return Err(NotRenewable::DeviceExpired);
     }
     if facts.kind != CertificateKind::RemoteSignature && facts.renewals_on_device >= 1 {
         return Err(NotRenewable::DeviceRenewedOnce);

@@ -72,8 +72,8 @@ impl RenewalStep {
 /// What the holder (or the organisation) did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// "I confirm my data" on the data page.
-    DataConfirmed,
+    /// "I confirm my data" on the data page; the documents produced from that data have this hash.
+    DataConfirmed { documents_hash: [u8; 32] },
     /// Both consents ticked on the documents shown, identified by their hash.
     DocumentsAccepted {
         shown_hash: [u8; 32],
@@ -98,7 +98,7 @@ impl Event {
     /// The step at which this event is expected.
     pub fn step(&self) -> RenewalStep {
         match self {
-            Self::DataConfirmed => RenewalStep::CheckData,
+            Self::DataConfirmed { .. } => RenewalStep::CheckData,
             Self::DocumentsAccepted { .. } => RenewalStep::Documents,
             Self::Signed => RenewalStep::Sign,
             Self::Paid => RenewalStep::Payment,
@@ -115,24 +115,20 @@ pub struct Renewal {
     pub step: RenewalStep,
     pub payment_mode: PaymentMode,
     pub approval_required: bool,
-    /// Hash of exactly the documents the holder was shown (step 3).
-    pub documents_hash: [u8; 32],
+    /// Hash of exactly the documents the holder is shown at step 3 (set when data is confirmed).
+    pub documents_hash: Option<[u8; 32]>,
     /// Step 7 has two halves: the first OTP, then PIN + second OTP.
     pub activation_otp_verified: bool,
 }
 
 impl Renewal {
     /// A renewal just started (step 1 done: the window was checked by the caller).
-    pub fn start(
-        payment_mode: PaymentMode,
-        approval_required: bool,
-        documents_hash: [u8; 32],
-    ) -> Self {
+    pub fn start(payment_mode: PaymentMode, approval_required: bool) -> Self {
         Self {
             step: RenewalStep::CheckData,
             payment_mode,
             approval_required,
-            documents_hash,
+            documents_hash: None,
             activation_otp_verified: false,
         }
     }
@@ -181,7 +177,10 @@ impl Renewal {
         }
         let mut next = self.clone();
         match event {
-            Event::DataConfirmed => next.step = RenewalStep::Documents,
+            Event::DataConfirmed { documents_hash } => {
+                next.documents_hash = Some(*documents_hash);
+                next.step = RenewalStep::Documents;
+            }
             Event::DocumentsAccepted {
                 shown_hash,
                 accept_terms,
@@ -190,7 +189,7 @@ impl Renewal {
                 if !(*accept_terms && *confirm_data) {
                     return Err(DomainError::ConsentMissing);
                 }
-                if shown_hash != &self.documents_hash {
+                if Some(*shown_hash) != self.documents_hash {
                     return Err(DomainError::DocumentsChanged);
                 }
                 next.step = RenewalStep::Sign;
@@ -216,6 +215,7 @@ mod tests {
     use super::*;
 
     const H: [u8; 32] = [7; 32];
+    const CONFIRMED: Event = Event::DataConfirmed { documents_hash: H };
 
     fn walk(mut r: Renewal, events: &[Event]) -> Renewal {
         for e in events {
@@ -234,8 +234,8 @@ mod tests {
 
     #[test]
     fn free_renewal_walks_every_step_in_order() {
-        let r = Renewal::start(PaymentMode::Free, false, H);
-        let r = walk(r, &[Event::DataConfirmed, accepted(), Event::Signed]);
+        let r = Renewal::start(PaymentMode::Free, false);
+        let r = walk(r, &[CONFIRMED, accepted(), Event::Signed]);
         assert_eq!(r.step, RenewalStep::Activate);
         let r = walk(r, &[Event::ActivationOtpVerified, Event::Activated]);
         assert_eq!(r.step, RenewalStep::Completed);
@@ -244,8 +244,8 @@ mod tests {
 
     #[test]
     fn step6_approval_cannot_be_skipped() {
-        let r = Renewal::start(PaymentMode::Organisation, true, H);
-        let r = walk(r, &[Event::DataConfirmed, accepted(), Event::Signed]);
+        let r = Renewal::start(PaymentMode::Organisation, true);
+        let r = walk(r, &[CONFIRMED, accepted(), Event::Signed]);
         assert_eq!(r.step, RenewalStep::Approval);
         assert!(r.apply(&Event::ActivationOtpVerified).is_err());
         assert!(r.apply(&Event::Activated).is_err());
@@ -255,10 +255,7 @@ mod tests {
 
     #[test]
     fn step3_needs_both_consents_on_the_documents_shown() {
-        let r = walk(
-            Renewal::start(PaymentMode::Free, false, H),
-            &[Event::DataConfirmed],
-        );
+        let r = walk(Renewal::start(PaymentMode::Free, false), &[CONFIRMED]);
         let half = Event::DocumentsAccepted {
             shown_hash: H,
             accept_terms: true,
@@ -275,13 +272,13 @@ mod tests {
 
     #[test]
     fn steps_cannot_be_skipped_or_replayed_after_the_end() {
-        let r = Renewal::start(PaymentMode::Free, false, H);
+        let r = Renewal::start(PaymentMode::Free, false);
         assert!(r.apply(&Event::Signed).is_err());
         assert!(r.apply(&accepted()).is_err());
         let done = walk(
             r,
             &[
-                Event::DataConfirmed,
+                CONFIRMED,
                 accepted(),
                 Event::Signed,
                 Event::ActivationOtpVerified,
@@ -294,14 +291,14 @@ mod tests {
 
     #[test]
     fn activation_needs_the_first_otp() {
-        let r = Renewal::start(PaymentMode::Free, false, H);
-        let r = walk(r, &[Event::DataConfirmed, accepted(), Event::Signed]);
+        let r = Renewal::start(PaymentMode::Free, false);
+        let r = walk(r, &[CONFIRMED, accepted(), Event::Signed]);
         assert!(r.apply(&Event::Activated).is_err());
     }
 
     #[test]
     fn a_cancelled_renewal_has_passed_nothing() {
-        let r = Renewal::start(PaymentMode::Free, false, H)
+        let r = Renewal::start(PaymentMode::Free, false)
             .apply(&Event::Cancelled)
             .unwrap();
         assert_eq!(r.step, RenewalStep::Cancelled);

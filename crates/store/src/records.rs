@@ -6,7 +6,8 @@ pub struct OrganisationRecord {
     pub id: String,
     pub name: String,
     pub payment_mode: String,
-    pub approval_required: bool,
+    /// 0 or 1 (flags are integers so that one SQL serves SQLite and PostgreSQL).
+    pub approval_required: i64,
 }
 
 /// A holder (titolare).
@@ -91,9 +92,10 @@ pub struct RenewalRecord {
     pub certificate_id: String,
     pub step: String,
     pub payment_mode: String,
-    pub approval_required: bool,
+    /// 0 or 1 (flags are integers so that one SQL serves SQLite and PostgreSQL).
+    pub approval_required: i64,
     pub documents_hash: Option<Vec<u8>>,
-    pub activation_otp_verified: bool,
+    pub activation_otp_verified: i64,
     pub version: i64,
     pub consented_at: Option<i64>,
     pub signature: Option<Vec<u8>>,
@@ -125,7 +127,7 @@ pub struct OtpRecord {
     pub attempts: i64,
     pub sends: i64,
     pub last_sent_at: i64,
-    pub consumed: bool,
+    pub consumed: i64,
     pub created_at: i64,
 }
 
@@ -145,6 +147,8 @@ pub struct SessionRecord {
 /// A message waiting in, or delivered from, the outbox.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRecord {
+    /// Insertion order (assigned by the database; ignored on insert).
+    pub seq: i64,
     pub id: String,
     pub channel: String,
     pub recipient: String,

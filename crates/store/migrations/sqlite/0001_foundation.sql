@@ -5,7 +5,7 @@ CREATE TABLE organisations (
     id                TEXT PRIMARY KEY,
     name              TEXT NOT NULL,
     payment_mode      TEXT NOT NULL,
-    approval_required BOOLEAN NOT NULL DEFAULT FALSE
+    approval_required INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE holders (
@@ -74,9 +74,9 @@ CREATE TABLE renewals (
     certificate_id          TEXT NOT NULL REFERENCES certificates(id),
     step                    TEXT NOT NULL,
     payment_mode            TEXT NOT NULL,
-    approval_required       BOOLEAN NOT NULL,
+    approval_required       INTEGER NOT NULL,
     documents_hash          BLOB,
-    activation_otp_verified BOOLEAN NOT NULL DEFAULT FALSE,
+    activation_otp_verified INTEGER NOT NULL DEFAULT 0,
     version                 BIGINT NOT NULL DEFAULT 0,
     consented_at            BIGINT,
     signature               BLOB,
@@ -111,7 +111,7 @@ CREATE TABLE otp_challenges (
     attempts     BIGINT NOT NULL,
     sends        BIGINT NOT NULL,
     last_sent_at BIGINT NOT NULL,
-    consumed     BOOLEAN NOT NULL DEFAULT FALSE,
+    consumed     INTEGER NOT NULL DEFAULT 0,
     created_at   BIGINT NOT NULL,
     UNIQUE (holder_id, purpose)
 );
@@ -137,7 +137,8 @@ CREATE TABLE login_failures (
 
 -- Transactional outbox: written in the same transaction as the change that causes it.
 CREATE TABLE outbox (
-    id              TEXT PRIMARY KEY,
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
     channel         TEXT NOT NULL,
     recipient       TEXT NOT NULL,
     holder_id       TEXT REFERENCES holders(id),

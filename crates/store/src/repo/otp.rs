@@ -48,7 +48,7 @@ pub async fn record_attempt(
     c: &mut Conn,
     id: &str,
     attempts: i64,
-    consumed: bool,
+    consumed: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE otp_challenges SET attempts = $1, consumed = $2 WHERE id = $3")
         .bind(attempts)

@@ -34,7 +34,7 @@ pub async fn claim_due(
 ) -> Result<Option<OutboxRecord>, StoreError> {
     let id: Option<String> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE channel = $1 AND sent_at IS NULL AND next_attempt_at <= $2 \
-         ORDER BY next_attempt_at, created_at LIMIT 1",
+         ORDER BY next_attempt_at, seq LIMIT 1",
     )
     .bind(channel)
     .bind(now)
@@ -91,15 +91,15 @@ pub async fn recent(
     limit: i64,
 ) -> Result<Vec<OutboxRecord>, StoreError> {
     Ok(match holder_id {
-        Some(h) => sqlx::query_as(
-            "SELECT * FROM outbox WHERE holder_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-        )
-        .bind(h)
-        .bind(limit)
-        .fetch_all(c)
-        .await?,
+        Some(h) => {
+            sqlx::query_as("SELECT * FROM outbox WHERE holder_id = $1 ORDER BY seq DESC LIMIT $2")
+                .bind(h)
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }
         None => {
-            sqlx::query_as("SELECT * FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1")
+            sqlx::query_as("SELECT * FROM outbox ORDER BY seq DESC LIMIT $1")
                 .bind(limit)
                 .fetch_all(c)
                 .await?

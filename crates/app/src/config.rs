@@ -1,0 +1,53 @@
+//! Settings of the use cases (the CLI loads them from TOML and `RINNOVA_*` variables).
+
+use rinnova_ca::KdfParams;
+use rinnova_domain::WindowPolicy;
+use rinnova_domain::otp::Tolerance;
+use rinnova_domain::sms_otp::SmsOtpPolicy;
+
+/// Settings of the use cases.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct AppConfig {
+    /// The public base URL (links in e-mails; CA URLs are fixed at `ca init`).
+    pub public_url: String,
+    /// Demo mode: demo pages (outbox) and credentials shown.
+    pub demo: bool,
+    pub window: WindowPolicy,
+    pub sms_otp: SmsOtpPolicy,
+    /// Wrong PINs before a credential is blocked (SPEC O3: 5).
+    pub max_pin_failures: i64,
+    /// Wrong passwords before a user-id is locked for `login_lock_seconds` (SPEC A1).
+    pub max_login_failures: i64,
+    pub login_lock_seconds: i64,
+    /// Idle time after which a session ends.
+    pub session_idle_seconds: i64,
+    /// Argon2id cost of PIN-sealed keys.
+    pub pin_kdf: KdfParams,
+    /// Argon2id cost of portal passwords.
+    pub password_kdf: KdfParams,
+    #[serde(skip)]
+    pub token_tolerance: TokenTolerance,
+}
+
+/// Serde-less wrapper so the tolerance keeps its defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenTolerance(pub Tolerance);
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            demo: false,
+            window: WindowPolicy::default(),
+            sms_otp: SmsOtpPolicy::default(),
+            max_pin_failures: 5,
+            max_login_failures: 5,
+            login_lock_seconds: 15 * 60,
+            session_idle_seconds: 30 * 60,
+            pin_kdf: KdfParams::default(),
+            password_kdf: KdfParams::default(),
+            token_tolerance: TokenTolerance::default(),
+        }
+    }
+}

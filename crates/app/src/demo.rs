@@ -1,0 +1,330 @@
+//! Demonstration data: holders in every interesting state, with real certificates from the CA,
+//! created on the first `serve --demo` (and by tests and benchmarks).
+
+use crate::util::{blocking, hash_password, new_id, secs};
+use crate::{App, AppError};
+use jiff::{SignedDuration, Timestamp, ToSpan};
+use rinnova_ca::HolderSubject;
+use rinnova_ca::device::SignatureDevice;
+use rinnova_domain::window::ca_time_zone;
+use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
+use rinnova_store::{
+    CertificateRecord, CredentialRecord, HolderRecord, OrganisationRecord, StoreError, TokenRecord,
+    repo,
+};
+
+/// The password of every demo holder.
+pub const DEMO_PASSWORD: &str = "rinnova-demo";
+/// The signature PIN of every demo holder.
+pub const DEMO_PIN: &str = "12345678";
+/// The demo token's secret (RFC 6238 test seed), so `oathtool` can generate its codes.
+pub const DEMO_TOKEN_SECRET: &[u8] = b"12345678901234567890";
+
+/// A demo holder as shown on the console and the login page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoHolder {
+    pub user_id: &'static str,
+    pub name: &'static str,
+    /// What is interesting about this holder (Italian, English).
+    pub situation: (&'static str, &'static str),
+}
+
+/// Where each demo holder's certificate stands relative to now.
+#[derive(Debug, Clone, Copy)]
+enum Expiry {
+    InDays(i64),
+    /// Expires late tomorrow (Rome): today is the last day to renew.
+    LastDay,
+    /// Expires late today (Rome): still valid, but the window closed at midnight.
+    ClosedToday,
+    AlreadyRenewed,
+}
+
+struct Seed {
+    user_id: &'static str,
+    given: &'static str,
+    surname: &'static str,
+    cf15: &'static str,
+    expiry: Expiry,
+    token: bool,
+    payroll: bool,
+    situation: (&'static str, &'static str),
+}
+
+const SEEDS: &[Seed] = &[
+    Seed {
+        user_id: "JZLF001",
+        given: "Mario",
+        surname: "Rossi",
+        cf15: "RSSMRA85T10A562",
+        expiry: Expiry::InDays(45),
+        token: false,
+        payroll: false,
+        situation: ("rinnovo aperto, OTP via SMS", "renewal open, OTP by SMS"),
+    },
+    Seed {
+        user_id: "JZLF002",
+        given: "Giulia",
+        surname: "Bianchi",
+        cf15: "BNCGLI90A41F205",
+        expiry: Expiry::LastDay,
+        token: false,
+        payroll: false,
+        situation: ("ultimo giorno per rinnovare", "last day to renew"),
+    },
+    Seed {
+        user_id: "JZLF003",
+        given: "Luca",
+        surname: "Verdi",
+        cf15: "VRDLCU78C12L219",
+        expiry: Expiry::ClosedToday,
+        token: false,
+        payroll: true,
+        situation: (
+            "scade oggi: periodo chiuso (paga l'organizzazione)",
+            "expires today: window closed (organisation pays)",
+        ),
+    },
+    Seed {
+        user_id: "JZLF004",
+        given: "Anna",
+        surname: "Neri",
+        cf15: "NRENNA82D50H501",
+        expiry: Expiry::InDays(-10),
+        token: false,
+        payroll: false,
+        situation: ("certificato scaduto", "certificate expired"),
+    },
+    Seed {
+        user_id: "JZLF005",
+        given: "Paolo",
+        surname: "Gallo",
+        cf15: "GLLPLA75E20G273",
+        expiry: Expiry::AlreadyRenewed,
+        token: false,
+        payroll: false,
+        situation: ("già rinnovato", "already renewed"),
+    },
+    Seed {
+        user_id: "JZLF006",
+        given: "Sara",
+        surname: "Conti",
+        cf15: "CNTSRA88H60D612",
+        expiry: Expiry::InDays(60),
+        token: true,
+        payroll: false,
+        situation: ("rinnovo aperto, token TOTP", "renewal open, TOTP token"),
+    },
+    Seed {
+        user_id: "JZLF007",
+        given: "Marco",
+        surname: "Ferri",
+        cf15: "FRRMRC70L15A944",
+        expiry: Expiry::InDays(200),
+        token: false,
+        payroll: false,
+        situation: ("rinnovo non ancora disponibile", "renewal not open yet"),
+    },
+    Seed {
+        user_id: "JZLF008",
+        given: "Elena",
+        surname: "Russo",
+        cf15: "RSSLNE92M55F839",
+        expiry: Expiry::InDays(30),
+        token: false,
+        payroll: true,
+        situation: (
+            "rinnovo aperto, paga l'organizzazione",
+            "renewal open, organisation pays",
+        ),
+    },
+];
+
+/// The demo holders, for the console and the login page.
+pub fn holders() -> Vec<DemoHolder> {
+    SEEDS
+        .iter()
+        .map(|s| DemoHolder {
+            user_id: s.user_id,
+            name: if s.token {
+                "Sara Conti (TOTP)"
+            } else {
+                s.given
+            },
+            situation: s.situation,
+        })
+        .collect()
+}
+
+fn rome_end_of_day(now: Timestamp, days_ahead: i64) -> Result<Timestamp, AppError> {
+    let date = now
+        .to_zoned(ca_time_zone())
+        .date()
+        .checked_add(days_ahead.days())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let at = date
+        .at(22, 0, 0, 0)
+        .to_zoned(ca_time_zone())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(at.timestamp())
+}
+
+impl App {
+    /// Seeds the demo holders unless holders exist. Returns whether it seeded.
+    pub async fn seed_demo(&self) -> Result<bool, AppError> {
+        if repo::holders::count(&mut *self.store().conn().await?).await? > 0 {
+            return Ok(false);
+        }
+        let now = self.now();
+        let kdf = self.config().password_kdf;
+        let password_hash = blocking(move || hash_password(DEMO_PASSWORD, kdf)).await??;
+        let mut tx = self.store().begin().await?;
+        let org_id = new_id();
+        repo::holders::insert_organisation(
+            &mut tx,
+            &OrganisationRecord {
+                id: org_id.clone(),
+                name: "Comune di Esempio".into(),
+                payment_mode: "organisation".into(),
+                approval_required: 0,
+            },
+        )
+        .await?;
+        for (i, s) in SEEDS.iter().enumerate() {
+            let cf = CodiceFiscale::complete(s.cf15)?;
+            let holder = HolderRecord {
+                id: new_id(),
+                user_id: s.user_id.into(),
+                password_hash: password_hash.clone(),
+                given_name: s.given.into(),
+                surname: s.surname.into(),
+                codice_fiscale: cf.to_string(),
+                iut: format!("WSREF-2023{:06}", i + 1),
+                email: format!(
+                    "{}.{}@example.it",
+                    s.given.to_lowercase(),
+                    s.surname.to_lowercase()
+                ),
+                mobile: format!("+39333000{:04}", i + 1),
+                residence: "Via Roma 1, 00100 Roma".into(),
+                role_title: s.payroll.then(|| "Funzionario".to_owned()),
+                organisation_id: s.payroll.then(|| org_id.clone()),
+                lang: "it".into(),
+                created_at: secs(now),
+            };
+            repo::holders::insert(&mut tx, &holder).await?;
+            if s.token {
+                repo::holders::insert_token(
+                    &mut tx,
+                    &TokenRecord {
+                        holder_id: holder.id.clone(),
+                        kind: "totp".into(),
+                        algorithm: "sha1".into(),
+                        digits: 6,
+                        step_seconds: 30,
+                        secret: DEMO_TOKEN_SECRET.to_vec(),
+                        last_counter: None,
+                        drift_steps: 0,
+                    },
+                )
+                .await?;
+            }
+            let not_after = match s.expiry {
+                Expiry::InDays(d) => now + SignedDuration::from_hours(24 * d),
+                Expiry::LastDay => rome_end_of_day(now, 1)?,
+                Expiry::ClosedToday => {
+                    rome_end_of_day(now, 0)?.max(now + SignedDuration::from_mins(1))
+                }
+                Expiry::AlreadyRenewed => now + SignedDuration::from_hours(24 * 20),
+            };
+            let old = self
+                .seed_certificate(&mut tx, &holder, not_after, now)
+                .await?;
+            if let Expiry::AlreadyRenewed = s.expiry {
+                let renewed = self
+                    .seed_certificate(
+                        &mut tx,
+                        &holder,
+                        now + SignedDuration::from_hours(24 * 1095),
+                        now,
+                    )
+                    .await?;
+                repo::certificates::supersede(&mut tx, &old, &renewed, secs(now)).await?;
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(true)
+    }
+
+    /// Issues a real certificate expiring at `not_after` (so valid from 3 years before it),
+    /// with a PIN-sealed key. Returns its id.
+    async fn seed_certificate(
+        &self,
+        c: &mut rinnova_store::Conn,
+        h: &HolderRecord,
+        not_after: Timestamp,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let pin = Pin::parse(DEMO_PIN)?;
+        let device = rinnova_ca::SoftwareDevice {
+            kdf: self.config().pin_kdf,
+        };
+        let key = blocking(move || device.create_key(&pin)).await??;
+        let not_before = not_after
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .checked_sub(3.years())
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .timestamp();
+        let subject = HolderSubject {
+            given_name: h.given_name.clone(),
+            surname: h.surname.clone(),
+            codice_fiscale: CodiceFiscale::parse(&h.codice_fiscale)?,
+            iut: h.iut.clone(),
+            title: h.role_title.clone(),
+            organization: None,
+        };
+        let issued = self.ca().issue_qualified(
+            &subject,
+            CertificateKind::RemoteSignature,
+            &key.public_key,
+            not_before,
+        )?;
+        let credential_id = new_id();
+        repo::holders::insert_credential(
+            c,
+            &CredentialRecord {
+                id: credential_id.clone(),
+                holder_id: h.id.clone(),
+                public_key: key.public_key.raw.clone(),
+                sealed_private: key.sealed_private.clone(),
+                failed_pins: 0,
+                blocked_at: None,
+                retired_at: None,
+                created_at: secs(now),
+            },
+        )
+        .await?;
+        let id = new_id();
+        repo::certificates::insert(
+            c,
+            &CertificateRecord {
+                id: id.clone(),
+                holder_id: h.id.clone(),
+                credential_id: Some(credential_id),
+                kind: CertificateKind::RemoteSignature.as_str().into(),
+                serial_hex: issued.serial_hex,
+                der: issued.der,
+                not_before: secs(issued.not_before),
+                not_after: secs(issued.not_after),
+                status: "active".into(),
+                superseded_by: None,
+                status_changed_at: None,
+                device_expires_at: None,
+                renewals_on_device: 0,
+                created_at: secs(now),
+            },
+        )
+        .await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,82 @@
+//! Errors of the use cases. Each has a stable code (`RNV-…`) shown beside the translated text;
+//! the web layer maps them once to an HTTP status and a message in the holder's language.
+
+use rinnova_domain::otp::TokenError;
+use rinnova_domain::sms_otp::OtpError;
+use rinnova_domain::{DomainError, NotRenewable};
+
+/// A use case said no, or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("login required")]
+    Unauthenticated,
+    #[error("wrong user-id or password")]
+    LoginFailed,
+    #[error("too many attempts; try again in {minutes} minutes")]
+    LoginLocked { minutes: i64 },
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Invalid(#[from] DomainError),
+    #[error("not renewable: {0:?}")]
+    NotRenewable(NotRenewable),
+    #[error(transparent)]
+    Otp(#[from] OtpError),
+    #[error("token code: {0}")]
+    Token(TokenError),
+    #[error("wrong PIN; {remaining} attempts left")]
+    WrongPin { remaining: i64 },
+    #[error("the signature credential is blocked")]
+    CredentialBlocked,
+    #[error("the renewal changed meanwhile; reload")]
+    Conflict,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "RNV-AUTH-001",
+            Self::LoginFailed => "RNV-AUTH-002",
+            Self::LoginLocked { .. } => "RNV-AUTH-003",
+            Self::NotFound => "RNV-GEN-404",
+            Self::Invalid(e) => e.code(),
+            Self::NotRenewable(r) => r.code(),
+            Self::Otp(e) => e.code(),
+            Self::Token(TokenError::Wrong) => "RNV-OTP-011",
+            Self::Token(TokenError::Replayed) => "RNV-OTP-012",
+            Self::Token(TokenError::Malformed) => "RNV-OTP-013",
+            Self::WrongPin { .. } => "RNV-PIN-003",
+            Self::CredentialBlocked => "RNV-PIN-004",
+            Self::Conflict => "RNV-GEN-409",
+            Self::Internal(_) => "RNV-GEN-500",
+        }
+    }
+
+    /// Arguments of the translated message.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::LoginLocked { minutes } => vec![("minutes", minutes.to_string())],
+            Self::Otp(OtpError::Wrong { remaining }) => vec![("remaining", remaining.to_string())],
+            Self::WrongPin { remaining } => vec![("remaining", remaining.to_string())],
+            Self::NotRenewable(NotRenewable::NotYetOpen { opens_on }) => {
+                vec![("date", opens_on.to_string())]
+            }
+            _ => vec![],
+        }
+    }
+}
+
+impl From<rinnova_store::StoreError> for AppError {
+    fn from(e: rinnova_store::StoreError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl From<rinnova_ca::CaError> for AppError {
+    fn from(e: rinnova_ca::CaError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}

@@ -1,0 +1,145 @@
+//! The holder's home page: each certificate, its expiry, whether renewal is open and the days
+//! left (SPEC W5).
+
+use crate::i18n::Lang;
+use crate::util::ts;
+use crate::views::{CertificateView, HolderView, HomeView, NotRenewableView};
+use crate::{App, AppError};
+use jiff::Timestamp;
+use rinnova_domain::window::{self, CertificateFacts};
+use rinnova_domain::{CertificateKind, CertificateStatus, NotRenewable, RenewalStep, WindowPolicy};
+use rinnova_store::{CertificateRecord, Conn, HolderRecord, repo};
+
+impl App {
+    /// The home page of a holder.
+    pub async fn home(&self, holder_id: &str) -> Result<HomeView, AppError> {
+        let now = self.now();
+        let mut conn = self.store().conn().await?;
+        let holder = repo::holders::by_id(&mut conn, holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let holder_view = holder_view(&mut conn, &holder).await?;
+        let lang = Lang::parse(&holder.lang);
+        let payroll =
+            holder_view.organisation.is_some() && organisation_pays(&mut conn, &holder).await?;
+        let mut certificates = Vec::new();
+        for c in repo::certificates::of_holder(&mut conn, holder_id).await? {
+            certificates.push(
+                certificate_view(&mut conn, &c, &self.config().window, now, lang, payroll).await?,
+            );
+        }
+        Ok(HomeView {
+            holder: holder_view,
+            certificates,
+        })
+    }
+}
+
+async fn organisation_pays(conn: &mut Conn, h: &HolderRecord) -> Result<bool, AppError> {
+    Ok(match &h.organisation_id {
+        Some(id) => repo::holders::organisation(conn, id)
+            .await?
+            .is_some_and(|o| o.payment_mode == "organisation"),
+        None => false,
+    })
+}
+
+/// The holder as shown.
+pub(crate) async fn holder_view(conn: &mut Conn, h: &HolderRecord) -> Result<HolderView, AppError> {
+    let organisation = match &h.organisation_id {
+        Some(id) => repo::holders::organisation(conn, id).await?.map(|o| o.name),
+        None => None,
+    };
+    let has_token = repo::holders::token(conn, &h.id).await?.is_some();
+    let mobile_masked = rinnova_domain::Mobile::parse(&h.mobile)
+        .map(|m| m.masked())
+        .unwrap_or_default();
+    Ok(HolderView {
+        user_id: h.user_id.clone(),
+        given_name: h.given_name.clone(),
+        surname: h.surname.clone(),
+        codice_fiscale: h.codice_fiscale.clone(),
+        iut: h.iut.clone(),
+        email: h.email.clone(),
+        mobile: h.mobile.clone(),
+        mobile_masked,
+        residence: h.residence.clone(),
+        role: h.role_title.clone(),
+        organisation,
+        lang: h.lang.clone(),
+        otp_channel: if has_token { "token" } else { "sms" }.into(),
+    })
+}
+
+/// The window facts of a stored certificate.
+pub(crate) fn facts(c: &CertificateRecord) -> Result<CertificateFacts, AppError> {
+    Ok(CertificateFacts {
+        kind: CertificateKind::parse(&c.kind)
+            .ok_or_else(|| AppError::Internal(format!("kind {}", c.kind)))?,
+        status: CertificateStatus::parse(&c.status)
+            .ok_or_else(|| AppError::Internal(format!("status {}", c.status)))?,
+        not_after: ts(c.not_after),
+        device_expires_at: c.device_expires_at.map(ts),
+        renewals_on_device: u32::try_from(c.renewals_on_device).unwrap_or(u32::MAX),
+    })
+}
+
+fn rome_date(t: Timestamp) -> String {
+    t.to_zoned(window::ca_time_zone()).date().to_string()
+}
+
+/// A certificate as shown, with its renewal window at `now`.
+pub(crate) async fn certificate_view(
+    conn: &mut Conn,
+    c: &CertificateRecord,
+    policy: &WindowPolicy,
+    now: Timestamp,
+    lang: Lang,
+    payroll: bool,
+) -> Result<CertificateView, AppError> {
+    let f = facts(c)?;
+    let assessed = window::assess(&f, policy, now);
+    let open = repo::renewals::open_for_certificate(conn, &c.id).await?;
+    let renewed_by = match &c.superseded_by {
+        Some(id) => repo::certificates::by_id(conn, id)
+            .await?
+            .map(|n| (n.id, rome_date(ts(n.not_after)))),
+        None => None,
+    };
+    let (renewable, days_left, not_renewable) = match assessed {
+        Ok(r) => (true, Some(r.days_left), None),
+        Err(reason) => {
+            let e = AppError::NotRenewable(reason);
+            let opens_on = match reason {
+                NotRenewable::NotYetOpen { opens_on } => Some(opens_on.to_string()),
+                _ => None,
+            };
+            (
+                false,
+                None,
+                Some(NotRenewableView {
+                    code: e.code().into(),
+                    reason: lang.error(&e),
+                    opens_on,
+                    needs_new_certificate: reason.needs_new_certificate(),
+                }),
+            )
+        }
+    };
+    Ok(CertificateView {
+        id: c.id.clone(),
+        kind: c.kind.clone(),
+        serial: c.serial_hex.clone(),
+        status: c.status.clone(),
+        not_before: ts(c.not_before).to_string(),
+        not_after: ts(c.not_after).to_string(),
+        expiry_date: rome_date(ts(c.not_after)),
+        renewable,
+        days_left,
+        last_day: days_left == Some(1),
+        not_renewable,
+        open_renewal: open.and_then(|r| RenewalStep::parse(&r.step).map(|s| (r.id, s))),
+        renewed_by,
+        payroll,
+    })
+}

@@ -1,0 +1,124 @@
+//! Translations (Fluent): Italian by default, English selectable. Used for pages, SMS and
+//! e-mails alike, so every message a holder reads comes from `locales/`.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "it",
+        // No Unicode isolation marks: texts go into SMS, e-mails and PDFs too.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static IT: LanguageIdentifier = langid!("it");
+static EN: LanguageIdentifier = langid!("en");
+
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Lang {
+    It,
+    En,
+}
+
+impl Lang {
+    /// `en` → English; anything else → Italian.
+    pub fn parse(s: &str) -> Lang {
+        if s.trim().eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::It
+        }
+    }
+
+    /// The language from an `Accept-Language` header (first supported wins).
+    pub fn from_accept_language(header: &str) -> Lang {
+        for part in header.split(',') {
+            let tag = part
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("it") {
+                return Lang::It;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::It
+    }
+
+    /// The code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::It => "it",
+            Lang::En => "en",
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::It => &IT,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The message `key`.
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    /// The message `key` with arguments.
+    pub fn t_args(self, key: &str, args: &[(&str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(self.id(), key, &map)
+    }
+
+    /// The translated text of an error, with its code.
+    pub fn error(self, e: &crate::AppError) -> String {
+        self.t_args(&format!("err-{}", e.code()), &e.args())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        let keys = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.starts_with([' ', '#', '.', '*', '[']) && l.contains(" ="))
+                .map(|l| l.split(" =").next().unwrap_or("").to_owned())
+                .collect()
+        };
+        let it = keys(include_str!("../locales/it/main.ftl"));
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let missing_en: Vec<_> = it.iter().filter(|k| !en.contains(k)).collect();
+        let missing_it: Vec<_> = en.iter().filter(|k| !it.contains(k)).collect();
+        assert!(
+            missing_en.is_empty() && missing_it.is_empty(),
+            "en lacks {missing_en:?}; it lacks {missing_it:?}"
+        );
+        assert!(it.len() > 20);
+    }
+
+    #[test]
+    fn lookups_translate_with_arguments() {
+        assert_eq!(Lang::parse("EN"), Lang::En);
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::It);
+        let e = crate::AppError::WrongPin { remaining: 2 };
+        assert!(Lang::En.error(&e).contains('2'));
+        assert_ne!(Lang::En.error(&e), Lang::It.error(&e));
+    }
+}

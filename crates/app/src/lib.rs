@@ -1,0 +1,94 @@
+//! rinnova's use cases: "log in", "start renewal", "sign the request", "activate"… Each is a
+//! method on [`App`] that checks the rules of `rinnova-domain`, runs in one database
+//! transaction, and writes its side effects (SMS, e-mail) to the outbox in that same
+//! transaction. HTTP handlers, the CLI and background jobs call these; they are tested without
+//! HTTP.
+
+pub mod auth;
+pub mod ca_service;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod notify;
+pub mod otp;
+pub mod renewal;
+pub mod views;
+
+mod util;
+
+pub use config::AppConfig;
+pub use error::AppError;
+
+use rinnova_ca::{Ca, SignatureDevice};
+use rinnova_domain::Clock;
+use rinnova_store::Store;
+use std::sync::Arc;
+
+/// Who asks, from where: written to the audit trail with every step (SPEC X2).
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// The application: the store, the CA, the signing device and the clock, shared by every use
+/// case.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    ca: Ca,
+    device: Arc<dyn SignatureDevice>,
+    clock: Arc<dyn Clock>,
+    config: AppConfig,
+}
+
+impl App {
+    /// Builds the application over an initialised store; opens the CA with `ca_passphrase`.
+    pub async fn open(
+        store: Store,
+        config: AppConfig,
+        clock: Arc<dyn Clock>,
+        ca_passphrase: &[u8],
+    ) -> Result<App, AppError> {
+        let ca = ca_service::open(&store, ca_passphrase).await?;
+        let device = Arc::new(rinnova_ca::SoftwareDevice {
+            kdf: config.pin_kdf,
+        });
+        Ok(App {
+            inner: Arc::new(Inner {
+                store,
+                ca,
+                device,
+                clock,
+                config,
+            }),
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    /// The CA.
+    pub fn ca(&self) -> &Ca {
+        &self.inner.ca
+    }
+
+    /// The current instant, from the clock port.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.inner.clock.now()
+    }
+}

@@ -1,0 +1,177 @@
+//! One-time codes for renewal steps: SMS codes (SPEC O1) or the holder's token (SPEC O2).
+
+use crate::i18n::Lang;
+use crate::util::{new_id, secs, ts};
+use crate::{App, AppError, notify};
+use jiff::Timestamp;
+use rinnova_domain::otp::{Algorithm, TokenKind, TokenState};
+use rinnova_domain::sms_otp::{Challenge, OtpError, Purpose, code_from_random};
+use rinnova_store::{Conn, HolderRecord, OtpRecord, TokenRecord, repo};
+
+/// After this long, a purpose whose resends are used up may get a fresh code.
+const SEND_COOLDOWN_SECONDS: i64 = 3600;
+
+fn to_challenge(r: &OtpRecord) -> Challenge {
+    Challenge {
+        id: r.id.clone(),
+        purpose: Purpose::from_stored(r.purpose.clone()),
+        code_hash: r.code_hash.clone(),
+        expires_at: ts(r.expires_at),
+        attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+        sends: u32::try_from(r.sends).unwrap_or(u32::MAX),
+        last_sent_at: ts(r.last_sent_at),
+        consumed: r.consumed != 0,
+    }
+}
+
+fn to_record(c: &Challenge, holder_id: &str, created_at: i64) -> OtpRecord {
+    OtpRecord {
+        id: c.id.clone(),
+        holder_id: holder_id.into(),
+        purpose: c.purpose.as_str().into(),
+        code_hash: c.code_hash.clone(),
+        expires_at: secs(c.expires_at),
+        attempts: i64::from(c.attempts),
+        sends: i64::from(c.sends),
+        last_sent_at: secs(c.last_sent_at),
+        consumed: i64::from(c.consumed),
+        created_at,
+    }
+}
+
+fn token_state(t: &TokenRecord) -> Result<TokenState, AppError> {
+    let kind = match t.kind.as_str() {
+        "hotp" => TokenKind::Hotp,
+        "totp" => TokenKind::Totp {
+            step_seconds: u64::try_from(t.step_seconds).unwrap_or(30),
+        },
+        other => return Err(AppError::Internal(format!("token kind {other}"))),
+    };
+    Ok(TokenState {
+        kind,
+        algorithm: Algorithm::parse(&t.algorithm)
+            .ok_or_else(|| AppError::Internal("token algorithm".into()))?,
+        digits: u32::try_from(t.digits).unwrap_or(6),
+        last_counter: t.last_counter.and_then(|c| u64::try_from(c).ok()),
+        drift_steps: t.drift_steps,
+    })
+}
+
+/// The SMS text key of a step's purpose suffix.
+fn sms_key(step: &str) -> String {
+    format!("sms-otp-{step}")
+}
+
+impl App {
+    /// Sends a fresh SMS code for `step` of a renewal (replacing any earlier one), unless the
+    /// holder uses a token. `resend` applies the resend limits of SPEC O1.
+    pub(crate) async fn send_code(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        renewal_id: &str,
+        step: &str,
+        resend: bool,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if repo::holders::token(c, &h.id).await?.is_some() {
+            return Ok(());
+        }
+        let policy = self.config().sms_otp;
+        let purpose = Purpose::renewal(renewal_id, step);
+        let random: [u8; 8] = rinnova_ca::random_bytes()?;
+        let code = code_from_random(random, policy.digits);
+        let existing = repo::otp::get(c, &h.id, purpose.as_str()).await?;
+        let challenge = match existing.as_ref().map(to_challenge) {
+            Some(old) if resend => match old.resend(&code, now, &policy) {
+                Ok(next) => next,
+                Err(OtpError::TooManySends)
+                    if secs(now) - secs(old.last_sent_at) >= SEND_COOLDOWN_SECONDS =>
+                {
+                    Challenge::new(new_id(), purpose.clone(), &code, now, &policy)
+                }
+                Err(e) => return Err(e.into()),
+            },
+            _ => Challenge::new(new_id(), purpose.clone(), &code, now, &policy),
+        };
+        let created = existing.map_or(secs(now), |e| e.created_at);
+        repo::otp::put(c, &to_record(&challenge, &h.id, created)).await?;
+        let lang = Lang::parse(&h.lang);
+        let minutes = (policy.ttl_seconds / 60).max(1).to_string();
+        let text = lang.t_args(&sms_key(step), &[("code", code), ("minutes", minutes)]);
+        notify::sms(c, h, text, secs(now)).await
+    }
+
+    /// Checks a code for `step` of a renewal and persists the attempt (so the caller must commit
+    /// even when the verdict is an error). The outer error is a failure of the check itself.
+    pub(crate) async fn check_code(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        renewal_id: &str,
+        step: &str,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<Result<(), AppError>, AppError> {
+        if let Some(t) = repo::holders::token(c, &h.id).await? {
+            let state = token_state(&t)?;
+            let tolerance = self.config().token_tolerance.0;
+            return Ok(match state.verify(&t.secret, code, now, &tolerance) {
+                Ok(next) => {
+                    let counter = next
+                        .last_counter
+                        .and_then(|v| i64::try_from(v).ok())
+                        .unwrap_or(0);
+                    if repo::holders::advance_token(
+                        c,
+                        &h.id,
+                        t.last_counter,
+                        counter,
+                        next.drift_steps,
+                    )
+                    .await?
+                    {
+                        Ok(())
+                    } else {
+                        // Another request used a code of this token meanwhile.
+                        Err(AppError::Token(rinnova_domain::otp::TokenError::Replayed))
+                    }
+                }
+                Err(e) => Err(AppError::Token(e)),
+            });
+        }
+        let purpose = Purpose::renewal(renewal_id, step);
+        let Some(record) = repo::otp::get(c, &h.id, purpose.as_str()).await? else {
+            return Ok(Err(OtpError::NotRequested.into()));
+        };
+        let (next, verdict) =
+            to_challenge(&record).verify(&purpose, code, now, &self.config().sms_otp);
+        repo::otp::record_attempt(
+            c,
+            &record.id,
+            i64::from(next.attempts),
+            i64::from(next.consumed),
+        )
+        .await?;
+        Ok(verdict.map_err(AppError::from))
+    }
+
+    /// Whether an SMS code for `step` was sent and is still usable.
+    pub(crate) async fn code_pending(
+        &self,
+        c: &mut Conn,
+        holder_id: &str,
+        renewal_id: &str,
+        step: &str,
+        now: Timestamp,
+    ) -> Result<bool, AppError> {
+        let purpose = Purpose::renewal(renewal_id, step);
+        Ok(repo::otp::get(c, holder_id, purpose.as_str())
+            .await?
+            .is_some_and(|r| {
+                r.consumed == 0
+                    && r.expires_at > secs(now)
+                    && r.attempts < i64::from(self.config().sms_otp.max_attempts)
+            }))
+    }
+}

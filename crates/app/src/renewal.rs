@@ -1,0 +1,824 @@
+//! The remote-signature renewal, step by step (SPEC §5). Every step is one transaction that
+//! persists the new state before answering; a repeated submit of a step already passed answers
+//! with the state reached (never a second signature or certificate); a failed code or PIN is
+//! recorded even though the step fails.
+
+use crate::auth::audit;
+use crate::home::{certificate_view, holder_view};
+use crate::i18n::Lang;
+use crate::util::{blocking, new_id, secs, sha256, ts};
+use crate::views::{OtpView, RenewalView, StepView};
+use crate::{App, AppError, Ctx, notify};
+use jiff::Timestamp;
+use rinnova_ca::device::HolderPublicKey;
+use rinnova_ca::{DeviceError, HolderSubject};
+use rinnova_docs::{Lang as DocLang, RenewalForm};
+use rinnova_domain::window::{self, ca_time_zone};
+use rinnova_domain::{
+    CertificateKind, CodiceFiscale, DomainError, Event, PaymentMode, Pin, Renewal, RenewalStep,
+};
+use rinnova_store::{
+    CertificateRecord, Conn, CredentialRecord, DocumentRecord, HolderRecord, RenewalRecord,
+    StoreError, Tx, repo,
+};
+
+/// Names of the documents shown at step 3.
+pub const FORM: &str = "renewal-form";
+pub const CONDITIONS: &str = "conditions";
+
+fn to_domain(r: &RenewalRecord) -> Result<Renewal, AppError> {
+    let bad = |what: &str| AppError::Internal(format!("renewal {} has a bad {what}", r.id));
+    Ok(Renewal {
+        step: RenewalStep::parse(&r.step).ok_or_else(|| bad("step"))?,
+        payment_mode: PaymentMode::parse(&r.payment_mode).ok_or_else(|| bad("payment mode"))?,
+        approval_required: r.approval_required != 0,
+        documents_hash: match &r.documents_hash {
+            Some(h) => Some(h.as_slice().try_into().map_err(|_| bad("documents hash"))?),
+            None => None,
+        },
+        activation_otp_verified: r.activation_otp_verified != 0,
+    })
+}
+
+/// The OTP operation expected at this point of the renewal, if any.
+fn code_step(d: &Renewal) -> Option<&'static str> {
+    match d.step {
+        RenewalStep::Sign => Some("sign"),
+        RenewalStep::Activate if !d.activation_otp_verified => Some("activate-1"),
+        RenewalStep::Activate => Some("activate-2"),
+        _ => None,
+    }
+}
+
+async fn commit(tx: Tx) -> Result<(), AppError> {
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+impl App {
+    async fn load(
+        &self,
+        c: &mut Conn,
+        holder_id: &str,
+        renewal_id: &str,
+    ) -> Result<(RenewalRecord, HolderRecord), AppError> {
+        let r = repo::renewals::by_id(c, renewal_id)
+            .await?
+            .filter(|r| r.holder_id == holder_id)
+            .ok_or(AppError::NotFound)?;
+        let h = repo::holders::by_id(c, holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok((r, h))
+    }
+
+    /// Applies `event` to a stored renewal, with optimistic concurrency on its version.
+    async fn transition(
+        &self,
+        c: &mut Conn,
+        rec: &RenewalRecord,
+        event: &Event,
+        now: Timestamp,
+        fill: impl FnOnce(&mut RenewalRecord),
+    ) -> Result<RenewalRecord, AppError> {
+        let next = to_domain(rec)?.apply(event)?;
+        let mut new = rec.clone();
+        new.step = next.step.as_str().into();
+        new.documents_hash = next.documents_hash.map(|h| h.to_vec());
+        new.activation_otp_verified = i64::from(next.activation_otp_verified);
+        new.version += 1;
+        new.updated_at = secs(now);
+        fill(&mut new);
+        if !repo::renewals::update(c, &new).await? {
+            return Err(AppError::Conflict);
+        }
+        Ok(new)
+    }
+
+    /// Sends the code the new state expects (SMS holders), in the same transaction.
+    async fn send_expected_code(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        rec: &RenewalRecord,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if let Some(step) = code_step(&to_domain(rec)?) {
+            self.send_code(c, h, &rec.id, step, false, now).await?;
+        }
+        Ok(())
+    }
+
+    /// A renewal as the wizard shows it.
+    pub async fn renewal(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+    ) -> Result<RenewalView, AppError> {
+        let mut conn = self.store().conn().await?;
+        let (r, h) = self.load(&mut conn, holder_id, renewal_id).await?;
+        self.view(&mut conn, &r, &h).await
+    }
+
+    async fn view(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+        h: &HolderRecord,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let lang = Lang::parse(&h.lang);
+        let d = to_domain(r)?;
+        let cert = repo::certificates::by_id(c, &r.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let policy = self.config().window;
+        let certificate = certificate_view(c, &cert, &policy, now, lang, false).await?;
+        let new_certificate = match &r.new_certificate_id {
+            Some(id) => match repo::certificates::by_id(c, id).await? {
+                Some(n) => Some(certificate_view(c, &n, &policy, now, lang, false).await?),
+                None => None,
+            },
+            None => None,
+        };
+        let holder = holder_view(c, h).await?;
+        let purpose = code_step(&d);
+        let sent = match purpose {
+            Some(step) => self.code_pending(c, &h.id, &r.id, step, now).await?,
+            None => false,
+        };
+        let shown: Vec<RenewalStep> = RenewalStep::ALL
+            .into_iter()
+            .filter(|s| match s {
+                RenewalStep::Payment => false, // free and organisation-paid renewals have none
+                RenewalStep::Approval => d.approval_required,
+                RenewalStep::Cancelled => d.step == RenewalStep::Cancelled,
+                _ => true,
+            })
+            .collect();
+        Ok(RenewalView {
+            id: r.id.clone(),
+            step: d.step,
+            steps: shown
+                .into_iter()
+                .map(|s| StepView {
+                    step: s,
+                    done: d.has_passed(s) || d.step == RenewalStep::Completed,
+                    current: s == d.step,
+                })
+                .collect(),
+            certificate,
+            otp: OtpView {
+                channel: holder.otp_channel.clone(),
+                purpose: purpose.map(str::to_owned),
+                mobile_masked: holder.mobile_masked.clone(),
+                sent,
+            },
+            holder,
+            payment_mode: r.payment_mode.clone(),
+            approval_required: r.approval_required != 0,
+            documents_hash: d.documents_hash.map(hex::encode),
+            activation_otp_verified: d.activation_otp_verified,
+            new_certificate,
+        })
+    }
+
+    /// Step 1: "Rinnova" — only inside the window (W1–W4). Starting twice returns the renewal
+    /// already in progress.
+    pub async fn start_renewal(
+        &self,
+        holder_id: &str,
+        certificate_id: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let cert = repo::certificates::by_id(&mut tx, certificate_id)
+            .await?
+            .filter(|c| c.holder_id == holder_id)
+            .ok_or(AppError::NotFound)?;
+        let h = repo::holders::by_id(&mut tx, holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Some(open) = repo::renewals::open_for_certificate(&mut tx, certificate_id).await? {
+            let v = self.view(&mut tx, &open, &h).await?;
+            commit(tx).await?;
+            return Ok(v);
+        }
+        if cert.kind != CertificateKind::RemoteSignature.as_str() {
+            // Smart-card certificates renew through the card client.
+            return Err(
+                DomainError::WrongStep("card certificates renew with the card client").into(),
+            );
+        }
+        window::assess(&crate::home::facts(&cert)?, &self.config().window, now)
+            .map_err(AppError::NotRenewable)?;
+        let (payment_mode, approval_required) = match &h.organisation_id {
+            Some(id) => match repo::holders::organisation(&mut tx, id).await? {
+                Some(o) => (
+                    PaymentMode::parse(&o.payment_mode).unwrap_or(PaymentMode::Free),
+                    o.approval_required != 0,
+                ),
+                None => (PaymentMode::Free, false),
+            },
+            None => (PaymentMode::Free, false),
+        };
+        let d = Renewal::start(payment_mode, approval_required);
+        let rec = RenewalRecord {
+            id: new_id(),
+            holder_id: holder_id.into(),
+            certificate_id: certificate_id.into(),
+            step: d.step.as_str().into(),
+            payment_mode: payment_mode.as_str().into(),
+            approval_required: i64::from(approval_required),
+            documents_hash: None,
+            activation_otp_verified: 0,
+            version: 0,
+            consented_at: None,
+            signature: None,
+            signed_at: None,
+            new_certificate_id: None,
+            created_at: secs(now),
+            updated_at: secs(now),
+        };
+        match repo::renewals::insert(&mut tx, &rec).await {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation() => {
+                // A concurrent "Rinnova" won: answer with its renewal.
+                drop(tx);
+                let mut conn = self.store().conn().await?;
+                let open = repo::renewals::open_for_certificate(&mut conn, certificate_id)
+                    .await?
+                    .ok_or(AppError::Conflict)?;
+                return self.view(&mut conn, &open, &h).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "renewal_started",
+            Some(&rec.id),
+            ctx,
+            Some(format!("certificate {}", cert.serial_hex)),
+        )
+        .await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// Step 2: the holder confirms their data; the documents of step 3 are produced from it.
+    pub async fn confirm_data(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
+            let v = self.view(&mut tx, &rec, &h).await?;
+            return Ok(v);
+        }
+        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lang = Lang::parse(&h.lang);
+        let organisation = match &h.organisation_id {
+            Some(id) => repo::holders::organisation(&mut tx, id)
+                .await?
+                .map(|o| o.name),
+            None => None,
+        };
+        let form = RenewalForm {
+            renewal_id: rec.id.clone(),
+            given_name: h.given_name.clone(),
+            surname: h.surname.clone(),
+            codice_fiscale: h.codice_fiscale.clone(),
+            iut: h.iut.clone(),
+            email: h.email.clone(),
+            mobile: h.mobile.clone(),
+            residence: h.residence.clone(),
+            role: h.role_title.clone(),
+            organisation,
+            certificate_serial: cert.serial_hex.clone(),
+            current_expiry: ts(cert.not_after)
+                .to_zoned(ca_time_zone())
+                .date()
+                .to_string(),
+            payment: lang.t(&format!("payment-{}", rec.payment_mode)),
+            date: now.to_zoned(ca_time_zone()).date().to_string(),
+        };
+        let doc_lang = DocLang::parse(lang.code());
+        let form_pdf = rinnova_docs::renewal_form(&form, doc_lang);
+        let conditions_pdf = rinnova_docs::conditions(doc_lang);
+        let (form_hash, conditions_hash) = (sha256(&form_pdf), sha256(&conditions_pdf));
+        let documents_hash = sha256(&[form_hash, conditions_hash].concat());
+        for (name, pdf, hash) in [
+            (FORM, form_pdf, form_hash),
+            (CONDITIONS, conditions_pdf, conditions_hash),
+        ] {
+            repo::renewals::put_document(
+                &mut tx,
+                &DocumentRecord {
+                    renewal_id: rec.id.clone(),
+                    name: name.into(),
+                    lang: lang.code().into(),
+                    sha256: hash.to_vec(),
+                    pdf,
+                    created_at: secs(now),
+                },
+            )
+            .await?;
+        }
+        let rec = self
+            .transition(
+                &mut tx,
+                &rec,
+                &Event::DataConfirmed { documents_hash },
+                now,
+                |_| {},
+            )
+            .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "data_confirmed",
+            Some(&rec.id),
+            ctx,
+            Some(format!("documents {}", hex::encode(documents_hash))),
+        )
+        .await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// A document of step 3, as PDF bytes.
+    pub async fn document(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        name: &str,
+    ) -> Result<Vec<u8>, AppError> {
+        let mut conn = self.store().conn().await?;
+        self.load(&mut conn, holder_id, renewal_id).await?;
+        let d = repo::renewals::document(&mut conn, renewal_id, name)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(d.pdf)
+    }
+
+    /// Step 3: both consents, on exactly the documents shown (identified by their hash).
+    pub async fn accept_documents(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        shown_hash_hex: &str,
+        accept_terms: bool,
+        confirm_data: bool,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if to_domain(&rec)?.has_passed(RenewalStep::Documents) {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        let shown_hash: [u8; 32] = hex::decode(shown_hash_hex.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(DomainError::DocumentsChanged)?;
+        let event = Event::DocumentsAccepted {
+            shown_hash,
+            accept_terms,
+            confirm_data,
+        };
+        let rec = self
+            .transition(&mut tx, &rec, &event, now, |r| {
+                r.consented_at = Some(secs(now))
+            })
+            .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "documents_accepted",
+            Some(&rec.id),
+            ctx,
+            Some(format!("documents {}", shown_hash_hex.trim())),
+        )
+        .await?;
+        self.send_expected_code(&mut tx, &h, &rec, now).await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// Sends a new SMS code for the operation the renewal expects now (SPEC O1 resend limits).
+    pub async fn resend_code(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let step = code_step(&to_domain(&rec)?)
+            .ok_or(DomainError::WrongStep("no code is expected now"))?;
+        self.send_code(&mut tx, &h, &rec.id, step, true, now)
+            .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "otp_sent",
+            Some(&rec.id),
+            ctx,
+            Some(step.into()),
+        )
+        .await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// Step 4: the holder signs the renewal form with the current key: OTP first, then PIN.
+    /// The OTP is spent before the PIN is tried, so each PIN guess costs a fresh code.
+    pub async fn sign(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        pin: &str,
+        code: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let pin = Pin::parse(pin)?;
+        let now = self.now();
+        let max = self.config().max_pin_failures;
+
+        // 1. Check and spend the code.
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.has_passed(RenewalStep::Sign) {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        if d.step != RenewalStep::Sign {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let cred = self.credential_of(&mut tx, &cert).await?;
+        if cred.blocked_at.is_some() {
+            return Err(AppError::CredentialBlocked);
+        }
+        let verdict = self
+            .check_code(&mut tx, &h, &rec.id, "sign", code, now)
+            .await?;
+        if let Err(e) = &verdict {
+            audit(
+                &mut tx,
+                secs(now),
+                &h.user_id,
+                "otp_failed",
+                Some(&rec.id),
+                ctx,
+                Some(format!("sign {}", e.code())),
+            )
+            .await?;
+        }
+        commit(tx).await?;
+        verdict?;
+
+        // 2. Use the key with the PIN, outside any transaction (Argon2id takes a while).
+        let form = self.document(holder_id, renewal_id, FORM).await?;
+        let device_sealed = cred.sealed_private.clone();
+        let device = self.inner.device.clone();
+        let signed = blocking(move || device.sign(&device_sealed, &pin, &form)).await?;
+
+        // 3. Record the outcome.
+        let mut tx = self.store().begin().await?;
+        match signed {
+            Err(DeviceError::WrongPin) => {
+                let failures = repo::holders::pin_failed(&mut tx, &cred.id, max, secs(now)).await?;
+                audit(
+                    &mut tx,
+                    secs(now),
+                    &h.user_id,
+                    "pin_failed",
+                    Some(&rec.id),
+                    ctx,
+                    Some(format!("{failures} of {max}")),
+                )
+                .await?;
+                if failures >= max {
+                    audit(
+                        &mut tx,
+                        secs(now),
+                        &h.user_id,
+                        "credential_blocked",
+                        Some(&cred.id),
+                        ctx,
+                        None,
+                    )
+                    .await?;
+                }
+                commit(tx).await?;
+                Err(if failures >= max {
+                    AppError::CredentialBlocked
+                } else {
+                    AppError::WrongPin {
+                        remaining: max - failures,
+                    }
+                })
+            }
+            Err(DeviceError::Ca(e)) => Err(e.into()),
+            Ok(signature) => {
+                repo::holders::pin_ok(&mut tx, &cred.id).await?;
+                let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+                if to_domain(&rec)?.has_passed(RenewalStep::Sign) {
+                    return self.view(&mut tx, &rec, &h).await;
+                }
+                let rec = self
+                    .transition(&mut tx, &rec, &Event::Signed, now, |r| {
+                        r.signature = Some(signature);
+                        r.signed_at = Some(secs(now));
+                    })
+                    .await?;
+                audit(
+                    &mut tx,
+                    secs(now),
+                    &h.user_id,
+                    "request_signed",
+                    Some(&rec.id),
+                    ctx,
+                    Some(format!("with certificate {}", cert.serial_hex)),
+                )
+                .await?;
+                self.send_expected_code(&mut tx, &h, &rec, now).await?;
+                let v = self.view(&mut tx, &rec, &h).await?;
+                commit(tx).await?;
+                Ok(v)
+            }
+        }
+    }
+
+    async fn credential_of(
+        &self,
+        c: &mut Conn,
+        cert: &CertificateRecord,
+    ) -> Result<CredentialRecord, AppError> {
+        let id = cert
+            .credential_id
+            .as_deref()
+            .ok_or_else(|| AppError::Internal("certificate without credential".into()))?;
+        repo::holders::credential(c, id)
+            .await?
+            .ok_or_else(|| AppError::Internal("credential missing".into()))
+    }
+
+    /// Step 7, first half: the first OTP.
+    pub async fn activation_code(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        code: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.has_passed(RenewalStep::Activate)
+            || (d.step == RenewalStep::Activate && d.activation_otp_verified)
+        {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        if d.step != RenewalStep::Activate {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        if let Err(e) = self
+            .check_code(&mut tx, &h, &rec.id, "activate-1", code, now)
+            .await?
+        {
+            audit(
+                &mut tx,
+                secs(now),
+                &h.user_id,
+                "otp_failed",
+                Some(&rec.id),
+                ctx,
+                Some(format!("activate-1 {}", e.code())),
+            )
+            .await?;
+            commit(tx).await?;
+            return Err(e);
+        }
+        let rec = self
+            .transition(&mut tx, &rec, &Event::ActivationOtpVerified, now, |_| {})
+            .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "activation_otp_verified",
+            Some(&rec.id),
+            ctx,
+            None,
+        )
+        .await?;
+        self.send_expected_code(&mut tx, &h, &rec, now).await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// Step 7, second half: PIN twice and the second OTP; a new key is made under that PIN, the
+    /// new 3-year certificate is issued and the old one superseded — all in one transaction.
+    pub async fn activate(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        pin: &str,
+        pin_again: &str,
+        code: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let pin = Pin::parse_twice(pin, pin_again)?;
+        {
+            let mut conn = self.store().conn().await?;
+            let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
+            let d = to_domain(&rec)?;
+            if d.step == RenewalStep::Completed {
+                return self.view(&mut conn, &rec, &h).await;
+            }
+            if d.step != RenewalStep::Activate || !d.activation_otp_verified {
+                return Err(DomainError::WrongStep(d.step.as_str()).into());
+            }
+        }
+        // The new key, sealed under the chosen PIN, before the transaction (Argon2id is slow).
+        let device = self.inner.device.clone();
+        let key = blocking(move || device.create_key(&pin)).await??;
+
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.step == RenewalStep::Completed {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        if d.step != RenewalStep::Activate || !d.activation_otp_verified {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        if let Err(e) = self
+            .check_code(&mut tx, &h, &rec.id, "activate-2", code, now)
+            .await?
+        {
+            audit(
+                &mut tx,
+                secs(now),
+                &h.user_id,
+                "otp_failed",
+                Some(&rec.id),
+                ctx,
+                Some(format!("activate-2 {}", e.code())),
+            )
+            .await?;
+            commit(tx).await?;
+            return Err(e);
+        }
+        let old = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let subject = HolderSubject {
+            given_name: h.given_name.clone(),
+            surname: h.surname.clone(),
+            codice_fiscale: CodiceFiscale::parse(&h.codice_fiscale)?,
+            iut: h.iut.clone(),
+            title: h.role_title.clone(),
+            organization: None,
+        };
+        let issued = self.ca().issue_qualified(
+            &subject,
+            CertificateKind::RemoteSignature,
+            &key.public_key,
+            now,
+        )?;
+        let credential_id = new_id();
+        repo::holders::insert_credential(
+            &mut tx,
+            &CredentialRecord {
+                id: credential_id.clone(),
+                holder_id: h.id.clone(),
+                public_key: key.public_key.raw.clone(),
+                sealed_private: key.sealed_private.clone(),
+                failed_pins: 0,
+                blocked_at: None,
+                retired_at: None,
+                created_at: secs(now),
+            },
+        )
+        .await?;
+        let new_cert = CertificateRecord {
+            id: new_id(),
+            holder_id: h.id.clone(),
+            credential_id: Some(credential_id),
+            kind: CertificateKind::RemoteSignature.as_str().into(),
+            serial_hex: issued.serial_hex.clone(),
+            der: issued.der.clone(),
+            not_before: secs(issued.not_before),
+            not_after: secs(issued.not_after),
+            status: "active".into(),
+            superseded_by: None,
+            status_changed_at: None,
+            device_expires_at: None,
+            renewals_on_device: 0,
+            created_at: secs(now),
+        };
+        repo::certificates::insert(&mut tx, &new_cert).await?;
+        if !repo::certificates::supersede(&mut tx, &old.id, &new_cert.id, secs(now)).await? {
+            return Err(AppError::Conflict);
+        }
+        if let Some(old_cred) = &old.credential_id {
+            repo::holders::retire_credential(&mut tx, old_cred, secs(now)).await?;
+        }
+        let rec = self
+            .transition(&mut tx, &rec, &Event::Activated, now, |r| {
+                r.new_certificate_id = Some(new_cert.id.clone())
+            })
+            .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "certificate_issued",
+            Some(&rec.id),
+            ctx,
+            Some(format!("serial {}", issued.serial_hex)),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "certificate_superseded",
+            Some(&rec.id),
+            ctx,
+            Some(format!("serial {}", old.serial_hex)),
+        )
+        .await?;
+        let lang = Lang::parse(&h.lang);
+        let expiry = issued.not_after.to_zoned(ca_time_zone()).date().to_string();
+        let body = lang.t_args(
+            "email-renewed-body",
+            &[
+                ("name", format!("{} {}", h.given_name, h.surname)),
+                ("serial", issued.serial_hex.clone()),
+                ("date", expiry),
+            ],
+        );
+        notify::email(
+            &mut tx,
+            &h,
+            lang.t("email-renewed-subject"),
+            body,
+            secs(now),
+        )
+        .await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "renewal completed");
+        Ok(v)
+    }
+
+    /// The public key of a stored certificate's credential (checks of the signed request).
+    pub async fn signer_key(
+        &self,
+        renewal_id: &str,
+    ) -> Result<Option<(HolderPublicKey, Vec<u8>)>, AppError> {
+        let mut conn = self.store().conn().await?;
+        let Some(r) = repo::renewals::by_id(&mut conn, renewal_id).await? else {
+            return Ok(None);
+        };
+        let Some(sig) = r.signature else {
+            return Ok(None);
+        };
+        let cert = repo::certificates::by_id(&mut conn, &r.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let cred = self.credential_of(&mut conn, &cert).await?;
+        Ok(Some((
+            HolderPublicKey {
+                raw: cred.public_key,
+            },
+            sig,
+        )))
+    }
+}

@@ -1,0 +1,68 @@
+//! Small helpers shared by the use cases.
+
+use crate::AppError;
+use base64::Engine;
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+/// A new random identifier.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Unix seconds of an instant.
+pub fn secs(t: Timestamp) -> i64 {
+    t.as_second()
+}
+
+/// The instant of stored Unix seconds.
+pub fn ts(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// SHA-256.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// A random URL-safe token of 32 bytes.
+pub fn random_token() -> Result<String, AppError> {
+    let bytes: [u8; 32] = rinnova_ca::random_bytes()?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Runs CPU-heavy work (Argon2id, signatures) off the async executor.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Argon2id PHC hash of a password.
+pub fn hash_password(password: &str, p: rinnova_ca::KdfParams) -> Result<String, AppError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt_bytes: [u8; 16] = rinnova_ca::random_bytes()?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    let params = argon2::Params::new(p.m_cost, p.t_cost, p.p_cost, None)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    Ok(argon
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .to_string())
+}
+
+/// Checks a password against its PHC hash (parameters come from the hash).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(phc)
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}

@@ -1,0 +1,101 @@
+//! What the use cases answer: plain data for pages and the JSON API alike.
+
+use rinnova_domain::RenewalStep;
+use serde::Serialize;
+
+/// The holder as shown on the data page (SPEC §5 step 2).
+#[derive(Debug, Clone, Serialize)]
+pub struct HolderView {
+    pub user_id: String,
+    pub given_name: String,
+    pub surname: String,
+    pub codice_fiscale: String,
+    pub iut: String,
+    pub email: String,
+    pub mobile: String,
+    pub mobile_masked: String,
+    pub residence: String,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    pub lang: String,
+    /// `sms` or `token`: where OTP codes come from.
+    pub otp_channel: String,
+}
+
+/// Why a certificate cannot be renewed, as shown (SPEC W3).
+#[derive(Debug, Clone, Serialize)]
+pub struct NotRenewableView {
+    pub code: String,
+    pub reason: String,
+    /// When the window has not opened yet: its first day.
+    pub opens_on: Option<String>,
+    /// A new certificate from an RAO is needed.
+    pub needs_new_certificate: bool,
+}
+
+/// A certificate on the home page (SPEC W5).
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateView {
+    pub id: String,
+    pub kind: String,
+    pub serial: String,
+    pub status: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// The expiry date in the CA's time zone.
+    pub expiry_date: String,
+    pub renewable: bool,
+    pub days_left: Option<i32>,
+    pub last_day: bool,
+    pub not_renewable: Option<NotRenewableView>,
+    /// A renewal in progress: its id and step.
+    pub open_renewal: Option<(String, RenewalStep)>,
+    /// The certificate that replaced this one, with its expiry date.
+    pub renewed_by: Option<(String, String)>,
+    /// The organisation pays a new certificate through payroll (SPEC W3, seed 000).
+    pub payroll: bool,
+}
+
+/// The home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeView {
+    pub holder: HolderView,
+    pub certificates: Vec<CertificateView>,
+}
+
+/// One step in the stepper.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub step: RenewalStep,
+    pub done: bool,
+    pub current: bool,
+}
+
+/// Where OTP codes for the current operation come from, and what was sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct OtpView {
+    /// `sms` or `token`.
+    pub channel: String,
+    /// The operation the next code is for (`sign`, `activate-1`, `activate-2`).
+    pub purpose: Option<String>,
+    pub mobile_masked: String,
+    /// An SMS code was sent for that operation and is still usable.
+    pub sent: bool,
+}
+
+/// A renewal as the wizard shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RenewalView {
+    pub id: String,
+    pub step: RenewalStep,
+    pub steps: Vec<StepView>,
+    pub certificate: CertificateView,
+    pub holder: HolderView,
+    pub payment_mode: String,
+    pub approval_required: bool,
+    /// Hex SHA-256 of the documents shown at step 3 (sent back with the consents).
+    pub documents_hash: Option<String>,
+    pub activation_otp_verified: bool,
+    pub otp: OtpView,
+    pub new_certificate: Option<CertificateView>,
+}
