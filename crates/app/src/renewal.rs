@@ -389,10 +389,10 @@ impl App {
         if to_domain(&rec)?.has_passed(RenewalStep::Documents) {
             return self.view(&mut tx, &rec, &h).await;
         }
-        let shown_hash: [u8; 32] = hex::decode(shown_hash_hex.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or(DomainError::DocumentsChanged)?;
+        // An unreadable hash cannot match the documents shown: the domain then says which rule
+        // failed first (missing consents before changed documents).
+        let shown_hash: [u8; 32] =
+            hex::decode(shown_hash_hex.trim()).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
         let event = Event::DocumentsAccepted {
             shown_hash,
             accept_terms,

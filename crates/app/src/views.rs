@@ -2,9 +2,10 @@
 
 use rinnova_domain::RenewalStep;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The holder as shown on the data page (SPEC §5 step 2).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HolderView {
     pub user_id: String,
     pub given_name: String,
@@ -23,7 +24,7 @@ pub struct HolderView {
 }
 
 /// Why a certificate cannot be renewed, as shown (SPEC W3).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotRenewableView {
     pub code: String,
     pub reason: String,
@@ -34,7 +35,7 @@ pub struct NotRenewableView {
 }
 
 /// A certificate on the home page (SPEC W5).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateView {
     pub id: String,
     pub kind: String,
@@ -48,31 +49,47 @@ pub struct CertificateView {
     pub days_left: Option<i32>,
     pub last_day: bool,
     pub not_renewable: Option<NotRenewableView>,
-    /// A renewal in progress: its id and step.
-    pub open_renewal: Option<(String, RenewalStep)>,
-    /// The certificate that replaced this one, with its expiry date.
-    pub renewed_by: Option<(String, String)>,
+    /// A renewal in progress.
+    pub open_renewal: Option<OpenRenewal>,
+    /// The certificate that replaced this one.
+    pub renewed_by: Option<RenewedBy>,
     /// The organisation pays a new certificate through payroll (SPEC W3, seed 000).
     pub payroll: bool,
 }
 
+/// A renewal in progress, as linked from the home page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpenRenewal {
+    pub id: String,
+    #[schema(value_type = String)]
+    pub step: RenewalStep,
+}
+
+/// The certificate that replaced another (SPEC W5: the new expiry is shown).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RenewedBy {
+    pub certificate_id: String,
+    pub expiry_date: String,
+}
+
 /// The home page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HomeView {
     pub holder: HolderView,
     pub certificates: Vec<CertificateView>,
 }
 
 /// One step in the stepper.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StepView {
+    #[schema(value_type = String)]
     pub step: RenewalStep,
     pub done: bool,
     pub current: bool,
 }
 
 /// Where OTP codes for the current operation come from, and what was sent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OtpView {
     /// `sms` or `token`.
     pub channel: String,
@@ -84,9 +101,10 @@ pub struct OtpView {
 }
 
 /// A renewal as the wizard shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RenewalView {
     pub id: String,
+    #[schema(value_type = String)]
     pub step: RenewalStep,
     pub steps: Vec<StepView>,
     pub certificate: CertificateView,

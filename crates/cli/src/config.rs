@@ -1,0 +1,117 @@
+//! Configuration: defaults, then the TOML file, then `RINNOVA_*` environment variables (nested
+//! keys with `__`, e.g. `RINNOVA_APP__MAX_PIN_FAILURES=3`), then command-line flags.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use rinnova_app::AppConfig;
+use rinnova_ca::CaAlgorithm;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How SMS leave the system.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmsConfig {
+    /// `outbox` (kept for the demo outbox page) or `http` (POST to `url`).
+    pub gateway: String,
+    pub url: Option<String>,
+    pub token: Option<String>,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        Self { gateway: "outbox".into(), url: None, token: None }
+    }
+}
+
+/// Settings of `ca init`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaSettings {
+    pub algorithm: CaAlgorithm,
+    pub organization: Option<String>,
+    pub organization_identifier: Option<String>,
+    pub policy_oid: Option<String>,
+}
+
+impl Default for CaSettings {
+    fn default() -> Self {
+        Self { algorithm: CaAlgorithm::EcdsaP256, organization: None, organization_identifier: None, policy_oid: None }
+    }
+}
+
+/// Everything `rinnova` reads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Where the SQLite file lives.
+    pub data_dir: PathBuf,
+    /// A database URL instead of the SQLite file (`sqlite://…`; PostgreSQL comes later).
+    pub database: Option<String>,
+    /// Passphrase that seals the CA's keys. Required outside demo mode.
+    pub ca_passphrase: Option<String>,
+    /// Public base URL (defaults to `http://<listen>`).
+    pub public_url: Option<String>,
+    /// Mark cookies Secure (defaults to true when public_url is https).
+    pub secure_cookies: Option<bool>,
+    pub sms: SmsConfig,
+    pub ca: CaSettings,
+    pub app: AppConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            database: None,
+            ca_passphrase: None,
+            public_url: None,
+            secure_cookies: None,
+            sms: SmsConfig::default(),
+            ca: CaSettings::default(),
+            app: AppConfig::default(),
+        }
+    }
+}
+
+/// The passphrase used in demo mode when none is configured (never for a real CA).
+pub const DEMO_CA_PASSPHRASE: &str = "rinnova-demo-ca";
+
+impl Config {
+    /// Loads defaults, the file (if it exists or was named), and the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => {
+                anyhow::ensure!(f.exists(), "configuration file {} not found", f.display());
+                fig = fig.merge(Toml::file(f));
+            }
+            None => fig = fig.merge(Toml::file("rinnova.toml")),
+        }
+        Ok(fig.merge(Env::prefixed("RINNOVA_").split("__")).extract()?)
+    }
+
+    /// The public URL.
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The database URL.
+    pub fn database_url(&self) -> String {
+        self.database.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("rinnova.sqlite3").display())
+        })
+    }
+
+    /// The CA passphrase; demo mode falls back to a fixed one.
+    pub fn passphrase(&self, demo: bool) -> anyhow::Result<String> {
+        match (&self.ca_passphrase, demo) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, true) => Ok(DEMO_CA_PASSPHRASE.into()),
+            (None, false) => anyhow::bail!("set ca_passphrase (or RINNOVA_CA_PASSPHRASE): it seals the CA's keys"),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `rinnova serve`: the store, the CA, the app, the HTTP server and the outbox worker.
+
+use crate::config::Config;
+use anyhow::Context;
+use rinnova_app::App;
+use rinnova_app::clock::{OffsetClock, SystemClock};
+use rinnova_ca::CaConfig;
+use rinnova_domain::Clock;
+use rinnova_notify::{HttpSmsGateway, OutboxOnly, SmsGateway};
+use rinnova_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Opens the database and applies migrations.
+pub async fn open_store(cfg: &Config) -> anyhow::Result<Store> {
+    if cfg.database.is_none() {
+        std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    }
+    let store = Store::connect(&cfg.database_url(), 8).await.context("opening the database")?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// Creates the CA unless it exists.
+pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<bool> {
+    let mut ca = CaConfig::demo(&cfg.public_url());
+    ca.algorithm = cfg.ca.algorithm;
+    if let Some(o) = &cfg.ca.organization {
+        ca.organization = o.clone();
+    }
+    if let Some(o) = &cfg.ca.organization_identifier {
+        ca.organization_identifier = o.clone();
+    }
+    if let Some(o) = &cfg.ca.policy_oid {
+        ca.policy_oid = o.clone();
+    }
+    let passphrase = cfg.passphrase(demo)?;
+    let now = SystemClock.now();
+    Ok(rinnova_app::ca_service::init(store, &ca, passphrase.as_bytes(), rinnova_ca::KdfParams::default(), now).await?)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+/// Runs the service until SIGINT/SIGTERM.
+pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
+    let addr = listener.local_addr()?;
+    // With port 0 the real address is known only now.
+    cfg.listen = addr.to_string();
+    let store = open_store(&cfg).await?;
+    if demo {
+        cfg.app.demo = true;
+        if init_ca(&store, &cfg, true).await? {
+            tracing::info!("demo CA created");
+        }
+    }
+    cfg.app.public_url = cfg.public_url();
+    let clock: Arc<dyn Clock> = match clock_offset {
+        Some(s) => Arc::new(OffsetClock(jiff::SignedDuration::from_secs(s))),
+        None => Arc::new(SystemClock),
+    };
+    let app = App::open(store.clone(), cfg.app.clone(), clock.clone(), cfg.passphrase(demo)?.as_bytes()).await?;
+    if demo {
+        if app.seed_demo().await? {
+            tracing::info!("demo holders created");
+        }
+        print_demo(&cfg);
+    }
+    let gateway: Arc<dyn SmsGateway> = match cfg.sms.gateway.as_str() {
+        "http" => Arc::new(HttpSmsGateway::new(
+            cfg.sms.url.clone().context("sms.url is required with the http gateway")?,
+            cfg.sms.token.clone(),
+        )?),
+        "outbox" => Arc::new(OutboxOnly),
+        other => anyhow::bail!("unknown SMS gateway {other:?}: use outbox or http"),
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(rinnova_notify::run_worker(store.clone(), gateway, clock, Duration::from_secs(2), async move {
+        let mut rx = stop_rx;
+        let _ = rx.wait_for(|s| *s).await;
+    }));
+    let secure = cfg.secure_cookies.unwrap_or_else(|| cfg.public_url().starts_with("https://"));
+    let router = rinnova_web::router(rinnova_web::WebState { app, secure_cookies: secure });
+    // Tests and scripts read this line to find the port.
+    println!("rinnova listening on http://{addr}");
+    tracing::info!(%addr, demo, "rinnova listening");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    Ok(())
+}
+
+fn print_demo(cfg: &Config) {
+    println!("rinnova demo — {}", cfg.public_url());
+    println!("  password for every holder: {}   signature PIN: {}", rinnova_app::demo::DEMO_PASSWORD, rinnova_app::demo::DEMO_PIN);
+    for h in rinnova_app::demo::holders() {
+        println!("  {:<8} {}", h.user_id, h.situation.1);
+    }
+    println!(
+        "  TOTP token of JZLF006: oathtool --totp -d 6 {}",
+        rinnova_app::demo::DEMO_TOKEN_SECRET.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    println!("  SMS and e-mails: {}/demo/outbox", cfg.public_url());
+}

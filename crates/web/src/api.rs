@@ -1,0 +1,289 @@
+//! The JSON API (`/api/v1`): the same renewal flow for programs, authenticated with a bearer
+//! token from `POST /api/v1/login`. Errors are `{"error": {"code", "message"}}` in the holder's
+//! language (or `Accept-Language` before login). The OpenAPI document is at `openapi.json`.
+
+use crate::errors::status;
+use crate::session::request_lang;
+use crate::{RequestCtx, WebState};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::{HeaderMap, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rinnova_app::AppError;
+use rinnova_app::auth::{SessionInfo, SessionKind};
+use rinnova_app::i18n::Lang;
+use rinnova_app::views::*;
+use rinnova_store::repo;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/home", get(home))
+        .route("/certificates/{id}/renewal", post(start))
+        .route("/certificates/{id}/pem", get(certificate_pem))
+        .route("/renewals/{id}", get(renewal))
+        .route("/renewals/{id}/confirm-data", post(confirm_data))
+        .route("/renewals/{id}/documents", post(accept_documents))
+        .route("/renewals/{id}/documents/{name}", get(document))
+        .route("/renewals/{id}/otp", post(resend))
+        .route("/renewals/{id}/sign", post(sign))
+        .route("/renewals/{id}/activation-code", post(activation_code))
+        .route("/renewals/{id}/activate", post(activate))
+        .route("/demo/outbox", get(demo_outbox))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
+    paths(login, logout, home, certificate_pem, start, renewal, confirm_data, accept_documents, document, resend, sign, activation_code, activate),
+    components(schemas(ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
+        HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
+    modifiers(&Bearer)
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl utoipa::Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// An error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ApiError {
+    pub error: ErrorBody,
+}
+
+/// A stable code and its translated message.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+fn fail(lang: Lang, e: &AppError) -> Response {
+    (status(e), Json(ApiError { error: ErrorBody { code: e.code().into(), message: lang.error(e) } })).into_response()
+}
+
+fn answer<T: Serialize>(lang: Lang, r: Result<T, AppError>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => fail(lang, &e),
+    }
+}
+
+/// A bearer-authenticated holder.
+pub struct ApiHolder {
+    token: String,
+    session: SessionInfo,
+}
+
+impl FromRequestParts<WebState> for ApiHolder {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let lang = request_lang(&parts.headers);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| fail(lang, &AppError::Unauthenticated))?;
+        let session = state.app.session(token).await.map_err(|e| fail(lang, &e))?;
+        Ok(ApiHolder { token: token.to_owned(), session })
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub user_id: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// A renewal in progress, to resume.
+    pub resume_renewal: Option<String>,
+}
+
+/// Log in with user-id and password (SPEC A1).
+#[utoipa::path(post, path = "/api/v1/login", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
+async fn login(State(s): State<WebState>, headers: HeaderMap, RequestCtx(ctx): RequestCtx, Json(req): Json<LoginRequest>) -> Response {
+    let lang = request_lang(&headers);
+    answer(
+        lang,
+        s.app
+            .login(&req.user_id, &req.password, SessionKind::Api, &ctx)
+            .await
+            .map(|n| LoginResponse { token: n.token, resume_renewal: n.resume_renewal }),
+    )
+}
+
+/// End the session.
+#[utoipa::path(post, path = "/api/v1/logout", security(("bearer" = [])), responses((status = 204)))]
+async fn logout(State(s): State<WebState>, h: ApiHolder, RequestCtx(ctx): RequestCtx) -> Response {
+    match s.app.logout(&h.token, &ctx).await {
+        Ok(()) => axum::http::StatusCode::NO_CONTENT.into_response(),
+        Err(e) => fail(h.session.lang, &e),
+    }
+}
+
+/// The holder's certificates and renewal windows (SPEC W5).
+#[utoipa::path(get, path = "/api/v1/home", security(("bearer" = [])), responses((status = 200, body = HomeView), (status = 401, body = ApiError)))]
+async fn home(State(s): State<WebState>, h: ApiHolder) -> Response {
+    answer(h.session.lang, s.app.home(&h.session.holder_id).await)
+}
+
+/// One of the holder's certificates, PEM-encoded.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/pem", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/x-pem-file", body = String), (status = 404, body = ApiError)))]
+async fn certificate_pem(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>) -> Response {
+    match s.app.certificate_pem(&h.session.holder_id, &id).await {
+        Ok(pem) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response(),
+        Err(e) => fail(h.session.lang, &e),
+    }
+}
+
+/// Start (or return the open) renewal of a certificate (step 1).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/renewal", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = RenewalView), (status = 409, body = ApiError)))]
+async fn start(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx) -> Response {
+    answer(h.session.lang, s.app.start_renewal(&h.session.holder_id, &id, &ctx).await)
+}
+
+/// A renewal and the step it is at.
+#[utoipa::path(get, path = "/api/v1/renewals/{id}", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = RenewalView), (status = 404, body = ApiError)))]
+async fn renewal(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>) -> Response {
+    answer(h.session.lang, s.app.renewal(&h.session.holder_id, &id).await)
+}
+
+/// Confirm the holder's data (step 2); the documents of step 3 are produced.
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/confirm-data", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = RenewalView)))]
+async fn confirm_data(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx) -> Response {
+    answer(h.session.lang, s.app.confirm_data(&h.session.holder_id, &id, &ctx).await)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AcceptRequest {
+    /// `documents_hash` of the renewal, as shown.
+    pub documents_hash: String,
+    pub accept_terms: bool,
+    pub confirm_data: bool,
+}
+
+/// Give both consents on the documents shown (step 3).
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/documents", security(("bearer" = [])), params(("id" = String, Path)), request_body = AcceptRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
+async fn accept_documents(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<AcceptRequest>) -> Response {
+    answer(h.session.lang, s.app.accept_documents(&h.session.holder_id, &id, &r.documents_hash, r.accept_terms, r.confirm_data, &ctx).await)
+}
+
+/// A document of step 3 (`renewal-form` or `conditions`), as PDF.
+#[utoipa::path(get, path = "/api/v1/renewals/{id}/documents/{name}", security(("bearer" = [])), params(("id" = String, Path), ("name" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+async fn document(State(s): State<WebState>, h: ApiHolder, Path((id, name)): Path<(String, String)>) -> Response {
+    let name = name.strip_suffix(".pdf").unwrap_or(&name).to_owned();
+    match s.app.document(&h.session.holder_id, &id, &name).await {
+        Ok(pdf) => crate::pages::pdf_response(pdf, &name, true),
+        Err(e) => fail(h.session.lang, &e),
+    }
+}
+
+/// Send a new SMS code for the current operation (SPEC O1: limited resends).
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/otp", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
+async fn resend(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx) -> Response {
+    answer(h.session.lang, s.app.resend_code(&h.session.holder_id, &id, &ctx).await)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignRequest {
+    pub pin: String,
+    pub otp: String,
+}
+
+/// Sign the renewal request with PIN + OTP (step 4).
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/sign", security(("bearer" = [])), params(("id" = String, Path)), request_body = SignRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError), (status = 423, body = ApiError)))]
+async fn sign(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<SignRequest>) -> Response {
+    answer(h.session.lang, s.app.sign(&h.session.holder_id, &id, &r.pin, &r.otp, &ctx).await)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CodeRequest {
+    pub otp: String,
+}
+
+/// The first activation code (step 7).
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/activation-code", security(("bearer" = [])), params(("id" = String, Path)), request_body = CodeRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
+async fn activation_code(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<CodeRequest>) -> Response {
+    answer(h.session.lang, s.app.activation_code(&h.session.holder_id, &id, &r.otp, &ctx).await)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ActivateRequest {
+    pub pin: String,
+    pub pin_confirm: String,
+    pub otp: String,
+}
+
+/// PIN twice and the second code: the new certificate is issued (step 7).
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/activate", security(("bearer" = [])), params(("id" = String, Path)), request_body = ActivateRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
+async fn activate(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<ActivateRequest>) -> Response {
+    answer(h.session.lang, s.app.activate(&h.session.holder_id, &id, &r.pin, &r.pin_confirm, &r.otp, &ctx).await)
+}
+
+#[derive(Deserialize)]
+struct OutboxQuery {
+    user_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DemoMessage {
+    channel: String,
+    recipient: String,
+    subject: Option<String>,
+    body: String,
+    created_at: i64,
+}
+
+/// Demo only (not in the OpenAPI document): the messages a holder would receive, newest first.
+async fn demo_outbox(State(s): State<WebState>, headers: HeaderMap, Query(q): Query<OutboxQuery>) -> Response {
+    let lang = request_lang(&headers);
+    if !s.app.config().demo {
+        return fail(lang, &AppError::NotFound);
+    }
+    let result = async {
+        let mut c = s.app.store().conn().await?;
+        let holder = match &q.user_id {
+            Some(u) => Some(repo::holders::by_user_id(&mut c, &u.to_ascii_uppercase()).await?.ok_or(AppError::NotFound)?.id),
+            None => None,
+        };
+        let ms = repo::outbox::recent(&mut c, holder.as_deref(), 100).await?;
+        Ok::<_, AppError>(
+            ms.into_iter()
+                .map(|m| DemoMessage { channel: m.channel, recipient: m.recipient, subject: m.subject, body: m.body, created_at: m.created_at })
+                .collect::<Vec<_>>(),
+        )
+    }
+    .await;
+    answer(lang, result)
+}

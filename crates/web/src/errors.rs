@@ -1,0 +1,22 @@
+//! One mapping from use-case errors to HTTP statuses.
+
+use axum::http::StatusCode;
+use rinnova_app::AppError;
+
+/// The status of an error.
+pub fn status(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+        AppError::LoginLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Conflict | AppError::NotRenewable(_) => StatusCode::CONFLICT,
+        AppError::CredentialBlocked => StatusCode::LOCKED,
+        AppError::Invalid(_) | AppError::Otp(_) | AppError::Token(_) | AppError::WrongPin { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        AppError::Internal(detail) => {
+            tracing::error!(%detail, "internal error");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! rinnova's HTTP face: the holder portal (server-rendered HTML, Italian by default, English
+//! selectable, usable without JavaScript) and the JSON API under `/api/v1` with its OpenAPI
+//! document. Handlers are thin: parse → call a use case of `rinnova-app` → render.
+
+pub mod api;
+mod errors;
+mod pages;
+mod session;
+mod templates;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use rinnova_app::{App, Ctx};
+use std::net::SocketAddr;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct WebState {
+    pub app: App,
+    /// Mark cookies `Secure` (the portal is served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// The whole HTTP application.
+pub fn router(state: WebState) -> Router {
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+               frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .layer(middleware::from_fn(same_origin_posts))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .with_state(state)
+}
+
+/// Refuses state-changing browser requests that come from another site (CSRF defence in depth,
+/// beside the per-session form tokens): `Sec-Fetch-Site` must not be `cross-site`, and an
+/// `Origin`, when sent, must be this host. Bearer-token API calls are not cookie-authenticated
+/// and pass.
+async fn same_origin_posts(req: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let bearer = req.headers().get(header::AUTHORIZATION).is_some();
+    if unsafe_method && !bearer {
+        let h = req.headers();
+        let cross_site = h.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+        let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+        let origin_mismatch = match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
+            (Some("null"), _) => true,
+            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+            _ => false,
+        };
+        if cross_site || origin_mismatch {
+            return (StatusCode::FORBIDDEN, "cross-site request refused (RNV-CSRF-002)").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The request's audit context: client address and request id.
+pub struct RequestCtx(pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= 64)
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+        Ok(RequestCtx(Ctx { ip, request_id: Some(request_id) }))
+    }
+}

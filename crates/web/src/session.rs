@@ -1,0 +1,124 @@
+//! Session cookies, language, and the extractors that find who is asking.
+
+use crate::WebState;
+use axum::extract::FromRequestParts;
+use axum::http::{HeaderMap, header, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
+use rinnova_app::auth::SessionInfo;
+use rinnova_app::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "rnv_session";
+pub const LANG_COOKIE: &str = "rnv_lang";
+
+/// A cookie's value.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The language of a request without a session: cookie, then `Accept-Language`.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE).map(|l| Lang::parse(&l)).unwrap_or_else(|| {
+        Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""))
+    })
+}
+
+/// Whoever asks: a holder with a session, or nobody; and the language to answer in.
+pub struct Visitor {
+    pub token: Option<String>,
+    pub session: Option<SessionInfo>,
+    pub lang: Lang,
+    pub path: String,
+}
+
+impl FromRequestParts<WebState> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty());
+        let session = match &token {
+            Some(t) => state.app.session(t).await.ok(),
+            None => None,
+        };
+        let lang = session.as_ref().map_or_else(|| request_lang(&parts.headers), |s| s.lang);
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        Ok(Visitor { token, session, lang, path })
+    }
+}
+
+/// A logged-in holder (pages): anyone else is sent to the login page, and back here after.
+pub struct Holder {
+    pub token: String,
+    pub session: SessionInfo,
+    pub path: String,
+}
+
+impl FromRequestParts<WebState> for Holder {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let v = Visitor::from_request_parts(parts, state).await.map_err(|e| match e {})?;
+        match (v.token, v.session) {
+            (Some(token), Some(session)) => Ok(Holder { token, session, path: v.path }),
+            _ => {
+                let next = if parts.method == axum::http::Method::GET { v.path } else { "/".into() };
+                Err(Redirect::to(&format!("/login?next={}", encode(&next))).into_response())
+            }
+        }
+    }
+}
+
+/// Percent-encoding for a query value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A local path to go back to after login; anything else (other hosts, `//evil`) is home.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+}
+
+/// Whether a submitted form token is the session's (constant time).
+pub fn csrf_ok(session: &SessionInfo, submitted: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !submitted.is_empty() && bool::from(session.csrf.as_bytes().ct_eq(submitted.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_this_site() {
+        assert_eq!(safe_next("/renewals/1"), "/renewals/1");
+        for bad in ["//evil.example", "https://evil.example", "/\\evil", ""] {
+            assert_eq!(safe_next(bad), "/");
+        }
+    }
+
+    #[test]
+    fn cookies_are_found_among_many() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; rnv_session=tok; rnv_lang=en".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("tok"));
+        assert_eq!(request_lang(&h), Lang::En);
+        assert!(set_cookie("x", "y", 10, true).contains("HttpOnly; SameSite=Lax; Max-Age=10; Secure"));
+    }
+}

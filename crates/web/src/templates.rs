@@ -1,0 +1,103 @@
+//! Template data. Every page carries a [`PageCtx`] for the layout.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use rinnova_app::i18n::Lang;
+use rinnova_app::views::{HomeView, RenewalView};
+use std::fmt::Display;
+
+/// Translations as templates call them.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn t(&self, key: &str) -> String {
+        self.0.t(key)
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl Display) -> String {
+        self.0.t_args(key, &[(name, value.to_string())])
+    }
+
+    /// The message `prefix` + `suffix` (e.g. `step-` + `sign`).
+    pub fn tp(&self, prefix: &str, suffix: &str) -> String {
+        self.0.t(&format!("{prefix}{suffix}"))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
+/// One error in the summary at the top of a page.
+#[derive(Debug, Clone)]
+pub struct ErrorItem {
+    pub message: String,
+    pub code: String,
+    /// The id of the field to fix, linked from the summary.
+    pub field: Option<String>,
+}
+
+/// What the layout needs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub tr: Tr,
+    pub demo: bool,
+    pub csrf: String,
+    pub user: Option<String>,
+    pub path: String,
+    pub other_lang: &'static str,
+    pub errors: Vec<ErrorItem>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub page: PageCtx,
+    pub next: String,
+    pub user_id: String,
+    pub demo_password: &'static str,
+    pub demo_pin: &'static str,
+    pub demo_holders: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub page: PageCtx,
+    pub home: HomeView,
+    pub greeting_name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "renewal.html")]
+pub struct RenewalPage {
+    pub page: PageCtx,
+    pub r: RenewalView,
+    pub step: &'static str,
+    pub form_accept_terms: bool,
+    pub form_confirm_data: bool,
+}
+
+/// A message on the demo outbox page.
+pub struct OutboxItem {
+    pub when: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outbox.html")]
+pub struct OutboxPage {
+    pub page: PageCtx,
+    pub messages: Vec<OutboxItem>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: PageCtx,
+}

@@ -1,0 +1,115 @@
+// The portal as a person uses it, in Debian's Chromium: log in, renew, see the new expiry.
+// Runs the real server binary (target/debug/rinnova) in demo mode on a random loopback port.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const binary = process.env.RINNOVA_BIN ?? join(here, '..', '..', 'target', 'debug', 'rinnova');
+const shots = join(here, 'test-results');
+
+function startServer(dataDir) {
+  const child = spawn(binary, ['--data-dir', dataDir, 'serve', '--demo', '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
+    lines.on('line', (line) => {
+      const m = line.match(/^rinnova listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve({ child, base: m[1] }); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function lastCode(base, userId) {
+  const res = await fetch(`${base}/api/v1/demo/outbox?user_id=${userId}`);
+  const messages = await res.json();
+  const sms = messages.find((m) => m.channel === 'sms');
+  return sms.body.match(/\b\d{6}\b/)[0];
+}
+
+test('a holder renews in the portal and sees the new expiry on the home page', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
+  mkdirSync(shots, { recursive: true });
+  const { child, base } = await startServer(dataDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ locale: 'it-IT' });
+    await page.goto(base + '/');
+    await page.getByLabel('User-id').fill('JZLF001');
+    await page.getByLabel('Password').fill('rinnova-demo');
+    await page.screenshot({ path: join(shots, '01-login.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Accedi' }).click();
+
+    await assert.doesNotReject(page.getByRole('heading', { name: 'I tuoi certificati' }).waitFor());
+    const oldExpiry = await page.getByTestId('expiry').first().textContent();
+    await page.screenshot({ path: join(shots, '02-home.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Rinnova' }).click();
+
+    // Step 2: data; the stepper marks the current step for assistive technology.
+    await page.getByRole('heading', { name: 'Verifica i tuoi dati' }).waitFor();
+    assert.match(await page.locator('[aria-current="step"]').textContent(), /^Dati/);
+    await page.screenshot({ path: join(shots, '03-data.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Confermo i dati e proseguo' }).click();
+
+    // Step 3: documents; continuing without consents shows a linked error summary.
+    await page.getByRole('heading', { name: 'Documenti' }).waitFor();
+    await page.getByRole('button', { name: 'Prosegui' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /RNV-WF-003/);
+    await page.screenshot({ path: join(shots, '04-documents-error.png'), fullPage: true });
+    await page.getByLabel('Accetto le condizioni generali del servizio').check();
+    await page.getByLabel('Confermo i miei dati').check();
+    await page.getByRole('button', { name: 'Prosegui' }).click();
+
+    // Step 4: sign with PIN + SMS code (read from the demo outbox).
+    await page.getByRole('heading', { name: 'Firma la richiesta di rinnovo' }).waitFor();
+    await page.getByLabel('PIN di firma').fill('12345678');
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF001'));
+    await page.screenshot({ path: join(shots, '05-sign.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Firma la richiesta' }).click();
+
+    // Step 7: first code, then PIN twice and the second code.
+    await page.getByRole('heading', { name: 'Attiva il nuovo certificato' }).waitFor();
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF001'));
+    await page.getByRole('button', { name: 'Verifica il codice' }).click();
+    await page.getByLabel('PIN (almeno 8 cifre)').waitFor();
+    await page.getByLabel('PIN (almeno 8 cifre)').fill('24681357');
+    await page.getByLabel('Ripeti il PIN').fill('24681357');
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF001'));
+    await page.screenshot({ path: join(shots, '06-activate.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Attiva il certificato' }).click();
+
+    await page.getByRole('heading', { name: 'Rinnovo completato' }).waitFor();
+    const done = await page.getByTestId('new-expiry').innerText();
+    await page.screenshot({ path: join(shots, '07-done.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Torna alla pagina iniziale' }).click();
+
+    // Step 8: the home page shows the new expiry and no renewal action.
+    await page.getByRole('heading', { name: 'I tuoi certificati' }).waitFor();
+    const expiries = await page.getByTestId('expiry').allTextContents();
+    const newExpiry = expiries.find((e) => e !== oldExpiry);
+    assert.ok(newExpiry, `a new expiry besides ${oldExpiry}: ${expiries}`);
+    assert.ok(done.includes(newExpiry), `${done} names ${newExpiry}`);
+    assert.equal(Number(newExpiry.slice(0, 4)) - new Date().getFullYear(), 3);
+    assert.equal(await page.getByRole('button', { name: 'Rinnova' }).count(), 0);
+    await page.screenshot({ path: join(shots, '08-home-after.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
