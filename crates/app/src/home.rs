@@ -3,7 +3,9 @@
 
 use crate::i18n::Lang;
 use crate::util::ts;
-use crate::views::{CertificateView, HolderView, HomeView, NotRenewableView, OpenRenewal, RenewedBy};
+use crate::views::{
+    CertificateView, HolderView, HomeView, NotRenewableView, OpenRenewal, RenewedBy,
+};
 use crate::{App, AppError};
 use jiff::Timestamp;
 use rinnova_domain::window::{self, CertificateFacts};
@@ -37,7 +39,11 @@ impl App {
 
 impl App {
     /// A holder's certificate as PEM (the holder can download their own certificates).
-    pub async fn certificate_pem(&self, holder_id: &str, certificate_id: &str) -> Result<String, AppError> {
+    pub async fn certificate_pem(
+        &self,
+        holder_id: &str,
+        certificate_id: &str,
+    ) -> Result<String, AppError> {
         let mut conn = self.store().conn().await?;
         let c = repo::certificates::by_id(&mut conn, certificate_id)
             .await?
@@ -115,7 +121,10 @@ pub(crate) async fn certificate_view(
     let renewed_by = match &c.superseded_by {
         Some(id) => repo::certificates::by_id(conn, id)
             .await?
-            .map(|n| RenewedBy { certificate_id: n.id, expiry_date: rome_date(ts(n.not_after)) }),
+            .map(|n| RenewedBy {
+                certificate_id: n.id,
+                expiry_date: rome_date(ts(n.not_after)),
+            }),
         None => None,
     };
     let (renewable, days_left, not_renewable) = match assessed {
@@ -150,7 +159,8 @@ pub(crate) async fn certificate_view(
         days_left,
         last_day: days_left == Some(1),
         not_renewable,
-        open_renewal: open.and_then(|r| RenewalStep::parse(&r.step).map(|step| OpenRenewal { id: r.id, step })),
+        open_renewal: open
+            .and_then(|r| RenewalStep::parse(&r.step).map(|step| OpenRenewal { id: r.id, step })),
         renewed_by,
         payroll,
     })

@@ -391,8 +391,10 @@ impl App {
         }
         // An unreadable hash cannot match the documents shown: the domain then says which rule
         // failed first (missing consents before changed documents).
-        let shown_hash: [u8; 32] =
-            hex::decode(shown_hash_hex.trim()).ok().and_then(|b| b.try_into().ok()).unwrap_or([0; 32]);
+        let shown_hash: [u8; 32] = hex::decode(shown_hash_hex.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .unwrap_or([0; 32]);
         let event = Event::DocumentsAccepted {
             shown_hash,
             accept_terms,

@@ -20,7 +20,11 @@ pub struct SmsConfig {
 
 impl Default for SmsConfig {
     fn default() -> Self {
-        Self { gateway: "outbox".into(), url: None, token: None }
+        Self {
+            gateway: "outbox".into(),
+            url: None,
+            token: None,
+        }
     }
 }
 
@@ -36,7 +40,12 @@ pub struct CaSettings {
 
 impl Default for CaSettings {
     fn default() -> Self {
-        Self { algorithm: CaAlgorithm::EcdsaP256, organization: None, organization_identifier: None, policy_oid: None }
+        Self {
+            algorithm: CaAlgorithm::EcdsaP256,
+            organization: None,
+            organization_identifier: None,
+            policy_oid: None,
+        }
     }
 }
 
@@ -96,13 +105,18 @@ impl Config {
 
     /// The public URL.
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
     }
 
     /// The database URL.
     pub fn database_url(&self) -> String {
         self.database.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("rinnova.sqlite3").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("rinnova.sqlite3").display()
+            )
         })
     }
 
@@ -111,7 +125,9 @@ impl Config {
         match (&self.ca_passphrase, demo) {
             (Some(p), _) => Ok(p.clone()),
             (None, true) => Ok(DEMO_CA_PASSPHRASE.into()),
-            (None, false) => anyhow::bail!("set ca_passphrase (or RINNOVA_CA_PASSPHRASE): it seals the CA's keys"),
+            (None, false) => anyhow::bail!(
+                "set ca_passphrase (or RINNOVA_CA_PASSPHRASE): it seals the CA's keys"
+            ),
         }
     }
 }

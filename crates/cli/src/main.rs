@@ -10,10 +10,14 @@ use std::path::PathBuf;
 
 /// Renewal of qualified digital-signature certificates (remote signature and smart card).
 #[derive(Parser)]
-#[command(version, about, long_about = "rinnova renews qualified digital-signature certificates before they expire: \
+#[command(
+    version,
+    about,
+    long_about = "rinnova renews qualified digital-signature certificates before they expire: \
 the holder checks their data, signs a renewal request with PIN + OTP, and activates a new 3-year certificate.\n\n\
 Configuration comes from rinnova.toml (or --config), then RINNOVA_* environment variables \
-(nested keys with __, e.g. RINNOVA_APP__MAX_PIN_FAILURES=3), then flags.")]
+(nested keys with __, e.g. RINNOVA_APP__MAX_PIN_FAILURES=3), then flags."
+)]
 struct Cli {
     /// TOML configuration file (default: ./rinnova.toml if present).
     #[arg(long, global = true, env = "RINNOVA_CONFIG")]
@@ -73,7 +77,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -81,10 +86,16 @@ fn main() -> anyhow::Result<()> {
     if let Some(d) = cli.data_dir {
         cfg.data_dir = d;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         match cli.command {
-            Command::Serve { listen, demo, clock_offset } => {
+            Command::Serve {
+                listen,
+                demo,
+                clock_offset,
+            } => {
                 if let Some(l) = listen {
                     cfg.listen = l;
                 }
@@ -96,7 +107,13 @@ fn main() -> anyhow::Result<()> {
                 drop(store);
                 Ok(())
             }
-            Command::Ca { command: CaCommand::Init { public_url, algorithm } } => {
+            Command::Ca {
+                command:
+                    CaCommand::Init {
+                        public_url,
+                        algorithm,
+                    },
+            } => {
                 if let Some(u) = public_url {
                     cfg.public_url = Some(u);
                 }
@@ -104,17 +121,29 @@ fn main() -> anyhow::Result<()> {
                     cfg.ca.algorithm = match a.as_str() {
                         "ecdsa-p256" => rinnova_ca::CaAlgorithm::EcdsaP256,
                         "rsa3072" | "rsa-3072" => rinnova_ca::CaAlgorithm::Rsa3072,
-                        other => anyhow::bail!("unknown algorithm {other}: use ecdsa-p256 or rsa3072"),
+                        other => {
+                            anyhow::bail!("unknown algorithm {other}: use ecdsa-p256 or rsa3072")
+                        }
                     };
                 }
                 let store = server::open_store(&cfg).await?;
                 let created = server::init_ca(&store, &cfg, false).await?;
-                println!("{}", if created { "CA created" } else { "the CA already exists: nothing changed" });
+                println!(
+                    "{}",
+                    if created {
+                        "CA created"
+                    } else {
+                        "the CA already exists: nothing changed"
+                    }
+                );
                 Ok(())
             }
-            Command::Ca { command: CaCommand::Show } => {
+            Command::Ca {
+                command: CaCommand::Show,
+            } => {
                 let store = server::open_store(&cfg).await?;
-                let ca = rinnova_app::ca_service::open(&store, cfg.passphrase(false)?.as_bytes()).await?;
+                let ca = rinnova_app::ca_service::open(&store, cfg.passphrase(false)?.as_bytes())
+                    .await?;
                 let (root, issuing) = ca.chain_pem();
                 print!("{root}{issuing}");
                 Ok(())

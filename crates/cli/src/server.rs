@@ -15,9 +15,12 @@ use std::time::Duration;
 /// Opens the database and applies migrations.
 pub async fn open_store(cfg: &Config) -> anyhow::Result<Store> {
     if cfg.database.is_none() {
-        std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     }
-    let store = Store::connect(&cfg.database_url(), 8).await.context("opening the database")?;
+    let store = Store::connect(&cfg.database_url(), 8)
+        .await
+        .context("opening the database")?;
     store.migrate().await.context("migrating the database")?;
     Ok(store)
 }
@@ -37,7 +40,14 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     }
     let passphrase = cfg.passphrase(demo)?;
     let now = SystemClock.now();
-    Ok(rinnova_app::ca_service::init(store, &ca, passphrase.as_bytes(), rinnova_ca::KdfParams::default(), now).await?)
+    Ok(rinnova_app::ca_service::init(
+        store,
+        &ca,
+        passphrase.as_bytes(),
+        rinnova_ca::KdfParams::default(),
+        now,
+    )
+    .await?)
 }
 
 async fn shutdown_signal() {
@@ -60,7 +70,9 @@ async fn shutdown_signal() {
 
 /// Runs the service until SIGINT/SIGTERM.
 pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| format!("listening on {}", cfg.listen))?;
     let addr = listener.local_addr()?;
     // With port 0 the real address is known only now.
     cfg.listen = addr.to_string();
@@ -76,7 +88,13 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         Some(s) => Arc::new(OffsetClock(jiff::SignedDuration::from_secs(s))),
         None => Arc::new(SystemClock),
     };
-    let app = App::open(store.clone(), cfg.app.clone(), clock.clone(), cfg.passphrase(demo)?.as_bytes()).await?;
+    let app = App::open(
+        store.clone(),
+        cfg.app.clone(),
+        clock.clone(),
+        cfg.passphrase(demo)?.as_bytes(),
+    )
+    .await?;
     if demo {
         if app.seed_demo().await? {
             tracing::info!("demo holders created");
@@ -85,25 +103,42 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     }
     let gateway: Arc<dyn SmsGateway> = match cfg.sms.gateway.as_str() {
         "http" => Arc::new(HttpSmsGateway::new(
-            cfg.sms.url.clone().context("sms.url is required with the http gateway")?,
+            cfg.sms
+                .url
+                .clone()
+                .context("sms.url is required with the http gateway")?,
             cfg.sms.token.clone(),
         )?),
         "outbox" => Arc::new(OutboxOnly),
         other => anyhow::bail!("unknown SMS gateway {other:?}: use outbox or http"),
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(rinnova_notify::run_worker(store.clone(), gateway, clock, Duration::from_secs(2), async move {
-        let mut rx = stop_rx;
-        let _ = rx.wait_for(|s| *s).await;
-    }));
-    let secure = cfg.secure_cookies.unwrap_or_else(|| cfg.public_url().starts_with("https://"));
-    let router = rinnova_web::router(rinnova_web::WebState { app, secure_cookies: secure });
+    let worker = tokio::spawn(rinnova_notify::run_worker(
+        store.clone(),
+        gateway,
+        clock,
+        Duration::from_secs(2),
+        async move {
+            let mut rx = stop_rx;
+            let _ = rx.wait_for(|s| *s).await;
+        },
+    ));
+    let secure = cfg
+        .secure_cookies
+        .unwrap_or_else(|| cfg.public_url().starts_with("https://"));
+    let router = rinnova_web::router(rinnova_web::WebState {
+        app,
+        secure_cookies: secure,
+    });
     // Tests and scripts read this line to find the port.
     println!("rinnova listening on http://{addr}");
     tracing::info!(%addr, demo, "rinnova listening");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
     Ok(())
@@ -111,13 +146,20 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
 
 fn print_demo(cfg: &Config) {
     println!("rinnova demo — {}", cfg.public_url());
-    println!("  password for every holder: {}   signature PIN: {}", rinnova_app::demo::DEMO_PASSWORD, rinnova_app::demo::DEMO_PIN);
+    println!(
+        "  password for every holder: {}   signature PIN: {}",
+        rinnova_app::demo::DEMO_PASSWORD,
+        rinnova_app::demo::DEMO_PIN
+    );
     for h in rinnova_app::demo::holders() {
         println!("  {:<8} {}", h.user_id, h.situation.1);
     }
     println!(
         "  TOTP token of JZLF006: oathtool --totp -d 6 {}",
-        rinnova_app::demo::DEMO_TOKEN_SECRET.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        rinnova_app::demo::DEMO_TOKEN_SECRET
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     println!("  SMS and e-mails: {}/demo/outbox", cfg.public_url());
 }

@@ -3,7 +3,16 @@
 //! a crash (SIGKILL) in the middle and the resume after it, and the issued certificate checked
 //! by OpenSSL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a test fails loudly on purpose")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "TOTP codes must follow the wall clock of the server under test"
+)]
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -30,7 +39,10 @@ impl Server {
             .expect("the rinnova binary starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let base = loop {
-            let line = lines.next().expect("the server prints its address").unwrap();
+            let line = lines
+                .next()
+                .expect("the server prints its address")
+                .unwrap();
             if let Some(rest) = line.strip_prefix("rinnova listening on ") {
                 break rest.trim().to_owned();
             }
@@ -72,7 +84,14 @@ impl Api {
         assert_eq!(resp.status(), StatusCode::OK);
         let v: Value = resp.json().await.unwrap();
         let token = v["token"].as_str().unwrap().to_owned();
-        (Api { http, base: base.to_owned(), token }, v)
+        (
+            Api {
+                http,
+                base: base.to_owned(),
+                token,
+            },
+            v,
+        )
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -89,7 +108,10 @@ impl Api {
         let resp = req.send().await.unwrap();
         let status = resp.status();
         let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -100,9 +122,31 @@ impl Api {
 
     /// The newest SMS code sent to `user_id` (demo outbox).
     async fn last_code(&self, user_id: &str) -> String {
-        let msgs: Value = self.http.get(format!("{}/api/v1/demo/outbox?user_id={user_id}", self.base)).send().await.unwrap().json().await.unwrap();
-        let sms = msgs.as_array().unwrap().iter().find(|m| m["channel"] == "sms").expect("an SMS");
-        sms["body"].as_str().unwrap().split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap().to_owned()
+        let msgs: Value = self
+            .http
+            .get(format!(
+                "{}/api/v1/demo/outbox?user_id={user_id}",
+                self.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sms = msgs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["channel"] == "sms")
+            .expect("an SMS");
+        sms["body"]
+            .as_str()
+            .unwrap()
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .unwrap()
+            .to_owned()
     }
 }
 
@@ -110,25 +154,58 @@ impl Api {
 async fn to_activation(api: &Api, user: &str) -> (String, String) {
     let home = api.ok("GET", "/home", None).await;
     let cert = home["certificates"][0]["id"].as_str().unwrap().to_owned();
-    let r = api.ok("POST", &format!("/certificates/{cert}/renewal"), None).await;
+    let r = api
+        .ok("POST", &format!("/certificates/{cert}/renewal"), None)
+        .await;
     let id = r["id"].as_str().unwrap().to_owned();
-    let r = api.ok("POST", &format!("/renewals/{id}/confirm-data"), None).await;
+    let r = api
+        .ok("POST", &format!("/renewals/{id}/confirm-data"), None)
+        .await;
     assert_eq!(r["step"], "documents");
     let hash = r["documents_hash"].as_str().unwrap().to_owned();
-    let pdf = api.http.get(format!("{}/api/v1/renewals/{id}/documents/renewal-form", api.base)).bearer_auth(&api.token).send().await.unwrap();
+    let pdf = api
+        .http
+        .get(format!(
+            "{}/api/v1/renewals/{id}/documents/renewal-form",
+            api.base
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
-    let r = api.ok("POST", &format!("/renewals/{id}/documents"), Some(json!({"documents_hash": hash, "accept_terms": true, "confirm_data": true}))).await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/documents"),
+            Some(json!({"documents_hash": hash, "accept_terms": true, "confirm_data": true})),
+        )
+        .await;
     assert_eq!(r["step"], "sign");
     let code = api.last_code(user).await;
-    let r = api.ok("POST", &format!("/renewals/{id}/sign"), Some(json!({"pin": "12345678", "otp": code}))).await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": code})),
+        )
+        .await;
     assert_eq!(r["step"], "activate");
     (id, cert)
 }
 
 fn openssl(args: &[&str], dir: &Path) -> String {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl is installed by scripts/test");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed by scripts/test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "openssl {args:?}: {text}");
     text
 }
@@ -160,24 +237,60 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
 
     // Wrong OTP then wrong PIN, in the holder's language (Italian), each with its code.
     let cert_id = cert["id"].as_str().unwrap().to_owned();
-    let r = api.ok("POST", &format!("/certificates/{cert_id}/renewal"), None).await;
+    let r = api
+        .ok("POST", &format!("/certificates/{cert_id}/renewal"), None)
+        .await;
     let id = r["id"].as_str().unwrap().to_owned();
-    let r = api.ok("POST", &format!("/renewals/{id}/confirm-data"), None).await;
+    let r = api
+        .ok("POST", &format!("/renewals/{id}/confirm-data"), None)
+        .await;
     let hash = r["documents_hash"].as_str().unwrap().to_owned();
-    let (status, err) = api.call("POST", &format!("/renewals/{id}/documents"), Some(json!({"documents_hash": hash, "accept_terms": false, "confirm_data": true}))).await;
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/documents"),
+            Some(json!({"documents_hash": hash, "accept_terms": false, "confirm_data": true})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-WF-003");
-    api.ok("POST", &format!("/renewals/{id}/documents"), Some(json!({"documents_hash": hash, "accept_terms": true, "confirm_data": true}))).await;
-    let (status, err) = api.call("POST", &format!("/renewals/{id}/sign"), Some(json!({"pin": "12345678", "otp": "000000"}))).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/documents"),
+        Some(json!({"documents_hash": hash, "accept_terms": true, "confirm_data": true})),
+    )
+    .await;
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": "000000"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-OTP-001");
-    assert_eq!(err["error"]["message"], "Codice OTP errato. Tentativi rimasti: 2.");
+    assert_eq!(
+        err["error"]["message"],
+        "Codice OTP errato. Tentativi rimasti: 2."
+    );
     let code = api.last_code("JZLF001").await;
-    let (status, err) = api.call("POST", &format!("/renewals/{id}/sign"), Some(json!({"pin": "11111111", "otp": code}))).await;
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "11111111", "otp": code})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-PIN-003");
     assert_eq!(err["error"]["message"], "PIN errato. Tentativi rimasti: 4.");
-    let (status, err) = api.call("POST", &format!("/renewals/{id}/sign"), Some(json!({"pin": "1234", "otp": "123456"}))).await;
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "1234", "otp": "123456"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-PIN-001");
     // Resend is spaced (O1): too soon now.
@@ -188,18 +301,33 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
     tokio::time::sleep(std::time::Duration::from_secs(30)).await;
     api.ok("POST", &format!("/renewals/{id}/otp"), None).await;
     let code = api.last_code("JZLF001").await;
-    let r = api.ok("POST", &format!("/renewals/{id}/sign"), Some(json!({"pin": "12345678", "otp": code}))).await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": code})),
+        )
+        .await;
     assert_eq!(r["step"], "activate");
 
     let code = api.last_code("JZLF001").await;
-    let r = api.ok("POST", &format!("/renewals/{id}/activation-code"), Some(json!({"otp": code}))).await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/activation-code"),
+            Some(json!({"otp": code})),
+        )
+        .await;
     assert_eq!(r["activation_otp_verified"], true);
     let code = api.last_code("JZLF001").await;
     // Five identical submits at once: one certificate, the same answer for all.
     let body = json!({"pin": "87654321", "pin_confirm": "87654321", "otp": code});
     let path = format!("/renewals/{id}/activate");
     let answers = futures_join(&api, &path, body, 5).await;
-    let new_ids: std::collections::HashSet<String> = answers.iter().map(|v| v["new_certificate"]["id"].as_str().unwrap().to_owned()).collect();
+    let new_ids: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|v| v["new_certificate"]["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(new_ids.len(), 1, "{answers:?}");
     let home = api.ok("GET", "/home", None).await;
     let certs = home["certificates"].as_array().unwrap();
@@ -212,25 +340,90 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
 
     // X1 over HTTP: the new certificate chains to the CA that the server publishes.
     let dir = tempfile::tempdir().unwrap();
-    let pem = api.http.get(format!("{}/api/v1/certificates/{}/pem", server.base, new["id"].as_str().unwrap())).bearer_auth(&api.token).send().await.unwrap().text().await.unwrap();
+    let pem = api
+        .http
+        .get(format!(
+            "{}/api/v1/certificates/{}/pem",
+            server.base,
+            new["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     std::fs::write(dir.path().join("new.pem"), pem).unwrap();
     for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
-        let der = reqwest::get(format!("{}{path}", server.base)).await.unwrap().bytes().await.unwrap();
+        let der = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         std::fs::write(dir.path().join(format!("{name}.der")), der).unwrap();
-        openssl(&["x509", "-inform", "DER", "-in", &format!("{name}.der"), "-out", &format!("{name}.pem")], dir.path());
+        openssl(
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+            dir.path(),
+        );
     }
-    let verify = openssl(&["verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "new.pem"], dir.path());
+    let verify = openssl(
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "new.pem",
+        ],
+        dir.path(),
+    );
     assert!(verify.contains("new.pem: OK"), "{verify}");
-    let text = openssl(&["x509", "-in", "new.pem", "-noout", "-subject", "-nameopt", "RFC2253"], dir.path());
-    assert!(text.contains("serialNumber=TINIT-RSSMRA85T10A562S"), "{text}");
+    let text = openssl(
+        &[
+            "x509", "-in", "new.pem", "-noout", "-subject", "-nameopt", "RFC2253",
+        ],
+        dir.path(),
+    );
+    assert!(
+        text.contains("serialNumber=TINIT-RSSMRA85T10A562S"),
+        "{text}"
+    );
 
     // The confirmation e-mail is in the outbox.
-    let msgs: Value = reqwest::get(format!("{}/api/v1/demo/outbox?user_id=JZLF001", server.base)).await.unwrap().json().await.unwrap();
+    let msgs: Value = reqwest::get(format!(
+        "{}/api/v1/demo/outbox?user_id=JZLF001",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
     assert_eq!(msgs[0]["channel"], "email");
-    assert!(msgs[0]["body"].as_str().unwrap().contains(new["serial"].as_str().unwrap()));
+    assert!(
+        msgs[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(new["serial"].as_str().unwrap())
+    );
 
     // The OpenAPI document describes the API.
-    let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", server.base)).await.unwrap().json().await.unwrap();
+    let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["paths"]["/api/v1/renewals/{id}/activate"]["post"].is_object());
     assert!(doc["components"]["schemas"]["RenewalView"].is_object());
 }
@@ -238,9 +431,20 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
 async fn futures_join(api: &Api, path: &str, body: Value, n: usize) -> Vec<Value> {
     let mut handles = Vec::new();
     for _ in 0..n {
-        let (http, url, token, body) = (api.http.clone(), format!("{}/api/v1{path}", api.base), api.token.clone(), body.clone());
+        let (http, url, token, body) = (
+            api.http.clone(),
+            format!("{}/api/v1{path}", api.base),
+            api.token.clone(),
+            body.clone(),
+        );
         handles.push(tokio::spawn(async move {
-            let resp = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            let resp = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(resp.status(), StatusCode::OK);
             resp.json::<Value>().await.unwrap()
         }));
@@ -259,18 +463,33 @@ async fn crash_in_the_middle_resumes_at_the_same_step() {
     let (api, _) = Api::login(&server.base, "JZLF008").await;
     let (id, _) = to_activation(&api, "JZLF008").await;
     let code = api.last_code("JZLF008").await;
-    api.ok("POST", &format!("/renewals/{id}/activation-code"), Some(json!({"otp": code}))).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/activation-code"),
+        Some(json!({"otp": code})),
+    )
+    .await;
     server.kill();
 
     let server = Server::start(data.path());
     let (api, login) = Api::login(&server.base, "JZLF008").await;
-    assert_eq!(login["resume_renewal"], id.as_str(), "the next login resumes the renewal");
+    assert_eq!(
+        login["resume_renewal"],
+        id.as_str(),
+        "the next login resumes the renewal"
+    );
     let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
     assert_eq!(r["step"], "activate");
     assert_eq!(r["activation_otp_verified"], true);
     assert_eq!(r["payment_mode"], "organisation");
     let code = api.last_code("JZLF008").await;
-    let r = api.ok("POST", &format!("/renewals/{id}/activate"), Some(json!({"pin": "12345678", "pin_confirm": "12345678", "otp": code}))).await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/activate"),
+            Some(json!({"pin": "12345678", "pin_confirm": "12345678", "otp": code})),
+        )
+        .await;
     assert_eq!(r["step"], "completed");
 }
 
@@ -281,10 +500,14 @@ async fn o2_token_holder_renews_with_oathtool_codes() {
     let (api, _) = Api::login(&server.base, "JZLF006").await;
     let home = api.ok("GET", "/home", None).await;
     let cert = home["certificates"][0]["id"].as_str().unwrap().to_owned();
-    let r = api.ok("POST", &format!("/certificates/{cert}/renewal"), None).await;
+    let r = api
+        .ok("POST", &format!("/certificates/{cert}/renewal"), None)
+        .await;
     assert_eq!(r["otp"]["channel"], "token");
     let id = r["id"].as_str().unwrap().to_owned();
-    let r = api.ok("POST", &format!("/renewals/{id}/confirm-data"), None).await;
+    let r = api
+        .ok("POST", &format!("/renewals/{id}/confirm-data"), None)
+        .await;
     api.ok("POST", &format!("/renewals/{id}/documents"), Some(json!({"documents_hash": r["documents_hash"], "accept_terms": true, "confirm_data": true}))).await;
     // Start at the beginning of a 30-second step, so three consecutive steps stay acceptable.
     loop {
@@ -299,19 +522,48 @@ async fn o2_token_holder_renews_with_oathtool_codes() {
     let code = |offset: i64| {
         let at = format!("@{}", now + offset);
         let out = Command::new("oathtool")
-            .args(["--totp", "-d", "6", "--now", &at, "3132333435363738393031323334353637383930"])
+            .args([
+                "--totp",
+                "-d",
+                "6",
+                "--now",
+                &at,
+                "3132333435363738393031323334353637383930",
+            ])
             .output()
             .expect("oathtool is installed by scripts/test");
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
-    api.ok("POST", &format!("/renewals/{id}/sign"), Some(json!({"pin": "12345678", "otp": code(-30)}))).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/sign"),
+        Some(json!({"pin": "12345678", "otp": code(-30)})),
+    )
+    .await;
     // The same code again is a replay.
-    let (status, err) = api.call("POST", &format!("/renewals/{id}/activation-code"), Some(json!({"otp": code(-30)}))).await;
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/activation-code"),
+            Some(json!({"otp": code(-30)})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-OTP-012");
-    api.ok("POST", &format!("/renewals/{id}/activation-code"), Some(json!({"otp": code(0)}))).await;
-    let r = api.ok("POST", &format!("/renewals/{id}/activate"), Some(json!({"pin": "12345678", "pin_confirm": "12345678", "otp": code(30)}))).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/activation-code"),
+        Some(json!({"otp": code(0)})),
+    )
+    .await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/activate"),
+            Some(json!({"pin": "12345678", "pin_confirm": "12345678", "otp": code(30)})),
+        )
+        .await;
     assert_eq!(r["step"], "completed");
 }
 
@@ -324,12 +576,23 @@ struct Browser {
 
 impl Browser {
     fn new(base: &str) -> Browser {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { http, base: base.to_owned(), cookies: vec![] }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            http,
+            base: base.to_owned(),
+            cookies: vec![],
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep(&mut self, resp: &reqwest::Response) {
@@ -342,26 +605,49 @@ impl Browser {
     }
 
     async fn get(&mut self, path: &str) -> (StatusCode, String) {
-        let resp = self.http.get(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).send().await.unwrap();
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
         self.keep(&resp);
         (resp.status(), resp.text().await.unwrap())
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)], origin: Option<&str>) -> (StatusCode, Option<String>, String) {
-        let mut req = self.http.post(format!("{}{path}", self.base)).header("cookie", self.cookie_header()).form(form);
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        origin: Option<&str>,
+    ) -> (StatusCode, Option<String>, String) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form);
         if let Some(o) = origin {
             req = req.header("origin", o);
         }
         let resp = req.send().await.unwrap();
         self.keep(&resp);
-        let location = resp.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
         (resp.status(), location, resp.text().await.unwrap())
     }
 }
 
 fn csrf_of(html: &str) -> String {
     let re = regex::Regex::new(r#"name="csrf" value="([^"]+)""#).unwrap();
-    re.captures(html).expect("a CSRF field").get(1).unwrap().as_str().to_owned()
+    re.captures(html)
+        .expect("a CSRF field")
+        .get(1)
+        .unwrap()
+        .as_str()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -374,21 +660,53 @@ async fn portal_forms_need_login_csrf_and_same_origin() {
     let (status, login) = b.get("/login").await;
     assert_eq!(status, StatusCode::OK);
     assert!(login.contains("JZLF001"), "demo credentials are shown");
-    let (status, _, page) = b.post("/login", &[("user_id", "JZLF001"), ("password", "wrong"), ("next", "")], None).await;
+    let (status, _, page) = b
+        .post(
+            "/login",
+            &[("user_id", "JZLF001"), ("password", "wrong"), ("next", "")],
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("User-id o password errati.") && page.contains("RNV-AUTH-002"));
-    assert!(page.contains(r#"value="JZLF001""#), "the typed user-id is kept");
-    let (status, location, _) = b.post("/login", &[("user_id", "JZLF001"), ("password", "rinnova-demo"), ("next", "")], None).await;
-    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    assert!(
+        page.contains(r#"value="JZLF001""#),
+        "the typed user-id is kept"
+    );
+    let (status, location, _) = b
+        .post(
+            "/login",
+            &[
+                ("user_id", "JZLF001"),
+                ("password", "rinnova-demo"),
+                ("next", ""),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/"))
+    );
     let (status, home) = b.get("/").await;
-    assert!(home.contains("45 giorni per rinnovare"), "{status} {:?} {home}", b.cookies);
+    assert!(
+        home.contains("45 giorni per rinnovare"),
+        "{status} {:?} {home}",
+        b.cookies
+    );
     let csrf = csrf_of(&home);
-    let cert = regex::Regex::new(r#"/certificates/([0-9a-f-]+)/renew"#).unwrap().captures(&home).unwrap()[1].to_owned();
+    let cert = regex::Regex::new(r#"/certificates/([0-9a-f-]+)/renew"#)
+        .unwrap()
+        .captures(&home)
+        .unwrap()[1]
+        .to_owned();
     let renew = format!("/certificates/{cert}/renew");
     // Without the form token, or from another site: refused.
     let (status, _, _) = b.post(&renew, &[("csrf", "forged")], None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = b.post(&renew, &[("csrf", &csrf)], Some("https://evil.example")).await;
+    let (status, _, _) = b
+        .post(&renew, &[("csrf", &csrf)], Some("https://evil.example"))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, location, _) = b.post(&renew, &[("csrf", &csrf)], Some(&server.base)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -397,16 +715,42 @@ async fn portal_forms_need_login_csrf_and_same_origin() {
     assert!(page.contains(r#"aria-current="step">Dati"#), "{page}");
     assert!(page.contains("RSSMRA85T10A562S"));
     // English on request, kept in the session.
-    let (status, _, _) = b.post("/lang", &[("lang", "en"), ("next", &page_path)], None).await;
+    let (status, _, _) = b
+        .post("/lang", &[("lang", "en"), ("next", &page_path)], None)
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = b.get(&page_path).await;
-    assert!(page.contains("Check your data") && page.contains(r#"<html lang="en">"#), "{page}");
+    assert!(
+        page.contains("Check your data") && page.contains(r#"<html lang="en">"#),
+        "{page}"
+    );
     // A step error re-renders the page with a summary linked to the field.
-    b.post(&format!("{page_path}/confirm-data"), &[("csrf", &csrf)], None).await;
-    let (status, _, page) = b.post(&format!("{page_path}/documents"), &[("csrf", &csrf), ("documents_hash", "00"), ("accept_terms", "on")], None).await;
+    b.post(
+        &format!("{page_path}/confirm-data"),
+        &[("csrf", &csrf)],
+        None,
+    )
+    .await;
+    let (status, _, page) = b
+        .post(
+            &format!("{page_path}/documents"),
+            &[
+                ("csrf", &csrf),
+                ("documents_hash", "00"),
+                ("accept_terms", "on"),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains(r##"href="#confirm_data""##) && page.contains("RNV-WF-003"), "{page}");
-    assert!(page.contains(r#"name="accept_terms" value="on" checked"#), "the ticked box stays ticked");
+    assert!(
+        page.contains(r##"href="#confirm_data""##) && page.contains("RNV-WF-003"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"name="accept_terms" value="on" checked"#),
+        "the ticked box stays ticked"
+    );
     let (status, _, _) = b.post("/logout", &[("csrf", &csrf)], None).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _) = b.get(&page_path).await;

@@ -53,7 +53,10 @@ impl utoipa::Modify for Bearer {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -71,7 +74,16 @@ pub struct ErrorBody {
 }
 
 fn fail(lang: Lang, e: &AppError) -> Response {
-    (status(e), Json(ApiError { error: ErrorBody { code: e.code().into(), message: lang.error(e) } })).into_response()
+    (
+        status(e),
+        Json(ApiError {
+            error: ErrorBody {
+                code: e.code().into(),
+                message: lang.error(e),
+            },
+        }),
+    )
+        .into_response()
 }
 
 fn answer<T: Serialize>(lang: Lang, r: Result<T, AppError>) -> Response {
@@ -90,7 +102,10 @@ pub struct ApiHolder {
 impl FromRequestParts<WebState> for ApiHolder {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = request_lang(&parts.headers);
         let token = parts
             .headers
@@ -101,7 +116,10 @@ impl FromRequestParts<WebState> for ApiHolder {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| fail(lang, &AppError::Unauthenticated))?;
         let session = state.app.session(token).await.map_err(|e| fail(lang, &e))?;
-        Ok(ApiHolder { token: token.to_owned(), session })
+        Ok(ApiHolder {
+            token: token.to_owned(),
+            session,
+        })
     }
 }
 
@@ -122,14 +140,22 @@ pub struct LoginResponse {
 /// Log in with user-id and password (SPEC A1).
 #[utoipa::path(post, path = "/api/v1/login", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ApiError), (status = 429, body = ApiError)))]
-async fn login(State(s): State<WebState>, headers: HeaderMap, RequestCtx(ctx): RequestCtx, Json(req): Json<LoginRequest>) -> Response {
+async fn login(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Json(req): Json<LoginRequest>,
+) -> Response {
     let lang = request_lang(&headers);
     answer(
         lang,
         s.app
             .login(&req.user_id, &req.password, SessionKind::Api, &ctx)
             .await
-            .map(|n| LoginResponse { token: n.token, resume_renewal: n.resume_renewal }),
+            .map(|n| LoginResponse {
+                token: n.token,
+                resume_renewal: n.resume_renewal,
+            }),
     )
 }
 
@@ -151,7 +177,11 @@ async fn home(State(s): State<WebState>, h: ApiHolder) -> Response {
 /// One of the holder's certificates, PEM-encoded.
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pem", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, content_type = "application/x-pem-file", body = String), (status = 404, body = ApiError)))]
-async fn certificate_pem(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>) -> Response {
+async fn certificate_pem(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+) -> Response {
     match s.app.certificate_pem(&h.session.holder_id, &id).await {
         Ok(pem) => ([(header::CONTENT_TYPE, "application/x-pem-file")], pem).into_response(),
         Err(e) => fail(h.session.lang, &e),
@@ -161,22 +191,41 @@ async fn certificate_pem(State(s): State<WebState>, h: ApiHolder, Path(id): Path
 /// Start (or return the open) renewal of a certificate (step 1).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/renewal", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = RenewalView), (status = 409, body = ApiError)))]
-async fn start(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx) -> Response {
-    answer(h.session.lang, s.app.start_renewal(&h.session.holder_id, &id, &ctx).await)
+async fn start(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app.start_renewal(&h.session.holder_id, &id, &ctx).await,
+    )
 }
 
 /// A renewal and the step it is at.
 #[utoipa::path(get, path = "/api/v1/renewals/{id}", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = RenewalView), (status = 404, body = ApiError)))]
 async fn renewal(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>) -> Response {
-    answer(h.session.lang, s.app.renewal(&h.session.holder_id, &id).await)
+    answer(
+        h.session.lang,
+        s.app.renewal(&h.session.holder_id, &id).await,
+    )
 }
 
 /// Confirm the holder's data (step 2); the documents of step 3 are produced.
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/confirm-data", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = RenewalView)))]
-async fn confirm_data(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx) -> Response {
-    answer(h.session.lang, s.app.confirm_data(&h.session.holder_id, &id, &ctx).await)
+async fn confirm_data(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app.confirm_data(&h.session.holder_id, &id, &ctx).await,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -190,14 +239,36 @@ pub struct AcceptRequest {
 /// Give both consents on the documents shown (step 3).
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/documents", security(("bearer" = [])), params(("id" = String, Path)), request_body = AcceptRequest,
     responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
-async fn accept_documents(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<AcceptRequest>) -> Response {
-    answer(h.session.lang, s.app.accept_documents(&h.session.holder_id, &id, &r.documents_hash, r.accept_terms, r.confirm_data, &ctx).await)
+async fn accept_documents(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<AcceptRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .accept_documents(
+                &h.session.holder_id,
+                &id,
+                &r.documents_hash,
+                r.accept_terms,
+                r.confirm_data,
+                &ctx,
+            )
+            .await,
+    )
 }
 
 /// A document of step 3 (`renewal-form` or `conditions`), as PDF.
 #[utoipa::path(get, path = "/api/v1/renewals/{id}/documents/{name}", security(("bearer" = [])), params(("id" = String, Path), ("name" = String, Path)),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
-async fn document(State(s): State<WebState>, h: ApiHolder, Path((id, name)): Path<(String, String)>) -> Response {
+async fn document(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path((id, name)): Path<(String, String)>,
+) -> Response {
     let name = name.strip_suffix(".pdf").unwrap_or(&name).to_owned();
     match s.app.document(&h.session.holder_id, &id, &name).await {
         Ok(pdf) => crate::pages::pdf_response(pdf, &name, true),
@@ -208,8 +279,16 @@ async fn document(State(s): State<WebState>, h: ApiHolder, Path((id, name)): Pat
 /// Send a new SMS code for the current operation (SPEC O1: limited resends).
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/otp", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
-async fn resend(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx) -> Response {
-    answer(h.session.lang, s.app.resend_code(&h.session.holder_id, &id, &ctx).await)
+async fn resend(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app.resend_code(&h.session.holder_id, &id, &ctx).await,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -221,8 +300,19 @@ pub struct SignRequest {
 /// Sign the renewal request with PIN + OTP (step 4).
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/sign", security(("bearer" = [])), params(("id" = String, Path)), request_body = SignRequest,
     responses((status = 200, body = RenewalView), (status = 422, body = ApiError), (status = 423, body = ApiError)))]
-async fn sign(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<SignRequest>) -> Response {
-    answer(h.session.lang, s.app.sign(&h.session.holder_id, &id, &r.pin, &r.otp, &ctx).await)
+async fn sign(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<SignRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .sign(&h.session.holder_id, &id, &r.pin, &r.otp, &ctx)
+            .await,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -233,8 +323,19 @@ pub struct CodeRequest {
 /// The first activation code (step 7).
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/activation-code", security(("bearer" = [])), params(("id" = String, Path)), request_body = CodeRequest,
     responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
-async fn activation_code(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<CodeRequest>) -> Response {
-    answer(h.session.lang, s.app.activation_code(&h.session.holder_id, &id, &r.otp, &ctx).await)
+async fn activation_code(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<CodeRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .activation_code(&h.session.holder_id, &id, &r.otp, &ctx)
+            .await,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -247,8 +348,26 @@ pub struct ActivateRequest {
 /// PIN twice and the second code: the new certificate is issued (step 7).
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/activate", security(("bearer" = [])), params(("id" = String, Path)), request_body = ActivateRequest,
     responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
-async fn activate(State(s): State<WebState>, h: ApiHolder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Json(r): Json<ActivateRequest>) -> Response {
-    answer(h.session.lang, s.app.activate(&h.session.holder_id, &id, &r.pin, &r.pin_confirm, &r.otp, &ctx).await)
+async fn activate(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<ActivateRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .activate(
+                &h.session.holder_id,
+                &id,
+                &r.pin,
+                &r.pin_confirm,
+                &r.otp,
+                &ctx,
+            )
+            .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -266,7 +385,11 @@ struct DemoMessage {
 }
 
 /// Demo only (not in the OpenAPI document): the messages a holder would receive, newest first.
-async fn demo_outbox(State(s): State<WebState>, headers: HeaderMap, Query(q): Query<OutboxQuery>) -> Response {
+async fn demo_outbox(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<OutboxQuery>,
+) -> Response {
     let lang = request_lang(&headers);
     if !s.app.config().demo {
         return fail(lang, &AppError::NotFound);
@@ -274,13 +397,24 @@ async fn demo_outbox(State(s): State<WebState>, headers: HeaderMap, Query(q): Qu
     let result = async {
         let mut c = s.app.store().conn().await?;
         let holder = match &q.user_id {
-            Some(u) => Some(repo::holders::by_user_id(&mut c, &u.to_ascii_uppercase()).await?.ok_or(AppError::NotFound)?.id),
+            Some(u) => Some(
+                repo::holders::by_user_id(&mut c, &u.to_ascii_uppercase())
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .id,
+            ),
             None => None,
         };
         let ms = repo::outbox::recent(&mut c, holder.as_deref(), 100).await?;
         Ok::<_, AppError>(
             ms.into_iter()
-                .map(|m| DemoMessage { channel: m.channel, recipient: m.recipient, subject: m.subject, body: m.body, created_at: m.created_at })
+                .map(|m| DemoMessage {
+                    channel: m.channel,
+                    recipient: m.recipient,
+                    subject: m.subject,
+                    body: m.body,
+                    created_at: m.created_at,
+                })
                 .collect::<Vec<_>>(),
         )
     }

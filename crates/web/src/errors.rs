@@ -11,9 +11,10 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict | AppError::NotRenewable(_) => StatusCode::CONFLICT,
         AppError::CredentialBlocked => StatusCode::LOCKED,
-        AppError::Invalid(_) | AppError::Otp(_) | AppError::Token(_) | AppError::WrongPin { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        AppError::Invalid(_)
+        | AppError::Otp(_)
+        | AppError::Token(_)
+        | AppError::WrongPin { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             StatusCode::INTERNAL_SERVER_ERROR

@@ -33,10 +33,22 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .layer(middleware::from_fn(same_origin_posts))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .with_state(state)
 }
@@ -50,15 +62,23 @@ async fn same_origin_posts(req: Request, next: Next) -> Response {
     let bearer = req.headers().get(header::AUTHORIZATION).is_some();
     if unsafe_method && !bearer {
         let h = req.headers();
-        let cross_site = h.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+        let cross_site = h
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site");
         let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
         let origin_mismatch = match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
             (Some("null"), _) => true,
-            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+            (Some(origin), Some(host)) => {
+                origin.split_once("://").map(|(_, rest)| rest) != Some(host)
+            }
             _ => false,
         };
         if cross_site || origin_mismatch {
-            return (StatusCode::FORBIDDEN, "cross-site request refused (RNV-CSRF-002)").into_response();
+            return (
+                StatusCode::FORBIDDEN,
+                "cross-site request refused (RNV-CSRF-002)",
+            )
+                .into_response();
         }
     }
     next.run(req).await
@@ -81,6 +101,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
             .and_then(|v| v.to_str().ok())
             .filter(|v| v.len() <= 64)
             .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-        Ok(RequestCtx(Ctx { ip, request_id: Some(request_id) }))
+        Ok(RequestCtx(Ctx {
+            ip,
+            request_id: Some(request_id),
+        }))
     }
 }

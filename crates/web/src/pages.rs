@@ -9,12 +9,12 @@ use crate::templates::{
     ErrorItem, ErrorPage, HomePage, LoginPage, OutboxItem, OutboxPage, PageCtx, RenewalPage, Tr,
 };
 use crate::{RequestCtx, WebState};
+use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use rinnova_app::AppError;
 use rinnova_app::auth::SessionKind;
 use rinnova_app::i18n::Lang;
@@ -58,11 +58,21 @@ fn page(state: &WebState, lang: Lang, csrf: &str, user: Option<&str>, path: &str
 }
 
 fn holder_page(state: &WebState, h: &Holder) -> PageCtx {
-    page(state, h.session.lang, &h.session.csrf, Some(&h.session.user_id), &h.path)
+    page(
+        state,
+        h.session.lang,
+        &h.session.csrf,
+        Some(&h.session.user_id),
+        &h.path,
+    )
 }
 
 fn error_item(lang: Lang, e: &AppError, field: Option<&str>) -> ErrorItem {
-    ErrorItem { message: lang.error(e), code: e.code().into(), field: field.map(str::to_owned) }
+    ErrorItem {
+        message: lang.error(e),
+        code: e.code().into(),
+        field: field.map(str::to_owned),
+    }
 }
 
 /// A full-page error (not found, internal…), translated.
@@ -74,14 +84,24 @@ fn error_page(state: &WebState, lang: Lang, e: &AppError) -> Response {
 
 async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../static/style.css"),
     )
         .into_response()
 }
 
 fn der(bytes: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "application/pkix-cert"), (header::CACHE_CONTROL, "public, max-age=3600")], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "application/pkix-cert"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn ca_root(State(s): State<WebState>) -> Response {
@@ -100,7 +120,13 @@ struct NextQuery {
     next: String,
 }
 
-fn login_view(state: &WebState, lang: Lang, next: &str, user_id: &str, errors: Vec<ErrorItem>) -> LoginPage {
+fn login_view(
+    state: &WebState,
+    lang: Lang,
+    next: &str,
+    user_id: &str,
+    errors: Vec<ErrorItem>,
+) -> LoginPage {
     let mut p = page(state, lang, "", None, "/login");
     p.errors = errors;
     LoginPage {
@@ -111,7 +137,16 @@ fn login_view(state: &WebState, lang: Lang, next: &str, user_id: &str, errors: V
         demo_pin: rinnova_app::demo::DEMO_PIN,
         demo_holders: rinnova_app::demo::holders()
             .into_iter()
-            .map(|h| (h.user_id, if lang == Lang::It { h.situation.0 } else { h.situation.1 }))
+            .map(|h| {
+                (
+                    h.user_id,
+                    if lang == Lang::It {
+                        h.situation.0
+                    } else {
+                        h.situation.1
+                    },
+                )
+            })
             .collect(),
     }
 }
@@ -133,9 +168,18 @@ struct LoginForm {
     next: String,
 }
 
-async fn login(State(s): State<WebState>, headers: HeaderMap, RequestCtx(ctx): RequestCtx, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let lang = request_lang(&headers);
-    match s.app.login(&f.user_id, &f.password, SessionKind::Web, &ctx).await {
+    match s
+        .app
+        .login(&f.user_id, &f.password, SessionKind::Web, &ctx)
+        .await
+    {
         Ok(session) => {
             // A renewal in progress is resumed at once (SPEC §5); otherwise back where asked.
             let to = match (&session.resume_renewal, safe_next(&f.next)) {
@@ -147,8 +191,19 @@ async fn login(State(s): State<WebState>, headers: HeaderMap, RequestCtx(ctx): R
             (
                 // Appended: a plain header array would keep only the last Set-Cookie.
                 AppendHeaders([
-                    (header::SET_COOKIE, set_cookie(SESSION_COOKIE, &session.token, max_age, s.secure_cookies)),
-                    (header::SET_COOKIE, set_cookie(LANG_COOKIE, session.lang.code(), 31_536_000, s.secure_cookies)),
+                    (
+                        header::SET_COOKIE,
+                        set_cookie(SESSION_COOKIE, &session.token, max_age, s.secure_cookies),
+                    ),
+                    (
+                        header::SET_COOKIE,
+                        set_cookie(
+                            LANG_COOKIE,
+                            session.lang.code(),
+                            31_536_000,
+                            s.secure_cookies,
+                        ),
+                    ),
                 ]),
                 Redirect::to(&to),
             )
@@ -156,7 +211,11 @@ async fn login(State(s): State<WebState>, headers: HeaderMap, RequestCtx(ctx): R
         }
         Err(e) => {
             let errors = vec![error_item(lang, &e, Some("user_id"))];
-            (status(&e), login_view(&s, lang, &f.next, &f.user_id, errors)).into_response()
+            (
+                status(&e),
+                login_view(&s, lang, &f.next, &f.user_id, errors),
+            )
+                .into_response()
         }
     }
 }
@@ -167,19 +226,35 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(s): State<WebState>, h: Holder, RequestCtx(ctx): RequestCtx, Form(f): Form<CsrfForm>) -> Response {
+async fn logout(
+    State(s): State<WebState>,
+    h: Holder,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
     if let Err(e) = s.app.logout(&h.token, &ctx).await {
         return error_page(&s, h.session.lang, &e);
     }
-    ([(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, s.secure_cookies))], Redirect::to("/login")).into_response()
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(SESSION_COOKIE, "", 0, s.secure_cookies),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
 
 fn csrf_refused(s: &WebState, lang: Lang) -> Response {
     let mut p = page(s, lang, "", None, "/");
-    p.errors.push(ErrorItem { message: lang.t("err-RNV-CSRF-001"), code: "RNV-CSRF-001".into(), field: None });
+    p.errors.push(ErrorItem {
+        message: lang.t("err-RNV-CSRF-001"),
+        code: "RNV-CSRF-001".into(),
+        field: None,
+    });
     (StatusCode::FORBIDDEN, ErrorPage { page: p }).into_response()
 }
 
@@ -194,14 +269,18 @@ struct LangForm {
 /// Switches language (a preference, guarded by the same-origin check; it changes nothing else).
 async fn set_lang(State(s): State<WebState>, v: Visitor, Form(f): Form<LangForm>) -> Response {
     let lang = Lang::parse(&f.lang);
-    if let Some(token) = &v.token {
-        if v.session.is_some() {
-            if let Err(e) = s.app.set_language(token, lang).await {
-                return error_page(&s, lang, &e);
-            }
-        }
+    if let (Some(token), Some(_)) = (&v.token, &v.session)
+        && let Err(e) = s.app.set_language(token, lang).await
+    {
+        return error_page(&s, lang, &e);
     }
-    ([(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 31_536_000, s.secure_cookies))], Redirect::to(safe_next(&f.next)))
+    (
+        [(
+            header::SET_COOKIE,
+            set_cookie(LANG_COOKIE, lang.code(), 31_536_000, s.secure_cookies),
+        )],
+        Redirect::to(safe_next(&f.next)),
+    )
         .into_response()
 }
 
@@ -211,13 +290,24 @@ async fn home(State(s): State<WebState>, h: Holder) -> Response {
     match s.app.home(&h.session.holder_id).await {
         Ok(home) => {
             let greeting_name = format!("{} {}", home.holder.given_name, home.holder.surname);
-            HomePage { page: holder_page(&s, &h), home, greeting_name }.into_response()
+            HomePage {
+                page: holder_page(&s, &h),
+                home,
+                greeting_name,
+            }
+            .into_response()
         }
         Err(e) => error_page(&s, h.session.lang, &e),
     }
 }
 
-async fn renew(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<CsrfForm>) -> Response {
+async fn renew(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
@@ -228,17 +318,37 @@ async fn renew(State(s): State<WebState>, h: Holder, Path(id): Path<String>, Req
                 let mut p = holder_page(&s, &h);
                 p.errors.push(error_item(h.session.lang, &e, None));
                 let greeting_name = format!("{} {}", home.holder.given_name, home.holder.surname);
-                (status(&e), HomePage { page: p, home, greeting_name }).into_response()
+                (
+                    status(&e),
+                    HomePage {
+                        page: p,
+                        home,
+                        greeting_name,
+                    },
+                )
+                    .into_response()
             }
             Err(e2) => error_page(&s, h.session.lang, &e2),
         },
     }
 }
 
-fn renewal_view_page(s: &WebState, h: &Holder, r: RenewalView, errors: Vec<ErrorItem>, consents: (bool, bool)) -> RenewalPage {
+fn renewal_view_page(
+    s: &WebState,
+    h: &Holder,
+    r: RenewalView,
+    errors: Vec<ErrorItem>,
+    consents: (bool, bool),
+) -> RenewalPage {
     let mut p = holder_page(s, h);
     p.errors = errors;
-    RenewalPage { page: p, step: r.step.as_str(), r, form_accept_terms: consents.0, form_confirm_data: consents.1 }
+    RenewalPage {
+        page: p,
+        step: r.step.as_str(),
+        r,
+        form_accept_terms: consents.0,
+        form_confirm_data: consents.1,
+    }
 }
 
 async fn renewal_page(State(s): State<WebState>, h: Holder, Path(id): Path<String>) -> Response {
@@ -270,7 +380,13 @@ async fn after_step(
     }
 }
 
-async fn confirm_data(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<CsrfForm>) -> Response {
+async fn confirm_data(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
@@ -288,13 +404,33 @@ struct DocumentsForm {
     confirm_data: Option<String>,
 }
 
-async fn accept_documents(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<DocumentsForm>) -> Response {
+async fn accept_documents(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<DocumentsForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
     let consents = (f.accept_terms.is_some(), f.confirm_data.is_some());
-    let out = s.app.accept_documents(&h.session.holder_id, &id, &f.documents_hash, consents.0, consents.1, &ctx).await;
-    let field = if consents.0 { "confirm_data" } else { "accept_terms" };
+    let out = s
+        .app
+        .accept_documents(
+            &h.session.holder_id,
+            &id,
+            &f.documents_hash,
+            consents.0,
+            consents.1,
+            &ctx,
+        )
+        .await;
+    let field = if consents.0 {
+        "confirm_data"
+    } else {
+        "accept_terms"
+    };
     after_step(&s, &h, &id, out, Some(field), consents).await
 }
 
@@ -303,7 +439,12 @@ struct DownloadQuery {
     download: Option<String>,
 }
 
-async fn document(State(s): State<WebState>, h: Holder, Path((id, name)): Path<(String, String)>, Query(q): Query<DownloadQuery>) -> Response {
+async fn document(
+    State(s): State<WebState>,
+    h: Holder,
+    Path((id, name)): Path<(String, String)>,
+    Query(q): Query<DownloadQuery>,
+) -> Response {
     let name = name.strip_suffix(".pdf").unwrap_or(&name).to_owned();
     match s.app.document(&h.session.holder_id, &id, &name).await {
         Ok(pdf) => pdf_response(pdf, &name, q.download.is_some()),
@@ -313,11 +454,27 @@ async fn document(State(s): State<WebState>, h: Holder, Path((id, name)): Path<(
 
 /// A PDF, shown in the browser or downloaded.
 pub fn pdf_response(pdf: Vec<u8>, name: &str, download: bool) -> Response {
-    let disposition = format!("{}; filename=\"{name}.pdf\"", if download { "attachment" } else { "inline" });
-    ([(header::CONTENT_TYPE, "application/pdf".to_owned()), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response()
+    let disposition = format!(
+        "{}; filename=\"{name}.pdf\"",
+        if download { "attachment" } else { "inline" }
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response()
 }
 
-async fn resend(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<CsrfForm>) -> Response {
+async fn resend(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
@@ -350,28 +507,62 @@ fn field_of(e: &AppError) -> &'static str {
     }
 }
 
-async fn sign(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<CodeForm>) -> Response {
+async fn sign(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CodeForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
-    let out = s.app.sign(&h.session.holder_id, &id, &f.pin, &f.otp, &ctx).await;
+    let out = s
+        .app
+        .sign(&h.session.holder_id, &id, &f.pin, &f.otp, &ctx)
+        .await;
     let field = out.as_ref().err().map(field_of);
     after_step(&s, &h, &id, out, field, (false, false)).await
 }
 
-async fn activation_code(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<CodeForm>) -> Response {
+async fn activation_code(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CodeForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
-    let out = s.app.activation_code(&h.session.holder_id, &id, &f.otp, &ctx).await;
+    let out = s
+        .app
+        .activation_code(&h.session.holder_id, &id, &f.otp, &ctx)
+        .await;
     after_step(&s, &h, &id, out, Some("otp"), (false, false)).await
 }
 
-async fn activate(State(s): State<WebState>, h: Holder, Path(id): Path<String>, RequestCtx(ctx): RequestCtx, Form(f): Form<CodeForm>) -> Response {
+async fn activate(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CodeForm>,
+) -> Response {
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
-    let out = s.app.activate(&h.session.holder_id, &id, &f.pin, &f.pin_confirm, &f.otp, &ctx).await;
+    let out = s
+        .app
+        .activate(
+            &h.session.holder_id,
+            &id,
+            &f.pin,
+            &f.pin_confirm,
+            &f.otp,
+            &ctx,
+        )
+        .await;
     let field = out.as_ref().err().map(field_of);
     after_step(&s, &h, &id, out, field, (false, false)).await
 }
@@ -393,7 +584,11 @@ async fn outbox(State(s): State<WebState>, v: Visitor) -> Response {
                 .into_iter()
                 .map(|m| OutboxItem {
                     when: jiff::Timestamp::from_second(m.created_at)
-                        .map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string())
+                        .map(|t| {
+                            t.to_zoned(tz.clone())
+                                .strftime("%Y-%m-%d %H:%M:%S")
+                                .to_string()
+                        })
                         .unwrap_or_default(),
                     channel: m.channel,
                     recipient: m.recipient,
@@ -405,7 +600,11 @@ async fn outbox(State(s): State<WebState>, v: Visitor) -> Response {
                 Some(sess) => (sess.csrf.as_str(), Some(sess.user_id.as_str())),
                 None => ("", None),
             };
-            OutboxPage { page: page(&s, v.lang, csrf, user, &v.path), messages }.into_response()
+            OutboxPage {
+                page: page(&s, v.lang, csrf, user, &v.path),
+                messages,
+            }
+            .into_response()
         }
         Err(e) => error_page(&s, v.lang, &e.into()),
     }

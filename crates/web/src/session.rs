@@ -30,9 +30,16 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
 
 /// The language of a request without a session: cookie, then `Accept-Language`.
 pub fn request_lang(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE).map(|l| Lang::parse(&l)).unwrap_or_else(|| {
-        Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""))
-    })
+    cookie(headers, LANG_COOKIE)
+        .map(|l| Lang::parse(&l))
+        .unwrap_or_else(|| {
+            Lang::from_accept_language(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        })
 }
 
 /// Whoever asks: a holder with a session, or nobody; and the language to answer in.
@@ -46,15 +53,29 @@ pub struct Visitor {
 impl FromRequestParts<WebState> for Visitor {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let token = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty());
         let session = match &token {
             Some(t) => state.app.session(t).await.ok(),
             None => None,
         };
-        let lang = session.as_ref().map_or_else(|| request_lang(&parts.headers), |s| s.lang);
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-        Ok(Visitor { token, session, lang, path })
+        let lang = session
+            .as_ref()
+            .map_or_else(|| request_lang(&parts.headers), |s| s.lang);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        Ok(Visitor {
+            token,
+            session,
+            lang,
+            path,
+        })
     }
 }
 
@@ -68,12 +89,25 @@ pub struct Holder {
 impl FromRequestParts<WebState> for Holder {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
-        let v = Visitor::from_request_parts(parts, state).await.map_err(|e| match e {})?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let v = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(|e| match e {})?;
         match (v.token, v.session) {
-            (Some(token), Some(session)) => Ok(Holder { token, session, path: v.path }),
+            (Some(token), Some(session)) => Ok(Holder {
+                token,
+                session,
+                path: v.path,
+            }),
             _ => {
-                let next = if parts.method == axum::http::Method::GET { v.path } else { "/".into() };
+                let next = if parts.method == axum::http::Method::GET {
+                    v.path
+                } else {
+                    "/".into()
+                };
                 Err(Redirect::to(&format!("/login?next={}", encode(&next))).into_response())
             }
         }
@@ -84,7 +118,9 @@ impl FromRequestParts<WebState> for Holder {
 pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -92,7 +128,11 @@ pub fn encode(s: &str) -> String {
 
 /// A local path to go back to after login; anything else (other hosts, `//evil`) is home.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
 }
 
 /// Whether a submitted form token is the session's (constant time).
@@ -116,9 +156,14 @@ mod tests {
     #[test]
     fn cookies_are_found_among_many() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; rnv_session=tok; rnv_lang=en".parse().unwrap());
+        h.insert(
+            header::COOKIE,
+            "a=1; rnv_session=tok; rnv_lang=en".parse().unwrap(),
+        );
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("tok"));
         assert_eq!(request_lang(&h), Lang::En);
-        assert!(set_cookie("x", "y", 10, true).contains("HttpOnly; SameSite=Lax; Max-Age=10; Secure"));
+        assert!(
+            set_cookie("x", "y", 10, true).contains("HttpOnly; SameSite=Lax; Max-Age=10; Secure")
+        );
     }
 }
