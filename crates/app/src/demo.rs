@@ -256,6 +256,46 @@ impl App {
         Ok(true)
     }
 
+    /// Seeds `count` extra holders (`BENCH000001`…) whose certificates expire in 30 days, for
+    /// load benchmarks. All share the demo password and PIN.
+    pub async fn seed_bench_holders(&self, count: usize) -> Result<Vec<String>, AppError> {
+        let now = self.now();
+        let kdf = self.config().password_kdf;
+        let password_hash = blocking(move || hash_password(DEMO_PASSWORD, kdf)).await??;
+        let mut ids = Vec::with_capacity(count);
+        for i in 0..count {
+            let user_id = format!("BENCH{:06}", i + 1);
+            let mut tx = self.store().begin().await?;
+            let holder = HolderRecord {
+                id: new_id(),
+                user_id: user_id.clone(),
+                password_hash: password_hash.clone(),
+                given_name: "Bench".into(),
+                surname: format!("Holder {i}"),
+                codice_fiscale: CodiceFiscale::complete("RSSMRA85T10A562")?.to_string(),
+                iut: format!("WSREF-B{:08}", i + 1),
+                email: format!("bench{i}@example.it"),
+                mobile: format!("+39334{:07}", i + 1),
+                residence: "Via Roma 1, 00100 Roma".into(),
+                role_title: None,
+                organisation_id: None,
+                lang: "it".into(),
+                created_at: secs(now),
+            };
+            repo::holders::insert(&mut tx, &holder).await?;
+            self.seed_certificate(
+                &mut tx,
+                &holder,
+                now + SignedDuration::from_hours(24 * 30),
+                now,
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            ids.push(user_id);
+        }
+        Ok(ids)
+    }
+
     /// Issues a real certificate expiring at `not_after` (so valid from 3 years before it),
     /// with a PIN-sealed key. Returns its id.
     async fn seed_certificate(

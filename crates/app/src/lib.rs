@@ -17,7 +17,7 @@ pub mod otp;
 pub mod renewal;
 pub mod views;
 
-mod util;
+pub mod util;
 
 pub use config::AppConfig;
 pub use error::AppError;

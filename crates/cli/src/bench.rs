@@ -1,10 +1,25 @@
-//! `rinnova bench …`: performance measured by benchmarks, never by timed tests.
+//! `rinnova bench …`: performance measured by benchmarks, never by timed tests. Each prints a
+//! table, or with `--json` one JSON object.
 
+use anyhow::Context;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
 use clap::Subcommand;
+use rinnova_app::clock::SystemClock;
+use rinnova_app::{App, AppConfig};
+use rinnova_ca::device::SignatureDevice;
+use rinnova_ca::{Ca, CaConfig, HolderSubject, KdfParams, SoftwareDevice};
+use rinnova_domain::{CertificateKind, Clock, CodiceFiscale, Pin};
+use rinnova_store::{CertificateRecord, CredentialRecord, HolderRecord, Store, repo};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Certificates issued per second vs raw ECDSA signatures per second.
+    /// Certificates issued (built, signed, persisted) per second vs raw ECDSA signatures per
+    /// second with the same crypto library, one thread each.
     Issue {
         /// Seconds per measurement.
         #[arg(long, default_value_t = 3.0)]
@@ -13,10 +28,432 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Complete API renewals per second against a server it starts (SQLite), and the
+    /// crypto-bound limit measured in the same run on the same cores.
+    Renew {
+        /// How many renewals (one demo holder each).
+        #[arg(long, default_value_t = 200)]
+        renewals: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds for the crypto-bound measurement.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
-    match cmd {
-        BenchCommand::Issue { .. } => anyhow::bail!("not yet"),
+    let (figures, json_out) = match cmd {
+        BenchCommand::Issue { seconds, json } => (issue(seconds).await?, json),
+        BenchCommand::Renew {
+            renewals,
+            clients,
+            seconds,
+            json,
+        } => (renew(renewals, clients, seconds).await?, json),
+    };
+    if json_out {
+        println!("{figures}");
+    } else if let Some(map) = figures.as_object() {
+        let width = map.keys().map(String::len).max().unwrap_or(0);
+        for (k, v) in map {
+            println!("{k:<width$}  {v}");
+        }
     }
+    Ok(())
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn subject(i: usize) -> anyhow::Result<HolderSubject> {
+    Ok(HolderSubject {
+        given_name: "Mario".into(),
+        surname: "Rossi".into(),
+        codice_fiscale: CodiceFiscale::parse("RSSMRA85T10A562S")?,
+        iut: format!("WSREF-{i:08}"),
+        title: None,
+        organization: None,
+    })
+}
+
+async fn issue(seconds: f64) -> anyhow::Result<Value> {
+    let dir = tempfile_dir()?;
+    let store = Store::open_sqlite_dir(&dir).await?;
+    store.migrate().await?;
+    let now = SystemClock.now();
+    let material = Ca::init(
+        &CaConfig::demo("http://rinnova-bench.it"),
+        b"bench",
+        KdfParams::default(),
+        now,
+    )?;
+    let ca = Ca::open(material, b"bench")?;
+    let device = SoftwareDevice {
+        kdf: KdfParams::insecure_for_tests(),
+    };
+    let key = device.create_key(&Pin::parse("12345678")?)?;
+    let mut tx = store.begin().await?;
+    repo::holders::insert(
+        &mut tx,
+        &HolderRecord {
+            id: "h".into(),
+            user_id: "BENCH000001".into(),
+            password_hash: "-".into(),
+            given_name: "Mario".into(),
+            surname: "Rossi".into(),
+            codice_fiscale: "RSSMRA85T10A562S".into(),
+            iut: "WSREF-0".into(),
+            email: "m@example.it".into(),
+            mobile: "+393330000000".into(),
+            residence: "-".into(),
+            role_title: None,
+            organisation_id: None,
+            lang: "it".into(),
+            created_at: now.as_second(),
+        },
+    )
+    .await?;
+    repo::holders::insert_credential(
+        &mut tx,
+        &CredentialRecord {
+            id: "c".into(),
+            holder_id: "h".into(),
+            public_key: key.public_key.raw.clone(),
+            sealed_private: key.sealed_private.clone(),
+            failed_pins: 0,
+            blocked_at: None,
+            retired_at: None,
+            created_at: now.as_second(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    let budget = Duration::from_secs_f64(seconds);
+    // Built and signed only, to show what persistence costs.
+    let start = Instant::now();
+    let mut built = 0usize;
+    while start.elapsed() < budget {
+        ca.issue_qualified(
+            &subject(built)?,
+            CertificateKind::RemoteSignature,
+            &key.public_key,
+            now,
+        )?;
+        built += 1;
+    }
+    let build_sign_per_s = built as f64 / start.elapsed().as_secs_f64();
+
+    let start = Instant::now();
+    let mut issued = 0usize;
+    let mut der_len = 0;
+    while start.elapsed() < budget {
+        let cert = ca.issue_qualified(
+            &subject(issued)?,
+            CertificateKind::RemoteSignature,
+            &key.public_key,
+            now,
+        )?;
+        der_len = cert.der.len();
+        let mut tx = store.begin().await?;
+        repo::certificates::insert(
+            &mut tx,
+            &CertificateRecord {
+                id: format!("cert-{issued}"),
+                holder_id: "h".into(),
+                credential_id: Some("c".into()),
+                kind: "remote_signature".into(),
+                serial_hex: cert.serial_hex,
+                der: cert.der,
+                not_before: cert.not_before.as_second(),
+                not_after: cert.not_after.as_second(),
+                status: "active".into(),
+                superseded_by: None,
+                status_changed_at: None,
+                device_expires_at: None,
+                renewals_on_device: 0,
+                created_at: now.as_second(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        issued += 1;
+    }
+    let issued_per_s = issued as f64 / start.elapsed().as_secs_f64();
+
+    // Raw signatures over a message the size of a certificate's to-be-signed part.
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+        .map_err(|_| anyhow::anyhow!("keygen"))?;
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref())
+        .map_err(|_| anyhow::anyhow!("key"))?;
+    let message = vec![0x5a; der_len.max(1)];
+    let start = Instant::now();
+    let mut signed = 0usize;
+    while start.elapsed() < budget {
+        pair.sign(&rng, &message)
+            .map_err(|_| anyhow::anyhow!("sign"))?;
+        signed += 1;
+    }
+    let raw_sign_per_s = signed as f64 / start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(json!({
+        "certificates_issued": issued,
+        "issued_per_s": round(issued_per_s),
+        "raw_sign_per_s": round(raw_sign_per_s),
+        "ratio": round(issued_per_s / raw_sign_per_s),
+        "built_signed_per_s": round(build_sign_per_s),
+        "built_signed_ratio": round(build_sign_per_s / raw_sign_per_s),
+        "algorithm": "ECDSA P-256 (aws-lc-rs), one thread, SQLite WAL, one transaction per certificate",
+    }))
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "rinnova-bench-{}-{}",
+        std::process::id(),
+        SystemClock.now().as_nanosecond()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+async fn renew(renewals: usize, clients: usize, seconds: f64) -> anyhow::Result<Value> {
+    let dir = tempfile_dir()?;
+    let store = Store::open_sqlite_dir(&dir).await?;
+    store.migrate().await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    rinnova_app::ca_service::init(
+        &store,
+        &CaConfig::demo("http://rinnova-bench.it"),
+        b"bench",
+        KdfParams::default(),
+        clock.now(),
+    )
+    .await?;
+    // Real Argon2id costs, as in production.
+    let config = AppConfig {
+        demo: true,
+        ..AppConfig::default()
+    };
+    let app = App::open(store.clone(), config.clone(), clock.clone(), b"bench").await?;
+    let seeding = Instant::now();
+    let users = app.seed_bench_holders(renewals).await?;
+    let seeding_s = seeding.elapsed().as_secs_f64();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let router = rinnova_web::router(rinnova_web::WebState {
+        app: app.clone(),
+        secure_cookies: false,
+    });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+
+    let queue = Arc::new(Mutex::new(users));
+    let http = reqwest::Client::new();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients.max(1) {
+        let (queue, http, base) = (queue.clone(), http.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0usize;
+            loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some(user) = next else {
+                    return Ok::<usize, anyhow::Error>(done);
+                };
+                one_renewal(&http, &base, &user)
+                    .await
+                    .with_context(|| format!("renewal of {user}"))?;
+                done += 1;
+            }
+        }));
+    }
+    let mut completed = 0;
+    for t in tasks {
+        completed += t.await??;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    server.abort();
+    let renewals_per_s = completed as f64 / elapsed;
+
+    // The crypto a renewal cannot avoid, on the same cores: password check at login, unseal +
+    // sign at step 4, new key sealed under the PIN and the CA's signature at step 7.
+    let crypto_bound_per_s = crypto_bound(&app, &config, seconds).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(json!({
+        "renewals": completed,
+        "clients": clients,
+        "seconds": round(elapsed),
+        "renewals_per_s": round(renewals_per_s),
+        "crypto_bound_per_s": round(crypto_bound_per_s),
+        "ratio": round(renewals_per_s / crypto_bound_per_s),
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "seeding_seconds": round(seeding_s),
+        "database": "sqlite",
+    }))
+}
+
+async fn crypto_bound(app: &App, config: &AppConfig, seconds: f64) -> anyhow::Result<f64> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let pin = Pin::parse(rinnova_app::demo::DEMO_PIN)?;
+    let device = SoftwareDevice {
+        kdf: config.pin_kdf,
+    };
+    let key = device.create_key(&pin)?;
+    let hash =
+        rinnova_app::util::hash_password(rinnova_app::demo::DEMO_PASSWORD, config.password_kdf)?;
+    let form = vec![0x25; 3000];
+    let budget = Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..cores {
+        let (pin, key, hash, form, app) = (
+            pin.clone(),
+            key.clone(),
+            hash.clone(),
+            form.clone(),
+            app.clone(),
+        );
+        workers.push(tokio::task::spawn_blocking(
+            move || -> anyhow::Result<usize> {
+                let subject = subject(0)?;
+                let mut n = 0;
+                while start.elapsed() < budget {
+                    anyhow::ensure!(rinnova_app::util::verify_password(
+                        rinnova_app::demo::DEMO_PASSWORD,
+                        &hash
+                    ));
+                    device
+                        .sign(&key.sealed_private, &pin, &form)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let new = device.create_key(&pin)?;
+                    app.ca().issue_qualified(
+                        &subject,
+                        CertificateKind::RemoteSignature,
+                        &new.public_key,
+                        SystemClock.now(),
+                    )?;
+                    n += 1;
+                }
+                Ok(n)
+            },
+        ));
+    }
+    let mut total = 0;
+    for w in workers {
+        total += w.await??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let resp = http.post(url).bearer_auth(token).json(&body).send().await?;
+    let status = resp.status();
+    let v: Value = resp.json().await?;
+    anyhow::ensure!(status.is_success(), "HTTP {status}: {v}");
+    Ok(v)
+}
+
+async fn last_code(http: &reqwest::Client, base: &str, user: &str) -> anyhow::Result<String> {
+    let msgs: Value = http
+        .get(format!("{base}/api/v1/demo/outbox?user_id={user}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let body = msgs
+        .as_array()
+        .and_then(|a| a.iter().find(|m| m["channel"] == "sms"))
+        .and_then(|m| m["body"].as_str())
+        .context("no SMS")?;
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .map(str::to_owned)
+        .context("no code")
+}
+
+/// One complete renewal through the JSON API, as a client program does it.
+async fn one_renewal(http: &reqwest::Client, base: &str, user: &str) -> anyhow::Result<()> {
+    let login: Value = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"user_id": user, "password": rinnova_app::demo::DEMO_PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["token"].as_str().context("login failed")?.to_owned();
+    let home: Value = http
+        .get(format!("{base}/api/v1/home"))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let cert = home["certificates"][0]["id"]
+        .as_str()
+        .context("no certificate")?
+        .to_owned();
+    let r = post(
+        http,
+        format!("{base}/api/v1/certificates/{cert}/renewal"),
+        &token,
+        json!({}),
+    )
+    .await?;
+    let id = r["id"].as_str().context("no renewal")?.to_owned();
+    let r = post(
+        http,
+        format!("{base}/api/v1/renewals/{id}/confirm-data"),
+        &token,
+        json!({}),
+    )
+    .await?;
+    let hash = r["documents_hash"].clone();
+    post(
+        http,
+        format!("{base}/api/v1/renewals/{id}/documents"),
+        &token,
+        json!({"documents_hash": hash, "accept_terms": true, "confirm_data": true}),
+    )
+    .await?;
+    let code = last_code(http, base, user).await?;
+    post(
+        http,
+        format!("{base}/api/v1/renewals/{id}/sign"),
+        &token,
+        json!({"pin": rinnova_app::demo::DEMO_PIN, "otp": code}),
+    )
+    .await?;
+    let code = last_code(http, base, user).await?;
+    post(
+        http,
+        format!("{base}/api/v1/renewals/{id}/activation-code"),
+        &token,
+        json!({"otp": code}),
+    )
+    .await?;
+    let code = last_code(http, base, user).await?;
+    let r = post(http, format!("{base}/api/v1/renewals/{id}/activate"), &token, json!({"pin": rinnova_app::demo::DEMO_PIN, "pin_confirm": rinnova_app::demo::DEMO_PIN, "otp": code})).await?;
+    anyhow::ensure!(r["step"] == "completed", "not completed: {r}");
+    Ok(())
 }

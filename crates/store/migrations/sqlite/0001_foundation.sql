@@ -151,6 +151,7 @@ CREATE TABLE outbox (
     last_error      TEXT
 );
 CREATE INDEX outbox_due ON outbox(sent_at, next_attempt_at);
+CREATE INDEX outbox_holder ON outbox(holder_id, seq);
 
 CREATE TABLE audit (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
