@@ -156,6 +156,66 @@ impl App {
         Ok(verdict.map_err(AppError::from))
     }
 
+    /// Resynchronises the holder's token with two consecutive codes (SPEC O2), when its clock
+    /// or counter drifted beyond the normal window.
+    pub async fn resync_token(
+        &self,
+        holder_id: &str,
+        first: &str,
+        second: &str,
+        ctx: &crate::Ctx,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let h = repo::holders::by_id(&mut tx, holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let t = repo::holders::token(&mut tx, holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let state = token_state(&t)?;
+        let tolerance = self.config().token_tolerance.0;
+        let outcome = match state.resync(&t.secret, first, second, now, &tolerance) {
+            Ok(next) => {
+                let counter = next
+                    .last_counter
+                    .and_then(|v| i64::try_from(v).ok())
+                    .unwrap_or(0);
+                if repo::holders::advance_token(
+                    &mut tx,
+                    holder_id,
+                    t.last_counter,
+                    counter,
+                    next.drift_steps,
+                )
+                .await?
+                {
+                    Ok(())
+                } else {
+                    Err(AppError::Token(rinnova_domain::otp::TokenError::Replayed))
+                }
+            }
+            Err(e) => Err(AppError::Token(e)),
+        };
+        let action = if outcome.is_ok() {
+            "token_resynchronised"
+        } else {
+            "token_resync_failed"
+        };
+        crate::auth::audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            action,
+            Some(holder_id),
+            ctx,
+            None,
+        )
+        .await?;
+        tx.commit().await.map_err(rinnova_store::StoreError::from)?;
+        outcome
+    }
+
     /// Whether an SMS code for `step` was sent and is still usable.
     pub(crate) async fn code_pending(
         &self,

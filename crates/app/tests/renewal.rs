@@ -401,6 +401,60 @@ async fn o2_totp_holder_renews_with_token_codes_never_reused() {
 }
 
 #[tokio::test]
+async fn o2_drifted_token_is_resynchronised_with_two_consecutive_codes() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF006").await;
+    let cert = app.home(&h).await.unwrap().certificates[0].id.clone();
+    let r = app.start_renewal(&h, &cert, &ctx()).await.unwrap();
+    let r = app.confirm_data(&h, &r.id, &ctx()).await.unwrap();
+    let r = app
+        .accept_documents(
+            &h,
+            &r.id,
+            r.documents_hash.as_deref().unwrap(),
+            true,
+            true,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    // The token's clock runs 10 minutes (20 steps) ahead.
+    let code = |steps_ahead: u64| {
+        let step = rinnova_domain::otp::time_step(app.now(), 30) + steps_ahead;
+        rinnova_domain::otp::format_code(
+            rinnova_domain::otp::hotp(
+                DEMO_TOKEN_SECRET,
+                step,
+                6,
+                rinnova_domain::otp::Algorithm::Sha1,
+            ),
+            6,
+        )
+    };
+    let err = app
+        .sign(&h, &r.id, DEMO_PIN, &code(20), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "RNV-OTP-011");
+    assert!(
+        app.resync_token(&h, &code(20), &code(22), &ctx())
+            .await
+            .is_err(),
+        "codes must be consecutive"
+    );
+    app.resync_token(&h, &code(20), &code(21), &ctx())
+        .await
+        .unwrap();
+    e.clock.advance(SignedDuration::from_secs(30));
+    let r = app
+        .sign(&h, &r.id, DEMO_PIN, &code(21), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(r.step, RenewalStep::Activate);
+}
+
+#[tokio::test]
 async fn w3_closed_expired_and_renewed_certificates_cannot_start() {
     let e = env().await;
     let app = &e.app;

@@ -34,14 +34,15 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/sign", post(sign))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
+        .route("/token/resync", post(resync))
         .route("/demo/outbox", get(demo_outbox))
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, start, renewal, confirm_data, accept_documents, document, resend, sign, activation_code, activate),
-    components(schemas(ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, activation_code, activate),
+    components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
     modifiers(&Bearer)
 )]
@@ -368,6 +369,33 @@ async fn activate(
             )
             .await,
     )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResyncRequest {
+    /// A code the token shows now.
+    pub first: String,
+    /// The next code it shows.
+    pub second: String,
+}
+
+/// Resynchronise a drifted hardware/app token with two consecutive codes (SPEC O2).
+#[utoipa::path(post, path = "/api/v1/token/resync", security(("bearer" = [])), request_body = ResyncRequest,
+    responses((status = 204), (status = 422, body = ApiError)))]
+async fn resync(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<ResyncRequest>,
+) -> Response {
+    match s
+        .app
+        .resync_token(&h.session.holder_id, &r.first, &r.second, &ctx)
+        .await
+    {
+        Ok(()) => axum::http::StatusCode::NO_CONTENT.into_response(),
+        Err(e) => fail(h.session.lang, &e),
+    }
 }
 
 #[derive(Deserialize)]

@@ -37,6 +37,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/sign", post(sign))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
+        .route("/renewals/{id}/token-resync", post(token_resync))
         .route("/demo/outbox", get(outbox))
         .route("/static/style.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
@@ -565,6 +566,43 @@ async fn activate(
         .await;
     let field = out.as_ref().err().map(field_of);
     after_step(&s, &h, &id, out, field, (false, false)).await
+}
+
+#[derive(Deserialize)]
+struct ResyncForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    first: String,
+    #[serde(default)]
+    second: String,
+}
+
+async fn token_resync(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<ResyncForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    match s
+        .app
+        .resync_token(&h.session.holder_id, &f.first, &f.second, &ctx)
+        .await
+    {
+        Ok(()) => match s.app.renewal(&h.session.holder_id, &id).await {
+            Ok(r) => {
+                let mut page = renewal_view_page(&s, &h, r, vec![], (false, false));
+                page.page.notice = Some(h.session.lang.t("token-resynced"));
+                page.into_response()
+            }
+            Err(e) => error_page(&s, h.session.lang, &e),
+        },
+        Err(e) => after_step(&s, &h, &id, Err(e), Some("first"), (false, false)).await,
+    }
 }
 
 // ---------------------------------------------------------------- demo
