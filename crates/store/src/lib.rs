@@ -65,6 +65,8 @@ impl Store {
         let options = AnyConnectOptions::from_str(url)?;
         let mut pool = AnyPoolOptions::new().max_connections(max_connections);
         if backend == Backend::Sqlite {
+            // An embedded database cannot drop a connection: skip the ping before each acquire.
+            pool = pool.test_before_acquire(false);
             pool = pool.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // WAL lets readers run beside the writer; busy_timeout makes writers queue
