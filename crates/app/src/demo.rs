@@ -4,14 +4,10 @@
 use crate::util::{blocking, hash_password, new_id, secs};
 use crate::{App, AppError};
 use jiff::{SignedDuration, Timestamp, ToSpan};
-use rinnova_ca::HolderSubject;
 use rinnova_ca::device::SignatureDevice;
 use rinnova_domain::window::ca_time_zone;
-use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
-use rinnova_store::{
-    CertificateRecord, CredentialRecord, HolderRecord, OrganisationRecord, StoreError, TokenRecord,
-    repo,
-};
+use rinnova_domain::{CodiceFiscale, Pin};
+use rinnova_store::{HolderRecord, OrganisationRecord, StoreError, TokenRecord, repo};
 
 /// The password of every demo holder.
 pub const DEMO_PASSWORD: &str = "rinnova-demo";
@@ -315,56 +311,6 @@ impl App {
             .checked_sub(3.years())
             .map_err(|e| AppError::Internal(e.to_string()))?
             .timestamp();
-        let subject = HolderSubject {
-            given_name: h.given_name.clone(),
-            surname: h.surname.clone(),
-            codice_fiscale: CodiceFiscale::parse(&h.codice_fiscale)?,
-            iut: h.iut.clone(),
-            title: h.role_title.clone(),
-            organization: None,
-        };
-        let issued = self.ca().issue_qualified(
-            &subject,
-            CertificateKind::RemoteSignature,
-            &key.public_key,
-            not_before,
-        )?;
-        let credential_id = new_id();
-        repo::holders::insert_credential(
-            c,
-            &CredentialRecord {
-                id: credential_id.clone(),
-                holder_id: h.id.clone(),
-                public_key: key.public_key.raw.clone(),
-                sealed_private: key.sealed_private.clone(),
-                failed_pins: 0,
-                blocked_at: None,
-                retired_at: None,
-                created_at: secs(now),
-            },
-        )
-        .await?;
-        let id = new_id();
-        repo::certificates::insert(
-            c,
-            &CertificateRecord {
-                id: id.clone(),
-                holder_id: h.id.clone(),
-                credential_id: Some(credential_id),
-                kind: CertificateKind::RemoteSignature.as_str().into(),
-                serial_hex: issued.serial_hex,
-                der: issued.der,
-                not_before: secs(issued.not_before),
-                not_after: secs(issued.not_after),
-                status: "active".into(),
-                superseded_by: None,
-                status_changed_at: None,
-                device_expires_at: None,
-                renewals_on_device: 0,
-                created_at: secs(now),
-            },
-        )
-        .await?;
-        Ok(id)
+        Ok(self.issue_and_store(c, h, &key, not_before, now).await?.0)
     }
 }

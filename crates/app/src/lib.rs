@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod i18n;
+mod issuance;
 pub mod notify;
 pub mod otp;
 pub mod renewal;

@@ -57,6 +57,29 @@ fn token_state(t: &TokenRecord) -> Result<TokenState, AppError> {
     })
 }
 
+/// Stores a token's new counter and drift, unless another request used a code of this token
+/// meanwhile (then the code counts as replayed). The outer error is a storage failure.
+async fn save_token(
+    c: &mut Conn,
+    holder_id: &str,
+    old: &TokenRecord,
+    next: &TokenState,
+) -> Result<Result<(), AppError>, AppError> {
+    let counter = next
+        .last_counter
+        .and_then(|v| i64::try_from(v).ok())
+        .unwrap_or(0);
+    Ok(
+        if repo::holders::advance_token(c, holder_id, old.last_counter, counter, next.drift_steps)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(AppError::Token(rinnova_domain::otp::TokenError::Replayed))
+        },
+    )
+}
+
 /// The SMS text key of a step's purpose suffix.
 fn sms_key(step: &str) -> String {
     format!("sms-otp-{step}")
@@ -117,26 +140,7 @@ impl App {
             let state = token_state(&t)?;
             let tolerance = self.config().token_tolerance.0;
             return Ok(match state.verify(&t.secret, code, now, &tolerance) {
-                Ok(next) => {
-                    let counter = next
-                        .last_counter
-                        .and_then(|v| i64::try_from(v).ok())
-                        .unwrap_or(0);
-                    if repo::holders::advance_token(
-                        c,
-                        &h.id,
-                        t.last_counter,
-                        counter,
-                        next.drift_steps,
-                    )
-                    .await?
-                    {
-                        Ok(())
-                    } else {
-                        // Another request used a code of this token meanwhile.
-                        Err(AppError::Token(rinnova_domain::otp::TokenError::Replayed))
-                    }
-                }
+                Ok(next) => save_token(c, &h.id, &t, &next).await?,
                 Err(e) => Err(AppError::Token(e)),
             });
         }
@@ -176,25 +180,7 @@ impl App {
         let state = token_state(&t)?;
         let tolerance = self.config().token_tolerance.0;
         let outcome = match state.resync(&t.secret, first, second, now, &tolerance) {
-            Ok(next) => {
-                let counter = next
-                    .last_counter
-                    .and_then(|v| i64::try_from(v).ok())
-                    .unwrap_or(0);
-                if repo::holders::advance_token(
-                    &mut tx,
-                    holder_id,
-                    t.last_counter,
-                    counter,
-                    next.drift_steps,
-                )
-                .await?
-                {
-                    Ok(())
-                } else {
-                    Err(AppError::Token(rinnova_domain::otp::TokenError::Replayed))
-                }
-            }
+            Ok(next) => save_token(&mut tx, holder_id, &t, &next).await?,
             Err(e) => Err(AppError::Token(e)),
         };
         let action = if outcome.is_ok() {

@@ -10,13 +10,11 @@ use crate::util::{blocking, new_id, secs, sha256, ts};
 use crate::views::{OtpView, RenewalView, StepView};
 use crate::{App, AppError, Ctx, notify};
 use jiff::Timestamp;
+use rinnova_ca::DeviceError;
 use rinnova_ca::device::HolderPublicKey;
-use rinnova_ca::{DeviceError, HolderSubject};
 use rinnova_docs::{Lang as DocLang, RenewalForm};
 use rinnova_domain::window::{self, ca_time_zone};
-use rinnova_domain::{
-    CertificateKind, CodiceFiscale, DomainError, Event, PaymentMode, Pin, Renewal, RenewalStep,
-};
+use rinnova_domain::{CertificateKind, DomainError, Event, PaymentMode, Pin, Renewal, RenewalStep};
 use rinnova_store::{
     CertificateRecord, Conn, CredentialRecord, DocumentRecord, HolderRecord, RenewalRecord,
     StoreError, Tx, repo,
@@ -48,6 +46,32 @@ fn code_step(d: &Renewal) -> Option<&'static str> {
         RenewalStep::Activate => Some("activate-2"),
         _ => None,
     }
+}
+
+/// Records a refused code (the attempt is already counted in `tx`), commits, and answers the
+/// refusal.
+async fn code_failed<T>(
+    mut tx: Tx,
+    h: &HolderRecord,
+    rec: &RenewalRecord,
+    step: &str,
+    e: AppError,
+    now: Timestamp,
+    ctx: &Ctx,
+) -> Result<T, AppError> {
+    let detail = format!("{step} {}", e.code());
+    audit(
+        &mut tx,
+        secs(now),
+        &h.user_id,
+        "otp_failed",
+        Some(&rec.id),
+        ctx,
+        Some(detail),
+    )
+    .await?;
+    commit(tx).await?;
+    Err(e)
 }
 
 async fn commit(tx: Tx) -> Result<(), AppError> {
@@ -481,23 +505,13 @@ impl App {
         if cred.blocked_at.is_some() {
             return Err(AppError::CredentialBlocked);
         }
-        let verdict = self
+        if let Err(e) = self
             .check_code(&mut tx, &h, &rec.id, "sign", code, now)
-            .await?;
-        if let Err(e) = &verdict {
-            audit(
-                &mut tx,
-                secs(now),
-                &h.user_id,
-                "otp_failed",
-                Some(&rec.id),
-                ctx,
-                Some(format!("sign {}", e.code())),
-            )
-            .await?;
+            .await?
+        {
+            return code_failed(tx, &h, &rec, "sign", e, now, ctx).await;
         }
         commit(tx).await?;
-        verdict?;
 
         // 2. Use the key with the PIN, outside any transaction (Argon2id takes a while).
         let form = self.document(holder_id, renewal_id, FORM).await?;
@@ -610,18 +624,7 @@ impl App {
             .check_code(&mut tx, &h, &rec.id, "activate-1", code, now)
             .await?
         {
-            audit(
-                &mut tx,
-                secs(now),
-                &h.user_id,
-                "otp_failed",
-                Some(&rec.id),
-                ctx,
-                Some(format!("activate-1 {}", e.code())),
-            )
-            .await?;
-            commit(tx).await?;
-            return Err(e);
+            return code_failed(tx, &h, &rec, "activate-1", e, now, ctx).await;
         }
         let rec = self
             .transition(&mut tx, &rec, &Event::ActivationOtpVerified, now, |_| {})
@@ -683,69 +686,13 @@ impl App {
             .check_code(&mut tx, &h, &rec.id, "activate-2", code, now)
             .await?
         {
-            audit(
-                &mut tx,
-                secs(now),
-                &h.user_id,
-                "otp_failed",
-                Some(&rec.id),
-                ctx,
-                Some(format!("activate-2 {}", e.code())),
-            )
-            .await?;
-            commit(tx).await?;
-            return Err(e);
+            return code_failed(tx, &h, &rec, "activate-2", e, now, ctx).await;
         }
         let old = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let subject = HolderSubject {
-            given_name: h.given_name.clone(),
-            surname: h.surname.clone(),
-            codice_fiscale: CodiceFiscale::parse(&h.codice_fiscale)?,
-            iut: h.iut.clone(),
-            title: h.role_title.clone(),
-            organization: None,
-        };
-        let issued = self.ca().issue_qualified(
-            &subject,
-            CertificateKind::RemoteSignature,
-            &key.public_key,
-            now,
-        )?;
-        let credential_id = new_id();
-        repo::holders::insert_credential(
-            &mut tx,
-            &CredentialRecord {
-                id: credential_id.clone(),
-                holder_id: h.id.clone(),
-                public_key: key.public_key.raw.clone(),
-                sealed_private: key.sealed_private.clone(),
-                failed_pins: 0,
-                blocked_at: None,
-                retired_at: None,
-                created_at: secs(now),
-            },
-        )
-        .await?;
-        let new_cert = CertificateRecord {
-            id: new_id(),
-            holder_id: h.id.clone(),
-            credential_id: Some(credential_id),
-            kind: CertificateKind::RemoteSignature.as_str().into(),
-            serial_hex: issued.serial_hex.clone(),
-            der: issued.der.clone(),
-            not_before: secs(issued.not_before),
-            not_after: secs(issued.not_after),
-            status: "active".into(),
-            superseded_by: None,
-            status_changed_at: None,
-            device_expires_at: None,
-            renewals_on_device: 0,
-            created_at: secs(now),
-        };
-        repo::certificates::insert(&mut tx, &new_cert).await?;
-        if !repo::certificates::supersede(&mut tx, &old.id, &new_cert.id, secs(now)).await? {
+        let (new_cert_id, issued) = self.issue_and_store(&mut tx, &h, &key, now, now).await?;
+        if !repo::certificates::supersede(&mut tx, &old.id, &new_cert_id, secs(now)).await? {
             return Err(AppError::Conflict);
         }
         if let Some(old_cred) = &old.credential_id {
@@ -753,7 +700,7 @@ impl App {
         }
         let rec = self
             .transition(&mut tx, &rec, &Event::Activated, now, |r| {
-                r.new_certificate_id = Some(new_cert.id.clone())
+                r.new_certificate_id = Some(new_cert_id.clone())
             })
             .await?;
         audit(
