@@ -103,7 +103,7 @@ pub struct IssuedCertificate {
 pub struct Ca {
     material: CaMaterial,
     issuer: Issuer<'static, KeyPair>,
-    policy: Oid,
+    template: profile::QualifiedTemplate,
 }
 
 fn offset(ts: Timestamp) -> Result<time::OffsetDateTime, CaError> {
@@ -199,10 +199,11 @@ impl Ca {
             key,
         )?;
         let policy = parse_oid(&material.config.policy_oid)?;
+        let template = profile::QualifiedTemplate::new(policy, &material.config.urls)?;
         Ok(Ca {
             material,
             issuer,
-            policy,
+            template,
         })
     }
 
@@ -220,8 +221,7 @@ impl Ca {
         public_key: &HolderPublicKey,
         not_before: Timestamp,
     ) -> Result<IssuedCertificate, CaError> {
-        let mut params =
-            profile::qualified_params(subject, kind, self.policy, &self.material.config.urls)?;
+        let mut params = self.template.params(subject, kind)?;
         let not_after = years_after(not_before, 3)?;
         params.not_before = offset(not_before)?;
         params.not_after = offset(not_after)?;

@@ -238,16 +238,46 @@ pub fn ca_name(
     Ok(dn)
 }
 
-/// Parameters of a qualified signature certificate (keyUsage nonRepudiation only, critical;
-/// policies; QCStatements; AIA; CRL distribution point).
-pub fn qualified_params(
-    subject: &HolderSubject,
+/// The parts of a qualified signature certificate that do not depend on the holder (keyUsage
+/// nonRepudiation only, critical; policies; QCStatements; AIA; CRL distribution point),
+/// encoded once per CA rather than once per certificate.
+#[derive(Debug, Clone)]
+pub struct QualifiedTemplate {
+    /// Remote signature: the policies include the remote-QSCD one.
+    remote: CertificateParams,
+    /// Keys on a card (signature and CNS).
+    card: CertificateParams,
+}
+
+impl QualifiedTemplate {
+    pub fn new(ca_policy: Oid, urls: &ProfileUrls) -> Result<Self, CaError> {
+        Ok(Self {
+            remote: template(CertificateKind::RemoteSignature, ca_policy, urls)?,
+            card: template(CertificateKind::CardSignature, ca_policy, urls)?,
+        })
+    }
+
+    /// The parameters for one holder's certificate (validity and serial still to be set).
+    pub fn params(
+        &self,
+        subject: &HolderSubject,
+        kind: CertificateKind,
+    ) -> Result<CertificateParams, CaError> {
+        let mut p = match kind {
+            CertificateKind::RemoteSignature => self.remote.clone(),
+            CertificateKind::CardSignature | CertificateKind::Cns => self.card.clone(),
+        };
+        p.distinguished_name = holder_name(subject)?;
+        Ok(p)
+    }
+}
+
+fn template(
     kind: CertificateKind,
     ca_policy: Oid,
     urls: &ProfileUrls,
 ) -> Result<CertificateParams, CaError> {
     let mut p = CertificateParams::default();
-    p.distinguished_name = holder_name(subject)?;
     p.key_usages = vec![KeyUsagePurpose::ContentCommitment];
     // Explicit "not a CA" also makes rcgen write the subject key identifier (RFC 5280 §4.2.1.2).
     p.is_ca = rcgen::IsCa::ExplicitNoCa;

@@ -1,7 +1,7 @@
 //! Rows as stored. The application turns them into domain types.
 
 /// An organisation that had certificates issued to its people.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrganisationRecord {
     pub id: String,
     pub name: String,
@@ -11,7 +11,7 @@ pub struct OrganisationRecord {
 }
 
 /// A holder (titolare).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct HolderRecord {
     pub id: String,
     pub user_id: String,
@@ -30,7 +30,7 @@ pub struct HolderRecord {
 }
 
 /// A hardware or app token.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TokenRecord {
     pub holder_id: String,
     pub kind: String,
@@ -66,7 +66,7 @@ impl std::fmt::Debug for CredentialRecord {
 }
 
 /// A certificate the CA issued.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CertificateRecord {
     pub id: String,
     pub holder_id: String,
@@ -85,7 +85,7 @@ pub struct CertificateRecord {
 }
 
 /// A renewal in progress or ended.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RenewalRecord {
     pub id: String,
     pub holder_id: String,
@@ -106,7 +106,7 @@ pub struct RenewalRecord {
 }
 
 /// A document shown at step 3.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DocumentRecord {
     pub renewal_id: String,
     pub name: String,
@@ -117,7 +117,7 @@ pub struct DocumentRecord {
 }
 
 /// An SMS code challenge.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OtpRecord {
     pub id: String,
     pub holder_id: String,
@@ -132,7 +132,7 @@ pub struct OtpRecord {
 }
 
 /// A login session.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRecord {
     pub id_hash: Vec<u8>,
     pub holder_id: String,
@@ -145,7 +145,7 @@ pub struct SessionRecord {
 }
 
 /// A message waiting in, or delivered from, the outbox.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxRecord {
     /// Insertion order (assigned by the database; ignored on insert).
     pub seq: i64,
@@ -163,7 +163,7 @@ pub struct OutboxRecord {
 }
 
 /// An audit row.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: i64,

@@ -28,6 +28,61 @@ pub async fn insert(c: &mut Conn, r: &CertificateRecord) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Rows per statement in [`insert_many`]: 14 parameters each, well under SQLite's and
+/// PostgreSQL's limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// Inserts many certificates with multi-row statements, in the caller's transaction: the group
+/// commit of a batch issuance costs one commit and a few statements, not one of each per
+/// certificate.
+pub async fn insert_many(c: &mut Conn, rows: &[CertificateRecord]) -> Result<(), StoreError> {
+    // SQLite resolves a numbered parameter by a linear search of the statement's names, so
+    // a long statement binds in quadratic time; its anonymous `?` binds in order instead.
+    let anonymous = c.backend_name() == "SQLite";
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = String::from(
+            "INSERT INTO certificates (id, holder_id, credential_id, kind, serial_hex, der, not_before, not_after, \
+             status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for col in 1..=14 {
+                if col > 1 {
+                    sql.push_str(", ");
+                }
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&(i * 14 + col).to_string());
+                }
+            }
+            sql.push(')');
+        }
+        // Only placeholders are generated here; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(&r.id)
+                .bind(&r.holder_id)
+                .bind(&r.credential_id)
+                .bind(&r.kind)
+                .bind(&r.serial_hex)
+                .bind(&r.der)
+                .bind(r.not_before)
+                .bind(r.not_after)
+                .bind(&r.status)
+                .bind(&r.superseded_by)
+                .bind(r.status_changed_at)
+                .bind(r.device_expires_at)
+                .bind(r.renewals_on_device)
+                .bind(r.created_at);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// A certificate by id.
 pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<CertificateRecord>, StoreError> {
     Ok(sqlx::query_as("SELECT * FROM certificates WHERE id = $1")
