@@ -1,0 +1,90 @@
+//! Configuration precedence, through the real binary: defaults < TOML file < `RINNOVA_*`
+//! environment (nested keys with `__`) < command-line flags.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
+use std::path::Path;
+use std::process::Command;
+
+fn rinnova(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rinnova"));
+    cmd.current_dir(dir).args(args).env("RUST_LOG", "warn");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RINNOVA_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "rinnova {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn file_then_environment_then_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let toml = dir.join("site.toml");
+    std::fs::write(
+        &toml,
+        "data_dir = \"from-file\"\nca_passphrase = \"file passphrase\"\n\n[ca]\nalgorithm = \"ecdsa-p256\"\n",
+    )
+    .unwrap();
+    let config = toml.to_str().unwrap();
+
+    let out = rinnova(dir, &[], &["--config", config, "migrate"]);
+    assert!(out.contains("from-file/rinnova.sqlite3"), "{out}");
+
+    let env_dir = [("RINNOVA_DATA_DIR", "from-env")];
+    let out = rinnova(dir, &env_dir, &["--config", config, "migrate"]);
+    assert!(out.contains("from-env/rinnova.sqlite3"), "{out}");
+
+    let out = rinnova(
+        dir,
+        &env_dir,
+        &["--config", config, "--data-dir", "from-flag", "migrate"],
+    );
+    assert!(out.contains("from-flag/rinnova.sqlite3"), "{out}");
+
+    // A nested key from the environment beats the file: the CA is created with RSA, and the
+    // passphrase from the environment is the one that opens it.
+    let env = [
+        ("RINNOVA_DATA_DIR", "from-env"),
+        ("RINNOVA_CA__ALGORITHM", "rsa3072"),
+        ("RINNOVA_CA_PASSPHRASE", "env passphrase"),
+    ];
+    let out = rinnova(dir, &env, &["--config", config, "ca", "init"]);
+    assert!(out.contains("CA created"), "{out}");
+    let pem = rinnova(dir, &env, &["--config", config, "ca", "show"]);
+    let pem_file = dir.join("chain.pem");
+    std::fs::write(&pem_file, &pem).unwrap();
+    let text = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&pem_file)
+        .output()
+        .expect("openssl (scripts/test installs it)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("rsaEncryption"), "{text}");
+    assert!(text.contains("Public-Key: (3072 bit)"), "{text}");
+
+    // The file's passphrase does not open keys sealed with the environment's.
+    let wrong = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .current_dir(dir)
+        .args(["--config", config, "--data-dir", "from-env", "ca", "show"])
+        .env_remove("RINNOVA_CA_PASSPHRASE")
+        .env_remove("RINNOVA_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+}
