@@ -175,8 +175,8 @@ impl CertificateStatus {
     }
 }
 
-/// Who pays a renewal. This issue knows the two modes with no payment step (SPEC §5 step 5);
-/// shop, coupon, RAO and prepaid come with the payments work.
+/// Who pays a renewal (SPEC §5 step 5). Free and organisation-paid renewals have no payment
+/// step; when the holder pays, step 5 offers the ways in [`PaymentMethod`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMode {
@@ -184,6 +184,8 @@ pub enum PaymentMode {
     Free,
     /// The organisation pays (e.g. through payroll, seed 000).
     Organisation,
+    /// The holder pays at step 5: shop, coupon, RAO or prepaid account.
+    Holder,
 }
 
 impl PaymentMode {
@@ -192,14 +194,46 @@ impl PaymentMode {
         match self {
             Self::Free => "free",
             Self::Organisation => "organisation",
+            Self::Holder => "holder",
         }
     }
 
     /// Parses the stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Free, Self::Organisation]
+        [Self::Free, Self::Organisation, Self::Holder]
             .into_iter()
             .find(|k| k.as_str() == s)
+    }
+}
+
+/// How a holder pays at step 5 (seeds 002 and 004).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// The shop: card or PayPal (settled at once), or bank transfer (pending until settled).
+    Shop,
+    /// A coupon from the organisation or a distributor.
+    Coupon,
+    /// A registration-office operator verifies with their own credentials.
+    Rao,
+    /// A prepaid account's credit.
+    Prepaid,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 4] = [Self::Shop, Self::Coupon, Self::Rao, Self::Prepaid];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shop => "shop",
+            Self::Coupon => "coupon",
+            Self::Rao => "rao",
+            Self::Prepaid => "prepaid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
     }
 }
 

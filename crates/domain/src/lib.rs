@@ -6,10 +6,14 @@
 
 pub mod clock;
 pub mod codice_fiscale;
+pub mod coupon;
 pub mod error;
 pub mod holder;
+pub mod money;
 pub mod otp;
 pub mod pin;
+pub mod prepaid;
+pub mod promo;
 pub mod sms_otp;
 pub mod window;
 pub mod workflow;
@@ -17,7 +21,10 @@ pub mod workflow;
 pub use clock::Clock;
 pub use codice_fiscale::CodiceFiscale;
 pub use error::DomainError;
-pub use holder::{CertificateKind, CertificateStatus, Email, Mobile, PaymentMode, UserId};
+pub use holder::{
+    CertificateKind, CertificateStatus, Email, Mobile, PaymentMethod, PaymentMode, UserId,
+};
+pub use money::{Money, Price, PriceList, VatRate};
 pub use pin::{Password, Pin};
 pub use window::{NotRenewable, Renewability, WindowPolicy};
 pub use workflow::{Event, Renewal, RenewalStep};

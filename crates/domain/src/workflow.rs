@@ -142,6 +142,7 @@ impl Renewal {
         // Free and organisation-paid renewals have no payment step (SPEC §5 step 5).
         match self.payment_mode {
             PaymentMode::Free | PaymentMode::Organisation => false,
+            PaymentMode::Holder => true,
         }
     }
 
@@ -304,5 +305,75 @@ mod tests {
         assert_eq!(r.step, RenewalStep::Cancelled);
         assert!(!r.has_passed(RenewalStep::CheckData));
         assert_eq!(RenewalStep::parse("activate"), Some(RenewalStep::Activate));
+    }
+
+    #[test]
+    fn step5_holder_paid_renewal_waits_for_payment_then_approval() {
+        let r = Renewal::start(PaymentMode::Holder, true);
+        let r = walk(r, &[CONFIRMED, accepted(), Event::Signed]);
+        assert_eq!(r.step, RenewalStep::Payment);
+        assert!(r.apply(&Event::Approved).is_err());
+        assert!(r.apply(&Event::ActivationOtpVerified).is_err());
+        let r = r.apply(&Event::Paid).unwrap();
+        assert_eq!(r.step, RenewalStep::Approval);
+        assert!(r.apply(&Event::Paid).is_err());
+        let r = r.apply(&Event::Approved).unwrap();
+        assert_eq!(r.step, RenewalStep::Activate);
+    }
+
+    /// CVE-2021-20179 (Dogtag PKI) let a renewal be issued without the approval it needed. Here
+    /// every sequence of events that the rules accept, from every start, is explored: none
+    /// completes a renewal without payment when the holder pays, or without approval when the
+    /// organisation requires it.
+    #[test]
+    fn step6_no_sequence_of_events_completes_without_payment_or_approval() {
+        let events = [
+            CONFIRMED,
+            accepted(),
+            Event::Signed,
+            Event::Paid,
+            Event::Approved,
+            Event::ActivationOtpVerified,
+            Event::Activated,
+            Event::Cancelled,
+        ];
+        fn explore(r: &Renewal, seen: &mut Vec<Event>, events: &[Event], completed: &mut usize) {
+            if r.step == RenewalStep::Completed {
+                *completed += 1;
+                if r.payment_mode == PaymentMode::Holder {
+                    assert!(seen.contains(&Event::Paid), "unpaid: {seen:?}");
+                }
+                if r.approval_required {
+                    assert!(seen.contains(&Event::Approved), "unapproved: {seen:?}");
+                }
+                return;
+            }
+            if seen.len() > 12 {
+                return;
+            }
+            for e in events {
+                if let Ok(next) = r.apply(e) {
+                    seen.push(e.clone());
+                    explore(&next, seen, events, completed);
+                    seen.pop();
+                }
+            }
+        }
+        for mode in [
+            PaymentMode::Free,
+            PaymentMode::Organisation,
+            PaymentMode::Holder,
+        ] {
+            for approval in [false, true] {
+                let mut completed = 0;
+                explore(
+                    &Renewal::start(mode, approval),
+                    &mut Vec::new(),
+                    &events,
+                    &mut completed,
+                );
+                assert!(completed > 0, "{mode:?} {approval}: some path completes");
+            }
+        }
     }
 }
