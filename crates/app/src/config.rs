@@ -1,9 +1,9 @@
 //! Settings of the use cases (the CLI loads them from TOML and `RINNOVA_*` variables).
 
 use rinnova_ca::KdfParams;
-use rinnova_domain::WindowPolicy;
 use rinnova_domain::otp::Tolerance;
 use rinnova_domain::sms_otp::SmsOtpPolicy;
+use rinnova_domain::{PaymentMode, PriceList, WindowPolicy};
 
 /// Settings of the use cases.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -26,6 +26,11 @@ pub struct AppConfig {
     pub pin_kdf: KdfParams,
     /// Argon2id cost of portal passwords.
     pub password_kdf: KdfParams,
+    /// Who pays the renewal of a holder without an organisation, unless their contract says
+    /// otherwise (`holders.payment_mode`).
+    pub private_payment_mode: PaymentMode,
+    /// The shop's prices per certificate kind (net cents) and VAT rate.
+    pub prices: PriceList,
     #[serde(skip)]
     pub token_tolerance: TokenTolerance,
 }
@@ -47,6 +52,8 @@ impl Default for AppConfig {
             session_idle_seconds: 30 * 60,
             pin_kdf: KdfParams::default(),
             password_kdf: KdfParams::default(),
+            private_payment_mode: PaymentMode::Holder,
+            prices: PriceList::default(),
             token_tolerance: TokenTolerance::default(),
         }
     }

@@ -5,9 +5,12 @@ use crate::util::{blocking, hash_password, new_id, secs};
 use crate::{App, AppError};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use rinnova_ca::device::SignatureDevice;
+use rinnova_domain::coupon::CouponCode;
 use rinnova_domain::window::ca_time_zone;
-use rinnova_domain::{CodiceFiscale, Pin};
-use rinnova_store::{HolderRecord, OrganisationRecord, StoreError, TokenRecord, repo};
+use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
+use rinnova_store::{
+    CouponBatchRecord, HolderRecord, OrganisationRecord, StoreError, TokenRecord, repo,
+};
 
 /// The password of every demo holder.
 pub const DEMO_PASSWORD: &str = "rinnova-demo";
@@ -36,6 +39,18 @@ enum Expiry {
     AlreadyRenewed,
 }
 
+/// Who pays a demo holder's renewal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Payer {
+    /// The contract includes renewals.
+    Free,
+    /// The organisation, through payroll.
+    Payroll,
+    /// The holder, at step 5; the certificate was sold by the demo distributor, whose coupons
+    /// renew it.
+    Holder,
+}
+
 struct Seed {
     user_id: &'static str,
     given: &'static str,
@@ -43,7 +58,7 @@ struct Seed {
     cf15: &'static str,
     expiry: Expiry,
     token: bool,
-    payroll: bool,
+    payer: Payer,
     situation: (&'static str, &'static str),
 }
 
@@ -55,7 +70,7 @@ const SEEDS: &[Seed] = &[
         cf15: "RSSMRA85T10A562",
         expiry: Expiry::InDays(45),
         token: false,
-        payroll: false,
+        payer: Payer::Free,
         situation: ("rinnovo aperto, OTP via SMS", "renewal open, OTP by SMS"),
     },
     Seed {
@@ -65,7 +80,7 @@ const SEEDS: &[Seed] = &[
         cf15: "BNCGLI90A41F205",
         expiry: Expiry::LastDay,
         token: false,
-        payroll: false,
+        payer: Payer::Free,
         situation: ("ultimo giorno per rinnovare", "last day to renew"),
     },
     Seed {
@@ -75,7 +90,7 @@ const SEEDS: &[Seed] = &[
         cf15: "VRDLCU78C12L219",
         expiry: Expiry::ClosedToday,
         token: false,
-        payroll: true,
+        payer: Payer::Payroll,
         situation: (
             "scade oggi: periodo chiuso (paga l'organizzazione)",
             "expires today: window closed (organisation pays)",
@@ -88,7 +103,7 @@ const SEEDS: &[Seed] = &[
         cf15: "NRENNA82D50H501",
         expiry: Expiry::InDays(-10),
         token: false,
-        payroll: false,
+        payer: Payer::Free,
         situation: ("certificato scaduto", "certificate expired"),
     },
     Seed {
@@ -98,7 +113,7 @@ const SEEDS: &[Seed] = &[
         cf15: "GLLPLA75E20G273",
         expiry: Expiry::AlreadyRenewed,
         token: false,
-        payroll: false,
+        payer: Payer::Free,
         situation: ("già rinnovato", "already renewed"),
     },
     Seed {
@@ -108,7 +123,7 @@ const SEEDS: &[Seed] = &[
         cf15: "CNTSRA88H60D612",
         expiry: Expiry::InDays(60),
         token: true,
-        payroll: false,
+        payer: Payer::Free,
         situation: ("rinnovo aperto, token TOTP", "renewal open, TOTP token"),
     },
     Seed {
@@ -118,7 +133,7 @@ const SEEDS: &[Seed] = &[
         cf15: "FRRMRC70L15A944",
         expiry: Expiry::InDays(200),
         token: false,
-        payroll: false,
+        payer: Payer::Free,
         situation: ("rinnovo non ancora disponibile", "renewal not open yet"),
     },
     Seed {
@@ -128,13 +143,38 @@ const SEEDS: &[Seed] = &[
         cf15: "RSSLNE92M55F839",
         expiry: Expiry::InDays(30),
         token: false,
-        payroll: true,
+        payer: Payer::Payroll,
         situation: (
             "rinnovo aperto, paga l'organizzazione",
             "renewal open, organisation pays",
         ),
     },
+    Seed {
+        user_id: "JZLF009",
+        given: "Chiara",
+        surname: "Marino",
+        cf15: "MRNCHR91B45L219",
+        expiry: Expiry::InDays(40),
+        token: false,
+        payer: Payer::Holder,
+        situation: (
+            "rinnovo aperto, paga il titolare (coupon del rivenditore)",
+            "renewal open, the holder pays (distributor's coupon)",
+        ),
+    },
 ];
+
+/// The demo distributor, and how many coupons it hands out at seeding.
+pub const DEMO_DISTRIBUTOR: &str = "demo-distributor";
+const DEMO_COUPONS: u64 = 5;
+
+/// The demo distributor's coupons for remote-signature renewals: fixed, so that the console
+/// and the login page can show them (real batches are random: `rinnova coupons create`).
+pub fn coupons() -> Vec<CouponCode> {
+    (1..=DEMO_COUPONS)
+        .map(|i| CouponCode::from_random(i.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_le_bytes()))
+        .collect()
+}
 
 /// The demo holders, for the console and the login page.
 pub fn holders() -> Vec<DemoHolder> {
@@ -186,6 +226,27 @@ impl App {
             },
         )
         .await?;
+        repo::holders::insert_distributor(&mut tx, DEMO_DISTRIBUTOR, "Rivenditore Demo S.r.l.")
+            .await?;
+        repo::coupons::insert_batch(
+            &mut tx,
+            &CouponBatchRecord {
+                id: new_id(),
+                issuer_kind: "distributor".into(),
+                issuer_id: DEMO_DISTRIBUTOR.into(),
+                kind: CertificateKind::RemoteSignature.as_str().into(),
+                expires_at: secs(now + SignedDuration::from_hours(24 * 365)),
+                size: i64::try_from(DEMO_COUPONS).unwrap_or(0),
+                note: Some("demo".into()),
+                created_by: "demo".into(),
+                created_at: secs(now),
+            },
+            &coupons()
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect::<Vec<_>>(),
+        )
+        .await?;
         for (i, s) in SEEDS.iter().enumerate() {
             let cf = CodiceFiscale::complete(s.cf15)?;
             let holder = HolderRecord {
@@ -203,10 +264,11 @@ impl App {
                 ),
                 mobile: format!("+39333000{:04}", i + 1),
                 residence: "Via Roma 1, 00100 Roma".into(),
-                role_title: s.payroll.then(|| "Funzionario".to_owned()),
-                organisation_id: s.payroll.then(|| org_id.clone()),
+                role_title: (s.payer == Payer::Payroll).then(|| "Funzionario".to_owned()),
+                organisation_id: (s.payer == Payer::Payroll).then(|| org_id.clone()),
                 lang: "it".into(),
                 created_at: secs(now),
+                payment_mode: (s.payer == Payer::Free).then(|| "free".to_owned()),
             };
             repo::holders::insert(&mut tx, &holder).await?;
             if s.token {
@@ -233,14 +295,16 @@ impl App {
                 }
                 Expiry::AlreadyRenewed => now + SignedDuration::from_hours(24 * 20),
             };
+            let distributor = (s.payer == Payer::Holder).then_some(DEMO_DISTRIBUTOR);
             let old = self
-                .seed_certificate(&mut tx, &holder, not_after, now)
+                .seed_certificate(&mut tx, &holder, distributor, not_after, now)
                 .await?;
             if let Expiry::AlreadyRenewed = s.expiry {
                 let renewed = self
                     .seed_certificate(
                         &mut tx,
                         &holder,
+                        None,
                         now + SignedDuration::from_hours(24 * 1095),
                         now,
                     )
@@ -277,11 +341,13 @@ impl App {
                 organisation_id: None,
                 lang: "it".into(),
                 created_at: secs(now),
+                payment_mode: Some("free".into()),
             };
             repo::holders::insert(&mut tx, &holder).await?;
             self.seed_certificate(
                 &mut tx,
                 &holder,
+                None,
                 now + SignedDuration::from_hours(24 * 30),
                 now,
             )
@@ -298,6 +364,7 @@ impl App {
         &self,
         c: &mut rinnova_store::Conn,
         h: &HolderRecord,
+        distributor_id: Option<&str>,
         not_after: Timestamp,
         now: Timestamp,
     ) -> Result<String, AppError> {
@@ -311,6 +378,9 @@ impl App {
             .checked_sub(3.years())
             .map_err(|e| AppError::Internal(e.to_string()))?
             .timestamp();
-        Ok(self.issue_and_store(c, h, &key, not_before, now).await?.0)
+        Ok(self
+            .issue_and_store(c, h, &key, distributor_id, not_before, now)
+            .await?
+            .0)
     }
 }

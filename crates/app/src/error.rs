@@ -1,6 +1,7 @@
 //! Errors of the use cases. Each has a stable code (`RNV-…`) shown beside the translated text;
 //! the web layer maps them once to an HTTP status and a message in the holder's language.
 
+use rinnova_domain::coupon::{CouponError, MalformedCoupon};
 use rinnova_domain::otp::TokenError;
 use rinnova_domain::sms_otp::OtpError;
 use rinnova_domain::{DomainError, NotRenewable};
@@ -30,6 +31,10 @@ pub enum AppError {
     CredentialBlocked,
     #[error("the renewal changed meanwhile; reload")]
     Conflict,
+    #[error(transparent)]
+    Coupon(#[from] CouponError),
+    #[error("a payment is already pending for this renewal")]
+    PaymentPending,
     #[error("internal error")]
     Internal(String),
 }
@@ -51,6 +56,8 @@ impl AppError {
             Self::WrongPin { .. } => "RNV-PIN-003",
             Self::CredentialBlocked => "RNV-PIN-004",
             Self::Conflict => "RNV-GEN-409",
+            Self::Coupon(e) => e.code(),
+            Self::PaymentPending => "RNV-PAY-010",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }
@@ -66,6 +73,12 @@ impl AppError {
             }
             _ => vec![],
         }
+    }
+}
+
+impl From<MalformedCoupon> for AppError {
+    fn from(e: MalformedCoupon) -> Self {
+        Self::Coupon(e.into())
     }
 }
 

@@ -121,4 +121,30 @@ mod tests {
         assert!(Lang::En.error(&e).contains('2'));
         assert_ne!(Lang::En.error(&e), Lang::It.error(&e));
     }
+
+    #[test]
+    fn every_payment_error_code_is_translated() {
+        use rinnova_domain::coupon::CouponError;
+        let codes = [
+            CouponError::Malformed,
+            CouponError::Unknown,
+            CouponError::AlreadyUsed,
+            CouponError::Expired,
+            CouponError::WrongKind,
+            CouponError::WrongIssuer,
+        ]
+        .map(crate::AppError::Coupon);
+        // A missing message shows its key: that is what the loop below looks for.
+        assert!(Lang::En.t("err-RNV-NONE-999").contains("err-RNV"));
+        for e in codes.iter().chain([&crate::AppError::PaymentPending]) {
+            for lang in [Lang::It, Lang::En] {
+                let text = lang.error(e);
+                assert!(
+                    !text.contains("err-RNV"),
+                    "{} untranslated in {lang:?}",
+                    e.code()
+                );
+            }
+        }
+    }
 }

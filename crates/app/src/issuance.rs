@@ -23,12 +23,14 @@ pub(crate) fn holder_subject(h: &HolderRecord) -> Result<HolderSubject, AppError
 
 impl App {
     /// Issues a 3-year certificate for `key`, valid from `not_before`, and stores it (active)
-    /// with its credential. Returns the new certificate's id and the certificate.
+    /// with its credential. A renewed certificate stays with the distributor that sold the
+    /// first one. Returns the new certificate's id and the certificate.
     pub(crate) async fn issue_and_store(
         &self,
         c: &mut Conn,
         h: &HolderRecord,
         key: &CredentialKey,
+        distributor_id: Option<&str>,
         not_before: Timestamp,
         now: Timestamp,
     ) -> Result<(String, IssuedCertificate), AppError> {
@@ -71,6 +73,7 @@ impl App {
                 device_expires_at: None,
                 renewals_on_device: 0,
                 created_at: secs(now),
+                distributor_id: distributor_id.map(str::to_owned),
             },
         )
         .await?;

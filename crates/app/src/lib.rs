@@ -8,6 +8,7 @@ pub mod auth;
 pub mod ca_service;
 pub mod clock;
 pub mod config;
+pub mod coupons;
 pub mod demo;
 pub mod error;
 pub mod home;
@@ -15,6 +16,7 @@ pub mod i18n;
 mod issuance;
 pub mod notify;
 pub mod otp;
+pub mod payment;
 pub mod renewal;
 pub mod views;
 

@@ -24,7 +24,7 @@ use rinnova_store::{
 pub const FORM: &str = "renewal-form";
 pub const CONDITIONS: &str = "conditions";
 
-fn to_domain(r: &RenewalRecord) -> Result<Renewal, AppError> {
+pub(crate) fn to_domain(r: &RenewalRecord) -> Result<Renewal, AppError> {
     let bad = |what: &str| AppError::Internal(format!("renewal {} has a bad {what}", r.id));
     Ok(Renewal {
         step: RenewalStep::parse(&r.step).ok_or_else(|| bad("step"))?,
@@ -74,13 +74,13 @@ async fn code_failed<T>(
     Err(e)
 }
 
-async fn commit(tx: Tx) -> Result<(), AppError> {
+pub(crate) async fn commit(tx: Tx) -> Result<(), AppError> {
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
 impl App {
-    async fn load(
+    pub(crate) async fn load(
         &self,
         c: &mut Conn,
         holder_id: &str,
@@ -97,7 +97,7 @@ impl App {
     }
 
     /// Applies `event` to a stored renewal, with optimistic concurrency on its version.
-    async fn transition(
+    pub(crate) async fn transition(
         &self,
         c: &mut Conn,
         rec: &RenewalRecord,
@@ -120,7 +120,7 @@ impl App {
     }
 
     /// Sends the code the new state expects (SMS holders), in the same transaction.
-    async fn send_expected_code(
+    pub(crate) async fn send_expected_code(
         &self,
         c: &mut Conn,
         h: &HolderRecord,
@@ -144,7 +144,7 @@ impl App {
         self.view(&mut conn, &r, &h).await
     }
 
-    async fn view(
+    pub(crate) async fn view(
         &self,
         c: &mut Conn,
         r: &RenewalRecord,
@@ -174,7 +174,8 @@ impl App {
         let shown: Vec<RenewalStep> = RenewalStep::ALL
             .into_iter()
             .filter(|s| match s {
-                RenewalStep::Payment => false, // free and organisation-paid renewals have none
+                // Free and organisation-paid renewals have no payment step.
+                RenewalStep::Payment => d.payment_mode == PaymentMode::Holder,
                 RenewalStep::Approval => d.approval_required,
                 RenewalStep::Cancelled => d.step == RenewalStep::Cancelled,
                 _ => true,
@@ -204,6 +205,7 @@ impl App {
             documents_hash: d.documents_hash.map(hex::encode),
             activation_otp_verified: d.activation_otp_verified,
             new_certificate,
+            payment: self.payment_view(c, r, &cert.kind, lang).await?,
         })
     }
 
@@ -237,16 +239,22 @@ impl App {
         }
         window::assess(&crate::home::facts(&cert)?, &self.config().window, now)
             .map_err(AppError::NotRenewable)?;
-        let (payment_mode, approval_required) = match &h.organisation_id {
-            Some(id) => match repo::holders::organisation(&mut tx, id).await? {
-                Some(o) => (
-                    PaymentMode::parse(&o.payment_mode).unwrap_or(PaymentMode::Free),
-                    o.approval_required != 0,
-                ),
-                None => (PaymentMode::Free, false),
-            },
-            None => (PaymentMode::Free, false),
+        let organisation = match &h.organisation_id {
+            Some(id) => repo::holders::organisation(&mut tx, id).await?,
+            None => None,
         };
+        // The holder's contract first, then the organisation's terms, then the CA's default.
+        let payment_mode = h
+            .payment_mode
+            .as_deref()
+            .or(organisation.as_ref().map(|o| o.payment_mode.as_str()))
+            .map(|m| {
+                PaymentMode::parse(m)
+                    .ok_or_else(|| AppError::Internal(format!("unknown payment mode {m:?}")))
+            })
+            .transpose()?
+            .unwrap_or(self.config().private_payment_mode);
+        let approval_required = organisation.is_some_and(|o| o.approval_required != 0);
         let d = Renewal::start(payment_mode, approval_required);
         let rec = RenewalRecord {
             id: new_id(),
@@ -691,7 +699,9 @@ impl App {
         let old = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let (new_cert_id, issued) = self.issue_and_store(&mut tx, &h, &key, now, now).await?;
+        let (new_cert_id, issued) = self
+            .issue_and_store(&mut tx, &h, &key, old.distributor_id.as_deref(), now, now)
+            .await?;
         if !repo::certificates::supersede(&mut tx, &old.id, &new_cert_id, secs(now)).await? {
             return Err(AppError::Conflict);
         }

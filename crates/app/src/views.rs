@@ -116,4 +116,38 @@ pub struct RenewalView {
     pub activation_otp_verified: bool,
     pub otp: OtpView,
     pub new_certificate: Option<CertificateView>,
+    /// Step 5, when the holder pays.
+    pub payment: Option<PaymentView>,
+}
+
+/// A price: integer cents for programs, text in the holder's language for people.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PriceView {
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub gross_cents: i64,
+    /// The VAT rate in percent, as written in the holder's language ("22").
+    pub vat_percent: String,
+    pub net: String,
+    pub vat: String,
+    pub gross: String,
+}
+
+/// How a renewal was paid (or is being paid, for a pending bank transfer).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaidView {
+    /// `shop`, `coupon`, `rao`, `prepaid`.
+    pub method: String,
+    pub pending: bool,
+    pub amount: String,
+    pub reference: String,
+}
+
+/// Step 5: the order set to the certificate's product and price, and the ways to pay.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub price: PriceView,
+    /// The methods offered: `shop`, `coupon`, `rao`, `prepaid`.
+    pub methods: Vec<String>,
+    pub paid: Option<PaidView>,
 }

@@ -117,6 +117,7 @@ async fn issue(seconds: f64) -> anyhow::Result<Value> {
             organisation_id: None,
             lang: "it".into(),
             created_at: now.as_second(),
+            payment_mode: None,
         },
     )
     .await?;
@@ -300,6 +301,7 @@ fn record(
         device_expires_at: None,
         renewals_on_device: 0,
         created_at: now.as_second(),
+        distributor_id: None,
     }
 }
 

@@ -6,6 +6,7 @@ mod server;
 
 use clap::{Parser, Subcommand};
 use config::Config;
+use rinnova_domain::coupon::CouponIssuer;
 use std::path::PathBuf;
 
 /// Signing, DER building and SQLite binding allocate many small short-lived buffers on several
@@ -56,10 +57,45 @@ enum Command {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// Coupon batches for organisations and distributors (SPEC §5 step 5).
+    Coupons {
+        #[command(subcommand)]
+        command: CouponsCommand,
+    },
     /// Measure performance (see BENCHMARKS in the README).
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CouponsCommand {
+    /// Create a batch of coupons; prints one code per line (hand them out: they are not
+    /// shown again).
+    Create {
+        /// The organisation whose holders may use them.
+        #[arg(
+            long,
+            conflicts_with = "distributor",
+            required_unless_present = "distributor"
+        )]
+        organisation: Option<String>,
+        /// The distributor whose customers' certificates they renew.
+        #[arg(long)]
+        distributor: Option<String>,
+        /// remote-signature, card-signature or cns.
+        #[arg(long, default_value = "remote-signature")]
+        kind: String,
+        /// How many (1 to 10000).
+        #[arg(long)]
+        count: usize,
+        /// Last day of validity (YYYY-MM-DD, Europe/Rome): valid until that day's end.
+        #[arg(long)]
+        until: jiff::civil::Date,
+        /// A note kept with the batch (e.g. the order it was sold with).
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -151,6 +187,57 @@ fn main() -> anyhow::Result<()> {
                     .await?;
                 let (root, issuing) = ca.chain_pem();
                 print!("{root}{issuing}");
+                Ok(())
+            }
+            Command::Coupons {
+                command:
+                    CouponsCommand::Create {
+                        organisation,
+                        distributor,
+                        kind,
+                        count,
+                        until,
+                        note,
+                    },
+            } => {
+                let issuer = match (organisation, distributor) {
+                    (Some(o), _) => CouponIssuer::Organisation(o),
+                    (None, Some(d)) => CouponIssuer::Distributor(d),
+                    (None, None) => anyhow::bail!("--organisation or --distributor is needed"),
+                };
+                let kind = rinnova_domain::CertificateKind::parse(&kind.replace('-', "_"))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "unknown kind {kind}: use remote-signature, card-signature or cns"
+                        )
+                    })?;
+                let expires_at = until
+                    .tomorrow()?
+                    .to_zoned(rinnova_domain::window::ca_time_zone())?
+                    .timestamp();
+                let store = server::open_store(&cfg).await?;
+                let spec = rinnova_app::coupons::NewCouponBatch {
+                    issuer,
+                    kind,
+                    expires_at,
+                    count,
+                    note,
+                };
+                let (batch, codes) = rinnova_app::coupons::create_coupons(
+                    &store,
+                    rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock),
+                    &spec,
+                    "cli",
+                    &rinnova_app::Ctx::default(),
+                )
+                .await?;
+                eprintln!(
+                    "batch {batch}: {count} coupon(s) for {}, valid until {until} (Europe/Rome)",
+                    kind.as_str()
+                );
+                for c in codes {
+                    println!("{}", c.display());
+                }
                 Ok(())
             }
             Command::Bench { command } => bench::run(command).await,

@@ -161,5 +161,10 @@ fn print_demo(cfg: &Config) {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
+    let coupons: Vec<String> = rinnova_app::demo::coupons()
+        .iter()
+        .map(|c| c.display())
+        .collect();
+    println!("  reseller's coupons (JZLF009): {}", coupons.join(" "));
     println!("  SMS and e-mails: {}/demo/outbox", cfg.public_url());
 }

@@ -152,6 +152,14 @@ impl Api {
 
 /// Walks JZLF001 to step 7 (activation), returning the renewal id.
 async fn to_activation(api: &Api, user: &str) -> (String, String) {
+    let (id, cert, r) = through_signing(api, user).await;
+    assert_eq!(r["step"], "activate");
+    (id, cert)
+}
+
+/// Walks a holder through step 4 (signing); returns the renewal and certificate ids and the
+/// renewal as it stands after signing.
+async fn through_signing(api: &Api, user: &str) -> (String, String, Value) {
     let home = api.ok("GET", "/home", None).await;
     let cert = home["certificates"][0]["id"].as_str().unwrap().to_owned();
     let r = api
@@ -191,8 +199,7 @@ async fn to_activation(api: &Api, user: &str) -> (String, String) {
             Some(json!({"pin": "12345678", "otp": code})),
         )
         .await;
-    assert_eq!(r["step"], "activate");
-    (id, cert)
+    (id, cert, r)
 }
 
 fn openssl(args: &[&str], dir: &Path) -> String {
@@ -755,4 +762,141 @@ async fn portal_forms_need_login_csrf_and_same_origin() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _) = b.get(&page_path).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "logged out");
+}
+
+/// SPEC §5 step 5 over HTTP: the order is priced for the certificate's kind, a bad coupon is
+/// refused with a translated message, the demo distributor's coupon pays, the holder resumes
+/// at activation after logging in again, and the code cannot pay twice.
+#[tokio::test]
+async fn coupon_pays_step5_over_the_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let (api, _) = Api::login(&server.base, "JZLF009").await;
+    let (id, _, r) = through_signing(&api, "JZLF009").await;
+    assert_eq!(r["step"], "payment");
+    assert_eq!(r["payment"]["price"]["gross_cents"], 4880);
+    assert_eq!(r["payment"]["price"]["gross"], "48,80 €");
+
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/payment/coupon"),
+            Some(json!({"code": "AAAA-BBBB-CCCC-D"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["code"], "RNV-CPN-001");
+    assert!(
+        err["error"]["message"].as_str().unwrap().contains("coupon"),
+        "{err}"
+    );
+
+    // The demo coupons are printed on the login page.
+    let login = reqwest::get(format!("{}/login", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let coupon = regex::Regex::new(r#"data-testid="demo-coupon">([0-9A-Z-]{16})<"#)
+        .unwrap()
+        .captures(&login)
+        .expect("a demo coupon on the login page")[1]
+        .to_owned();
+
+    // In the portal, the holder resumes at step 5 and sees the order.
+    let mut b = Browser::new(&server.base);
+    b.get("/login").await;
+    let (status, _, _) = b
+        .post(
+            "/login",
+            &[
+                ("user_id", "JZLF009"),
+                ("password", "rinnova-demo"),
+                ("next", ""),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = b.get(&format!("/renewals/{id}")).await;
+    assert!(
+        page.contains("48,80 €") && page.contains("IVA 22%"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let path = format!("/renewals/{id}/pay/coupon");
+    let (status, _, page) = b
+        .post(&path, &[("csrf", &csrf), ("code", "7KQ2")], None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("RNV-CPN-001") && page.contains(r##"href="#code""##),
+        "{page}"
+    );
+    let (status, location, _) = b
+        .post(
+            &path,
+            &[("csrf", &csrf), ("code", &coupon.to_lowercase())],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some(format!("/renewals/{id}").as_str())
+        )
+    );
+
+    // The API sees the same: paid, at activation; the code again changes nothing.
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["step"], "activate");
+    assert_eq!(r["payment"]["paid"]["method"], "coupon");
+    let again = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/payment/coupon"),
+            Some(json!({"code": coupon})),
+        )
+        .await;
+    assert_eq!(again["step"], "activate");
+
+    let spec = reqwest::get(format!("{}/api/v1/openapi.json", server.base))
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(spec["paths"]["/api/v1/renewals/{id}/payment/coupon"].is_object());
+
+    // CA staff create batches from the command line, beside the running server.
+    let create = |issuer: &str| {
+        Command::new(env!("CARGO_BIN_EXE_rinnova"))
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .args(["coupons", "create", "--distributor", issuer, "--count", "3"])
+            .args(["--until", "2099-12-31", "--kind", "cns"])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = create("demo-distributor");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let codes = String::from_utf8(out.stdout).unwrap();
+    let code =
+        regex::Regex::new(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}-[0-9A-HJKMNP-TV-Z]$")
+            .unwrap();
+    assert_eq!(
+        codes.lines().filter(|l| code.is_match(l)).count(),
+        3,
+        "{codes}"
+    );
+    let out = create("nobody");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no organisation or distributor"));
 }

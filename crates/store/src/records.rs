@@ -27,6 +27,8 @@ pub struct HolderRecord {
     pub organisation_id: Option<String>,
     pub lang: String,
     pub created_at: i64,
+    /// None: the organisation's mode, or the CA's default for a holder without one.
+    pub payment_mode: Option<String>,
 }
 
 /// A hardware or app token.
@@ -82,6 +84,8 @@ pub struct CertificateRecord {
     pub device_expires_at: Option<i64>,
     pub renewals_on_device: i64,
     pub created_at: i64,
+    /// The reseller that sold the certificate (its coupons renew it).
+    pub distributor_id: Option<String>,
 }
 
 /// A renewal in progress or ended.
@@ -173,4 +177,46 @@ pub struct AuditRecord {
     pub ip: Option<String>,
     pub request_id: Option<String>,
     pub detail: Option<String>,
+}
+
+/// A batch of coupons handed out together (seed 002).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CouponBatchRecord {
+    pub id: String,
+    /// `organisation` or `distributor`.
+    pub issuer_kind: String,
+    pub issuer_id: String,
+    pub kind: String,
+    pub expires_at: i64,
+    pub size: i64,
+    pub note: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// One coupon with its batch's terms.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CouponRecord {
+    pub code: String,
+    pub batch_id: String,
+    pub used_by: Option<String>,
+    pub used_at: Option<i64>,
+    pub issuer_kind: String,
+    pub issuer_id: String,
+    pub kind: String,
+    pub expires_at: i64,
+}
+
+/// How a renewal was paid.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PaymentRecord {
+    pub renewal_id: String,
+    pub method: String,
+    /// `pending` or `settled`.
+    pub status: String,
+    pub amount_cents: i64,
+    /// What paid: the coupon code, the order, the RAO, the prepaid account.
+    pub reference: String,
+    pub created_at: i64,
+    pub settled_at: Option<i64>,
 }

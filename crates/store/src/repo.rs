@@ -4,8 +4,10 @@
 pub mod audit;
 pub mod ca;
 pub mod certificates;
+pub mod coupons;
 pub mod holders;
 pub mod otp;
 pub mod outbox;
+pub mod payments;
 pub mod renewals;
 pub mod sessions;

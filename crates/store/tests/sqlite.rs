@@ -59,6 +59,7 @@ fn holder(id: &str) -> HolderRecord {
         organisation_id: None,
         lang: "it".into(),
         created_at: 0,
+        payment_mode: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn cert(i: usize) -> CertificateRecord {
         device_expires_at: None,
         renewals_on_device: 0,
         created_at: 0,
+        distributor_id: None,
     }
 }
 

@@ -32,6 +32,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/documents/{name}", get(document))
         .route("/renewals/{id}/otp", post(resend))
         .route("/renewals/{id}/sign", post(sign))
+        .route("/renewals/{id}/payment/coupon", post(pay_with_coupon))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
@@ -41,7 +42,7 @@ pub fn routes() -> Router<WebState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, activation_code, activate),
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, activation_code, activate),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
     modifiers(&Bearer)
@@ -312,6 +313,31 @@ async fn sign(
         h.session.lang,
         s.app
             .sign(&h.session.holder_id, &id, &r.pin, &r.otp, &ctx)
+            .await,
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CouponRequest {
+    /// As handed out: case, spaces and dashes do not matter.
+    pub code: String,
+}
+
+/// Pay with a coupon (step 5). Used exactly once; the same code again for the same renewal
+/// answers with the renewal as it is.
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/payment/coupon", security(("bearer" = [])), params(("id" = String, Path)), request_body = CouponRequest,
+    responses((status = 200, body = RenewalView), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn pay_with_coupon(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<CouponRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .pay_with_coupon(&h.session.holder_id, &id, &r.code, &ctx)
             .await,
     )
 }

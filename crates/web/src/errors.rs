@@ -9,12 +9,15 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
         AppError::LoginLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict | AppError::NotRenewable(_) => StatusCode::CONFLICT,
+        AppError::Conflict | AppError::NotRenewable(_) | AppError::PaymentPending => {
+            StatusCode::CONFLICT
+        }
         AppError::CredentialBlocked => StatusCode::LOCKED,
         AppError::Invalid(_)
         | AppError::Otp(_)
         | AppError::Token(_)
-        | AppError::WrongPin { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | AppError::WrongPin { .. }
+        | AppError::Coupon(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             StatusCode::INTERNAL_SERVER_ERROR

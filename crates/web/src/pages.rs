@@ -35,6 +35,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/documents/{name}", get(document))
         .route("/renewals/{id}/resend", post(resend))
         .route("/renewals/{id}/sign", post(sign))
+        .route("/renewals/{id}/pay/coupon", post(pay_with_coupon))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/renewals/{id}/token-resync", post(token_resync))
@@ -148,6 +149,10 @@ fn login_view(
                     },
                 )
             })
+            .collect(),
+        demo_coupons: rinnova_app::demo::coupons()
+            .iter()
+            .map(|c| c.display())
             .collect(),
     }
 }
@@ -524,6 +529,31 @@ async fn sign(
         .await;
     let field = out.as_ref().err().map(field_of);
     after_step(&s, &h, &id, out, field, (false, false)).await
+}
+
+#[derive(Deserialize)]
+struct CouponForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn pay_with_coupon(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CouponForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    let out = s
+        .app
+        .pay_with_coupon(&h.session.holder_id, &id, &f.code, &ctx)
+        .await;
+    after_step(&s, &h, &id, out, Some("code"), (false, false)).await
 }
 
 async fn activation_code(

@@ -60,6 +60,7 @@ pub struct LoginPage {
     pub demo_password: &'static str,
     pub demo_pin: &'static str,
     pub demo_holders: Vec<(&'static str, &'static str)>,
+    pub demo_coupons: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]

@@ -6,8 +6,8 @@ use crate::{CertificateRecord, Conn, StoreError};
 pub async fn insert(c: &mut Conn, r: &CertificateRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO certificates (id, holder_id, credential_id, kind, serial_hex, der, not_before, not_after, \
-         status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at, \
+         distributor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&r.id)
     .bind(&r.holder_id)
@@ -23,12 +23,15 @@ pub async fn insert(c: &mut Conn, r: &CertificateRecord) -> Result<(), StoreErro
     .bind(r.device_expires_at)
     .bind(r.renewals_on_device)
     .bind(r.created_at)
+    .bind(&r.distributor_id)
     .execute(c)
     .await?;
     Ok(())
 }
 
-/// Rows per statement in [`insert_many`]: 14 parameters each, well under SQLite's and
+/// Columns of a certificate row.
+const COLUMNS: usize = 15;
+/// Rows per statement in [`insert_many`]: 15 parameters each, well under SQLite's and
 /// PostgreSQL's limits on bound parameters.
 const ROWS_PER_STATEMENT: usize = 64;
 
@@ -42,11 +45,12 @@ pub async fn insert_many(c: &mut Conn, rows: &[CertificateRecord]) -> Result<(),
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = String::from(
             "INSERT INTO certificates (id, holder_id, credential_id, kind, serial_hex, der, not_before, not_after, \
-             status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at) VALUES ",
+             status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at, \
+             distributor_id) VALUES ",
         );
         for i in 0..chunk.len() {
             sql.push_str(if i == 0 { "(" } else { ", (" });
-            for col in 1..=14 {
+            for col in 1..=COLUMNS {
                 if col > 1 {
                     sql.push_str(", ");
                 }
@@ -54,7 +58,7 @@ pub async fn insert_many(c: &mut Conn, rows: &[CertificateRecord]) -> Result<(),
                     sql.push('?');
                 } else {
                     sql.push('$');
-                    sql.push_str(&(i * 14 + col).to_string());
+                    sql.push_str(&(i * COLUMNS + col).to_string());
                 }
             }
             sql.push(')');
@@ -76,7 +80,8 @@ pub async fn insert_many(c: &mut Conn, rows: &[CertificateRecord]) -> Result<(),
                 .bind(r.status_changed_at)
                 .bind(r.device_expires_at)
                 .bind(r.renewals_on_device)
-                .bind(r.created_at);
+                .bind(r.created_at)
+                .bind(&r.distributor_id);
         }
         q.execute(&mut *c).await?;
     }

@@ -29,8 +29,8 @@ pub async fn organisation(
 pub async fn insert(c: &mut Conn, h: &HolderRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO holders (id, user_id, password_hash, given_name, surname, codice_fiscale, iut, \
-         email, mobile, residence, role_title, organisation_id, lang, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         email, mobile, residence, role_title, organisation_id, lang, created_at, payment_mode) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&h.id)
     .bind(&h.user_id)
@@ -46,6 +46,7 @@ pub async fn insert(c: &mut Conn, h: &HolderRecord) -> Result<(), StoreError> {
     .bind(&h.organisation_id)
     .bind(&h.lang)
     .bind(h.created_at)
+    .bind(&h.payment_mode)
     .execute(c)
     .await?;
     Ok(())
@@ -196,4 +197,24 @@ pub async fn retire_credential(c: &mut Conn, id: &str, now: i64) -> Result<(), S
         .execute(c)
         .await?;
     Ok(())
+}
+
+/// Inserts a distributor (a reseller whose coupons renew the certificates it sold).
+pub async fn insert_distributor(c: &mut Conn, id: &str, name: &str) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO distributors (id, name) VALUES ($1, $2)")
+        .bind(id)
+        .bind(name)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// A distributor's name, if it exists.
+pub async fn distributor(c: &mut Conn, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM distributors WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?,
+    )
 }

@@ -1,12 +1,5 @@
 //! The renewal use cases end to end, without HTTP (SPEC §5, O1–O3, W1–W5).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "a test fails loudly on purpose"
-)]
-
 use jiff::{SignedDuration, Timestamp};
 use rinnova_app::auth::SessionKind;
 use rinnova_app::demo::{DEMO_PASSWORD, DEMO_PIN, DEMO_TOKEN_SECRET};
@@ -17,13 +10,13 @@ use rinnova_domain::clock::ManualClock;
 use rinnova_store::{Store, repo};
 use std::sync::Arc;
 
-struct Env {
-    app: App,
-    clock: ManualClock,
+pub struct Env {
+    pub app: App,
+    pub clock: ManualClock,
     _dir: tempfile::TempDir,
 }
 
-async fn env() -> Env {
+pub async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
     store.migrate().await.unwrap();
@@ -57,7 +50,7 @@ async fn env() -> Env {
     }
 }
 
-async fn holder_id(app: &App, user_id: &str) -> String {
+pub async fn holder_id(app: &App, user_id: &str) -> String {
     repo::holders::by_user_id(&mut app.store().conn().await.unwrap(), user_id)
         .await
         .unwrap()
@@ -66,7 +59,7 @@ async fn holder_id(app: &App, user_id: &str) -> String {
 }
 
 /// The last SMS code sent to a holder.
-async fn last_code(app: &App, holder: &str) -> String {
+pub async fn last_code(app: &App, holder: &str) -> String {
     let msgs = repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(holder), 1)
         .await
         .unwrap();
@@ -77,7 +70,7 @@ async fn last_code(app: &App, holder: &str) -> String {
         .to_owned()
 }
 
-fn ctx() -> Ctx {
+pub fn ctx() -> Ctx {
     Ctx {
         ip: Some("127.0.0.1".into()),
         request_id: Some("test".into()),

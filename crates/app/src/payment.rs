@@ -1,0 +1,234 @@
+//! Step 5: paying for a renewal (SPEC §5, seeds 002 and 004). A renewal is paid at most once:
+//! the `payments` row is keyed by the renewal, a coupon's use is a conditional update, and the
+//! workflow moves on in the same transaction.
+
+use crate::auth::audit;
+use crate::i18n::Lang;
+use crate::renewal::{commit, to_domain};
+use crate::util::{secs, ts};
+use crate::views::{PaidView, PaymentView, PriceView, RenewalView};
+use crate::{App, AppError, Ctx};
+use jiff::Timestamp;
+use rinnova_domain::coupon::{Coupon, CouponCode, CouponError, CouponIssuer, CouponUse};
+use rinnova_domain::{
+    CertificateKind, DomainError, Event, Money, PaymentMethod, PaymentMode, Price, RenewalStep,
+};
+use rinnova_store::{Conn, CouponRecord, PaymentRecord, RenewalRecord, repo};
+
+/// The ways to pay offered at step 5 (shop, RAO and prepaid join as they are built).
+const OFFERED: [PaymentMethod; 1] = [PaymentMethod::Coupon];
+
+fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
+    CertificateKind::parse(stored)
+        .ok_or_else(|| AppError::Internal(format!("unknown certificate kind {stored:?}")))
+}
+
+fn coupon_of(r: &CouponRecord) -> Result<Coupon, AppError> {
+    let issuer = match r.issuer_kind.as_str() {
+        "organisation" => CouponIssuer::Organisation(r.issuer_id.clone()),
+        "distributor" => CouponIssuer::Distributor(r.issuer_id.clone()),
+        other => return Err(AppError::Internal(format!("coupon issuer kind {other:?}"))),
+    };
+    Ok(Coupon {
+        code: CouponCode::parse(&r.code).map_err(|_| AppError::Internal("stored coupon".into()))?,
+        issuer,
+        kind: kind_of(&r.kind)?,
+        expires_at: ts(r.expires_at),
+        used_by: r.used_by.clone(),
+    })
+}
+
+/// A price as shown, in the holder's language.
+pub(crate) fn price_view(p: &Price, lang: Lang) -> PriceView {
+    let l = lang.code();
+    PriceView {
+        net_cents: p.net.cents(),
+        vat_cents: p.vat.cents(),
+        gross_cents: p.gross.cents(),
+        vat_percent: {
+            let bp = p.vat_rate.basis_points();
+            let sep = if lang == Lang::En { "." } else { "," };
+            match bp % 100 {
+                0 => (bp / 100).to_string(),
+                rest => format!(
+                    "{}{sep}{}",
+                    bp / 100,
+                    format!("{rest:02}").trim_end_matches('0')
+                ),
+            }
+        },
+        net: p.net.display(l),
+        vat: p.vat.display(l),
+        gross: p.gross.display(l),
+    }
+}
+
+impl App {
+    /// What step 5 shows: the order's price and the ways to pay, or how it was paid.
+    pub(crate) async fn payment_view(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+        kind: &str,
+        lang: Lang,
+    ) -> Result<Option<PaymentView>, AppError> {
+        if r.payment_mode != PaymentMode::Holder.as_str() {
+            return Ok(None);
+        }
+        let price = self.config().prices.price(kind_of(kind)?);
+        let paid = repo::payments::of_renewal(c, &r.id)
+            .await?
+            .map(|p| PaidView {
+                method: p.method,
+                pending: p.status == "pending",
+                amount: Money::from_cents(p.amount_cents)
+                    .map(|m| m.display(lang.code()))
+                    .unwrap_or_default(),
+                reference: p.reference,
+            });
+        Ok(Some(PaymentView {
+            price: price_view(&price, lang),
+            methods: OFFERED.into_iter().map(|m| m.as_str().to_owned()).collect(),
+            paid,
+        }))
+    }
+
+    /// Step 5 with a coupon (seed 002): the code must exist, be unused and unexpired, and be
+    /// valid for this kind of certificate and for the holder's organisation or the distributor
+    /// that sold it. It is used exactly once, even under concurrent submits; submitting it
+    /// again for the same renewal answers with the renewal as it is.
+    pub async fn pay_with_coupon(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        typed: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.has_passed(RenewalStep::Payment) {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        if d.step != RenewalStep::Payment {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        if repo::payments::of_renewal(&mut tx, &rec.id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::PaymentPending);
+        }
+        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let checked = async {
+            let code = CouponCode::parse(typed)?;
+            let stored = repo::coupons::by_code(&mut tx, code.as_str())
+                .await?
+                .ok_or(CouponError::Unknown)?;
+            coupon_of(&stored)?.check(
+                &CouponUse {
+                    kind: kind_of(&cert.kind)?,
+                    organisation: h.organisation_id.as_deref(),
+                    distributor: cert.distributor_id.as_deref(),
+                    renewal: &rec.id,
+                },
+                now,
+            )?;
+            if !repo::coupons::mark_used(&mut tx, code.as_str(), &rec.id, secs(now)).await? {
+                return Err(CouponError::AlreadyUsed.into());
+            }
+            Ok::<_, AppError>(code)
+        }
+        .await;
+        let code = match checked {
+            Ok(code) => code,
+            Err(AppError::Coupon(e)) => {
+                // Refusals are audited (a run of them from one holder is worth a look), and
+                // leave the renewal at step 5.
+                audit(
+                    &mut tx,
+                    secs(now),
+                    &h.user_id,
+                    "coupon_refused",
+                    Some(&rec.id),
+                    ctx,
+                    Some(e.code().to_owned()),
+                )
+                .await?;
+                commit(tx).await?;
+                return Err(AppError::Coupon(e));
+            }
+            Err(e) => return Err(e),
+        };
+        let price = self.config().prices.price(kind_of(&cert.kind)?);
+        self.settle(
+            &mut tx,
+            &rec,
+            &h.user_id,
+            PaymentMethod::Coupon,
+            price.gross,
+            code.as_str(),
+            now,
+            ctx,
+        )
+        .await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// Records a settled payment and moves the renewal on (to approval or activation, whose
+    /// first code is sent now), with the audit row, in the caller's transaction.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per payment method"
+    )]
+    pub(crate) async fn settle(
+        &self,
+        c: &mut Conn,
+        rec: &RenewalRecord,
+        actor: &str,
+        method: PaymentMethod,
+        amount: Money,
+        reference: &str,
+        now: Timestamp,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        repo::payments::insert(
+            c,
+            &PaymentRecord {
+                renewal_id: rec.id.clone(),
+                method: method.as_str().into(),
+                status: "settled".into(),
+                amount_cents: amount.cents(),
+                reference: reference.into(),
+                created_at: secs(now),
+                settled_at: Some(secs(now)),
+            },
+        )
+        .await?;
+        let rec = self.transition(c, rec, &Event::Paid, now, |_| {}).await?;
+        audit(
+            c,
+            secs(now),
+            actor,
+            "payment_settled",
+            Some(&rec.id),
+            ctx,
+            Some(format!(
+                "{} {} cents, {reference}",
+                method.as_str(),
+                amount.cents()
+            )),
+        )
+        .await?;
+        let h = repo::holders::by_id(c, &rec.holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.send_expected_code(c, &h, &rec, now).await
+    }
+}

@@ -1,0 +1,11 @@
+//! The use cases end to end, without HTTP: one test binary (link time matters on 2 cores).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
+mod payment;
+mod renewal;

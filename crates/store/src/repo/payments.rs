@@ -1,0 +1,46 @@
+//! The payment of each renewal: one row per renewal, so nothing is paid twice.
+
+use crate::{Conn, PaymentRecord, StoreError};
+
+/// Records a payment. A second payment of the same renewal fails with a unique violation.
+pub async fn insert(c: &mut Conn, p: &PaymentRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO payments (renewal_id, method, status, amount_cents, reference, created_at, \
+         settled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&p.renewal_id)
+    .bind(&p.method)
+    .bind(&p.status)
+    .bind(p.amount_cents)
+    .bind(&p.reference)
+    .bind(p.created_at)
+    .bind(p.settled_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The payment of a renewal.
+pub async fn of_renewal(
+    c: &mut Conn,
+    renewal_id: &str,
+) -> Result<Option<PaymentRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM payments WHERE renewal_id = $1")
+            .bind(renewal_id)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Settles a pending payment: true if this call did.
+pub async fn settle(c: &mut Conn, renewal_id: &str, now: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = 'settled', settled_at = $1 WHERE renewal_id = $2 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(renewal_id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
