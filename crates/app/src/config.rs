@@ -31,6 +31,7 @@ pub struct AppConfig {
     pub private_payment_mode: PaymentMode,
     /// The shop's prices per certificate kind (net cents) and VAT rate.
     pub prices: PriceList,
+    pub shop: ShopConfig,
     #[serde(skip)]
     pub token_tolerance: TokenTolerance,
 }
@@ -54,7 +55,32 @@ impl Default for AppConfig {
             password_kdf: KdfParams::default(),
             private_payment_mode: PaymentMode::Holder,
             prices: PriceList::default(),
+            shop: ShopConfig::default(),
             token_tolerance: TokenTolerance::default(),
+        }
+    }
+}
+
+/// The shop's payment settings.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ShopConfig {
+    /// Key shared with the sandbox acquirer (signs checkout tokens and notifications).
+    pub sandbox_secret: String,
+    /// Minutes a card or PayPal checkout stays open.
+    pub checkout_minutes: i64,
+    /// Where bank transfers go.
+    pub bank_iban: String,
+    pub bank_beneficiary: String,
+}
+
+impl Default for ShopConfig {
+    fn default() -> Self {
+        Self {
+            sandbox_secret: "rinnova-sandbox-secret".into(),
+            checkout_minutes: 30,
+            bank_iban: "IT60X0542811101000000123456".into(),
+            bank_beneficiary: "rinnova Trust Services S.p.A.".into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use rinnova_domain::coupon::{CouponError, MalformedCoupon};
 use rinnova_domain::otp::TokenError;
+use rinnova_domain::promo::PromoError;
 use rinnova_domain::sms_otp::OtpError;
 use rinnova_domain::{DomainError, NotRenewable};
 
@@ -35,6 +36,12 @@ pub enum AppError {
     Coupon(#[from] CouponError),
     #[error("a payment is already pending for this renewal")]
     PaymentPending,
+    #[error(transparent)]
+    Promo(PromoError),
+    #[error("the payment notification is not valid")]
+    BadNotification,
+    #[error("bank statement: {0}")]
+    Statement(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -58,6 +65,9 @@ impl AppError {
             Self::Conflict => "RNV-GEN-409",
             Self::Coupon(e) => e.code(),
             Self::PaymentPending => "RNV-PAY-010",
+            Self::Promo(e) => e.code(),
+            Self::BadNotification => "RNV-PAY-020",
+            Self::Statement(_) => "RNV-PAY-021",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }

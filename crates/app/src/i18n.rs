@@ -136,7 +136,22 @@ mod tests {
         .map(crate::AppError::Coupon);
         // A missing message shows its key: that is what the loop below looks for.
         assert!(Lang::En.t("err-RNV-NONE-999").contains("err-RNV"));
-        for e in codes.iter().chain([&crate::AppError::PaymentPending]) {
+        use rinnova_domain::promo::PromoError;
+        let promo = [
+            PromoError::Unknown,
+            PromoError::NotYetValid,
+            PromoError::Expired,
+            PromoError::UsedUp,
+            PromoError::WrongKind,
+            PromoError::InvalidDiscount,
+        ]
+        .map(crate::AppError::Promo);
+        let others = [
+            crate::AppError::PaymentPending,
+            crate::AppError::BadNotification,
+            crate::AppError::Statement(String::new()),
+        ];
+        for e in codes.iter().chain(&promo).chain(&others) {
             for lang in [Lang::It, Lang::En] {
                 let text = lang.error(e);
                 assert!(

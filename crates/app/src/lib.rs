@@ -18,6 +18,7 @@ pub mod notify;
 pub mod otp;
 pub mod payment;
 pub mod renewal;
+pub mod shop;
 pub mod views;
 
 pub mod util;
@@ -27,6 +28,8 @@ pub use error::AppError;
 
 use rinnova_ca::{Ca, SignatureDevice};
 use rinnova_domain::Clock;
+use rinnova_pay::PaymentProvider;
+use rinnova_pay::sandbox::SandboxProvider;
 use rinnova_store::Store;
 use std::sync::Arc;
 
@@ -48,6 +51,7 @@ struct Inner {
     store: Store,
     ca: Ca,
     device: Arc<dyn SignatureDevice>,
+    provider: Arc<dyn PaymentProvider>,
     clock: Arc<dyn Clock>,
     config: AppConfig,
 }
@@ -64,11 +68,20 @@ impl App {
         let device = Arc::new(rinnova_ca::SoftwareDevice {
             kdf: config.pin_kdf,
         });
+        // The only acquirer so far is the sandbox; a real one implements the same trait.
+        let provider = Arc::new(SandboxProvider::new(
+            config.shop.sandbox_secret.as_bytes(),
+            &format!(
+                "{}/sandbox/checkout",
+                config.public_url.trim_end_matches('/')
+            ),
+        ));
         Ok(App {
             inner: Arc::new(Inner {
                 store,
                 ca,
                 device,
+                provider,
                 clock,
                 config,
             }),
@@ -83,6 +96,11 @@ impl App {
     /// The configuration.
     pub fn config(&self) -> &AppConfig {
         &self.inner.config
+    }
+
+    /// The card/PayPal acquirer.
+    pub fn provider(&self) -> &dyn PaymentProvider {
+        self.inner.provider.as_ref()
     }
 
     /// The CA.

@@ -6,7 +6,7 @@ use crate::auth::audit;
 use crate::i18n::Lang;
 use crate::renewal::{commit, to_domain};
 use crate::util::{secs, ts};
-use crate::views::{PaidView, PaymentView, PriceView, RenewalView};
+use crate::views::{OrderView, PaidView, PaymentView, PriceView, RenewalView};
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_domain::coupon::{Coupon, CouponCode, CouponError, CouponIssuer, CouponUse};
@@ -16,7 +16,7 @@ use rinnova_domain::{
 use rinnova_store::{Conn, CouponRecord, PaymentRecord, RenewalRecord, repo};
 
 /// The ways to pay offered at step 5 (shop, RAO and prepaid join as they are built).
-const OFFERED: [PaymentMethod; 1] = [PaymentMethod::Coupon];
+const OFFERED: [PaymentMethod; 2] = [PaymentMethod::Shop, PaymentMethod::Coupon];
 
 fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
     CertificateKind::parse(stored)
@@ -86,10 +86,37 @@ impl App {
                     .unwrap_or_default(),
                 reference: p.reference,
             });
+        let last_order = match self.last_order(c, r).await? {
+            Some(o) => {
+                let transfer = o.method == "bank_transfer";
+                let shop = &self.config().shop;
+                let money = |c: i64| Money::from_cents(c).unwrap_or(Money::ZERO);
+                let rate = rinnova_domain::VatRate::try_from(u32::try_from(o.vat_bp).unwrap_or(0))
+                    .unwrap_or(rinnova_domain::VatRate::IT_STANDARD);
+                let ordered = Price {
+                    net: money(o.net_cents),
+                    vat: money(o.vat_cents),
+                    gross: money(o.gross_cents),
+                    vat_rate: rate,
+                };
+                Some(OrderView {
+                    id: o.id,
+                    method: o.method,
+                    status: o.status,
+                    price: price_view(&ordered, lang),
+                    promo_code: o.promo_code,
+                    remittance_ref: o.remittance_ref,
+                    iban: transfer.then(|| shop.bank_iban.clone()),
+                    beneficiary: transfer.then(|| shop.bank_beneficiary.clone()),
+                })
+            }
+            None => None,
+        };
         Ok(Some(PaymentView {
             price: price_view(&price, lang),
             methods: OFFERED.into_iter().map(|m| m.as_str().to_owned()).collect(),
             paid,
+            last_order,
         }))
     }
 

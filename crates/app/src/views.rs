@@ -150,4 +150,23 @@ pub struct PaymentView {
     /// The methods offered: `shop`, `coupon`, `rao`, `prepaid`.
     pub methods: Vec<String>,
     pub paid: Option<PaidView>,
+    /// The most recent shop order (a declined card shows here; a pending bank transfer shows
+    /// its instructions).
+    pub last_order: Option<OrderView>,
+}
+
+/// A shop order as the holder sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    /// `card`, `paypal`, `bank_transfer`.
+    pub method: String,
+    /// `open`, `pending`, `paid`, `declined`, `cancelled`, `refund_due`.
+    pub status: String,
+    pub price: PriceView,
+    pub promo_code: Option<String>,
+    /// Bank transfer: what to write in the transfer, and where to send it.
+    pub remittance_ref: Option<String>,
+    pub iban: Option<String>,
+    pub beneficiary: Option<String>,
 }

@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod server;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use config::Config;
 use rinnova_domain::coupon::CouponIssuer;
@@ -62,10 +63,52 @@ enum Command {
         #[command(subcommand)]
         command: CouponsCommand,
     },
+    /// Shop payments: bank statements, promo codes (SPEC §5 step 5).
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
     /// Measure performance (see BENCHMARKS in the README).
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Import a bank statement (ISO 20022 CAMT.053 XML): booked credits that carry the
+    /// reference of a pending bank transfer settle it, and the holder is e-mailed. Importing
+    /// the same statement again changes nothing.
+    Import {
+        /// The CAMT.053 file.
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a promo code for the shop.
+    Promo {
+        /// The code holders type (letters and digits).
+        code: String,
+        /// Percent off the net price (1–100, decimals allowed: 12.5).
+        #[arg(long, conflicts_with = "fixed", required_unless_present = "fixed")]
+        percent: Option<f64>,
+        /// Euro off the net price, e.g. 5.00.
+        #[arg(long)]
+        fixed: Option<String>,
+        /// First day of validity (YYYY-MM-DD, Europe/Rome).
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// Last day of validity (YYYY-MM-DD, Europe/Rome).
+        #[arg(long)]
+        until: jiff::civil::Date,
+        /// Only for this kind: remote-signature, card-signature or cns.
+        #[arg(long)]
+        kind: Option<String>,
+        /// How many orders may use it.
+        #[arg(long)]
+        max_uses: Option<u32>,
     },
 }
 
@@ -205,12 +248,7 @@ fn main() -> anyhow::Result<()> {
                     (None, Some(d)) => CouponIssuer::Distributor(d),
                     (None, None) => anyhow::bail!("--organisation or --distributor is needed"),
                 };
-                let kind = rinnova_domain::CertificateKind::parse(&kind.replace('-', "_"))
-                    .ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "unknown kind {kind}: use remote-signature, card-signature or cns"
-                        )
-                    })?;
+                let kind = kind_arg(&kind)?;
                 let expires_at = until
                     .tomorrow()?
                     .to_zoned(rinnova_domain::window::ca_time_zone())?
@@ -240,7 +278,108 @@ fn main() -> anyhow::Result<()> {
                 }
                 Ok(())
             }
+            Command::Payments { command } => payments(cfg, command).await,
             Command::Bench { command } => bench::run(command).await,
         }
     })
+}
+
+fn kind_arg(kind: &str) -> anyhow::Result<rinnova_domain::CertificateKind> {
+    rinnova_domain::CertificateKind::parse(&kind.replace('-', "_")).ok_or_else(|| {
+        anyhow::anyhow!("unknown kind {kind}: use remote-signature, card-signature or cns")
+    })
+}
+
+/// The start of a civil day in the CA's time zone.
+fn rome_midnight(d: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
+    Ok(d.to_zoned(rinnova_domain::window::ca_time_zone())?
+        .timestamp())
+}
+
+async fn payments(mut cfg: Config, command: PaymentsCommand) -> anyhow::Result<()> {
+    let now = rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock);
+    let store = server::open_store(&cfg).await?;
+    match command {
+        PaymentsCommand::Import { file, json } => {
+            let xml = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            cfg.app.public_url = cfg.public_url();
+            // A demo installation has no configured passphrase: its CA opens with the demo one.
+            let passphrase = cfg
+                .ca_passphrase
+                .clone()
+                .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.to_owned());
+            let app = rinnova_app::App::open(
+                store,
+                cfg.app.clone(),
+                std::sync::Arc::new(rinnova_app::clock::SystemClock),
+                passphrase.as_bytes(),
+            )
+            .await
+            .context("opening the CA (set ca_passphrase)")?;
+            let report = app
+                .import_bank_statement(&xml, &rinnova_app::Ctx::default())
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "{} entries: {} settled, {} already imported, {} unmatched, {} underpaid, \
+                     {} overpaid, {} ignored (debits, not booked, not EUR)",
+                    report.entries,
+                    report.settled.len(),
+                    report.already_imported,
+                    report.unmatched,
+                    report.underpaid,
+                    report.overpaid,
+                    report.ignored
+                );
+                for r in &report.settled {
+                    println!("  settled renewal {r}");
+                }
+            }
+            Ok(())
+        }
+        PaymentsCommand::Promo {
+            code,
+            percent,
+            fixed,
+            from,
+            until,
+            kind,
+            max_uses,
+        } => {
+            use rinnova_domain::promo::{Discount, PromoCode, normalise};
+            let discount = match (percent, fixed) {
+                (Some(p), _) => {
+                    let bp = (p * 100.0).round();
+                    anyhow::ensure!(
+                        (1.0..=10_000.0).contains(&bp),
+                        "--percent must be 0.01 to 100"
+                    );
+                    // Range-checked just above.
+                    Discount::Percent(bp as u32)
+                }
+                (None, Some(f)) => Discount::Fixed(
+                    rinnova_pay::camt053::cents(&f)
+                        .and_then(|c| rinnova_domain::Money::from_cents(c).ok())
+                        .ok_or_else(|| anyhow::anyhow!("--fixed must be an amount like 5.00"))?,
+                ),
+                (None, None) => anyhow::bail!("--percent or --fixed is needed"),
+            };
+            let p = PromoCode {
+                code: normalise(&code)
+                    .ok_or_else(|| anyhow::anyhow!("a promo code is letters and digits"))?,
+                discount,
+                valid_from: rome_midnight(from)?,
+                valid_until: rome_midnight(until.tomorrow()?)?,
+                kind: kind.as_deref().map(kind_arg).transpose()?,
+                max_uses,
+                uses: 0,
+            };
+            rinnova_app::shop::create_promo(&store, now, &p).await?;
+            println!("promo code {} created", p.code);
+            Ok(())
+        }
+    }
 }

@@ -26,6 +26,8 @@ pub enum DomainError {
     DocumentsChanged,
     #[error("both consents are required")]
     ConsentMissing,
+    #[error("a required field is missing or has an unknown value")]
+    MissingField,
 }
 
 impl DomainError {
@@ -42,6 +44,7 @@ impl DomainError {
             Self::WrongStep(_) => "RNV-WF-001",
             Self::DocumentsChanged => "RNV-WF-002",
             Self::ConsentMissing => "RNV-WF-003",
+            Self::MissingField => "RNV-INP-010",
         }
     }
 }

@@ -220,3 +220,53 @@ pub struct PaymentRecord {
     pub created_at: i64,
     pub settled_at: Option<i64>,
 }
+
+/// A shop promo code.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PromoRecord {
+    pub code: String,
+    /// `percent` (basis points) or `fixed` (cents).
+    pub discount_kind: String,
+    pub discount_value: i64,
+    pub valid_from: i64,
+    pub valid_until: i64,
+    pub kind: Option<String>,
+    pub max_uses: Option<i64>,
+    pub uses: i64,
+    pub created_at: i64,
+}
+
+/// A shop order.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OrderRecord {
+    pub id: String,
+    pub renewal_id: String,
+    pub kind: String,
+    pub method: String,
+    pub status: String,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub gross_cents: i64,
+    pub vat_bp: i64,
+    pub promo_code: Option<String>,
+    pub provider: Option<String>,
+    pub provider_ref: Option<String>,
+    pub remittance_ref: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub paid_at: Option<i64>,
+}
+
+/// A bank statement entry already looked at.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BankEntryRecord {
+    pub entry_ref: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub booking_date: Option<String>,
+    pub remittance: String,
+    pub debtor: Option<String>,
+    pub order_id: Option<String>,
+    pub outcome: String,
+    pub imported_at: i64,
+}

@@ -11,3 +11,4 @@ pub mod outbox;
 pub mod payments;
 pub mod renewals;
 pub mod sessions;
+pub mod shop;

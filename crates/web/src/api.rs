@@ -33,6 +33,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/otp", post(resend))
         .route("/renewals/{id}/sign", post(sign))
         .route("/renewals/{id}/payment/coupon", post(pay_with_coupon))
+        .route("/renewals/{id}/payment/shop", post(pay_in_shop))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
@@ -42,7 +43,7 @@ pub fn routes() -> Router<WebState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, activation_code, activate),
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, activation_code, activate),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
     modifiers(&Bearer)
@@ -315,6 +316,58 @@ async fn sign(
             .sign(&h.session.holder_id, &id, &r.pin, &r.otp, &ctx)
             .await,
     )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ShopRequest {
+    /// `card`, `paypal` or `bank_transfer`.
+    pub method: String,
+    pub promo_code: Option<String>,
+}
+
+/// Where the shop sends the holder: the acquirer's page (card, PayPal), or nowhere (a bank
+/// transfer: its instructions are in the renewal and by e-mail).
+#[derive(Serialize, ToSchema)]
+pub struct ShopAnswer {
+    pub redirect_url: Option<String>,
+    pub renewal: Option<RenewalView>,
+}
+
+/// Pay in the shop (step 5): an order at the certificate's price, less the promo code.
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/payment/shop", security(("bearer" = [])), params(("id" = String, Path)), request_body = ShopRequest,
+    responses((status = 200, body = ShopAnswer), (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn pay_in_shop(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<ShopRequest>,
+) -> Response {
+    let Some(method) = rinnova_pay::ShopMethod::parse(&r.method) else {
+        let e = AppError::Invalid(rinnova_domain::DomainError::MissingField);
+        return answer::<RenewalView>(h.session.lang, Err(e));
+    };
+    let out = s
+        .app
+        .start_shop_payment(
+            &h.session.holder_id,
+            &id,
+            method,
+            r.promo_code.as_deref(),
+            &ctx,
+        )
+        .await
+        .map(|start| match start {
+            rinnova_app::shop::ShopStart::Redirect(url) => ShopAnswer {
+                redirect_url: Some(url),
+                renewal: None,
+            },
+            rinnova_app::shop::ShopStart::Renewal(v) => ShopAnswer {
+                redirect_url: None,
+                renewal: Some(*v),
+            },
+        });
+    answer(h.session.lang, out)
 }
 
 #[derive(Deserialize, ToSchema)]

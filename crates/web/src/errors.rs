@@ -17,7 +17,10 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::Otp(_)
         | AppError::Token(_)
         | AppError::WrongPin { .. }
-        | AppError::Coupon(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        | AppError::Coupon(_)
+        | AppError::Promo(_)
+        | AppError::Statement(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::BadNotification => StatusCode::BAD_REQUEST,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             StatusCode::INTERNAL_SERVER_ERROR

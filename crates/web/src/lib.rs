@@ -5,6 +5,7 @@
 pub mod api;
 mod errors;
 mod pages;
+mod sandbox;
 mod session;
 mod templates;
 
@@ -31,6 +32,7 @@ pub fn router(state: WebState) -> Router {
                frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
     Router::new()
         .merge(pages::routes())
+        .merge(sandbox::routes())
         .nest("/api/v1", api::routes())
         .layer(middleware::from_fn(same_origin_posts))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -36,6 +36,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/resend", post(resend))
         .route("/renewals/{id}/sign", post(sign))
         .route("/renewals/{id}/pay/coupon", post(pay_with_coupon))
+        .route("/renewals/{id}/pay/shop", post(pay_in_shop))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/renewals/{id}/token-resync", post(token_resync))
@@ -554,6 +555,43 @@ async fn pay_with_coupon(
         .pay_with_coupon(&h.session.holder_id, &id, &f.code, &ctx)
         .await;
     after_step(&s, &h, &id, out, Some("code"), (false, false)).await
+}
+
+#[derive(Deserialize)]
+struct ShopForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    promo_code: String,
+}
+
+async fn pay_in_shop(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<ShopForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    let Some(method) = rinnova_pay::ShopMethod::parse(&f.method) else {
+        let e = AppError::Invalid(rinnova_domain::DomainError::MissingField);
+        return after_step(&s, &h, &id, Err(e), Some("method-card"), (false, false)).await;
+    };
+    match s
+        .app
+        .start_shop_payment(&h.session.holder_id, &id, method, Some(&f.promo_code), &ctx)
+        .await
+    {
+        Ok(rinnova_app::shop::ShopStart::Redirect(url)) => Redirect::to(&url).into_response(),
+        Ok(rinnova_app::shop::ShopStart::Renewal(_)) => {
+            Redirect::to(&format!("/renewals/{id}")).into_response()
+        }
+        Err(e) => after_step(&s, &h, &id, Err(e), Some("promo_code"), (false, false)).await,
+    }
 }
 
 async fn activation_code(

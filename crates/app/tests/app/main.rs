@@ -9,3 +9,4 @@
 
 mod payment;
 mod renewal;
+mod shop;

@@ -10,7 +10,7 @@ use rinnova_domain::{CertificateKind, RenewalStep};
 use rinnova_store::repo;
 
 /// Walks a holder who pays to step 5; returns the renewal id.
-async fn to_payment(app: &App, h: &str) -> String {
+pub async fn to_payment(app: &App, h: &str) -> String {
     let cert = app.home(h).await.unwrap().certificates[0].id.clone();
     let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
     let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();

@@ -1,0 +1,609 @@
+//! The shop (SPEC §5 step 5, seed 002): an order already set to the certificate's product and
+//! price, an optional promo code, then card or PayPal at the acquirer (settled by its signed
+//! notification) or a bank transfer (pending until a CAMT.053 statement shows the money).
+
+use crate::auth::audit;
+use crate::i18n::Lang;
+use crate::renewal::{commit, to_domain};
+use crate::util::{new_id, secs, ts};
+use crate::views::RenewalView;
+use crate::{App, AppError, Ctx, notify};
+use jiff::{SignedDuration, Timestamp};
+use rinnova_domain::promo::{self, Discount, PromoCode, PromoError};
+use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, Price, RenewalStep};
+use rinnova_pay::camt053::{self, BankEntry};
+use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
+use rinnova_store::{
+    BankEntryRecord, Conn, HolderRecord, OrderRecord, PaymentRecord, PromoRecord, RenewalRecord,
+    repo,
+};
+
+/// Where the holder goes after choosing how to pay in the shop.
+#[derive(Debug)]
+pub enum ShopStart {
+    /// To the acquirer's checkout page.
+    Redirect(String),
+    /// Back to the renewal (a bank transfer: the instructions are on the page and by e-mail).
+    Renewal(Box<RenewalView>),
+}
+
+/// What an import of a bank statement did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub entries: usize,
+    /// Renewals whose bank transfer is now settled.
+    pub settled: Vec<String>,
+    /// Debits, entries not booked yet, other currencies.
+    pub ignored: usize,
+    pub already_imported: usize,
+    /// Credits that mention no pending order.
+    pub unmatched: usize,
+    /// Less than the order's total: left pending, for staff to sort out.
+    pub underpaid: usize,
+    /// More than the total: settled, the difference to refund.
+    pub overpaid: usize,
+}
+
+fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
+    CertificateKind::parse(stored)
+        .ok_or_else(|| AppError::Internal(format!("unknown certificate kind {stored:?}")))
+}
+
+fn promo_of(r: &PromoRecord) -> Result<PromoCode, AppError> {
+    let bad = || AppError::Internal(format!("promo code {} is malformed", r.code));
+    Ok(PromoCode {
+        code: r.code.clone(),
+        discount: match r.discount_kind.as_str() {
+            "percent" => Discount::Percent(u32::try_from(r.discount_value).map_err(|_| bad())?),
+            "fixed" => Discount::Fixed(Money::from_cents(r.discount_value).map_err(|_| bad())?),
+            _ => return Err(bad()),
+        },
+        valid_from: ts(r.valid_from),
+        valid_until: ts(r.valid_until),
+        kind: match &r.kind {
+            Some(k) => Some(kind_of(k)?),
+            None => None,
+        },
+        max_uses: match r.max_uses {
+            Some(m) => Some(u32::try_from(m).map_err(|_| bad())?),
+            None => None,
+        },
+        uses: u32::try_from(r.uses).map_err(|_| bad())?,
+    })
+}
+
+/// A bank-transfer reference: `RNV-` and 8 characters of Crockford's base 32 (40 random bits,
+/// nothing to misread when typed into a home-banking form).
+fn remittance_reference() -> Result<String, AppError> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes: [u8; 5] = rinnova_ca::random_bytes()?;
+    let mut n = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let mut out = String::from("RNV-");
+    for _ in 0..8 {
+        // The mask keeps the index within the 32-entry alphabet.
+        out.push(char::from(ALPHABET[(n & 31) as usize]));
+        n >>= 5;
+    }
+    Ok(out)
+}
+
+/// Creates a promo code (CA staff, from the command line).
+pub async fn create_promo(
+    store: &rinnova_store::Store,
+    now: Timestamp,
+    p: &PromoCode,
+) -> Result<(), AppError> {
+    p.validate().map_err(AppError::Promo)?;
+    let (discount_kind, discount_value) = match p.discount {
+        Discount::Percent(bp) => ("percent", i64::from(bp)),
+        Discount::Fixed(m) => ("fixed", m.cents()),
+    };
+    let mut tx = store.begin().await?;
+    repo::shop::insert_promo(
+        &mut tx,
+        &PromoRecord {
+            code: p.code.clone(),
+            discount_kind: discount_kind.into(),
+            discount_value,
+            valid_from: secs(p.valid_from),
+            valid_until: secs(p.valid_until),
+            kind: p.kind.map(|k| k.as_str().to_owned()),
+            max_uses: p.max_uses.map(i64::from),
+            uses: 0,
+            created_at: secs(now),
+        },
+    )
+    .await?;
+    commit(tx).await
+}
+
+impl App {
+    /// The price of renewing `kind`, with the promo code the holder typed, if any.
+    async fn shop_price(
+        &self,
+        c: &mut Conn,
+        kind: CertificateKind,
+        typed_promo: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Price, Option<String>), AppError> {
+        let prices = &self.config().prices;
+        let Some(typed) = typed_promo.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok((prices.price(kind), None));
+        };
+        let code = promo::normalise(typed).ok_or(AppError::Promo(PromoError::Unknown))?;
+        let stored = repo::shop::promo(c, &code)
+            .await?
+            .ok_or(AppError::Promo(PromoError::Unknown))?;
+        let price = promo_of(&stored)?
+            .apply(prices, kind, now)
+            .map_err(AppError::Promo)?;
+        Ok((price, Some(code)))
+    }
+
+    /// Step 5 in the shop: places an order at the certificate's price (less the promo code's
+    /// discount), then sends the holder to the acquirer (card, PayPal) or records a pending
+    /// bank transfer and e-mails its instructions.
+    pub async fn start_shop_payment(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        method: ShopMethod,
+        typed_promo: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<ShopStart, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.has_passed(RenewalStep::Payment) {
+            let v = self.view(&mut tx, &rec, &h).await?;
+            return Ok(ShopStart::Renewal(Box::new(v)));
+        }
+        if d.step != RenewalStep::Payment {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        if repo::payments::of_renewal(&mut tx, &rec.id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::PaymentPending);
+        }
+        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = kind_of(&cert.kind)?;
+        let (price, promo_code) = match self.shop_price(&mut tx, kind, typed_promo, now).await {
+            Ok(p) => p,
+            Err(e @ AppError::Promo(_)) => {
+                audit(
+                    &mut tx,
+                    secs(now),
+                    &h.user_id,
+                    "promo_refused",
+                    Some(&rec.id),
+                    ctx,
+                    Some(e.code().to_owned()),
+                )
+                .await?;
+                commit(tx).await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        let transfer = method == ShopMethod::BankTransfer;
+        let order = OrderRecord {
+            id: new_id(),
+            renewal_id: rec.id.clone(),
+            kind: cert.kind.clone(),
+            method: method.as_str().into(),
+            status: if transfer { "pending" } else { "open" }.into(),
+            net_cents: price.net.cents(),
+            vat_cents: price.vat.cents(),
+            gross_cents: price.gross.cents(),
+            vat_bp: i64::from(price.vat_rate.basis_points()),
+            promo_code,
+            provider: None,
+            provider_ref: None,
+            remittance_ref: if transfer {
+                Some(remittance_reference()?)
+            } else {
+                None
+            },
+            created_at: secs(now),
+            updated_at: secs(now),
+            paid_at: None,
+        };
+        repo::shop::insert_order(&mut tx, &order).await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &h.user_id,
+            "order_placed",
+            Some(&rec.id),
+            ctx,
+            Some(format!(
+                "order {} {} {} cents{}",
+                order.id,
+                order.method,
+                order.gross_cents,
+                order
+                    .promo_code
+                    .as_deref()
+                    .map(|p| format!(", promo {p}"))
+                    .unwrap_or_default()
+            )),
+        )
+        .await?;
+        if transfer {
+            // The pending payment blocks any other way to pay until the money arrives (or
+            // staff cancel the order): a renewal is never paid twice.
+            repo::payments::insert(
+                &mut tx,
+                &PaymentRecord {
+                    renewal_id: rec.id.clone(),
+                    method: PaymentMethod::Shop.as_str().into(),
+                    status: "pending".into(),
+                    amount_cents: order.gross_cents,
+                    reference: order.id.clone(),
+                    created_at: secs(now),
+                    settled_at: None,
+                },
+            )
+            .await?;
+            self.email_transfer_instructions(&mut tx, &h, &order, now)
+                .await?;
+            let v = self.view(&mut tx, &rec, &h).await?;
+            commit(tx).await?;
+            return Ok(ShopStart::Renewal(Box::new(v)));
+        }
+        commit(tx).await?;
+
+        // The acquirer is called outside the transaction (a real one answers over the network).
+        let base = self.config().public_url.trim_end_matches('/');
+        let req = CheckoutRequest {
+            order_id: order.id.clone(),
+            amount_cents: order.gross_cents,
+            currency: "EUR".into(),
+            description: Lang::parse(&h.lang).t(&format!("cert-kind-{}", cert.kind)),
+            method,
+            return_url: format!("{base}/renewals/{}", rec.id),
+            notify_url: format!("{base}/payments/sandbox/notify"),
+            expires_at: secs(now + SignedDuration::from_mins(self.config().shop.checkout_minutes)),
+        };
+        let checkout = self
+            .provider()
+            .checkout(&req)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = self.store().begin().await?;
+        repo::shop::set_provider_ref(
+            &mut tx,
+            &order.id,
+            self.provider().name(),
+            &checkout.provider_ref,
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(ShopStart::Redirect(checkout.redirect_url))
+    }
+
+    async fn email_transfer_instructions(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        order: &OrderRecord,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let lang = Lang::parse(&h.lang);
+        let amount = Money::from_cents(order.gross_cents)
+            .map(|m| m.display(lang.code()))
+            .unwrap_or_default();
+        let shop = &self.config().shop;
+        notify::email(
+            c,
+            h,
+            lang.t("email-transfer-subject"),
+            lang.t_args(
+                "email-transfer-body",
+                &[
+                    ("name", h.given_name.clone()),
+                    ("amount", amount),
+                    ("iban", shop.bank_iban.clone()),
+                    ("beneficiary", shop.bank_beneficiary.clone()),
+                    (
+                        "reference",
+                        order.remittance_ref.clone().unwrap_or_default(),
+                    ),
+                ],
+            ),
+            secs(now),
+        )
+        .await
+    }
+
+    /// The acquirer's notification (webhook). Refused unless its signature is right; acted on
+    /// once however often it is delivered; a payment arriving after the renewal was paid
+    /// another way marks its order for refund.
+    pub async fn payment_notified(
+        &self,
+        body: &[u8],
+        signature: &str,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let n = self
+            .provider()
+            .verify(body, signature)
+            .map_err(|_| AppError::BadNotification)?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let order = repo::shop::order(&mut tx, &n.order_id)
+            .await?
+            .filter(|o| o.provider_ref.as_deref() == Some(n.provider_ref.as_str()))
+            .ok_or(AppError::NotFound)?;
+        let outcome = match n.outcome {
+            Outcome::Paid => "paid",
+            Outcome::Declined => "declined",
+            Outcome::Cancelled => "cancelled",
+        };
+        if !repo::shop::first_event(&mut tx, &n.event_id, &order.id, outcome, secs(now)).await? {
+            return Ok(());
+        }
+        let actor = self.provider().name();
+        if n.outcome != Outcome::Paid {
+            repo::shop::set_order_status(&mut tx, &order.id, &["open"], outcome, secs(now)).await?;
+            audit(
+                &mut tx,
+                secs(now),
+                actor,
+                &format!("order_{outcome}"),
+                Some(&order.renewal_id),
+                ctx,
+                Some(format!("order {}", order.id)),
+            )
+            .await?;
+            return commit(tx).await;
+        }
+        if n.amount_cents != order.gross_cents || n.currency != "EUR" {
+            audit(
+                &mut tx,
+                secs(now),
+                actor,
+                "order_amount_mismatch",
+                Some(&order.renewal_id),
+                ctx,
+                Some(format!(
+                    "order {} expects {} cents, notified {} {}",
+                    order.id, order.gross_cents, n.amount_cents, n.currency
+                )),
+            )
+            .await?;
+            commit(tx).await?;
+            return Err(AppError::BadNotification);
+        }
+        self.order_paid(&mut tx, &order, actor, now, ctx).await?;
+        commit(tx).await
+    }
+
+    /// An order's money arrived: the renewal is paid with it, unless it was paid meanwhile.
+    async fn order_paid(
+        &self,
+        c: &mut Conn,
+        order: &OrderRecord,
+        actor: &str,
+        now: Timestamp,
+        ctx: &Ctx,
+    ) -> Result<bool, AppError> {
+        let rec = repo::renewals::by_id(c, &order.renewal_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let pending_here = repo::payments::of_renewal(c, &rec.id)
+            .await?
+            .is_some_and(|p| p.status == "pending" && p.reference == order.id);
+        let payable = to_domain(&rec)?.step == RenewalStep::Payment
+            && (pending_here || repo::payments::of_renewal(c, &rec.id).await?.is_none());
+        if !payable {
+            repo::shop::set_order_status(
+                c,
+                &order.id,
+                &["open", "pending"],
+                "refund_due",
+                secs(now),
+            )
+            .await?;
+            audit(
+                c,
+                secs(now),
+                actor,
+                "order_refund_due",
+                Some(&rec.id),
+                ctx,
+                Some(format!(
+                    "order {} paid after the renewal was paid",
+                    order.id
+                )),
+            )
+            .await?;
+            return Ok(false);
+        }
+        repo::shop::set_order_status(
+            c,
+            &order.id,
+            &["open", "pending", "declined", "cancelled"],
+            "paid",
+            secs(now),
+        )
+        .await?;
+        if let Some(code) = &order.promo_code {
+            repo::shop::count_promo_use(c, code).await?;
+        }
+        let amount = Money::from_cents(order.gross_cents)
+            .map_err(|_| AppError::Internal("order amount".into()))?;
+        if pending_here {
+            repo::payments::settle(c, &rec.id, secs(now)).await?;
+            let rec = self
+                .transition(c, &rec, &rinnova_domain::Event::Paid, now, |_| {})
+                .await?;
+            audit(
+                c,
+                secs(now),
+                actor,
+                "payment_settled",
+                Some(&rec.id),
+                ctx,
+                Some(format!("shop {} cents, order {}", amount.cents(), order.id)),
+            )
+            .await?;
+            let h = repo::holders::by_id(c, &rec.holder_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            self.send_expected_code(c, &h, &rec, now).await?;
+        } else {
+            self.settle(
+                c,
+                &rec,
+                actor,
+                PaymentMethod::Shop,
+                amount,
+                &order.id,
+                now,
+                ctx,
+            )
+            .await?;
+        }
+        let h = repo::holders::by_id(c, &rec.holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lang = Lang::parse(&h.lang);
+        notify::email(
+            c,
+            &h,
+            lang.t("email-paid-subject"),
+            lang.t_args(
+                "email-paid-body",
+                &[
+                    ("name", h.given_name.clone()),
+                    ("amount", amount.display(lang.code())),
+                    (
+                        "link",
+                        format!("{}/renewals/{}", self.config().public_url, rec.id),
+                    ),
+                ],
+            ),
+            secs(now),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Imports a CAMT.053 bank statement: each booked credit in euro that mentions the
+    /// reference of a pending bank transfer settles it (the holder is e-mailed and resumes at
+    /// the next login). Every entry is looked at once, however often the file is imported.
+    pub async fn import_bank_statement(
+        &self,
+        xml: &str,
+        ctx: &Ctx,
+    ) -> Result<ImportReport, AppError> {
+        let entries = camt053::parse(xml).map_err(|e| AppError::Statement(e.to_string()))?;
+        let mut report = ImportReport {
+            entries: entries.len(),
+            ..ImportReport::default()
+        };
+        for entry in entries {
+            if !entry.credit || !entry.booked || entry.currency != "EUR" {
+                report.ignored += 1;
+                continue;
+            }
+            self.import_entry(&entry, &mut report, ctx).await?;
+        }
+        Ok(report)
+    }
+
+    async fn import_entry(
+        &self,
+        entry: &BankEntry,
+        report: &mut ImportReport,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        if repo::shop::bank_entry(&mut tx, &entry.entry_ref)
+            .await?
+            .is_some()
+        {
+            report.already_imported += 1;
+            return Ok(());
+        }
+        let matching: Vec<OrderRecord> = repo::shop::pending_transfers(&mut tx)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.remittance_ref
+                    .as_deref()
+                    .is_some_and(|r| entry.mentions(r))
+            })
+            .collect();
+        let (order_id, outcome) = match matching.as_slice() {
+            [order] if entry.amount_cents < order.gross_cents => {
+                report.underpaid += 1;
+                (Some(order.id.clone()), "underpaid")
+            }
+            [order] => {
+                let settled = self.order_paid(&mut tx, order, "bank", now, ctx).await?;
+                let over = entry.amount_cents > order.gross_cents;
+                if settled {
+                    report.settled.push(order.renewal_id.clone());
+                }
+                if over {
+                    report.overpaid += 1;
+                }
+                (
+                    Some(order.id.clone()),
+                    match (settled, over) {
+                        (false, _) => "late",
+                        (true, true) => "overpaid",
+                        (true, false) => "settled",
+                    },
+                )
+            }
+            _ => {
+                report.unmatched += 1;
+                (None, "unmatched")
+            }
+        };
+        repo::shop::insert_bank_entry(
+            &mut tx,
+            &BankEntryRecord {
+                entry_ref: entry.entry_ref.clone(),
+                amount_cents: entry.amount_cents,
+                currency: entry.currency.clone(),
+                booking_date: entry.booking_date.clone(),
+                remittance: entry.remittance.join(" | "),
+                debtor: entry.debtor.clone(),
+                order_id,
+                outcome: outcome.into(),
+                imported_at: secs(now),
+            },
+        )
+        .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            "bank",
+            "bank_entry_imported",
+            Some(&entry.entry_ref),
+            ctx,
+            Some(format!("{outcome}, {} cents", entry.amount_cents)),
+        )
+        .await?;
+        commit(tx).await
+    }
+
+    /// The renewal's most recent order, for the payment page.
+    pub(crate) async fn last_order(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+    ) -> Result<Option<OrderRecord>, AppError> {
+        Ok(repo::shop::last_order(c, &r.id).await?)
+    }
+}

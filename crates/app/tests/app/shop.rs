@@ -1,0 +1,294 @@
+//! Step 5 in the shop (SPEC §5, seed 002): card and PayPal through the sandbox acquirer's
+//! signed notifications, promo codes, and bank transfers settled by a CAMT.053 statement.
+
+use crate::payment::to_payment;
+use crate::renewal::{ctx, env, holder_id};
+use jiff::SignedDuration;
+use rinnova_app::shop::{ShopStart, create_promo};
+use rinnova_app::{App, AppError};
+use rinnova_domain::promo::{Discount, PromoCode};
+use rinnova_domain::{CertificateKind, RenewalStep};
+use rinnova_pay::sandbox::SandboxProvider;
+use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
+use rinnova_store::repo;
+
+/// What the sandbox's hosted page would read from the checkout URL.
+fn checkout_of(app: &App, url: &str) -> CheckoutRequest {
+    let token = url.split_once("?t=").expect("a checkout token").1;
+    sandbox(app)
+        .open_token(token, app.now().as_second())
+        .unwrap()
+}
+
+fn sandbox(app: &App) -> SandboxProvider {
+    SandboxProvider::new(app.config().shop.sandbox_secret.as_bytes(), "unused")
+}
+
+async fn start(app: &App, h: &str, r: &str, method: ShopMethod, promo: Option<&str>) -> String {
+    match app
+        .start_shop_payment(h, r, method, promo, &ctx())
+        .await
+        .unwrap()
+    {
+        ShopStart::Redirect(url) => url,
+        ShopStart::Renewal(v) => panic!("expected a redirect, got {:?}", v.step),
+    }
+}
+
+/// The acquirer's notification, delivered as the webhook receives it.
+async fn notify(app: &App, req: &CheckoutRequest, outcome: Outcome, event: &str) {
+    let (body, sig) = sandbox(app).notification(req, outcome, event).unwrap();
+    app.payment_notified(&body, &sig, &ctx()).await.unwrap();
+}
+
+async fn count(app: &App, renewal: &str, action: &str) -> usize {
+    repo::audit::about(&mut app.store().conn().await.unwrap(), renewal)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.action == action)
+        .count()
+}
+
+async fn emails(app: &App, h: &str) -> Vec<String> {
+    repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(h), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.channel == "email")
+        .map(|m| format!("{} | {}", m.subject.unwrap_or_default(), m.body))
+        .collect()
+}
+
+#[tokio::test]
+async fn step5_card_declined_then_paid_with_a_promo_code_once() {
+    let e = env().await;
+    let app = &e.app;
+    let now = app.now();
+    create_promo(
+        app.store(),
+        now,
+        &PromoCode {
+            code: "WELCOME10".into(),
+            discount: Discount::Percent(1_000),
+            valid_from: now - SignedDuration::from_hours(1),
+            valid_until: now + SignedDuration::from_hours(24 * 30),
+            kind: Some(CertificateKind::RemoteSignature),
+            max_uses: Some(1),
+            uses: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+
+    let err = app
+        .start_shop_payment(&h, &r, ShopMethod::Card, Some("nope10"), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "RNV-PAY-001");
+
+    // Declined: the renewal stays at step 5 and says so.
+    let url = start(app, &h, &r, ShopMethod::Card, None).await;
+    let declined = checkout_of(app, &url);
+    assert_eq!(declined.amount_cents, 4_880);
+    notify(app, &declined, Outcome::Declined, "ev-1").await;
+    let v = app.renewal(&h, &r).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Payment);
+    assert_eq!(v.payment.unwrap().last_order.unwrap().status, "declined");
+
+    // A forged or tampered notification is refused and changes nothing.
+    let again = start(app, &h, &r, ShopMethod::Paypal, Some(" welcome-10 ")).await;
+    let req = checkout_of(app, &again);
+    assert_eq!(req.amount_cents, 4_392, "10 % off the net, then VAT");
+    let (body, _) = sandbox(app)
+        .notification(&req, Outcome::Paid, "ev-2")
+        .unwrap();
+    let forged = SandboxProvider::new(b"guess", "x")
+        .notification(&req, Outcome::Paid, "ev-2")
+        .unwrap()
+        .1;
+    assert!(matches!(
+        app.payment_notified(&body, &forged, &ctx()).await,
+        Err(AppError::BadNotification)
+    ));
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Payment
+    );
+
+    // Paid, and the same notification delivered again is a no-op.
+    notify(app, &req, Outcome::Paid, "ev-2").await;
+    notify(app, &req, Outcome::Paid, "ev-2").await;
+    let v = app.renewal(&h, &r).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Activate);
+    assert!(v.otp.sent, "the first activation code went out");
+    let paid = v.payment.unwrap().paid.unwrap();
+    assert_eq!(
+        (paid.method.as_str(), paid.amount.as_str()),
+        ("shop", "43,92 €")
+    );
+    assert_eq!(count(app, &r, "payment_settled").await, 1);
+    let mut c = app.store().conn().await.unwrap();
+    assert_eq!(
+        repo::shop::promo(&mut c, "WELCOME10")
+            .await
+            .unwrap()
+            .unwrap()
+            .uses,
+        1
+    );
+    assert!(
+        emails(app, &h)
+            .await
+            .iter()
+            .any(|m| m.contains("Pagamento del rinnovo ricevuto") && m.contains("43,92 €"))
+    );
+}
+
+#[tokio::test]
+async fn step5_two_checkouts_paid_concurrently_charge_once_and_refund_the_other() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+    // The holder opened five checkouts (tabs) and paid them all.
+    let mut reqs = Vec::new();
+    for _ in 0..5 {
+        let url = start(app, &h, &r, ShopMethod::Card, None).await;
+        reqs.push(checkout_of(app, &url));
+    }
+    // Each notification is delivered ten times, all at once.
+    let tasks: Vec<_> = reqs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, req)| (0..10).map(move |_| (i, req.clone())))
+        .map(|(i, req)| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let (body, sig) = sandbox(&app)
+                    .notification(&req, Outcome::Paid, &format!("ev-{i}"))
+                    .unwrap();
+                app.payment_notified(&body, &sig, &ctx()).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) | Err(AppError::Conflict) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Activate
+    );
+    assert_eq!(count(app, &r, "payment_settled").await, 1);
+    assert_eq!(count(app, &r, "order_refund_due").await, 4);
+    let mut statuses = Vec::new();
+    let mut c = app.store().conn().await.unwrap();
+    for req in &reqs {
+        statuses.push(
+            repo::shop::order(&mut c, &req.order_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+        );
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            "paid",
+            "refund_due",
+            "refund_due",
+            "refund_due",
+            "refund_due"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn step5_bank_transfer_waits_for_the_statement_then_resumes() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+    let v = match app
+        .start_shop_payment(&h, &r, ShopMethod::BankTransfer, None, &ctx())
+        .await
+        .unwrap()
+    {
+        ShopStart::Renewal(v) => v,
+        ShopStart::Redirect(u) => panic!("a bank transfer goes nowhere, not to {u}"),
+    };
+    assert_eq!(v.step, RenewalStep::Payment);
+    let pay = v.payment.unwrap();
+    assert!(pay.paid.unwrap().pending);
+    let order = pay.last_order.unwrap();
+    let reference = order.remittance_ref.clone().unwrap();
+    assert!(reference.starts_with("RNV-") && reference.len() == 12);
+    assert!(order.iban.is_some());
+    assert!(
+        emails(app, &h)
+            .await
+            .iter()
+            .any(|m| m.contains(&reference) && m.contains("48,80 €"))
+    );
+    // Nothing else can pay while the transfer is awaited.
+    let coupon = rinnova_app::demo::coupons()[0].display();
+    assert!(matches!(
+        app.pay_with_coupon(&h, &r, &coupon, &ctx()).await,
+        Err(AppError::PaymentPending)
+    ));
+    assert!(matches!(
+        app.start_shop_payment(&h, &r, ShopMethod::Card, None, &ctx())
+            .await,
+        Err(AppError::PaymentPending)
+    ));
+
+    let fixture = include_str!("../../../pay/tests/fixtures/camt053_v02.xml");
+    // First the holder sends too little: recorded, nothing settled.
+    let short = fixture
+        .replace("REFERENCE_PLACEHOLDER", &reference)
+        .replace(
+            "<Amt Ccy=\"EUR\">48.80</Amt>",
+            "<Amt Ccy=\"EUR\">40.00</Amt>",
+        )
+        .replace("2026112300012345", "SHORT-1");
+    let report = app.import_bank_statement(&short, &ctx()).await.unwrap();
+    assert_eq!((report.underpaid, report.settled.len()), (1, 0));
+    assert_eq!(report.ignored, 2, "a debit and a pending credit");
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Payment
+    );
+
+    // Then the right amount: settled, e-mailed, resumed at activation.
+    let statement = fixture.replace("REFERENCE_PLACEHOLDER", &reference.to_lowercase());
+    let report = app.import_bank_statement(&statement, &ctx()).await.unwrap();
+    assert_eq!(report.settled, vec![r.clone()]);
+    let v = app.renewal(&h, &r).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Activate);
+    assert!(!v.payment.unwrap().paid.unwrap().pending);
+    assert!(
+        emails(app, &h)
+            .await
+            .iter()
+            .any(|m| m.contains("Pagamento del rinnovo ricevuto"))
+    );
+    // The same statement again changes nothing.
+    let again = app.import_bank_statement(&statement, &ctx()).await.unwrap();
+    assert_eq!((again.already_imported, again.settled.len()), (1, 0));
+    assert_eq!(count(app, &r, "payment_settled").await, 1);
+    // A statement that is not CAMT.053 is refused whole.
+    assert_eq!(
+        app.import_bank_statement("<Document/>", &ctx())
+            .await
+            .unwrap_err()
+            .code(),
+        "RNV-PAY-021"
+    );
+}

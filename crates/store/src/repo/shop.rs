@@ -1,0 +1,201 @@
+//! The shop: promo codes, orders, provider notifications, imported bank entries.
+
+use crate::{BankEntryRecord, Conn, OrderRecord, PromoRecord, StoreError};
+
+/// Inserts a promo code.
+pub async fn insert_promo(c: &mut Conn, p: &PromoRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO promo_codes (code, discount_kind, discount_value, valid_from, valid_until, \
+         kind, max_uses, uses, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&p.code)
+    .bind(&p.discount_kind)
+    .bind(p.discount_value)
+    .bind(p.valid_from)
+    .bind(p.valid_until)
+    .bind(&p.kind)
+    .bind(p.max_uses)
+    .bind(p.uses)
+    .bind(p.created_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A promo code.
+pub async fn promo(c: &mut Conn, code: &str) -> Result<Option<PromoRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM promo_codes WHERE code = $1")
+        .bind(code)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// Counts one use of a promo code (when its order is paid).
+pub async fn count_promo_use(c: &mut Conn, code: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE promo_codes SET uses = uses + 1 WHERE code = $1")
+        .bind(code)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Inserts an order.
+pub async fn insert_order(c: &mut Conn, o: &OrderRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO orders (id, renewal_id, kind, method, status, net_cents, vat_cents, \
+         gross_cents, vat_bp, promo_code, provider, provider_ref, remittance_ref, created_at, \
+         updated_at, paid_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(&o.id)
+    .bind(&o.renewal_id)
+    .bind(&o.kind)
+    .bind(&o.method)
+    .bind(&o.status)
+    .bind(o.net_cents)
+    .bind(o.vat_cents)
+    .bind(o.gross_cents)
+    .bind(o.vat_bp)
+    .bind(&o.promo_code)
+    .bind(&o.provider)
+    .bind(&o.provider_ref)
+    .bind(&o.remittance_ref)
+    .bind(o.created_at)
+    .bind(o.updated_at)
+    .bind(o.paid_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// An order by id.
+pub async fn order(c: &mut Conn, id: &str) -> Result<Option<OrderRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// A renewal's most recent order.
+pub async fn last_order(c: &mut Conn, renewal_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM orders WHERE renewal_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(renewal_id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Bank-transfer orders still awaiting their money.
+pub async fn pending_transfers(c: &mut Conn) -> Result<Vec<OrderRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM orders WHERE method = 'bank_transfer' AND status = 'pending' ORDER BY created_at",
+    )
+    .fetch_all(c)
+    .await?)
+}
+
+/// Moves an order from one status to another: true if it was in `from`.
+pub async fn set_order_status(
+    c: &mut Conn,
+    id: &str,
+    from: &[&str],
+    to: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let current: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
+    let Some(current) = current else {
+        return Ok(false);
+    };
+    if !from.contains(&current.as_str()) {
+        return Ok(false);
+    }
+    let paid_at = (to == "paid").then_some(now);
+    let done = sqlx::query(
+        "UPDATE orders SET status = $1, updated_at = $2, paid_at = COALESCE($3, paid_at) \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to)
+    .bind(now)
+    .bind(paid_at)
+    .bind(id)
+    .bind(&current)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the provider reference of an order's checkout.
+pub async fn set_provider_ref(
+    c: &mut Conn,
+    id: &str,
+    provider: &str,
+    provider_ref: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE orders SET provider = $1, provider_ref = $2 WHERE id = $3")
+        .bind(provider)
+        .bind(provider_ref)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Records a provider notification: false if it was seen before.
+pub async fn first_event(
+    c: &mut Conn,
+    event_id: &str,
+    order_id: &str,
+    outcome: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    // ON CONFLICT rather than catching the error: on PostgreSQL a failed statement would
+    // abort the whole transaction.
+    let done = sqlx::query(
+        "INSERT INTO provider_events (event_id, order_id, outcome, received_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(order_id)
+    .bind(outcome)
+    .bind(now)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a bank entry was imported before.
+pub async fn bank_entry(
+    c: &mut Conn,
+    entry_ref: &str,
+) -> Result<Option<BankEntryRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM bank_entries WHERE entry_ref = $1")
+            .bind(entry_ref)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Records a bank entry and what was done with it.
+pub async fn insert_bank_entry(c: &mut Conn, e: &BankEntryRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO bank_entries (entry_ref, amount_cents, currency, booking_date, remittance, \
+         debtor, order_id, outcome, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&e.entry_ref)
+    .bind(e.amount_cents)
+    .bind(&e.currency)
+    .bind(&e.booking_date)
+    .bind(&e.remittance)
+    .bind(&e.debtor)
+    .bind(&e.order_id)
+    .bind(&e.outcome)
+    .bind(e.imported_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
