@@ -113,3 +113,63 @@ test('a holder renews in the portal and sees the new expiry on the home page', a
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a holder pays in the shop: a declined card, then a paid one on the sandbox page', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
+  mkdirSync(shots, { recursive: true });
+  const { child, base } = await startServer(dataDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ locale: 'it-IT' });
+    await page.goto(base + '/');
+    await page.getByLabel('User-id').fill('JZLF010');
+    await page.getByLabel('Password').fill('rinnova-demo');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.getByRole('button', { name: 'Rinnova' }).click();
+    await page.getByRole('button', { name: 'Confermo i dati e proseguo' }).click();
+    await page.getByLabel('Accetto le condizioni generali del servizio').check();
+    await page.getByLabel('Confermo i miei dati').check();
+    await page.getByRole('button', { name: 'Prosegui' }).click();
+    await page.getByLabel('PIN di firma').fill('12345678');
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF010'));
+    await page.getByRole('button', { name: 'Firma la richiesta' }).click();
+
+    // Step 5: the order is set to the certificate's price, VAT shown.
+    await page.getByRole('heading', { name: 'Pagamento', level: 2 }).waitFor();
+    assert.match(await page.getByTestId('order').innerText(), /48,80 €/);
+    assert.match(await page.locator('[aria-current="step"]').textContent(), /^Pagamento/);
+    await page.screenshot({ path: join(shots, '11-payment.png'), fullPage: true });
+
+    // A wrong promo code: a linked error summary, nothing charged.
+    await page.getByLabel('Codice promozionale (facoltativo)').fill('NOPE');
+    await page.getByRole('button', { name: 'Procedi al pagamento' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /RNV-PAY-001/);
+    await page.getByLabel('Codice promozionale (facoltativo)').fill('');
+
+    // The sandbox's hosted page: decline first.
+    await page.getByLabel('Carta di credito').check();
+    await page.getByRole('button', { name: 'Procedi al pagamento' }).click();
+    await page.getByRole('heading', { name: 'Pagamento di prova (sandbox)' }).waitFor();
+    assert.match(await page.getByTestId('sandbox-amount').innerText(), /48,80 €/);
+    await page.screenshot({ path: join(shots, '12-sandbox.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Simula carta rifiutata' }).click();
+    await page.getByTestId('order-status').waitFor();
+    assert.match(await page.getByTestId('order-status').innerText(), /rifiutata/);
+
+    // Then PayPal, paid: back at the renewal, now at activation.
+    await page.getByLabel('PayPal').check();
+    await page.getByRole('button', { name: 'Procedi al pagamento' }).click();
+    await page.getByRole('button', { name: 'Paga', exact: true }).click();
+    await page.getByRole('heading', { name: 'Attiva il nuovo certificato' }).waitFor();
+    await page.screenshot({ path: join(shots, '13-paid.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -46,9 +46,11 @@ enum Payer {
     Free,
     /// The organisation, through payroll.
     Payroll,
+    /// The holder, at step 5.
+    Holder,
     /// The holder, at step 5; the certificate was sold by the demo distributor, whose coupons
     /// renew it.
-    Holder,
+    Reseller,
 }
 
 struct Seed {
@@ -156,10 +158,23 @@ const SEEDS: &[Seed] = &[
         cf15: "MRNCHR91B45L219",
         expiry: Expiry::InDays(40),
         token: false,
-        payer: Payer::Holder,
+        payer: Payer::Reseller,
         situation: (
             "rinnovo aperto, paga il titolare (coupon del rivenditore)",
             "renewal open, the holder pays (distributor's coupon)",
+        ),
+    },
+    Seed {
+        user_id: "JZLF010",
+        given: "Davide",
+        surname: "Greco",
+        cf15: "GRCDVD83S07F205",
+        expiry: Expiry::InDays(50),
+        token: false,
+        payer: Payer::Holder,
+        situation: (
+            "rinnovo aperto, paga il titolare (negozio: carta, PayPal, bonifico)",
+            "renewal open, the holder pays (shop: card, PayPal, bank transfer)",
         ),
     },
 ];
@@ -295,7 +310,7 @@ impl App {
                 }
                 Expiry::AlreadyRenewed => now + SignedDuration::from_hours(24 * 20),
             };
-            let distributor = (s.payer == Payer::Holder).then_some(DEMO_DISTRIBUTOR);
+            let distributor = (s.payer == Payer::Reseller).then_some(DEMO_DISTRIBUTOR);
             let old = self
                 .seed_certificate(&mut tx, &holder, distributor, not_after, now)
                 .await?;

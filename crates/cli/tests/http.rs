@@ -900,3 +900,118 @@ async fn coupon_pays_step5_over_the_api() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no organisation or distributor"));
 }
+
+/// SPEC §5 step 5 in the shop, through the real server: the card is paid on the sandbox's
+/// hosted page, whose signed notification reaches the shop's webhook over HTTP; a forged one is
+/// refused; a bank transfer waits until `rinnova payments import` reads a CAMT.053 statement.
+#[tokio::test]
+async fn shop_card_through_the_sandbox_and_bank_transfer_through_a_statement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    // Card: a declined attempt, then a paid one.
+    let (api, _) = Api::login(&server.base, "JZLF009").await;
+    let (id, _, r) = through_signing(&api, "JZLF009").await;
+    assert_eq!(r["step"], "payment");
+    let pay = |outcome: &'static str| {
+        let (api, raw, id) = (&api, &raw, id.clone());
+        async move {
+            let a = api
+                .ok(
+                    "POST",
+                    &format!("/renewals/{id}/payment/shop"),
+                    Some(json!({"method": "card"})),
+                )
+                .await;
+            let url = a["redirect_url"].as_str().unwrap().to_owned();
+            let page = raw.get(&url).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("48,80 €"), "{page}");
+            let token = url.split_once("?t=").unwrap().1.to_owned();
+            let done = raw
+                .post(format!("{}/sandbox/checkout", api.base))
+                .form(&[("t", token.as_str()), ("outcome", outcome)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(done.status(), StatusCode::SEE_OTHER);
+            assert!(
+                done.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .ends_with(&format!("/renewals/{id}"))
+            );
+        }
+    };
+    pay("declined").await;
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["step"], "payment");
+    assert_eq!(r["payment"]["last_order"]["status"], "declined");
+    pay("paid").await;
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["step"], "activate", "{r}");
+    assert_eq!(r["payment"]["paid"]["method"], "shop");
+
+    // A notification without the acquirer's key is refused.
+    let forged = raw
+        .post(format!("{}/payments/sandbox/notify", server.base))
+        .header("x-sandbox-signature", "00".repeat(32))
+        .body(r#"{"event_id":"x","provider_ref":"sbx_x","order_id":"x","outcome":"paid","amount_cents":1,"currency":"EUR"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+
+    // Bank transfer for another holder, settled by the CLI import of the bank's statement.
+    let (api, _) = Api::login(&server.base, "JZLF010").await;
+    let (id, _, _) = through_signing(&api, "JZLF010").await;
+    let a = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/payment/shop"),
+            Some(json!({"method": "bank_transfer"})),
+        )
+        .await;
+    assert!(a["redirect_url"].is_null());
+    let reference = a["renewal"]["payment"]["last_order"]["remittance_ref"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let statement = tmp.path().join("statement.xml");
+    std::fs::write(
+        &statement,
+        include_str!("../../pay/tests/fixtures/camt053_v02.xml")
+            .replace("REFERENCE_PLACEHOLDER", &reference),
+    )
+    .unwrap();
+    let import = || {
+        Command::new(env!("CARGO_BIN_EXE_rinnova"))
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .args(["payments", "import", "--json"])
+            .arg(&statement)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = import();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["settled"], json!([id]));
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["step"], "activate");
+    let report: Value = serde_json::from_slice(&import().stdout).unwrap();
+    assert_eq!(report["already_imported"], 1);
+    let mails = api.ok("GET", "/demo/outbox", None).await;
+    assert!(
+        mails.to_string().contains(&reference),
+        "transfer instructions by e-mail"
+    );
+}
