@@ -173,3 +173,60 @@ test('a holder pays in the shop: a declined card, then a paid one on the sandbox
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('an RAO verifies at the desk and interrupts; the holder resumes at the next login', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
+  mkdirSync(shots, { recursive: true });
+  const { child, base } = await startServer(dataDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const login = async (page) => {
+    await page.getByLabel('User-id').fill('JZLF009');
+    await page.getByLabel('Password').fill('rinnova-demo');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+  };
+  try {
+    const page = await browser.newPage({ locale: 'it-IT' });
+    await page.goto(base + '/');
+    await login(page);
+    await page.getByRole('button', { name: 'Rinnova' }).click();
+    await page.getByRole('button', { name: 'Confermo i dati e proseguo' }).click();
+    await page.getByLabel('Accetto le condizioni generali del servizio').check();
+    await page.getByLabel('Confermo i miei dati').check();
+    await page.getByRole('button', { name: 'Prosegui' }).click();
+    await page.getByLabel('PIN di firma').fill('12345678');
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF009'));
+    await page.getByRole('button', { name: 'Firma la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Pagamento', level: 2 }).waitFor();
+
+    // Wrong operator credentials: a clear error, the renewal stays at payment.
+    await page.getByLabel("Username dell'operatore").fill('rao.demo');
+    await page.getByLabel("Password dell'operatore").fill('sbagliata');
+    await page.getByRole('button', { name: 'Verifica', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /RNV-RAO-001/);
+    await page.getByLabel("Username dell'operatore").fill('rao.demo');
+    await page.getByLabel("Password dell'operatore").fill('rinnova-rao-demo');
+    await page.screenshot({ path: join(shots, '21-rao.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Verifica', exact: true }).click();
+
+    // Verified: finish now or interrupt. The RAO interrupts.
+    await page.getByTestId('rao-verified').waitFor();
+    assert.match(await page.getByTestId('rao-verified').innerText(), /RAO Roma Centro/);
+    await page.screenshot({ path: join(shots, '22-rao-verified.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Interrompi (esci)' }).click();
+    await page.getByLabel('User-id').waitFor();
+
+    // The holder's next login goes straight to the renewal, at activation.
+    await login(page);
+    await page.getByRole('heading', { name: 'Attiva il nuovo certificato' }).waitFor();
+    assert.match(page.url(), /\/renewals\//);
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,7 @@ use rinnova_domain::coupon::CouponCode;
 use rinnova_domain::window::ca_time_zone;
 use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
 use rinnova_store::{
-    CouponBatchRecord, HolderRecord, OrganisationRecord, StoreError, TokenRecord, repo,
+    CouponBatchRecord, HolderRecord, OrganisationRecord, RaoRecord, StoreError, TokenRecord, repo,
 };
 
 /// The password of every demo holder.
@@ -179,6 +179,9 @@ const SEEDS: &[Seed] = &[
     },
 ];
 
+/// The demo registration-office operator.
+pub const DEMO_RAO: (&str, &str) = ("rao.demo", "rinnova-rao-demo");
+
 /// The demo distributor, and how many coupons it hands out at seeding.
 pub const DEMO_DISTRIBUTOR: &str = "demo-distributor";
 const DEMO_COUPONS: u64 = 5;
@@ -243,6 +246,20 @@ impl App {
         .await?;
         repo::holders::insert_distributor(&mut tx, DEMO_DISTRIBUTOR, "Rivenditore Demo S.r.l.")
             .await?;
+        let rao_hash = blocking(move || hash_password(DEMO_RAO.1, kdf)).await??;
+        repo::rao::insert(
+            &mut tx,
+            &RaoRecord {
+                id: new_id(),
+                username: DEMO_RAO.0.into(),
+                password_hash: rao_hash,
+                name: "Laura Esposito".into(),
+                office: "RAO Roma Centro".into(),
+                created_at: secs(now),
+                disabled_at: None,
+            },
+        )
+        .await?;
         repo::coupons::insert_batch(
             &mut tx,
             &CouponBatchRecord {

@@ -42,6 +42,10 @@ pub enum AppError {
     BadNotification,
     #[error("bank statement: {0}")]
     Statement(String),
+    #[error("wrong RAO username or password")]
+    RaoLoginFailed,
+    #[error("too many RAO attempts; try again in {minutes} minutes")]
+    RaoLocked { minutes: i64 },
     #[error("internal error")]
     Internal(String),
 }
@@ -68,6 +72,8 @@ impl AppError {
             Self::Promo(e) => e.code(),
             Self::BadNotification => "RNV-PAY-020",
             Self::Statement(_) => "RNV-PAY-021",
+            Self::RaoLoginFailed => "RNV-RAO-001",
+            Self::RaoLocked { .. } => "RNV-RAO-002",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }
@@ -75,7 +81,9 @@ impl AppError {
     /// Arguments of the translated message.
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match self {
-            Self::LoginLocked { minutes } => vec![("minutes", minutes.to_string())],
+            Self::LoginLocked { minutes } | Self::RaoLocked { minutes } => {
+                vec![("minutes", minutes.to_string())]
+            }
             Self::Otp(OtpError::Wrong { remaining }) => vec![("remaining", remaining.to_string())],
             Self::WrongPin { remaining } => vec![("remaining", remaining.to_string())],
             Self::NotRenewable(NotRenewable::NotYetOpen { opens_on }) => {

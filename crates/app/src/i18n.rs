@@ -150,6 +150,8 @@ mod tests {
             crate::AppError::PaymentPending,
             crate::AppError::BadNotification,
             crate::AppError::Statement(String::new()),
+            crate::AppError::RaoLoginFailed,
+            crate::AppError::RaoLocked { minutes: 3 },
         ];
         for e in codes.iter().chain(&promo).chain(&others) {
             for lang in [Lang::It, Lang::En] {

@@ -16,7 +16,11 @@ use rinnova_domain::{
 use rinnova_store::{Conn, CouponRecord, PaymentRecord, RenewalRecord, repo};
 
 /// The ways to pay offered at step 5 (shop, RAO and prepaid join as they are built).
-const OFFERED: [PaymentMethod; 2] = [PaymentMethod::Shop, PaymentMethod::Coupon];
+const OFFERED: [PaymentMethod; 3] = [
+    PaymentMethod::Shop,
+    PaymentMethod::Coupon,
+    PaymentMethod::Rao,
+];
 
 fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
     CertificateKind::parse(stored)

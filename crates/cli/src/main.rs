@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: CouponsCommand,
     },
+    /// Registration-office operators (RAO), who verify renewals at their desk.
+    Rao {
+        #[command(subcommand)]
+        command: RaoCommand,
+    },
     /// Shop payments: bank statements, promo codes (SPEC §5 step 5).
     Payments {
         #[command(subcommand)]
@@ -72,6 +77,22 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RaoCommand {
+    /// Create an operator account. The password (12 characters or more) is read from the
+    /// first line of standard input, so that it stays out of the shell history.
+    Add {
+        /// Login name (3–64 of a-z 0-9 . _ -).
+        username: String,
+        /// Full name, shown to holders and in the audit trail.
+        #[arg(long)]
+        name: String,
+        /// The registration office.
+        #[arg(long)]
+        office: String,
     },
 }
 
@@ -279,6 +300,39 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Payments { command } => payments(cfg, command).await,
+            Command::Rao {
+                command:
+                    RaoCommand::Add {
+                        username,
+                        name,
+                        office,
+                    },
+            } => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']).to_owned();
+                anyhow::ensure!(
+                    password.chars().count() >= 12,
+                    "the password (first line of standard input) needs 12 characters or more"
+                );
+                let store = server::open_store(&cfg).await?;
+                let id = rinnova_app::rao::create_rao(
+                    &store,
+                    rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock),
+                    cfg.app.password_kdf,
+                    &rinnova_app::rao::NewRao {
+                        username: username.clone(),
+                        password,
+                        name,
+                        office,
+                    },
+                    &rinnova_app::Ctx::default(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+                println!("operator {username} created ({id})");
+                Ok(())
+            }
             Command::Bench { command } => bench::run(command).await,
         }
     })

@@ -166,5 +166,10 @@ fn print_demo(cfg: &Config) {
         .map(|c| c.display())
         .collect();
     println!("  reseller's coupons (JZLF009): {}", coupons.join(" "));
+    println!(
+        "  RAO operator: {} / {}",
+        rinnova_app::demo::DEMO_RAO.0,
+        rinnova_app::demo::DEMO_RAO.1
+    );
     println!("  SMS and e-mails: {}/demo/outbox", cfg.public_url());
 }

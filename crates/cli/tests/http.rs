@@ -1015,3 +1015,59 @@ async fn shop_card_through_the_sandbox_and_bank_transfer_through_a_statement() {
         "transfer instructions by e-mail"
     );
 }
+
+/// SPEC §5 step 5 by an RAO over the API, with an operator created by `rinnova rao add`
+/// (password on standard input).
+#[tokio::test]
+async fn rao_created_from_the_cli_verifies_over_the_api() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let mut add = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["rao", "add", "Rao.Milano", "--name", "Piero Bassi"])
+        .args(["--office", "RAO Milano"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long operator passphrase\n")
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (api, _) = Api::login(&server.base, "JZLF010").await;
+    let (id, _, _) = through_signing(&api, "JZLF010").await;
+    let path = format!("/renewals/{id}/payment/rao");
+    let (status, err) = api
+        .call(
+            "POST",
+            &path,
+            Some(json!({"username": "rao.milano", "password": "wrong"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["code"], "RNV-RAO-001");
+    let r = api
+        .ok(
+            "POST",
+            &path,
+            Some(json!({"username": "rao.milano", "password": "a long operator passphrase"})),
+        )
+        .await;
+    assert_eq!(r["step"], "activate");
+    assert_eq!(
+        r["payment"]["paid"]["reference"],
+        "Piero Bassi (RAO Milano)"
+    );
+}

@@ -270,3 +270,15 @@ pub struct BankEntryRecord {
     pub outcome: String,
     pub imported_at: i64,
 }
+
+/// A registration-office operator.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RaoRecord {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub name: String,
+    pub office: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}

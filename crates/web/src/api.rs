@@ -34,6 +34,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/sign", post(sign))
         .route("/renewals/{id}/payment/coupon", post(pay_with_coupon))
         .route("/renewals/{id}/payment/shop", post(pay_in_shop))
+        .route("/renewals/{id}/payment/rao", post(pay_by_rao))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
@@ -43,7 +44,7 @@ pub fn routes() -> Router<WebState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, activation_code, activate),
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, activation_code, activate),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
     modifiers(&Bearer)
@@ -368,6 +369,31 @@ async fn pay_in_shop(
             },
         });
     answer(h.session.lang, out)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RaoRequest {
+    /// The operator's own credentials, typed at the desk.
+    pub username: String,
+    pub password: String,
+}
+
+/// An RAO verifies at the desk (step 5): the office approves and pays the renewal.
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/payment/rao", security(("bearer" = [])), params(("id" = String, Path)), request_body = RaoRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+async fn pay_by_rao(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<RaoRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .pay_by_rao(&h.session.holder_id, &id, &r.username, &r.password, &ctx)
+            .await,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -7,7 +7,7 @@ use rinnova_app::AppError;
 pub fn status(e: &AppError) -> StatusCode {
     match e {
         AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
-        AppError::LoginLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::LoginLocked { .. } | AppError::RaoLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict | AppError::NotRenewable(_) | AppError::PaymentPending => {
             StatusCode::CONFLICT
@@ -19,7 +19,8 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::WrongPin { .. }
         | AppError::Coupon(_)
         | AppError::Promo(_)
-        | AppError::Statement(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        | AppError::Statement(_)
+        | AppError::RaoLoginFailed => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadNotification => StatusCode::BAD_REQUEST,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");

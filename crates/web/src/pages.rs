@@ -37,6 +37,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/sign", post(sign))
         .route("/renewals/{id}/pay/coupon", post(pay_with_coupon))
         .route("/renewals/{id}/pay/shop", post(pay_in_shop))
+        .route("/renewals/{id}/pay/rao", post(pay_by_rao))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/renewals/{id}/token-resync", post(token_resync))
@@ -151,6 +152,7 @@ fn login_view(
                 )
             })
             .collect(),
+        demo_rao: rinnova_app::demo::DEMO_RAO,
         demo_coupons: rinnova_app::demo::coupons()
             .iter()
             .map(|c| c.display())
@@ -592,6 +594,39 @@ async fn pay_in_shop(
         }
         Err(e) => after_step(&s, &h, &id, Err(e), Some("promo_code"), (false, false)).await,
     }
+}
+
+#[derive(Deserialize)]
+struct RaoForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    rao_username: String,
+    #[serde(default)]
+    rao_password: String,
+}
+
+async fn pay_by_rao(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<RaoForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    let out = s
+        .app
+        .pay_by_rao(
+            &h.session.holder_id,
+            &id,
+            &f.rao_username,
+            &f.rao_password,
+            &ctx,
+        )
+        .await;
+    after_step(&s, &h, &id, out, Some("rao_username"), (false, false)).await
 }
 
 async fn activation_code(

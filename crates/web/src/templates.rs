@@ -61,6 +61,7 @@ pub struct LoginPage {
     pub demo_pin: &'static str,
     pub demo_holders: Vec<(&'static str, &'static str)>,
     pub demo_coupons: Vec<String>,
+    pub demo_rao: (&'static str, &'static str),
 }
 
 #[derive(Template, WebTemplate)]

@@ -8,5 +8,6 @@
 )]
 
 mod payment;
+mod rao;
 mod renewal;
 mod shop;

@@ -1,0 +1,218 @@
+//! Registration-office operators (RAO, SPEC §5 step 5, seed 002 §6). At the desk, an RAO types
+//! their own username and password into the holder's wizard and presses Verify: the renewal is
+//! approved and paid by the office. Then it is finished at once at the desk, or interrupted:
+//! the holder's next login opens the renewal where it stopped.
+
+use crate::auth::audit;
+use crate::renewal::{commit, to_domain};
+use crate::util::{blocking, hash_password, new_id, secs, verify_password};
+use crate::views::RenewalView;
+use crate::{App, AppError, Ctx};
+use jiff::Timestamp;
+use rinnova_domain::{CertificateKind, DomainError, PaymentMethod, RenewalStep};
+use rinnova_store::{RaoRecord, Store, repo};
+
+/// Same cost as a real hash, checked when the username is unknown so that both answers take
+/// as long.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5m6ZXbn0sZyFPFv7EmNn4m5rG5fVQfZ2Z0cqW3a1rcc";
+
+/// An operator's login name: 3 to 64 of `a-z 0-9 . _ -`, case ignored.
+pub fn normalise_username(typed: &str) -> Option<String> {
+    let u = typed.trim().to_ascii_lowercase();
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b);
+    ((3..=64).contains(&u.len()) && u.bytes().all(allowed)).then_some(u)
+}
+
+/// A new operator account (CA staff, from the command line).
+#[derive(Debug, Clone)]
+pub struct NewRao {
+    pub username: String,
+    pub password: String,
+    pub name: String,
+    pub office: String,
+}
+
+/// Creates an operator account.
+pub async fn create_rao(
+    store: &Store,
+    now: Timestamp,
+    kdf: rinnova_ca::KdfParams,
+    r: &NewRao,
+    ctx: &Ctx,
+) -> Result<String, AppError> {
+    let username = normalise_username(&r.username).ok_or(AppError::RaoLoginFailed)?;
+    if r.password.chars().count() < 12 {
+        return Err(AppError::Invalid(DomainError::MissingField));
+    }
+    let password = r.password.clone();
+    let hash = blocking(move || hash_password(&password, kdf)).await??;
+    let id = new_id();
+    let mut tx = store.begin().await?;
+    repo::rao::insert(
+        &mut tx,
+        &RaoRecord {
+            id: id.clone(),
+            username: username.clone(),
+            password_hash: hash,
+            name: r.name.clone(),
+            office: r.office.clone(),
+            created_at: secs(now),
+            disabled_at: None,
+        },
+    )
+    .await?;
+    audit(
+        &mut tx,
+        secs(now),
+        "cli",
+        "rao_created",
+        Some(&id),
+        ctx,
+        Some(format!("{username}, {}", r.office)),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(id)
+}
+
+impl App {
+    /// Checks an operator's credentials, throttled per username like holder logins (SPEC A1):
+    /// the answer never tells which part was wrong, and failures lock the username for a while.
+    async fn verify_rao(
+        &self,
+        username: &str,
+        password: &str,
+        renewal_id: &str,
+        ctx: &Ctx,
+    ) -> Result<RaoRecord, AppError> {
+        let now = secs(self.now());
+        let cfg = self.config();
+        let Some(username) = normalise_username(username) else {
+            return Err(AppError::RaoLoginFailed);
+        };
+        // Operators share the holders' failure table under their own prefix.
+        let key = format!("rao:{username}");
+        let mut conn = self.store().conn().await?;
+        if let Some((failures, last_at)) = repo::sessions::login_failures(&mut conn, &key).await? {
+            let until = last_at + cfg.login_lock_seconds;
+            if failures >= cfg.max_login_failures && now < until {
+                return Err(AppError::RaoLocked {
+                    minutes: (until - now + 59) / 60,
+                });
+            }
+        }
+        let rao = repo::rao::by_username(&mut conn, &username)
+            .await?
+            .filter(|r| r.disabled_at.is_none());
+        drop(conn);
+        let hash = rao
+            .as_ref()
+            .map_or(DUMMY_HASH.to_owned(), |r| r.password_hash.clone());
+        let typed = password.to_owned();
+        let ok = blocking(move || verify_password(&typed, &hash)).await? && rao.is_some();
+        let mut tx = self.store().begin().await?;
+        let Some(rao) = rao.filter(|_| ok) else {
+            repo::sessions::login_failed(&mut tx, &key, now).await?;
+            audit(
+                &mut tx,
+                now,
+                &key,
+                "rao_verify_failed",
+                Some(renewal_id),
+                ctx,
+                None,
+            )
+            .await?;
+            commit(tx).await?;
+            return Err(AppError::RaoLoginFailed);
+        };
+        repo::sessions::login_succeeded(&mut tx, &key).await?;
+        commit(tx).await?;
+        Ok(rao)
+    }
+
+    /// Step 5 by an RAO at the desk: their credentials approve the renewal, which the office
+    /// pays. Verifying again after that answers with the renewal as it is.
+    pub async fn pay_by_rao(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        username: &str,
+        password: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        {
+            let mut conn = self.store().conn().await?;
+            let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
+            let d = to_domain(&rec)?;
+            if d.has_passed(RenewalStep::Payment) {
+                return self.view(&mut conn, &rec, &h).await;
+            }
+            if d.step != RenewalStep::Payment {
+                return Err(DomainError::WrongStep(d.step.as_str()).into());
+            }
+        }
+        let rao = self.verify_rao(username, password, renewal_id, ctx).await?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.has_passed(RenewalStep::Payment) {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        if repo::payments::of_renewal(&mut tx, &rec.id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::PaymentPending);
+        }
+        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = CertificateKind::parse(&cert.kind)
+            .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
+        let amount = self.config().prices.price(kind).gross;
+        let actor = format!("rao:{}", rao.username);
+        audit(
+            &mut tx,
+            secs(now),
+            &actor,
+            "rao_verified",
+            Some(&rec.id),
+            ctx,
+            Some(format!("{} ({}) for {}", rao.name, rao.office, h.user_id)),
+        )
+        .await?;
+        self.settle(
+            &mut tx,
+            &rec,
+            &actor,
+            PaymentMethod::Rao,
+            amount,
+            &format!("{} ({})", rao.name, rao.office),
+            now,
+            ctx,
+        )
+        .await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_username;
+
+    #[test]
+    fn operator_usernames() {
+        assert_eq!(
+            normalise_username(" Rao.Roma-1 ").as_deref(),
+            Some("rao.roma-1")
+        );
+        for bad in ["", "ab", "rao roma", "rào", &"x".repeat(65)] {
+            assert_eq!(normalise_username(bad), None, "{bad:?}");
+        }
+    }
+}
