@@ -47,7 +47,63 @@ pub struct SessionInfo {
 /// answer takes as long either way.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5m6ZXbn0sZyFPFv7EmNn4m5rG5fVQfZ2Z0cqW3a1rcc";
 
+/// The outcome of a throttled credential check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    Right,
+    Wrong,
+    Locked { minutes: i64 },
+}
+
 impl App {
+    /// Checks a credential typed into a holder's wizard on someone else's behalf (an RAO's, a
+    /// prepaid account's), throttled per `key` like holder logins (SPEC A1): an unknown account
+    /// costs the same Argon2id time as a known one, failures are counted and audited, and too
+    /// many lock the key for a while.
+    pub(crate) async fn throttled_check(
+        &self,
+        key: &str,
+        stored_hash: Option<String>,
+        password: &str,
+        subject: &str,
+        ctx: &Ctx,
+    ) -> Result<Check, AppError> {
+        let now = secs(self.now());
+        let cfg = self.config();
+        let mut conn = self.store().conn().await?;
+        if let Some((failures, last_at)) = repo::sessions::login_failures(&mut conn, key).await? {
+            let until = last_at + cfg.login_lock_seconds;
+            if failures >= cfg.max_login_failures && now < until {
+                return Ok(Check::Locked {
+                    minutes: (until - now + 59) / 60,
+                });
+            }
+        }
+        drop(conn);
+        let known = stored_hash.is_some();
+        let hash = stored_hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let typed = password.to_owned();
+        let ok = blocking(move || verify_password(&typed, &hash)).await? && known;
+        let mut tx = self.store().begin().await?;
+        if ok {
+            repo::sessions::login_succeeded(&mut tx, key).await?;
+        } else {
+            repo::sessions::login_failed(&mut tx, key, now).await?;
+            audit(
+                &mut tx,
+                now,
+                key,
+                "credential_check_failed",
+                Some(subject),
+                ctx,
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(if ok { Check::Right } else { Check::Wrong })
+    }
+
     /// Logs a holder in with user-id and password. Failures are counted per user-id, whether
     /// or not it exists, and lock it for a while after the configured limit; the error never
     /// tells which part was wrong.

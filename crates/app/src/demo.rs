@@ -9,7 +9,8 @@ use rinnova_domain::coupon::CouponCode;
 use rinnova_domain::window::ca_time_zone;
 use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
 use rinnova_store::{
-    CouponBatchRecord, HolderRecord, OrganisationRecord, RaoRecord, StoreError, TokenRecord, repo,
+    CouponBatchRecord, HolderRecord, OrganisationRecord, PrepaidAccountRecord, PrepaidEntryRecord,
+    RaoRecord, StoreError, TokenRecord, repo,
 };
 
 /// The password of every demo holder.
@@ -182,6 +183,9 @@ const SEEDS: &[Seed] = &[
 /// The demo registration-office operator.
 pub const DEMO_RAO: (&str, &str) = ("rao.demo", "rinnova-rao-demo");
 
+/// The demo prepaid account: Tariffa 100,00 €, Diritti 20,00 €.
+pub const DEMO_PREPAID: (&str, &str) = ("PPAG001", "rinnova-prepagato");
+
 /// The demo distributor, and how many coupons it hands out at seeding.
 pub const DEMO_DISTRIBUTOR: &str = "demo-distributor";
 const DEMO_COUPONS: u64 = 5;
@@ -279,6 +283,35 @@ impl App {
                 .collect::<Vec<_>>(),
         )
         .await?;
+        let prepaid_hash = blocking(move || hash_password(DEMO_PREPAID.1, kdf)).await??;
+        let prepaid_id = new_id();
+        repo::prepaid::insert_account(
+            &mut tx,
+            &PrepaidAccountRecord {
+                id: prepaid_id.clone(),
+                user_id: DEMO_PREPAID.0.into(),
+                password_hash: prepaid_hash,
+                name: "Studio Notarile Demo".into(),
+                created_at: secs(now),
+            },
+        )
+        .await?;
+        for (purse, cents) in [("tariffa", 10_000), ("diritti", 2_000)] {
+            repo::prepaid::append(
+                &mut tx,
+                &PrepaidEntryRecord {
+                    seq: 0,
+                    account_id: prepaid_id.clone(),
+                    purse: purse.into(),
+                    movement: "top_up".into(),
+                    amount_cents: cents,
+                    renewal_id: None,
+                    note: Some("demo".into()),
+                    created_at: secs(now),
+                },
+            )
+            .await?;
+        }
         for (i, s) in SEEDS.iter().enumerate() {
             let cf = CodiceFiscale::complete(s.cf15)?;
             let holder = HolderRecord {

@@ -3,6 +3,7 @@
 
 use rinnova_domain::coupon::{CouponError, MalformedCoupon};
 use rinnova_domain::otp::TokenError;
+use rinnova_domain::prepaid::PrepaidError;
 use rinnova_domain::promo::PromoError;
 use rinnova_domain::sms_otp::OtpError;
 use rinnova_domain::{DomainError, NotRenewable};
@@ -44,6 +45,10 @@ pub enum AppError {
     Statement(String),
     #[error("wrong RAO username or password")]
     RaoLoginFailed,
+    #[error(transparent)]
+    Prepaid(PrepaidError),
+    #[error("wrong prepaid account user-id or password")]
+    PrepaidLoginFailed,
     #[error("too many RAO attempts; try again in {minutes} minutes")]
     RaoLocked { minutes: i64 },
     #[error("internal error")]
@@ -73,14 +78,20 @@ impl AppError {
             Self::BadNotification => "RNV-PAY-020",
             Self::Statement(_) => "RNV-PAY-021",
             Self::RaoLoginFailed => "RNV-RAO-001",
+            Self::Prepaid(e) => e.code(),
+            Self::PrepaidLoginFailed => "RNV-PRE-010",
             Self::RaoLocked { .. } => "RNV-RAO-002",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }
 
-    /// Arguments of the translated message.
-    pub fn args(&self) -> Vec<(&'static str, String)> {
+    /// Arguments of the translated message, written for `lang`.
+    pub fn args(&self, lang: crate::i18n::Lang) -> Vec<(&'static str, String)> {
         match self {
+            Self::Prepaid(PrepaidError::InsufficientCredit { available, needed }) => vec![
+                ("available", available.display(lang.code())),
+                ("needed", needed.display(lang.code())),
+            ],
             Self::LoginLocked { minutes } | Self::RaoLocked { minutes } => {
                 vec![("minutes", minutes.to_string())]
             }

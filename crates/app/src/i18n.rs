@@ -85,7 +85,7 @@ impl Lang {
 
     /// The translated text of an error, with its code.
     pub fn error(self, e: &crate::AppError) -> String {
-        self.t_args(&format!("err-{}", e.code()), &e.args())
+        self.t_args(&format!("err-{}", e.code()), &e.args(self))
     }
 }
 
@@ -152,6 +152,12 @@ mod tests {
             crate::AppError::Statement(String::new()),
             crate::AppError::RaoLoginFailed,
             crate::AppError::RaoLocked { minutes: 3 },
+            crate::AppError::PrepaidLoginFailed,
+            crate::AppError::Prepaid(rinnova_domain::prepaid::PrepaidError::NothingReserved),
+            crate::AppError::Prepaid(rinnova_domain::prepaid::PrepaidError::InsufficientCredit {
+                available: rinnova_domain::Money::ZERO,
+                needed: rinnova_domain::Money::ZERO,
+            }),
         ];
         for e in codes.iter().chain(&promo).chain(&others) {
             for lang in [Lang::It, Lang::En] {

@@ -17,6 +17,7 @@ mod issuance;
 pub mod notify;
 pub mod otp;
 pub mod payment;
+pub mod prepaid;
 pub mod rao;
 pub mod renewal;
 pub mod shop;

@@ -15,7 +15,7 @@ use rinnova_domain::{
 };
 use rinnova_store::{Conn, CouponRecord, PaymentRecord, RenewalRecord, repo};
 
-/// The ways to pay offered at step 5 (shop, RAO and prepaid join as they are built).
+/// The ways to pay offered at step 5.
 const OFFERED: [PaymentMethod; 3] = [
     PaymentMethod::Shop,
     PaymentMethod::Coupon,

@@ -3,18 +3,14 @@
 //! approved and paid by the office. Then it is finished at once at the desk, or interrupted:
 //! the holder's next login opens the renewal where it stopped.
 
-use crate::auth::audit;
+use crate::auth::{Check, audit};
 use crate::renewal::{commit, to_domain};
-use crate::util::{blocking, hash_password, new_id, secs, verify_password};
+use crate::util::{blocking, hash_password, new_id, secs};
 use crate::views::RenewalView;
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_domain::{CertificateKind, DomainError, PaymentMethod, RenewalStep};
 use rinnova_store::{RaoRecord, Store, repo};
-
-/// Same cost as a real hash, checked when the username is unknown so that both answers take
-/// as long.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5m6ZXbn0sZyFPFv7EmNn4m5rG5fVQfZ2Z0cqW3a1rcc";
 
 /// An operator's login name: 3 to 64 of `a-z 0-9 . _ -`, case ignored.
 pub fn normalise_username(typed: &str) -> Option<String> {
@@ -76,8 +72,7 @@ pub async fn create_rao(
 }
 
 impl App {
-    /// Checks an operator's credentials, throttled per username like holder logins (SPEC A1):
-    /// the answer never tells which part was wrong, and failures lock the username for a while.
+    /// Checks an operator's credentials, throttled per username like holder logins.
     async fn verify_rao(
         &self,
         username: &str,
@@ -85,50 +80,22 @@ impl App {
         renewal_id: &str,
         ctx: &Ctx,
     ) -> Result<RaoRecord, AppError> {
-        let now = secs(self.now());
-        let cfg = self.config();
         let Some(username) = normalise_username(username) else {
             return Err(AppError::RaoLoginFailed);
         };
-        // Operators share the holders' failure table under their own prefix.
-        let key = format!("rao:{username}");
-        let mut conn = self.store().conn().await?;
-        if let Some((failures, last_at)) = repo::sessions::login_failures(&mut conn, &key).await? {
-            let until = last_at + cfg.login_lock_seconds;
-            if failures >= cfg.max_login_failures && now < until {
-                return Err(AppError::RaoLocked {
-                    minutes: (until - now + 59) / 60,
-                });
-            }
-        }
-        let rao = repo::rao::by_username(&mut conn, &username)
+        let rao = repo::rao::by_username(&mut *self.store().conn().await?, &username)
             .await?
             .filter(|r| r.disabled_at.is_none());
-        drop(conn);
-        let hash = rao
-            .as_ref()
-            .map_or(DUMMY_HASH.to_owned(), |r| r.password_hash.clone());
-        let typed = password.to_owned();
-        let ok = blocking(move || verify_password(&typed, &hash)).await? && rao.is_some();
-        let mut tx = self.store().begin().await?;
-        let Some(rao) = rao.filter(|_| ok) else {
-            repo::sessions::login_failed(&mut tx, &key, now).await?;
-            audit(
-                &mut tx,
-                now,
-                &key,
-                "rao_verify_failed",
-                Some(renewal_id),
-                ctx,
-                None,
-            )
-            .await?;
-            commit(tx).await?;
-            return Err(AppError::RaoLoginFailed);
-        };
-        repo::sessions::login_succeeded(&mut tx, &key).await?;
-        commit(tx).await?;
-        Ok(rao)
+        let key = format!("rao:{username}");
+        let hash = rao.as_ref().map(|r| r.password_hash.clone());
+        match self
+            .throttled_check(&key, hash, password, renewal_id, ctx)
+            .await?
+        {
+            Check::Locked { minutes } => Err(AppError::RaoLocked { minutes }),
+            Check::Wrong => Err(AppError::RaoLoginFailed),
+            Check::Right => rao.ok_or(AppError::RaoLoginFailed),
+        }
     }
 
     /// Step 5 by an RAO at the desk: their credentials approve the renewal, which the office

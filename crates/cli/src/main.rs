@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: RaoCommand,
     },
+    /// Prepaid accounts (seed 004): Diritti pays CNS renewals, Tariffa every other kind.
+    Prepaid {
+        #[command(subcommand)]
+        command: PrepaidCommand,
+    },
     /// Shop payments: bank statements, promo codes (SPEC §5 step 5).
     Payments {
         #[command(subcommand)]
@@ -78,6 +83,34 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum PrepaidCommand {
+    /// Open an account; the password (12 characters or more) is the first line of standard
+    /// input.
+    Add {
+        /// The account's user-id (2–8 letters then 3–10 digits).
+        user_id: String,
+        /// The holder of the account (a firm, an office…).
+        #[arg(long)]
+        name: String,
+    },
+    /// Add money to a purse.
+    TopUp {
+        user_id: String,
+        /// diritti or tariffa.
+        #[arg(long)]
+        purse: String,
+        /// Euro, e.g. 100.00.
+        #[arg(long)]
+        amount: String,
+        /// Kept with the ledger line (e.g. the payment's reference).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Show the purses' balances (booked) and what is available (not reserved).
+    Show { user_id: String },
 }
 
 #[derive(Subcommand)]
@@ -300,6 +333,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Payments { command } => payments(cfg, command).await,
+            Command::Prepaid { command } => prepaid(cfg, command).await,
             Command::Rao {
                 command:
                     RaoCommand::Add {
@@ -436,4 +470,70 @@ async fn payments(mut cfg: Config, command: PaymentsCommand) -> anyhow::Result<(
             Ok(())
         }
     }
+}
+
+fn print_balances(user_id: &str, b: &rinnova_app::prepaid::Balances) {
+    let euro = |c: i64| format!("{}.{:02}", c / 100, c % 100);
+    println!("{user_id}");
+    println!(
+        "  Diritti  balance {:>10}   available {:>10}",
+        euro(b.diritti.0),
+        euro(b.diritti.1)
+    );
+    println!(
+        "  Tariffa  balance {:>10}   available {:>10}",
+        euro(b.tariffa.0),
+        euro(b.tariffa.1)
+    );
+}
+
+async fn prepaid(cfg: Config, command: PrepaidCommand) -> anyhow::Result<()> {
+    let now = rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock);
+    let store = server::open_store(&cfg).await?;
+    let app_err = |e: rinnova_app::AppError| anyhow::anyhow!("{e} ({})", e.code());
+    match command {
+        PrepaidCommand::Add { user_id, name } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            anyhow::ensure!(
+                password.chars().count() >= 12,
+                "the password (first line of standard input) needs 12 characters or more"
+            );
+            rinnova_app::prepaid::create_account(
+                &store,
+                now,
+                cfg.app.password_kdf,
+                &user_id,
+                &password,
+                &name,
+            )
+            .await
+            .map_err(app_err)?;
+            println!("prepaid account {} opened", user_id.to_ascii_uppercase());
+        }
+        PrepaidCommand::TopUp {
+            user_id,
+            purse,
+            amount,
+            note,
+        } => {
+            let purse = rinnova_domain::prepaid::Purse::parse(&purse.to_ascii_lowercase())
+                .ok_or_else(|| anyhow::anyhow!("--purse is diritti or tariffa"))?;
+            let amount = rinnova_pay::camt053::cents(&amount)
+                .and_then(|c| rinnova_domain::Money::from_cents(c).ok())
+                .ok_or_else(|| anyhow::anyhow!("--amount must be an amount like 100.00"))?;
+            let b = rinnova_app::prepaid::top_up(&store, now, &user_id, purse, amount, note)
+                .await
+                .map_err(app_err)?;
+            print_balances(&user_id.to_ascii_uppercase(), &b);
+        }
+        PrepaidCommand::Show { user_id } => {
+            let b = rinnova_app::prepaid::balances(&store, &user_id)
+                .await
+                .map_err(app_err)?;
+            print_balances(&user_id.to_ascii_uppercase(), &b);
+        }
+    }
+    Ok(())
 }

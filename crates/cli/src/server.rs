@@ -167,6 +167,11 @@ fn print_demo(cfg: &Config) {
         .collect();
     println!("  reseller's coupons (JZLF009): {}", coupons.join(" "));
     println!(
+        "  prepaid account: {} / {}",
+        rinnova_app::demo::DEMO_PREPAID.0,
+        rinnova_app::demo::DEMO_PREPAID.1
+    );
+    println!(
         "  RAO operator: {} / {}",
         rinnova_app::demo::DEMO_RAO.0,
         rinnova_app::demo::DEMO_RAO.1

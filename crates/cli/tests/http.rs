@@ -1071,3 +1071,61 @@ async fn rao_created_from_the_cli_verifies_over_the_api() {
         "Piero Bassi (RAO Milano)"
     );
 }
+
+/// SPEC §5 step 5 from a prepaid account over the API; the purses as `rinnova prepaid show`
+/// and `top-up` see them.
+#[tokio::test]
+async fn prepaid_account_pays_over_the_api_and_the_cli_shows_the_reservation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let shown = cli(&["prepaid", "show", "PPAG001"]);
+    assert!(
+        shown.contains("Tariffa  balance     100.00   available     100.00"),
+        "{shown}"
+    );
+
+    let (api, _) = Api::login(&server.base, "JZLF010").await;
+    let (id, _, _) = through_signing(&api, "JZLF010").await;
+    let path = format!("/renewals/{id}/payment/prepaid");
+    let (status, err) = api
+        .call(
+            "POST",
+            &path,
+            Some(json!({"user_id": "PPAG001", "password": "wrong"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["error"]["code"], "RNV-PRE-010");
+    let r = api
+        .ok(
+            "POST",
+            &path,
+            Some(json!({"user_id": "PPAG001", "password": "rinnova-prepagato"})),
+        )
+        .await;
+    assert_eq!(r["step"], "activate");
+    let shown = cli(&["prepaid", "show", "ppag001"]);
+    assert!(
+        shown.contains("Tariffa  balance     100.00   available      51.20"),
+        "{shown}"
+    );
+    let topped = cli(&[
+        "prepaid", "top-up", "PPAG001", "--purse", "diritti", "--amount", "5",
+    ]);
+    assert!(topped.contains("Diritti  balance      25.00"), "{topped}");
+}

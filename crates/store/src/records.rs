@@ -282,3 +282,26 @@ pub struct RaoRecord {
     pub created_at: i64,
     pub disabled_at: Option<i64>,
 }
+
+/// A prepaid account (seed 004).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PrepaidAccountRecord {
+    pub id: String,
+    pub user_id: String,
+    pub password_hash: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// One line of a prepaid account's ledger.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PrepaidEntryRecord {
+    pub seq: i64,
+    pub account_id: String,
+    pub purse: String,
+    pub movement: String,
+    pub amount_cents: i64,
+    pub renewal_id: Option<String>,
+    pub note: Option<String>,
+    pub created_at: i64,
+}

@@ -9,6 +9,7 @@ pub mod holders;
 pub mod otp;
 pub mod outbox;
 pub mod payments;
+pub mod prepaid;
 pub mod rao;
 pub mod renewals;
 pub mod sessions;

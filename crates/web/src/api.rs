@@ -35,6 +35,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/payment/coupon", post(pay_with_coupon))
         .route("/renewals/{id}/payment/shop", post(pay_in_shop))
         .route("/renewals/{id}/payment/rao", post(pay_by_rao))
+        .route("/renewals/{id}/payment/prepaid", post(pay_with_prepaid))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
@@ -44,7 +45,7 @@ pub fn routes() -> Router<WebState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, activation_code, activate),
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, activation_code, activate),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
     modifiers(&Bearer)
@@ -392,6 +393,31 @@ async fn pay_by_rao(
         h.session.lang,
         s.app
             .pay_by_rao(&h.session.holder_id, &id, &r.username, &r.password, &ctx)
+            .await,
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PrepaidRequest {
+    /// The prepaid account's own user-id and password.
+    pub user_id: String,
+    pub password: String,
+}
+
+/// Pay from a prepaid account (step 5): reserved now, debited when the certificate is issued.
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/payment/prepaid", security(("bearer" = [])), params(("id" = String, Path)), request_body = PrepaidRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError), (status = 429, body = ApiError)))]
+async fn pay_with_prepaid(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<PrepaidRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .pay_with_prepaid(&h.session.holder_id, &id, &r.user_id, &r.password, &ctx)
             .await,
     )
 }

@@ -20,7 +20,9 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::Coupon(_)
         | AppError::Promo(_)
         | AppError::Statement(_)
-        | AppError::RaoLoginFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        | AppError::RaoLoginFailed
+        | AppError::Prepaid(_)
+        | AppError::PrepaidLoginFailed => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadNotification => StatusCode::BAD_REQUEST,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");

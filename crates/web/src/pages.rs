@@ -38,6 +38,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/pay/coupon", post(pay_with_coupon))
         .route("/renewals/{id}/pay/shop", post(pay_in_shop))
         .route("/renewals/{id}/pay/rao", post(pay_by_rao))
+        .route("/renewals/{id}/pay/prepaid", post(pay_with_prepaid))
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/renewals/{id}/token-resync", post(token_resync))
@@ -153,6 +154,7 @@ fn login_view(
             })
             .collect(),
         demo_rao: rinnova_app::demo::DEMO_RAO,
+        demo_prepaid: rinnova_app::demo::DEMO_PREPAID,
         demo_coupons: rinnova_app::demo::coupons()
             .iter()
             .map(|c| c.display())
@@ -627,6 +629,39 @@ async fn pay_by_rao(
         )
         .await;
     after_step(&s, &h, &id, out, Some("rao_username"), (false, false)).await
+}
+
+#[derive(Deserialize)]
+struct PrepaidForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    account_user_id: String,
+    #[serde(default)]
+    account_password: String,
+}
+
+async fn pay_with_prepaid(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<PrepaidForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    let out = s
+        .app
+        .pay_with_prepaid(
+            &h.session.holder_id,
+            &id,
+            &f.account_user_id,
+            &f.account_password,
+            &ctx,
+        )
+        .await;
+    after_step(&s, &h, &id, out, Some("account_user_id"), (false, false)).await
 }
 
 async fn activation_code(

@@ -62,6 +62,7 @@ pub struct LoginPage {
     pub demo_holders: Vec<(&'static str, &'static str)>,
     pub demo_coupons: Vec<String>,
     pub demo_rao: (&'static str, &'static str),
+    pub demo_prepaid: (&'static str, &'static str),
 }
 
 #[derive(Template, WebTemplate)]

@@ -8,6 +8,7 @@
 )]
 
 mod payment;
+mod prepaid;
 mod rao;
 mod renewal;
 mod shop;

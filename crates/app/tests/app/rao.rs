@@ -34,7 +34,7 @@ async fn step5_rao_verifies_with_own_credentials_throttled_and_audited() {
     assert_eq!(
         audit
             .iter()
-            .filter(|a| a.action == "rao_verify_failed")
+            .filter(|a| a.action == "credential_check_failed")
             .count(),
         3
     );

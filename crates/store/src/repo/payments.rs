@@ -44,3 +44,26 @@ pub async fn settle(c: &mut Conn, renewal_id: &str, now: i64) -> Result<bool, St
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A prepaid reservation becomes a settled payment (the certificate was issued).
+pub async fn settle_reserved(c: &mut Conn, renewal_id: &str, now: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = 'settled', settled_at = $1 WHERE renewal_id = $2 AND status = 'reserved'",
+    )
+    .bind(now)
+    .bind(renewal_id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A prepaid reservation given back (the renewal ended without a certificate).
+pub async fn release_reserved(c: &mut Conn, renewal_id: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = 'released' WHERE renewal_id = $1 AND status = 'reserved'",
+    )
+    .bind(renewal_id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

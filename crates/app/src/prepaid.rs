@@ -1,0 +1,345 @@
+//! Prepaid accounts (SPEC §5 step 5, seed 004): the account's user-id and password pay a
+//! renewal from its Diritti (CNS) or Tariffa (other kinds) purse. The credit is reserved when
+//! the request is made, debited only when the new certificate is issued, released if the
+//! renewal ends otherwise. The smart-card client uses the same accounts.
+
+use crate::auth::{Check, audit};
+use crate::renewal::{commit, to_domain};
+use crate::util::{blocking, hash_password, new_id, secs};
+use crate::views::RenewalView;
+use crate::{App, AppError, Ctx};
+use jiff::Timestamp;
+use rinnova_domain::prepaid::{Entry, Ledger, Movement, PrepaidError, Purse};
+use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, RenewalStep, UserId};
+use rinnova_store::{Conn, PaymentRecord, PrepaidAccountRecord, PrepaidEntryRecord, Store, repo};
+
+fn entry_of(r: &PrepaidEntryRecord) -> Result<Entry, AppError> {
+    let bad = || AppError::Internal(format!("prepaid ledger line {} is malformed", r.seq));
+    Ok(Entry {
+        purse: Purse::parse(&r.purse).ok_or_else(bad)?,
+        movement: Movement::parse(&r.movement).ok_or_else(bad)?,
+        amount: Money::from_cents(r.amount_cents).map_err(|_| bad())?,
+        renewal: r.renewal_id.clone(),
+    })
+}
+
+async fn ledger(c: &mut Conn, account_id: &str) -> Result<Vec<Entry>, AppError> {
+    repo::prepaid::entries(c, account_id)
+        .await?
+        .iter()
+        .map(entry_of)
+        .collect()
+}
+
+async fn append(
+    c: &mut Conn,
+    account_id: &str,
+    e: &Entry,
+    note: Option<String>,
+    now: i64,
+) -> Result<(), AppError> {
+    repo::prepaid::append(
+        c,
+        &PrepaidEntryRecord {
+            seq: 0,
+            account_id: account_id.into(),
+            purse: e.purse.as_str().into(),
+            movement: e.movement.as_str().into(),
+            amount_cents: e.amount.cents(),
+            renewal_id: e.renewal.clone(),
+            note,
+            created_at: now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A prepaid account's purses: (balance, available) in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Balances {
+    pub diritti: (i64, i64),
+    pub tariffa: (i64, i64),
+}
+
+/// Creates a prepaid account (CA staff, from the command line).
+pub async fn create_account(
+    store: &Store,
+    now: Timestamp,
+    kdf: rinnova_ca::KdfParams,
+    user_id: &str,
+    password: &str,
+    name: &str,
+) -> Result<String, AppError> {
+    let uid = UserId::parse(user_id)?;
+    if password.chars().count() < 12 {
+        return Err(AppError::Invalid(DomainError::MissingField));
+    }
+    let pw = password.to_owned();
+    let hash = blocking(move || hash_password(&pw, kdf)).await??;
+    let id = new_id();
+    let mut tx = store.begin().await?;
+    repo::prepaid::insert_account(
+        &mut tx,
+        &PrepaidAccountRecord {
+            id: id.clone(),
+            user_id: uid.as_str().into(),
+            password_hash: hash,
+            name: name.into(),
+            created_at: secs(now),
+        },
+    )
+    .await?;
+    audit(
+        &mut tx,
+        secs(now),
+        "cli",
+        "prepaid_account_created",
+        Some(&id),
+        &Ctx::default(),
+        Some(uid.as_str().into()),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(id)
+}
+
+/// Adds money to a purse (a payment received by the CA for the account).
+pub async fn top_up(
+    store: &Store,
+    now: Timestamp,
+    user_id: &str,
+    purse: Purse,
+    amount: Money,
+    note: Option<String>,
+) -> Result<Balances, AppError> {
+    if amount == Money::ZERO {
+        return Err(AppError::Invalid(DomainError::MissingField));
+    }
+    let uid = UserId::parse(user_id)?;
+    let mut tx = store.begin().await?;
+    let account = repo::prepaid::by_user_id(&mut tx, uid.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let e = Entry {
+        purse,
+        movement: Movement::TopUp,
+        amount,
+        renewal: None,
+    };
+    append(&mut tx, &account.id, &e, note.clone(), secs(now)).await?;
+    audit(
+        &mut tx,
+        secs(now),
+        "cli",
+        "prepaid_top_up",
+        Some(&account.id),
+        &Ctx::default(),
+        Some(format!(
+            "{} {} cents {}",
+            purse.as_str(),
+            amount.cents(),
+            note.unwrap_or_default()
+        )),
+    )
+    .await?;
+    let b = balances_of(&ledger(&mut tx, &account.id).await?);
+    commit(tx).await?;
+    Ok(b)
+}
+
+fn balances_of(entries: &[Entry]) -> Balances {
+    let l = Ledger(entries);
+    Balances {
+        diritti: (l.balance(Purse::Diritti), l.available(Purse::Diritti)),
+        tariffa: (l.balance(Purse::Tariffa), l.available(Purse::Tariffa)),
+    }
+}
+
+/// An account's purses.
+pub async fn balances(store: &Store, user_id: &str) -> Result<Balances, AppError> {
+    let uid = UserId::parse(user_id)?;
+    let mut c = store.conn().await?;
+    let account = repo::prepaid::by_user_id(&mut c, uid.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(balances_of(&ledger(&mut c, &account.id).await?))
+}
+
+impl App {
+    async fn verify_prepaid(
+        &self,
+        user_id: &str,
+        password: &str,
+        renewal_id: &str,
+        ctx: &Ctx,
+    ) -> Result<PrepaidAccountRecord, AppError> {
+        let uid = UserId::parse(user_id).map_err(|_| AppError::PrepaidLoginFailed)?;
+        let account =
+            repo::prepaid::by_user_id(&mut *self.store().conn().await?, uid.as_str()).await?;
+        let key = format!("prepaid:{}", uid.as_str());
+        let hash = account.as_ref().map(|a| a.password_hash.clone());
+        match self
+            .throttled_check(&key, hash, password, renewal_id, ctx)
+            .await?
+        {
+            Check::Locked { minutes } => Err(AppError::LoginLocked { minutes }),
+            Check::Wrong => Err(AppError::PrepaidLoginFailed),
+            Check::Right => account.ok_or(AppError::PrepaidLoginFailed),
+        }
+    }
+
+    /// Step 5 with a prepaid account: its credentials, then the price is reserved on the purse
+    /// for the certificate's kind; not enough available credit stops with the amounts. The
+    /// reservation becomes a debit when the new certificate is issued.
+    pub async fn pay_with_prepaid(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        account_user_id: &str,
+        password: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        {
+            let mut conn = self.store().conn().await?;
+            let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
+            let d = to_domain(&rec)?;
+            if d.has_passed(RenewalStep::Payment) {
+                return self.view(&mut conn, &rec, &h).await;
+            }
+            if d.step != RenewalStep::Payment {
+                return Err(DomainError::WrongStep(d.step.as_str()).into());
+            }
+        }
+        let account = self
+            .verify_prepaid(account_user_id, password, renewal_id, ctx)
+            .await?;
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if to_domain(&rec)?.has_passed(RenewalStep::Payment) {
+            return self.view(&mut tx, &rec, &h).await;
+        }
+        if repo::payments::of_renewal(&mut tx, &rec.id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::PaymentPending);
+        }
+        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let kind = CertificateKind::parse(&cert.kind)
+            .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
+        let amount = self.config().prices.price(kind).gross;
+        let entries = ledger(&mut tx, &account.id).await?;
+        let reserve = match Ledger(&entries).reserve(&rec.id, kind, amount) {
+            Ok(r) => r,
+            Err(e) => {
+                audit(
+                    &mut tx,
+                    secs(now),
+                    &format!("prepaid:{}", account.user_id),
+                    "prepaid_refused",
+                    Some(&rec.id),
+                    ctx,
+                    Some(e.code().to_owned()),
+                )
+                .await?;
+                commit(tx).await?;
+                return Err(AppError::Prepaid(e));
+            }
+        };
+        if let Some(e) = &reserve {
+            append(&mut tx, &account.id, e, None, secs(now)).await?;
+        }
+        repo::payments::insert(
+            &mut tx,
+            &PaymentRecord {
+                renewal_id: rec.id.clone(),
+                method: PaymentMethod::Prepaid.as_str().into(),
+                // Debited only when the certificate is issued.
+                status: "reserved".into(),
+                amount_cents: amount.cents(),
+                reference: account.user_id.clone(),
+                created_at: secs(now),
+                settled_at: None,
+            },
+        )
+        .await?;
+        let actor = format!("prepaid:{}", account.user_id);
+        let rec = self
+            .transition(&mut tx, &rec, &rinnova_domain::Event::Paid, now, |_| {})
+            .await?;
+        audit(
+            &mut tx,
+            secs(now),
+            &actor,
+            "prepaid_reserved",
+            Some(&rec.id),
+            ctx,
+            Some(format!(
+                "{} cents on {}",
+                amount.cents(),
+                Purse::for_kind(kind).as_str()
+            )),
+        )
+        .await?;
+        self.send_expected_code(&mut tx, &h, &rec, now).await?;
+        let v = self.view(&mut tx, &rec, &h).await?;
+        commit(tx).await?;
+        Ok(v)
+    }
+
+    /// The end of a renewal paid from a prepaid account: debit on success, release otherwise.
+    /// Called in the transaction that issues the certificate (or ends the renewal); a second
+    /// call does nothing.
+    pub(crate) async fn close_prepaid(
+        &self,
+        c: &mut Conn,
+        renewal_id: &str,
+        succeeded: bool,
+        now: Timestamp,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let Some(payment) = repo::payments::of_renewal(c, renewal_id)
+            .await?
+            .filter(|p| p.method == PaymentMethod::Prepaid.as_str() && p.status == "reserved")
+        else {
+            return Ok(());
+        };
+        let account = repo::prepaid::by_user_id(c, &payment.reference)
+            .await?
+            .ok_or_else(|| AppError::Internal("prepaid account missing".into()))?;
+        let entries = ledger(c, &account.id).await?;
+        let l = Ledger(&entries);
+        let line = if succeeded {
+            l.debit(renewal_id)
+        } else {
+            l.release(renewal_id)
+        }
+        .map_err(|e: PrepaidError| AppError::Internal(e.to_string()))?;
+        if let Some(e) = &line {
+            append(c, &account.id, e, None, secs(now)).await?;
+        }
+        if succeeded {
+            repo::payments::settle_reserved(c, renewal_id, secs(now)).await?;
+        } else {
+            repo::payments::release_reserved(c, renewal_id).await?;
+        }
+        audit(
+            c,
+            secs(now),
+            &format!("prepaid:{}", account.user_id),
+            if succeeded {
+                "prepaid_debited"
+            } else {
+                "prepaid_released"
+            },
+            Some(renewal_id),
+            ctx,
+            Some(format!("{} cents", payment.amount_cents)),
+        )
+        .await
+    }
+}
