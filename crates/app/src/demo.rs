@@ -9,8 +9,8 @@ use rinnova_domain::coupon::CouponCode;
 use rinnova_domain::window::ca_time_zone;
 use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
 use rinnova_store::{
-    CouponBatchRecord, HolderRecord, OrganisationRecord, PrepaidAccountRecord, PrepaidEntryRecord,
-    RaoRecord, StoreError, TokenRecord, repo,
+    CdrlRecord, CouponBatchRecord, HolderRecord, OrganisationRecord, PrepaidAccountRecord,
+    PrepaidEntryRecord, RaoRecord, StoreError, TokenRecord, repo,
 };
 
 /// The password of every demo holder.
@@ -49,6 +49,8 @@ enum Payer {
     Payroll,
     /// The holder, at step 5.
     Holder,
+    /// A member of the demo professional body, which pays and approves each renewal.
+    Approval,
     /// The holder, at step 5; the certificate was sold by the demo distributor, whose coupons
     /// renew it.
     Reseller,
@@ -166,6 +168,19 @@ const SEEDS: &[Seed] = &[
         ),
     },
     Seed {
+        user_id: "JZLF011",
+        given: "Giorgio",
+        surname: "Fontana",
+        cf15: "FNTGRG79P21H501",
+        expiry: Expiry::InDays(35),
+        token: false,
+        payer: Payer::Approval,
+        situation: (
+            "rinnovo aperto, serve l'approvazione dell'organizzazione (CDRL)",
+            "renewal open, the organisation (CDRL) must approve",
+        ),
+    },
+    Seed {
         user_id: "JZLF010",
         given: "Davide",
         surname: "Greco",
@@ -182,6 +197,9 @@ const SEEDS: &[Seed] = &[
 
 /// The demo registration-office operator.
 pub const DEMO_RAO: (&str, &str) = ("rao.demo", "rinnova-rao-demo");
+
+/// The demo professional body's manager (CDRL), who approves JZLF011's renewal.
+pub const DEMO_CDRL: (&str, &str) = ("cdrl.demo", "rinnova-cdrl-demo");
 
 /// The demo prepaid account: Tariffa 100,00 €, Diritti 20,00 €.
 pub const DEMO_PREPAID: (&str, &str) = ("PPAG001", "rinnova-prepagato");
@@ -245,6 +263,32 @@ impl App {
                 name: "Comune di Esempio".into(),
                 payment_mode: "organisation".into(),
                 approval_required: 0,
+            },
+        )
+        .await?;
+        let body_id = new_id();
+        repo::holders::insert_organisation(
+            &mut tx,
+            &OrganisationRecord {
+                id: body_id.clone(),
+                name: "Ordine degli Ingegneri Demo".into(),
+                payment_mode: "organisation".into(),
+                approval_required: 1,
+            },
+        )
+        .await?;
+        let cdrl_hash = blocking(move || hash_password(DEMO_CDRL.1, kdf)).await??;
+        repo::cdrl::insert(
+            &mut tx,
+            &CdrlRecord {
+                id: new_id(),
+                organisation_id: body_id.clone(),
+                username: DEMO_CDRL.0.into(),
+                password_hash: cdrl_hash,
+                name: "Marta Ricci".into(),
+                email: "cdrl@ordine-demo.it".into(),
+                created_at: secs(now),
+                disabled_at: None,
             },
         )
         .await?;
@@ -329,8 +373,16 @@ impl App {
                 ),
                 mobile: format!("+39333000{:04}", i + 1),
                 residence: "Via Roma 1, 00100 Roma".into(),
-                role_title: (s.payer == Payer::Payroll).then(|| "Funzionario".to_owned()),
-                organisation_id: (s.payer == Payer::Payroll).then(|| org_id.clone()),
+                role_title: match s.payer {
+                    Payer::Payroll => Some("Funzionario".to_owned()),
+                    Payer::Approval => Some("Ingegnere".to_owned()),
+                    _ => None,
+                },
+                organisation_id: match s.payer {
+                    Payer::Payroll => Some(org_id.clone()),
+                    Payer::Approval => Some(body_id.clone()),
+                    _ => None,
+                },
                 lang: "it".into(),
                 created_at: secs(now),
                 payment_mode: (s.payer == Payer::Free).then(|| "free".to_owned()),

@@ -49,6 +49,8 @@ pub enum AppError {
     Prepaid(PrepaidError),
     #[error("wrong prepaid account user-id or password")]
     PrepaidLoginFailed,
+    #[error("wrong username or password")]
+    StaffLoginFailed,
     #[error("too many RAO attempts; try again in {minutes} minutes")]
     RaoLocked { minutes: i64 },
     #[error("internal error")]
@@ -80,6 +82,7 @@ impl AppError {
             Self::RaoLoginFailed => "RNV-RAO-001",
             Self::Prepaid(e) => e.code(),
             Self::PrepaidLoginFailed => "RNV-PRE-010",
+            Self::StaffLoginFailed => "RNV-AUTH-010",
             Self::RaoLocked { .. } => "RNV-RAO-002",
             Self::Internal(_) => "RNV-GEN-500",
         }

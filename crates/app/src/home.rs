@@ -102,7 +102,7 @@ pub(crate) fn facts(c: &CertificateRecord) -> Result<CertificateFacts, AppError>
     })
 }
 
-fn rome_date(t: Timestamp) -> String {
+pub(crate) fn rome_date(t: Timestamp) -> String {
     t.to_zoned(window::ca_time_zone()).date().to_string()
 }
 

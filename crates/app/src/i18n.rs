@@ -153,6 +153,7 @@ mod tests {
             crate::AppError::RaoLoginFailed,
             crate::AppError::RaoLocked { minutes: 3 },
             crate::AppError::PrepaidLoginFailed,
+            crate::AppError::StaffLoginFailed,
             crate::AppError::Prepaid(rinnova_domain::prepaid::PrepaidError::NothingReserved),
             crate::AppError::Prepaid(rinnova_domain::prepaid::PrepaidError::InsufficientCredit {
                 available: rinnova_domain::Money::ZERO,

@@ -4,6 +4,7 @@
 //! transaction. HTTP handlers, the CLI and background jobs call these; they are tested without
 //! HTTP.
 
+pub mod approval;
 pub mod auth;
 pub mod ca_service;
 pub mod clock;

@@ -55,3 +55,32 @@ async fn push(
     .await?;
     Ok(())
 }
+
+/// Queues an e-mail to staff (a CDRL): no holder's inbox.
+pub(crate) async fn staff_email(
+    c: &mut Conn,
+    to: &str,
+    subject: String,
+    body: String,
+    now: i64,
+) -> Result<(), AppError> {
+    repo::outbox::push(
+        c,
+        &OutboxRecord {
+            seq: 0,
+            id: new_id(),
+            channel: "email".into(),
+            recipient: to.into(),
+            holder_id: None,
+            subject: Some(subject),
+            body,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            sent_at: None,
+            last_error: None,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -204,6 +204,10 @@ impl App {
             let mut conn = self.store().conn().await?;
             let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
             let d = to_domain(&rec)?;
+            // Free and organisation-paid renewals have no step 5 to pay.
+            if d.payment_mode != rinnova_domain::PaymentMode::Holder {
+                return Err(DomainError::WrongStep(d.step.as_str()).into());
+            }
             if d.has_passed(RenewalStep::Payment) {
                 return self.view(&mut conn, &rec, &h).await;
             }

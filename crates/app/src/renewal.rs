@@ -119,7 +119,8 @@ impl App {
         Ok(new)
     }
 
-    /// Sends the code the new state expects (SMS holders), in the same transaction.
+    /// Sends what the new state expects, in the same transaction: the holder's next code (SMS
+    /// holders), or the organisation managers' notice of a request to approve.
     pub(crate) async fn send_expected_code(
         &self,
         c: &mut Conn,
@@ -127,8 +128,12 @@ impl App {
         rec: &RenewalRecord,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        if let Some(step) = code_step(&to_domain(rec)?) {
+        let d = to_domain(rec)?;
+        if let Some(step) = code_step(&d) {
             self.send_code(c, h, &rec.id, step, false, now).await?;
+        }
+        if d.step == RenewalStep::Approval {
+            self.notify_cdrl(c, rec, now).await?;
         }
         Ok(())
     }

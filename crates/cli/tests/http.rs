@@ -1129,3 +1129,122 @@ async fn prepaid_account_pays_over_the_api_and_the_cli_shows_the_reservation() {
     ]);
     assert!(topped.contains("Diritti  balance      25.00"), "{topped}");
 }
+
+/// SPEC §5 step 6 through the real server. Whatever the holder's client sends, nothing moves a
+/// renewal past the organisation's approval (the test CVE-2021-20179 lacked); only the CDRL,
+/// logged in to their own area with its own cookie and CSRF token, approves.
+#[tokio::test]
+async fn approval_cannot_be_bypassed_and_the_cdrl_approves_in_their_area() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let (api, _) = Api::login(&server.base, "JZLF011").await;
+    let (id, _, r) = through_signing(&api, "JZLF011").await;
+    assert_eq!(r["step"], "approval");
+
+    let attempts = [
+        ("/activation-code", json!({"otp": "123456"})),
+        (
+            "/activate",
+            json!({"pin": "12345678", "pin_confirm": "12345678", "otp": "123456"}),
+        ),
+        ("/payment/coupon", json!({"code": "7KQ2-M9XD-4T8R-J"})),
+        ("/payment/shop", json!({"method": "card"})),
+        (
+            "/payment/rao",
+            json!({"username": "rao.demo", "password": "rinnova-rao-demo"}),
+        ),
+        (
+            "/payment/prepaid",
+            json!({"user_id": "PPAG001", "password": "rinnova-prepagato"}),
+        ),
+        ("/approve", json!({})),
+        ("/approval", json!({"decision": "approved"})),
+    ];
+    for (path, body) in attempts {
+        let (status, answer) = api
+            .call("POST", &format!("/renewals/{id}{path}"), Some(body))
+            .await;
+        assert!(!status.is_success(), "{path}: {status} {answer}");
+    }
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["step"], "approval");
+
+    // The holder's browser session does not open the CDRL area.
+    let mut holder = Browser::new(&server.base);
+    holder.get("/login").await;
+    holder
+        .post(
+            "/login",
+            &[
+                ("user_id", "JZLF011"),
+                ("password", "rinnova-demo"),
+                ("next", ""),
+            ],
+            None,
+        )
+        .await;
+    let (status, _) = holder.get("/cdrl").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, location, _) = holder
+        .post(
+            &format!("/cdrl/renewals/{id}/approve"),
+            &[("csrf", "x")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/cdrl/login"))
+    );
+
+    // The CDRL logs in, sees the request, and approves with the area's CSRF token.
+    let mut cdrl = Browser::new(&server.base);
+    let (status, _, page) = cdrl
+        .post(
+            "/cdrl/login",
+            &[("username", "cdrl.demo"), ("password", "wrong")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("RNV-AUTH-010"));
+    let (status, location, _) = cdrl
+        .post(
+            "/cdrl/login",
+            &[("username", "cdrl.demo"), ("password", "rinnova-cdrl-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/cdrl"))
+    );
+    let (_, page) = cdrl.get("/cdrl").await;
+    assert!(
+        page.contains("Fontana") && page.contains("FNTGRG79P21H501"),
+        "{page}"
+    );
+    let (status, _, _) = cdrl
+        .post(
+            &format!("/cdrl/renewals/{id}/approve"),
+            &[("csrf", "forged")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let csrf = csrf_of(&page);
+    let (status, _, page) = cdrl
+        .post(
+            &format!("/cdrl/renewals/{id}/approve"),
+            &[("csrf", &csrf)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"data-testid="no-pending""#), "{page}");
+
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["step"], "activate");
+    let mails = api.ok("GET", "/demo/outbox", None).await;
+    assert!(mails.to_string().contains("approvato"), "{mails}");
+}

@@ -305,3 +305,41 @@ pub struct PrepaidEntryRecord {
     pub note: Option<String>,
     pub created_at: i64,
 }
+
+/// An organisation's registration manager (CDRL).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CdrlRecord {
+    pub id: String,
+    pub organisation_id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub name: String,
+    pub email: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+/// A staff area's session (only the token's hash is stored).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffSessionRecord {
+    pub id_hash: Vec<u8>,
+    /// `cdrl`.
+    pub role: String,
+    pub account_id: String,
+    pub csrf: String,
+    pub lang: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_seen_at: i64,
+}
+
+/// A CDRL's decision on a renewal.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ApprovalRecord {
+    pub renewal_id: String,
+    pub decided_by: String,
+    /// `approved` or `rejected`.
+    pub decision: String,
+    pub reason: Option<String>,
+    pub decided_at: i64,
+}

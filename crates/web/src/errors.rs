@@ -6,7 +6,9 @@ use rinnova_app::AppError;
 /// The status of an error.
 pub fn status(e: &AppError) -> StatusCode {
     match e {
-        AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+        AppError::Unauthenticated | AppError::LoginFailed | AppError::StaffLoginFailed => {
+            StatusCode::UNAUTHORIZED
+        }
         AppError::LoginLocked { .. } | AppError::RaoLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict | AppError::NotRenewable(_) | AppError::PaymentPending => {

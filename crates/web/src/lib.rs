@@ -3,6 +3,7 @@
 //! document. Handlers are thin: parse → call a use case of `rinnova-app` → render.
 
 pub mod api;
+mod cdrl;
 mod errors;
 mod pages;
 mod sandbox;
@@ -33,6 +34,7 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(sandbox::routes())
+        .merge(cdrl::routes())
         .nest("/api/v1", api::routes())
         .layer(middleware::from_fn(same_origin_posts))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -49,7 +49,13 @@ pub fn routes() -> Router<WebState> {
         .route("/ca/issuing.der", get(ca_issuing))
 }
 
-fn page(state: &WebState, lang: Lang, csrf: &str, user: Option<&str>, path: &str) -> PageCtx {
+pub(crate) fn page(
+    state: &WebState,
+    lang: Lang,
+    csrf: &str,
+    user: Option<&str>,
+    path: &str,
+) -> PageCtx {
     PageCtx {
         tr: Tr(lang),
         demo: state.app.config().demo,
@@ -59,6 +65,7 @@ fn page(state: &WebState, lang: Lang, csrf: &str, user: Option<&str>, path: &str
         other_lang: if lang == Lang::It { "en" } else { "it" },
         errors: vec![],
         notice: None,
+        logout: "/logout",
     }
 }
 
@@ -72,7 +79,7 @@ fn holder_page(state: &WebState, h: &Holder) -> PageCtx {
     )
 }
 
-fn error_item(lang: Lang, e: &AppError, field: Option<&str>) -> ErrorItem {
+pub(crate) fn error_item(lang: Lang, e: &AppError, field: Option<&str>) -> ErrorItem {
     ErrorItem {
         message: lang.error(e),
         code: e.code().into(),
@@ -81,7 +88,7 @@ fn error_item(lang: Lang, e: &AppError, field: Option<&str>) -> ErrorItem {
 }
 
 /// A full-page error (not found, internal…), translated.
-fn error_page(state: &WebState, lang: Lang, e: &AppError) -> Response {
+pub(crate) fn error_page(state: &WebState, lang: Lang, e: &AppError) -> Response {
     let mut p = page(state, lang, "", None, "/");
     p.errors.push(error_item(lang, e, None));
     (status(e), ErrorPage { page: p }).into_response()
@@ -259,7 +266,7 @@ async fn logout(
         .into_response()
 }
 
-fn csrf_refused(s: &WebState, lang: Lang) -> Response {
+pub(crate) fn csrf_refused(s: &WebState, lang: Lang) -> Response {
     let mut p = page(s, lang, "", None, "/");
     p.errors.push(ErrorItem {
         message: lang.t("err-RNV-CSRF-001"),

@@ -49,6 +49,8 @@ pub struct PageCtx {
     pub other_lang: &'static str,
     pub errors: Vec<ErrorItem>,
     pub notice: Option<String>,
+    /// Where the header's logout button posts (holders' or staff's session).
+    pub logout: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -103,4 +105,20 @@ pub struct OutboxPage {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub page: PageCtx,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cdrl_login.html")]
+pub struct CdrlLoginPage {
+    pub page: PageCtx,
+    pub username: String,
+    pub demo_cdrl: (&'static str, &'static str),
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cdrl.html")]
+pub struct CdrlPage {
+    pub page: PageCtx,
+    pub organisation: String,
+    pub pending: Vec<rinnova_app::approval::ApprovalView>,
 }

@@ -7,6 +7,7 @@
     reason = "a test fails loudly on purpose"
 )]
 
+mod approval;
 mod payment;
 mod prepaid;
 mod rao;

@@ -60,10 +60,14 @@ pub async fn holder_id(app: &App, user_id: &str) -> String {
 
 /// The last SMS code sent to a holder.
 pub async fn last_code(app: &App, holder: &str) -> String {
-    let msgs = repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(holder), 1)
+    let msgs = repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(holder), 20)
         .await
         .unwrap();
-    let text = &msgs.first().expect("an SMS was sent").body;
+    let text = &msgs
+        .iter()
+        .find(|m| m.channel == "sms")
+        .expect("an SMS was sent")
+        .body;
     text.split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
         .expect("a 6-digit code")

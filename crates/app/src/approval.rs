@@ -1,0 +1,353 @@
+//! Organisation approval (SPEC §5 step 6, seed 001; A3). An organisation either requires its
+//! registration manager's (CDRL) approval of each renewal or renews automatically. The CDRL logs
+//! in to their own area, sees the pending requests of their organisation's people with their
+//! data, and approves or rejects with a reason; the holder is told by e-mail.
+//!
+//! The server alone decides: the workflow refuses activation before approval whatever a client
+//! sends (a renewal approval bypass was CVE-2021-20179 in Dogtag PKI), and a CDRL reaches only
+//! their own organisation's renewals.
+
+use crate::auth::{Check, audit};
+use crate::home::rome_date;
+use crate::i18n::Lang;
+use crate::rao::normalise_username;
+use crate::renewal::{commit, to_domain};
+use crate::util::{blocking, hash_password, new_id, random_token, secs, sha256, ts};
+use crate::{App, AppError, Ctx, notify};
+use jiff::Timestamp;
+use rinnova_domain::{DomainError, Email, Event, RenewalStep};
+use rinnova_store::{
+    ApprovalRecord, CdrlRecord, Conn, RenewalRecord, StaffSessionRecord, Store, repo,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A CDRL's session, as the area needs it.
+#[derive(Debug, Clone)]
+pub struct CdrlSession {
+    pub account_id: String,
+    pub username: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+/// A request waiting for the CDRL, with what they need to decide.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalView {
+    pub renewal_id: String,
+    pub requested_on: String,
+    pub given_name: String,
+    pub surname: String,
+    pub codice_fiscale: String,
+    pub iut: String,
+    pub email: String,
+    pub mobile: String,
+    pub role: Option<String>,
+    pub certificate_serial: String,
+    pub expiry_date: String,
+}
+
+/// A new CDRL account (CA staff, from the command line).
+#[derive(Debug, Clone)]
+pub struct NewCdrl {
+    pub organisation_id: String,
+    pub username: String,
+    pub password: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// Creates a CDRL account.
+pub async fn create_cdrl(
+    store: &Store,
+    now: Timestamp,
+    kdf: rinnova_ca::KdfParams,
+    n: &NewCdrl,
+) -> Result<String, AppError> {
+    let username = normalise_username(&n.username).ok_or(AppError::StaffLoginFailed)?;
+    let email = Email::parse(&n.email)?;
+    if n.password.chars().count() < 12 {
+        return Err(AppError::Invalid(DomainError::MissingField));
+    }
+    let pw = n.password.clone();
+    let hash = blocking(move || hash_password(&pw, kdf)).await??;
+    let id = new_id();
+    let mut tx = store.begin().await?;
+    repo::holders::organisation(&mut tx, &n.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    repo::cdrl::insert(
+        &mut tx,
+        &CdrlRecord {
+            id: id.clone(),
+            organisation_id: n.organisation_id.clone(),
+            username,
+            password_hash: hash,
+            name: n.name.clone(),
+            email: email.as_str().into(),
+            created_at: secs(now),
+            disabled_at: None,
+        },
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(id)
+}
+
+impl App {
+    /// A CDRL logs in to their area (throttled like holder logins). Returns the session token.
+    pub async fn cdrl_login(
+        &self,
+        username: &str,
+        password: &str,
+        lang: Lang,
+        ctx: &Ctx,
+    ) -> Result<String, AppError> {
+        let username = normalise_username(username).ok_or(AppError::StaffLoginFailed)?;
+        let account = repo::cdrl::by_username(&mut *self.store().conn().await?, &username)
+            .await?
+            .filter(|a| a.disabled_at.is_none());
+        let key = format!("cdrl:{username}");
+        let hash = account.as_ref().map(|a| a.password_hash.clone());
+        let account = match self
+            .throttled_check(&key, hash, password, &key, ctx)
+            .await?
+        {
+            Check::Locked { minutes } => return Err(AppError::LoginLocked { minutes }),
+            Check::Wrong => return Err(AppError::StaffLoginFailed),
+            Check::Right => account.ok_or(AppError::StaffLoginFailed)?,
+        };
+        let now = secs(self.now());
+        let token = random_token()?;
+        let mut tx = self.store().begin().await?;
+        repo::cdrl::insert_session(
+            &mut tx,
+            &StaffSessionRecord {
+                id_hash: sha256(token.as_bytes()).to_vec(),
+                role: "cdrl".into(),
+                account_id: account.id.clone(),
+                csrf: random_token()?,
+                lang: lang.code().into(),
+                created_at: now,
+                expires_at: now + self.config().session_idle_seconds,
+                last_seen_at: now,
+            },
+        )
+        .await?;
+        audit(&mut tx, now, &key, "cdrl_login", None, ctx, None).await?;
+        commit(tx).await?;
+        Ok(token)
+    }
+
+    /// The CDRL behind a session token.
+    pub async fn cdrl_session(&self, token: &str) -> Result<CdrlSession, AppError> {
+        let now = secs(self.now());
+        let mut tx = self.store().begin().await?;
+        let s = repo::cdrl::session(
+            &mut tx,
+            &sha256(token.as_bytes()),
+            now,
+            self.config().session_idle_seconds,
+        )
+        .await?
+        .filter(|s| s.role == "cdrl")
+        .ok_or(AppError::Unauthenticated)?;
+        let a = repo::cdrl::by_id(&mut tx, &s.account_id)
+            .await?
+            .filter(|a| a.disabled_at.is_none())
+            .ok_or(AppError::Unauthenticated)?;
+        let org = repo::holders::organisation(&mut tx, &a.organisation_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        commit(tx).await?;
+        Ok(CdrlSession {
+            account_id: a.id,
+            username: a.username,
+            name: a.name,
+            organisation_id: org.id,
+            organisation: org.name,
+            csrf: s.csrf,
+            lang: Lang::parse(&s.lang),
+        })
+    }
+
+    /// Ends a CDRL session.
+    pub async fn cdrl_logout(&self, token: &str) -> Result<(), AppError> {
+        let mut tx = self.store().begin().await?;
+        repo::cdrl::delete_session(&mut tx, &sha256(token.as_bytes())).await?;
+        commit(tx).await
+    }
+
+    /// The requests of the CDRL's organisation waiting for a decision.
+    pub async fn pending_approvals(
+        &self,
+        cdrl: &CdrlSession,
+    ) -> Result<Vec<ApprovalView>, AppError> {
+        let mut c = self.store().conn().await?;
+        let mut out = Vec::new();
+        for r in repo::cdrl::pending(&mut c, &cdrl.organisation_id).await? {
+            let h = repo::holders::by_id(&mut c, &r.holder_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let cert = repo::certificates::by_id(&mut c, &r.certificate_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            out.push(ApprovalView {
+                renewal_id: r.id,
+                requested_on: rome_date(ts(r.signed_at.unwrap_or(r.updated_at))),
+                given_name: h.given_name,
+                surname: h.surname,
+                codice_fiscale: h.codice_fiscale,
+                iut: h.iut,
+                email: h.email,
+                mobile: h.mobile,
+                role: h.role_title,
+                certificate_serial: cert.serial_hex,
+                expiry_date: rome_date(ts(cert.not_after)),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The CDRL approves or rejects (a reason is required to reject). Only renewals of their
+    /// own organisation's people are within reach; another's answer "not found", as if absent.
+    /// Deciding the same way again is answered as done; the other way, refused.
+    pub async fn decide(
+        &self,
+        cdrl: &CdrlSession,
+        renewal_id: &str,
+        approve: bool,
+        reason: Option<&str>,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if !approve && reason.is_none() {
+            return Err(AppError::Invalid(DomainError::MissingField));
+        }
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let rec = repo::renewals::by_id(&mut tx, renewal_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let h = repo::holders::by_id(&mut tx, &rec.holder_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if h.organisation_id.as_deref() != Some(cdrl.organisation_id.as_str()) {
+            return Err(AppError::NotFound);
+        }
+        let decision = if approve { "approved" } else { "rejected" };
+        if let Some(done) = repo::cdrl::decision(&mut tx, &rec.id).await? {
+            return if done.decision == decision {
+                Ok(())
+            } else {
+                Err(AppError::Conflict)
+            };
+        }
+        let d = to_domain(&rec)?;
+        if d.step != RenewalStep::Approval {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        repo::cdrl::insert_decision(
+            &mut tx,
+            &ApprovalRecord {
+                renewal_id: rec.id.clone(),
+                decided_by: cdrl.account_id.clone(),
+                decision: decision.into(),
+                reason: reason.map(str::to_owned),
+                decided_at: secs(now),
+            },
+        )
+        .await?;
+        let event = if approve {
+            Event::Approved
+        } else {
+            Event::Cancelled
+        };
+        let rec = self.transition(&mut tx, &rec, &event, now, |_| {}).await?;
+        let actor = format!("cdrl:{}", cdrl.username);
+        audit(
+            &mut tx,
+            secs(now),
+            &actor,
+            decision,
+            Some(&rec.id),
+            ctx,
+            reason.map(str::to_owned),
+        )
+        .await?;
+        if !approve {
+            // A prepaid reservation goes back to the account.
+            self.close_prepaid(&mut tx, &rec.id, false, now, ctx)
+                .await?;
+        }
+        self.send_expected_code(&mut tx, &h, &rec, now).await?;
+        let lang = Lang::parse(&h.lang);
+        let (subject, body) = if approve {
+            (
+                lang.t("email-approved-subject"),
+                lang.t_args(
+                    "email-approved-body",
+                    &[
+                        ("name", h.given_name.clone()),
+                        ("organisation", cdrl.organisation.clone()),
+                        (
+                            "link",
+                            format!("{}/renewals/{}", self.config().public_url, rec.id),
+                        ),
+                    ],
+                ),
+            )
+        } else {
+            (
+                lang.t("email-rejected-subject"),
+                lang.t_args(
+                    "email-rejected-body",
+                    &[
+                        ("name", h.given_name.clone()),
+                        ("organisation", cdrl.organisation.clone()),
+                        ("reason", reason.unwrap_or_default().to_owned()),
+                    ],
+                ),
+            )
+        };
+        notify::email(&mut tx, &h, subject, body, secs(now)).await?;
+        commit(tx).await
+    }
+
+    /// Tells the organisation's managers that a request waits for them.
+    pub(crate) async fn notify_cdrl(
+        &self,
+        c: &mut Conn,
+        rec: &RenewalRecord,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Some(h) = repo::holders::by_id(c, &rec.holder_id).await? else {
+            return Ok(());
+        };
+        let Some(org) = h.organisation_id.as_deref() else {
+            return Ok(());
+        };
+        for m in repo::cdrl::of_organisation(c, org).await? {
+            let lang = Lang::It;
+            notify::staff_email(
+                c,
+                &m.email,
+                lang.t("email-approval-subject"),
+                lang.t_args(
+                    "email-approval-body",
+                    &[
+                        ("name", m.name.clone()),
+                        ("holder", format!("{} {}", h.given_name, h.surname)),
+                        ("link", format!("{}/cdrl", self.config().public_url)),
+                    ],
+                ),
+                secs(now),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! Step 6 (SPEC §5, seed 001; A3): the organisation's CDRL approves or rejects, and nothing
+//! reaches activation without the approval (CVE-2021-20179 was such a bypass).
+
+use crate::renewal::{ctx, env, holder_id, last_code};
+use rinnova_app::App;
+use rinnova_app::approval::{NewCdrl, create_cdrl};
+use rinnova_app::demo::{DEMO_CDRL, DEMO_PIN};
+use rinnova_app::i18n::Lang;
+use rinnova_domain::RenewalStep;
+use rinnova_store::repo;
+
+/// Walks JZLF011 (organisation pays, approval required) through signing.
+async fn to_approval(app: &App, h: &str) -> String {
+    let cert = app.home(h).await.unwrap().certificates[0].id.clone();
+    let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
+    let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();
+    let hash = r.documents_hash.clone().unwrap();
+    let r = app
+        .accept_documents(h, &r.id, &hash, true, true, &ctx())
+        .await
+        .unwrap();
+    let code = last_code(app, h).await;
+    let r = app.sign(h, &r.id, DEMO_PIN, &code, &ctx()).await.unwrap();
+    assert_eq!(r.step, RenewalStep::Approval);
+    assert!(r.payment.is_none(), "the organisation pays: no step 5");
+    r.id
+}
+
+async fn outbox_to(app: &App, recipient: &str) -> Vec<String> {
+    repo::outbox::recent(&mut app.store().conn().await.unwrap(), None, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient == recipient)
+        .map(|m| format!("{} | {}", m.subject.unwrap_or_default(), m.body))
+        .collect()
+}
+
+#[tokio::test]
+async fn step6_only_the_holders_cdrl_approves_and_nothing_activates_before() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF011").await;
+    let r = to_approval(app, &h).await;
+    assert!(
+        outbox_to(app, "cdrl@ordine-demo.it")
+            .await
+            .iter()
+            .any(|m| m.contains("Giorgio Fontana")),
+        "the CDRL is told a request waits"
+    );
+
+    // The holder cannot move on: every later step is refused at this point.
+    let refused = [
+        app.activation_code(&h, &r, "123456", &ctx())
+            .await
+            .unwrap_err(),
+        app.activate(&h, &r, DEMO_PIN, DEMO_PIN, "123456", &ctx())
+            .await
+            .unwrap_err(),
+        app.pay_with_coupon(&h, &r, "7KQ2-M9XD-4T8R-J", &ctx())
+            .await
+            .unwrap_err(),
+    ];
+    for e in refused {
+        assert!(["RNV-WF-001", "RNV-CPN-001"].contains(&e.code()), "{e:?}");
+    }
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Approval
+    );
+
+    // Wrong credentials; a CDRL of another organisation does not even see the request.
+    assert_eq!(
+        app.cdrl_login(DEMO_CDRL.0, "wrong", Lang::It, &ctx())
+            .await
+            .unwrap_err()
+            .code(),
+        "RNV-AUTH-010"
+    );
+    let comune = repo::holders::by_user_id(&mut app.store().conn().await.unwrap(), "JZLF008")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id
+        .unwrap();
+    create_cdrl(
+        app.store(),
+        app.now(),
+        app.config().password_kdf,
+        &NewCdrl {
+            organisation_id: comune,
+            username: "cdrl.comune".into(),
+            password: "another long password".into(),
+            name: "Altro Responsabile".into(),
+            email: "cdrl@comune.example.it".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let other = app
+        .cdrl_login("cdrl.comune", "another long password", Lang::It, &ctx())
+        .await
+        .unwrap();
+    let other = app.cdrl_session(&other).await.unwrap();
+    assert!(app.pending_approvals(&other).await.unwrap().is_empty());
+    assert_eq!(
+        app.decide(&other, &r, true, None, &ctx())
+            .await
+            .unwrap_err()
+            .code(),
+        "RNV-GEN-404"
+    );
+
+    // The right CDRL sees the holder's data and approves; the holder gets the activation code.
+    let token = app
+        .cdrl_login(DEMO_CDRL.0, DEMO_CDRL.1, Lang::It, &ctx())
+        .await
+        .unwrap();
+    let cdrl = app.cdrl_session(&token).await.unwrap();
+    let pending = app.pending_approvals(&cdrl).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].surname.as_str(), pending[0].role.as_deref()),
+        ("Fontana", Some("Ingegnere"))
+    );
+    assert_eq!(
+        app.decide(&cdrl, &r, false, Some("   "), &ctx())
+            .await
+            .unwrap_err()
+            .code(),
+        "RNV-INP-010",
+        "a rejection needs a reason"
+    );
+    app.decide(&cdrl, &r, true, None, &ctx()).await.unwrap();
+    app.decide(&cdrl, &r, true, None, &ctx()).await.unwrap();
+    assert_eq!(
+        app.decide(&cdrl, &r, false, Some("changed my mind"), &ctx())
+            .await
+            .unwrap_err()
+            .code(),
+        "RNV-GEN-409"
+    );
+    let v = app.renewal(&h, &r).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Activate);
+    assert!(v.otp.sent);
+    let code = last_code(app, &h).await;
+    app.activation_code(&h, &r, &code, &ctx()).await.unwrap();
+    let code = last_code(app, &h).await;
+    let v = app
+        .activate(&h, &r, DEMO_PIN, DEMO_PIN, &code, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(v.step, RenewalStep::Completed);
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "approved" && a.actor == "cdrl:cdrl.demo")
+    );
+}
+
+#[tokio::test]
+async fn step6_rejection_ends_the_renewal_and_tells_the_holder_why() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF011").await;
+    let r = to_approval(app, &h).await;
+    let token = app
+        .cdrl_login(DEMO_CDRL.0, DEMO_CDRL.1, Lang::It, &ctx())
+        .await
+        .unwrap();
+    let cdrl = app.cdrl_session(&token).await.unwrap();
+    app.decide(
+        &cdrl,
+        &r,
+        false,
+        Some("Non più iscritto all'Ordine"),
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Cancelled
+    );
+    let holder = repo::holders::by_id(&mut app.store().conn().await.unwrap(), &h)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        outbox_to(app, &holder.email)
+            .await
+            .iter()
+            .any(|m| m.contains("Non più iscritto all'Ordine"))
+    );
+    assert!(app.pending_approvals(&cdrl).await.unwrap().is_empty());
+    app.cdrl_logout(&token).await.unwrap();
+    assert!(app.cdrl_session(&token).await.is_err());
+}

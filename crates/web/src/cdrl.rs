@@ -1,0 +1,229 @@
+//! The organisation manager's (CDRL) area (SPEC §5 step 6, A3): their own login and session
+//! cookie, the requests of their organisation's people, approve or reject with a reason.
+
+use crate::pages::{csrf_refused, error_item, error_page, page};
+use crate::session::{cookie, request_lang, set_cookie};
+use crate::templates::{CdrlLoginPage, CdrlPage};
+use crate::{RequestCtx, WebState};
+use axum::Form;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::{HeaderMap, header, request::Parts};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rinnova_app::AppError;
+use rinnova_app::approval::CdrlSession;
+use serde::Deserialize;
+
+pub const STAFF_COOKIE: &str = "rnv_staff";
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/cdrl", get(area))
+        .route("/cdrl/login", get(login_page).post(login))
+        .route("/cdrl/logout", post(logout))
+        .route("/cdrl/renewals/{id}/approve", post(approve))
+        .route("/cdrl/renewals/{id}/reject", post(reject))
+}
+
+/// A logged-in CDRL; anyone else is sent to the CDRL login.
+pub struct Cdrl {
+    token: String,
+    session: CdrlSession,
+}
+
+impl FromRequestParts<WebState> for Cdrl {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &WebState) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, STAFF_COOKIE).filter(|t| !t.is_empty());
+        match token {
+            Some(token) => match s.app.cdrl_session(&token).await {
+                Ok(session) => Ok(Cdrl { token, session }),
+                Err(_) => Err(Redirect::to("/cdrl/login").into_response()),
+            },
+            None => Err(Redirect::to("/cdrl/login").into_response()),
+        }
+    }
+}
+
+fn csrf_ok(c: &Cdrl, submitted: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !submitted.is_empty() && bool::from(c.session.csrf.as_bytes().ct_eq(submitted.as_bytes()))
+}
+
+fn area_page(s: &WebState, c: &Cdrl, notice: Option<String>) -> Result<CdrlPage, AppError> {
+    let mut p = page(
+        s,
+        c.session.lang,
+        &c.session.csrf,
+        Some(&c.session.name),
+        "/cdrl",
+    );
+    p.logout = "/cdrl/logout";
+    p.notice = notice;
+    Ok(CdrlPage {
+        page: p,
+        organisation: c.session.organisation.clone(),
+        pending: vec![],
+    })
+}
+
+async fn render(
+    s: &WebState,
+    c: &Cdrl,
+    notice: Option<String>,
+    errors: Vec<crate::templates::ErrorItem>,
+) -> Response {
+    let pending = match s.app.pending_approvals(&c.session).await {
+        Ok(p) => p,
+        Err(e) => return error_page(s, c.session.lang, &e),
+    };
+    match area_page(s, c, notice) {
+        Ok(mut page) => {
+            page.pending = pending;
+            page.page.errors = errors;
+            page.into_response()
+        }
+        Err(e) => error_page(s, c.session.lang, &e),
+    }
+}
+
+async fn area(State(s): State<WebState>, c: Cdrl) -> Response {
+    render(&s, &c, None, vec![]).await
+}
+
+async fn login_page(State(s): State<WebState>, headers: HeaderMap) -> Response {
+    let lang = request_lang(&headers);
+    CdrlLoginPage {
+        page: page(&s, lang, "", None, "/cdrl/login"),
+        username: String::new(),
+        demo_cdrl: rinnova_app::demo::DEMO_CDRL,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let lang = request_lang(&headers);
+    match s.app.cdrl_login(&f.username, &f.password, lang, &ctx).await {
+        Ok(token) => (
+            AppendHeaders([(
+                header::SET_COOKIE,
+                set_cookie(STAFF_COOKIE, &token, 8 * 3600, s.secure_cookies),
+            )]),
+            Redirect::to("/cdrl"),
+        )
+            .into_response(),
+        Err(e) => {
+            let mut p = page(&s, lang, "", None, "/cdrl/login");
+            p.errors.push(error_item(lang, &e, Some("username")));
+            (
+                crate::errors::status(&e),
+                CdrlLoginPage {
+                    page: p,
+                    username: f.username,
+                    demo_cdrl: rinnova_app::demo::DEMO_CDRL,
+                },
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(s): State<WebState>, c: Cdrl, Form(f): Form<CsrfForm>) -> Response {
+    if !csrf_ok(&c, &f.csrf) {
+        return csrf_refused(&s, c.session.lang);
+    }
+    let _ = s.app.cdrl_logout(&c.token).await;
+    (
+        AppendHeaders([(
+            header::SET_COOKIE,
+            set_cookie(STAFF_COOKIE, "", 0, s.secure_cookies),
+        )]),
+        Redirect::to("/cdrl/login"),
+    )
+        .into_response()
+}
+
+async fn approve(
+    State(s): State<WebState>,
+    c: Cdrl,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if !csrf_ok(&c, &f.csrf) {
+        return csrf_refused(&s, c.session.lang);
+    }
+    decided(
+        &s,
+        &c,
+        s.app.decide(&c.session, &id, true, None, &ctx).await,
+        "cdrl-approved-notice",
+        &id,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct RejectForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reject(
+    State(s): State<WebState>,
+    c: Cdrl,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<RejectForm>,
+) -> Response {
+    if !csrf_ok(&c, &f.csrf) {
+        return csrf_refused(&s, c.session.lang);
+    }
+    let out = s
+        .app
+        .decide(&c.session, &id, false, Some(&f.reason), &ctx)
+        .await;
+    decided(&s, &c, out, "cdrl-rejected-notice", &id).await
+}
+
+async fn decided(
+    s: &WebState,
+    c: &Cdrl,
+    out: Result<(), AppError>,
+    notice: &str,
+    id: &str,
+) -> Response {
+    match out {
+        Ok(()) => render(s, c, Some(c.session.lang.t(notice)), vec![]).await,
+        Err(e) => {
+            let field = format!("reason-{id}");
+            let errors = vec![error_item(c.session.lang, &e, Some(&field))];
+            let mut r = render(s, c, None, errors).await;
+            *r.status_mut() = crate::errors::status(&e);
+            r
+        }
+    }
+}
