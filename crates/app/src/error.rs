@@ -51,6 +51,10 @@ pub enum AppError {
     PrepaidLoginFailed,
     #[error("wrong username or password")]
     StaffLoginFailed,
+    /// An e-mail or mobile registered to another person: the new value typed (`current` false)
+    /// or the holder's own current one (`current` true, the renewal waits at step 2).
+    #[error("this {field} belongs to another person")]
+    ContactShared { field: String, current: bool },
     #[error("too many RAO attempts; try again in {minutes} minutes")]
     RaoLocked { minutes: i64 },
     #[error("internal error")]
@@ -83,6 +87,8 @@ impl AppError {
             Self::Prepaid(e) => e.code(),
             Self::PrepaidLoginFailed => "RNV-PRE-010",
             Self::StaffLoginFailed => "RNV-AUTH-010",
+            Self::ContactShared { current: false, .. } => "RNV-DATA-001",
+            Self::ContactShared { current: true, .. } => "RNV-DATA-002",
             Self::RaoLocked { .. } => "RNV-RAO-002",
             Self::Internal(_) => "RNV-GEN-500",
         }

@@ -154,6 +154,14 @@ mod tests {
             crate::AppError::RaoLocked { minutes: 3 },
             crate::AppError::PrepaidLoginFailed,
             crate::AppError::StaffLoginFailed,
+            crate::AppError::ContactShared {
+                field: "email".into(),
+                current: true,
+            },
+            crate::AppError::ContactShared {
+                field: "mobile".into(),
+                current: false,
+            },
             crate::AppError::Prepaid(rinnova_domain::prepaid::PrepaidError::NothingReserved),
             crate::AppError::Prepaid(rinnova_domain::prepaid::PrepaidError::InsufficientCredit {
                 available: rinnova_domain::Money::ZERO,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod ca_service;
 pub mod clock;
 pub mod config;
+pub mod contact;
 pub mod coupons;
 pub mod demo;
 pub mod error;

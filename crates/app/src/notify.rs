@@ -5,14 +5,15 @@ use crate::AppError;
 use crate::util::new_id;
 use rinnova_store::{Conn, HolderRecord, OutboxRecord, repo};
 
-/// Queues an SMS to the holder's registered mobile.
-pub(crate) async fn sms(
+/// Queues an SMS to `mobile`: the holder's registered number, or a new one being confirmed.
+pub(crate) async fn sms_to(
     c: &mut Conn,
     h: &HolderRecord,
+    mobile: &str,
     text: String,
     now: i64,
 ) -> Result<(), AppError> {
-    push(c, "sms", &h.mobile, h, None, text, now).await
+    push(c, "sms", mobile, h, None, text, now).await
 }
 
 /// Queues an e-mail to the holder's registered address.

@@ -100,8 +100,28 @@ impl App {
         if repo::holders::token(c, &h.id).await?.is_some() {
             return Ok(());
         }
-        let policy = self.config().sms_otp;
         let purpose = Purpose::renewal(renewal_id, step);
+        self.send_sms_code(c, h, &h.mobile, purpose, &sms_key(step), resend, now)
+            .await
+    }
+
+    /// Sends a fresh SMS code for `purpose` to `mobile` (the registered number, or a new one
+    /// being confirmed), replacing any earlier code for that purpose.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one fact of the code"
+    )]
+    pub(crate) async fn send_sms_code(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        mobile: &str,
+        purpose: Purpose,
+        text_key: &str,
+        resend: bool,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let policy = self.config().sms_otp;
         let random: [u8; 8] = rinnova_ca::random_bytes()?;
         let code = code_from_random(random, policy.digits);
         let existing = repo::otp::get(c, &h.id, purpose.as_str()).await?;
@@ -121,8 +141,8 @@ impl App {
         repo::otp::put(c, &to_record(&challenge, &h.id, created)).await?;
         let lang = Lang::parse(&h.lang);
         let minutes = (policy.ttl_seconds / 60).max(1).to_string();
-        let text = lang.t_args(&sms_key(step), &[("code", code), ("minutes", minutes)]);
-        notify::sms(c, h, text, secs(now)).await
+        let text = lang.t_args(text_key, &[("code", code), ("minutes", minutes)]);
+        notify::sms_to(c, h, mobile, text, secs(now)).await
     }
 
     /// Checks a code for `step` of a renewal and persists the attempt (so the caller must commit
@@ -144,12 +164,24 @@ impl App {
                 Err(e) => Err(AppError::Token(e)),
             });
         }
-        let purpose = Purpose::renewal(renewal_id, step);
+        self.check_sms_code(c, h, &Purpose::renewal(renewal_id, step), code, now)
+            .await
+    }
+
+    /// Checks an SMS code for `purpose` and persists the attempt (commit even on a refusal).
+    pub(crate) async fn check_sms_code(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        purpose: &Purpose,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<Result<(), AppError>, AppError> {
         let Some(record) = repo::otp::get(c, &h.id, purpose.as_str()).await? else {
             return Ok(Err(OtpError::NotRequested.into()));
         };
         let (next, verdict) =
-            to_challenge(&record).verify(&purpose, code, now, &self.config().sms_otp);
+            to_challenge(&record).verify(purpose, code, now, &self.config().sms_otp);
         repo::otp::record_attempt(
             c,
             &record.id,

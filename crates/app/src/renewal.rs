@@ -7,7 +7,7 @@ use crate::auth::audit;
 use crate::home::{certificate_view, holder_view};
 use crate::i18n::Lang;
 use crate::util::{blocking, new_id, secs, sha256, ts};
-use crate::views::{OtpView, RenewalView, StepView};
+use crate::views::{ContactChangeView, OtpView, RenewalView, StepView};
 use crate::{App, AppError, Ctx, notify};
 use jiff::Timestamp;
 use rinnova_ca::DeviceError;
@@ -211,6 +211,20 @@ impl App {
             activation_otp_verified: d.activation_otp_verified,
             new_certificate,
             payment: self.payment_view(c, r, &cert.kind, lang).await?,
+            contact_change: match repo::holders::pending_contact_change(c, &h.id).await? {
+                Some(ch) if ch.renewal_id == r.id && d.step == RenewalStep::CheckData => {
+                    Some(ContactChangeView {
+                        field: ch.field,
+                        new_value: ch.new_value,
+                    })
+                }
+                _ => None,
+            },
+            contact_blocked: if d.step == RenewalStep::CheckData {
+                self.contact_conflict(c, h).await?.map(|e| lang.error(&e))
+            } else {
+                None
+            },
         })
     }
 
@@ -319,6 +333,9 @@ impl App {
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
             let v = self.view(&mut tx, &rec, &h).await?;
             return Ok(v);
+        }
+        if let Some(e) = self.contact_conflict(&mut tx, &h).await? {
+            return Err(e);
         }
         let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?

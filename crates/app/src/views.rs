@@ -118,6 +118,18 @@ pub struct RenewalView {
     pub new_certificate: Option<CertificateView>,
     /// Step 5, when the holder pays.
     pub payment: Option<PaymentView>,
+    /// Step 2: a change of contact data waiting for its SMS code.
+    pub contact_change: Option<ContactChangeView>,
+    /// Step 2: why the renewal cannot go on until the contact data changes (translated).
+    pub contact_blocked: Option<String>,
+}
+
+/// A change of contact data waiting for its SMS code.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactChangeView {
+    /// `email`, `mobile` or `residence`.
+    pub field: String,
+    pub new_value: String,
 }
 
 /// A price: integer cents for programs, text in the holder's language for people.

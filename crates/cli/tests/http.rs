@@ -1248,3 +1248,79 @@ async fn approval_cannot_be_bypassed_and_the_cdrl_approves_in_their_area() {
     let mails = api.ok("GET", "/demo/outbox", None).await;
     assert!(mails.to_string().contains("approvato"), "{mails}");
 }
+
+/// SPEC §5 step 2 in the portal: the residence is edited with the password and an SMS code,
+/// and the new value is what the data page then shows.
+#[tokio::test]
+async fn portal_contact_edit_with_password_and_sms_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let home = api.ok("GET", "/home", None).await;
+    let cert = home["certificates"][0]["id"].as_str().unwrap().to_owned();
+    let r = api
+        .ok("POST", &format!("/certificates/{cert}/renewal"), None)
+        .await;
+    let id = r["id"].as_str().unwrap().to_owned();
+
+    let mut b = Browser::new(&server.base);
+    b.get("/login").await;
+    b.post(
+        "/login",
+        &[
+            ("user_id", "JZLF001"),
+            ("password", "rinnova-demo"),
+            ("next", ""),
+        ],
+        None,
+    )
+    .await;
+    let (_, page) = b.get(&format!("/renewals/{id}")).await;
+    let csrf = csrf_of(&page);
+    let path = format!("/renewals/{id}/contact");
+    let (status, _, page) = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("field", "residence"),
+                ("value", "Piazza Navona 5, 00186 Roma"),
+                ("password", "wrong"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains(r##"href="#contact_password""##), "{page}");
+    let (status, _, _) = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("field", "residence"),
+                ("value", "Piazza Navona 5, 00186 Roma"),
+                ("password", "rinnova-demo"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = b.get(&format!("/renewals/{id}")).await;
+    assert!(
+        page.contains("contact_otp"),
+        "the confirmation form is shown"
+    );
+    let code = api.last_code("JZLF001").await;
+    let (status, _, _) = b
+        .post(
+            &format!("{path}/confirm"),
+            &[("csrf", &csrf), ("otp", &code)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = b.get(&format!("/renewals/{id}")).await;
+    assert!(page.contains("Piazza Navona 5, 00186 Roma"), "{page}");
+    let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
+    assert_eq!(r["holder"]["residence"], "Piazza Navona 5, 00186 Roma");
+}

@@ -15,6 +15,11 @@ impl Purpose {
         Self(format!("renewal:{renewal_id}:{step}"))
     }
 
+    /// A code confirming one pending change of contact data (SPEC §5 step 2).
+    pub fn contact_change(change_id: &str) -> Self {
+        Self(format!("contact:{change_id}"))
+    }
+
     /// Wraps a stored purpose.
     pub fn from_stored(s: String) -> Self {
         Self(s)

@@ -343,3 +343,16 @@ pub struct ApprovalRecord {
     pub reason: Option<String>,
     pub decided_at: i64,
 }
+
+/// A change of contact data, pending until its SMS code confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ContactChangeRecord {
+    pub id: String,
+    pub holder_id: String,
+    pub renewal_id: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+    pub created_at: i64,
+    pub applied_at: Option<i64>,
+}

@@ -36,6 +36,11 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/payment/shop", post(pay_in_shop))
         .route("/renewals/{id}/payment/rao", post(pay_by_rao))
         .route("/renewals/{id}/payment/prepaid", post(pay_with_prepaid))
+        .route("/renewals/{id}/contact", post(request_contact_change))
+        .route(
+            "/renewals/{id}/contact/confirm",
+            post(confirm_contact_change),
+        )
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
@@ -45,7 +50,7 @@ pub fn routes() -> Router<WebState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, activation_code, activate),
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
     modifiers(&Bearer)
@@ -418,6 +423,63 @@ async fn pay_with_prepaid(
         h.session.lang,
         s.app
             .pay_with_prepaid(&h.session.holder_id, &id, &r.user_id, &r.password, &ctx)
+            .await,
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ContactRequest {
+    /// `email`, `mobile` or `residence`.
+    pub field: String,
+    pub value: String,
+    /// The holder's portal password, typed again.
+    pub password: String,
+}
+
+/// Step 2: ask to change a contact datum; an SMS code confirms it (to the new mobile, if the
+/// mobile changes).
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/contact", security(("bearer" = [])), params(("id" = String, Path)), request_body = ContactRequest,
+    responses((status = 200, body = RenewalView), (status = 401, body = ApiError), (status = 422, body = ApiError)))]
+async fn request_contact_change(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<ContactRequest>,
+) -> Response {
+    let Some(field) = rinnova_app::contact::ContactField::parse(&r.field) else {
+        let e = AppError::Invalid(rinnova_domain::DomainError::MissingField);
+        return answer::<RenewalView>(h.session.lang, Err(e));
+    };
+    answer(
+        h.session.lang,
+        s.app
+            .request_contact_change(
+                &h.session.holder_id,
+                &id,
+                field,
+                &r.value,
+                &r.password,
+                &ctx,
+            )
+            .await,
+    )
+}
+
+/// Step 2: the SMS code applies the pending change.
+#[utoipa::path(post, path = "/api/v1/renewals/{id}/contact/confirm", security(("bearer" = [])), params(("id" = String, Path)), request_body = CodeRequest,
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
+async fn confirm_contact_change(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(r): Json<CodeRequest>,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .confirm_contact_change(&h.session.holder_id, &id, &r.otp, &ctx)
             .await,
     )
 }

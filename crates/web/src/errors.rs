@@ -24,7 +24,8 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::Statement(_)
         | AppError::RaoLoginFailed
         | AppError::Prepaid(_)
-        | AppError::PrepaidLoginFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        | AppError::PrepaidLoginFailed
+        | AppError::ContactShared { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadNotification => StatusCode::BAD_REQUEST,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");

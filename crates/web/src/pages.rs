@@ -39,6 +39,11 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/pay/shop", post(pay_in_shop))
         .route("/renewals/{id}/pay/rao", post(pay_by_rao))
         .route("/renewals/{id}/pay/prepaid", post(pay_with_prepaid))
+        .route("/renewals/{id}/contact", post(request_contact_change))
+        .route(
+            "/renewals/{id}/contact/confirm",
+            post(confirm_contact_change),
+        )
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/renewals/{id}/token-resync", post(token_resync))
@@ -669,6 +674,67 @@ async fn pay_with_prepaid(
         )
         .await;
     after_step(&s, &h, &id, out, Some("account_user_id"), (false, false)).await
+}
+
+#[derive(Deserialize)]
+struct ContactForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn request_contact_change(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<ContactForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    let Some(field) = rinnova_app::contact::ContactField::parse(&f.field) else {
+        let e = AppError::Invalid(rinnova_domain::DomainError::MissingField);
+        return after_step(&s, &h, &id, Err(e), Some("contact-email"), (false, false)).await;
+    };
+    let out = s
+        .app
+        .request_contact_change(
+            &h.session.holder_id,
+            &id,
+            field,
+            &f.value,
+            &f.password,
+            &ctx,
+        )
+        .await;
+    let target = match &out {
+        Err(AppError::LoginFailed | AppError::LoginLocked { .. }) => "contact_password",
+        _ => "contact_value",
+    };
+    after_step(&s, &h, &id, out, Some(target), (false, false)).await
+}
+
+async fn confirm_contact_change(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !csrf_ok(&h.session, &f.csrf) {
+        return csrf_refused(&s, h.session.lang);
+    }
+    let out = s
+        .app
+        .confirm_contact_change(&h.session.holder_id, &id, &f.otp, &ctx)
+        .await;
+    after_step(&s, &h, &id, out, Some("contact_otp"), (false, false)).await
 }
 
 async fn activation_code(

@@ -166,6 +166,18 @@ email-approved-body = Dear { $name },
 email-rejected-subject = Renewal not approved by your organisation
 email-rejected-body = Dear { $name },
     { $organisation } did not approve the renewal of your certificate. Reason: { $reason }
+contact-edit = Edit
+contact-edit-intro = For your security enter your portal password; we will send a code by SMS to confirm (to the new number, if you change the mobile).
+field-new-value = New value
+field-portal-password = Portal password
+contact-send-code = Send the confirmation code
+contact-confirm-title = Confirm the change
+contact-confirm-intro = Enter the code received by SMS to confirm the new value: { $value }
+contact-confirm-submit = Confirm the change
+sms-otp-contact = rinnova: { $code } is the code to confirm the change of your contact details. It expires in { $minutes } minutes. Do not share it.
+email-contact-changed-subject = Your e-mail address was changed
+email-contact-changed-body = Dear { $name },
+    the e-mail address of your signature account was changed to { $email }. If it was not you, contact support at once.
 pay-coupon-title = Coupon
 pay-coupon-intro = If your organisation or the reseller of your certificate gave you a coupon, enter it here: it covers the whole amount.
 field-coupon = Coupon code
@@ -270,3 +282,5 @@ err-RNV-PRE-001 = Not enough credit on the prepaid account: { $available } avail
 err-RNV-PRE-002 = Nothing is reserved for this renewal.
 err-RNV-PRE-010 = Wrong prepaid account user-id or password.
 err-RNV-AUTH-010 = Wrong username or password.
+err-RNV-DATA-001 = This contact is already registered to another person: give another one.
+err-RNV-DATA-002 = Your e-mail address or mobile number is also registered to another person: change it to go on with the renewal.

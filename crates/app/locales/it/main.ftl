@@ -166,6 +166,18 @@ email-approved-body = Gentile { $name },
 email-rejected-subject = Rinnovo non approvato dalla tua organizzazione
 email-rejected-body = Gentile { $name },
     { $organisation } non ha approvato il rinnovo del tuo certificato. Motivo: { $reason }
+contact-edit = Modifica
+contact-edit-intro = Per sicurezza inserisci la password del portale; ti invieremo un codice via SMS per confermare (al nuovo numero, se cambi il cellulare).
+field-new-value = Nuovo valore
+field-portal-password = Password del portale
+contact-send-code = Invia il codice di conferma
+contact-confirm-title = Conferma la modifica
+contact-confirm-intro = Inserisci il codice ricevuto via SMS per confermare il nuovo valore: { $value }
+contact-confirm-submit = Conferma la modifica
+sms-otp-contact = rinnova: { $code } è il codice per confermare la modifica dei tuoi recapiti. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
+email-contact-changed-subject = Il tuo indirizzo e-mail è stato cambiato
+email-contact-changed-body = Gentile { $name },
+    l'indirizzo e-mail del tuo account di firma è stato cambiato in { $email }. Se non sei stato tu, contatta subito l'assistenza.
 pay-coupon-title = Coupon
 pay-coupon-intro = Se la tua organizzazione o il rivenditore del certificato ti ha dato un coupon, inseriscilo qui: copre l'intero importo.
 field-coupon = Codice coupon
@@ -270,3 +282,5 @@ err-RNV-PRE-001 = Credito insufficiente sul conto prepagato: disponibili { $avai
 err-RNV-PRE-002 = Nessun importo è prenotato per questo rinnovo.
 err-RNV-PRE-010 = User-id o password del conto prepagato errati.
 err-RNV-AUTH-010 = Username o password errati.
+err-RNV-DATA-001 = Questo recapito è già registrato a un'altra persona: indicane un altro.
+err-RNV-DATA-002 = Il tuo indirizzo e-mail o il tuo cellulare risulta registrato anche a un'altra persona: modificalo per proseguire con il rinnovo.

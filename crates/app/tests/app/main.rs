@@ -8,6 +8,7 @@
 )]
 
 mod approval;
+mod contact;
 mod payment;
 mod prepaid;
 mod rao;

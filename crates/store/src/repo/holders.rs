@@ -218,3 +218,90 @@ pub async fn distributor(c: &mut Conn, id: &str) -> Result<Option<String>, Store
             .await?,
     )
 }
+
+/// Whether `value` of `field` (`email` or `mobile`) belongs to a holder with another codice
+/// fiscale (the same person may hold several accounts).
+pub async fn contact_taken_by_other(
+    c: &mut Conn,
+    field: &str,
+    value: &str,
+    codice_fiscale: &str,
+) -> Result<bool, StoreError> {
+    let sql = match field {
+        "email" => {
+            "SELECT COUNT(*) FROM holders WHERE lower(email) = lower($1) AND codice_fiscale <> $2"
+        }
+        "mobile" => "SELECT COUNT(*) FROM holders WHERE mobile = $1 AND codice_fiscale <> $2",
+        _ => return Ok(false),
+    };
+    let n: i64 = sqlx::query_scalar(sql)
+        .bind(value)
+        .bind(codice_fiscale)
+        .fetch_one(c)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Records a pending change of contact data, replacing the holder's earlier pending one.
+pub async fn insert_contact_change(
+    c: &mut Conn,
+    ch: &crate::ContactChangeRecord,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM contact_changes WHERE holder_id = $1 AND applied_at IS NULL")
+        .bind(&ch.holder_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(
+        "INSERT INTO contact_changes (id, holder_id, renewal_id, field, old_value, new_value, \
+         created_at, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&ch.id)
+    .bind(&ch.holder_id)
+    .bind(&ch.renewal_id)
+    .bind(&ch.field)
+    .bind(&ch.old_value)
+    .bind(&ch.new_value)
+    .bind(ch.created_at)
+    .bind(ch.applied_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The holder's pending change of contact data.
+pub async fn pending_contact_change(
+    c: &mut Conn,
+    holder_id: &str,
+) -> Result<Option<crate::ContactChangeRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM contact_changes WHERE holder_id = $1 AND applied_at IS NULL \
+         ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(holder_id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Applies a confirmed change: the holder's field takes the new value.
+pub async fn apply_contact_change(
+    c: &mut Conn,
+    ch: &crate::ContactChangeRecord,
+    now: i64,
+) -> Result<(), StoreError> {
+    let sql = match ch.field.as_str() {
+        "email" => "UPDATE holders SET email = $1 WHERE id = $2",
+        "mobile" => "UPDATE holders SET mobile = $1 WHERE id = $2",
+        _ => "UPDATE holders SET residence = $1 WHERE id = $2",
+    };
+    sqlx::query(sql)
+        .bind(&ch.new_value)
+        .bind(&ch.holder_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE contact_changes SET applied_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(&ch.id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
