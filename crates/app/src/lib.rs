@@ -19,6 +19,7 @@ mod issuance;
 pub mod notify;
 pub mod otp;
 pub mod payment;
+pub mod payroll;
 pub mod prepaid;
 pub mod rao;
 pub mod renewal;

@@ -730,8 +730,11 @@ impl App {
         if let Some(old_cred) = &old.credential_id {
             repo::holders::retire_credential(&mut tx, old_cred, secs(now)).await?;
         }
-        // A prepaid reservation is debited now that the certificate exists.
+        // A prepaid reservation is debited now that the certificate exists; an organisation
+        // paying through payroll is charged.
         self.close_prepaid(&mut tx, &rec.id, true, now, ctx).await?;
+        self.charge_payroll(&mut tx, &rec, &h, &old.kind, now)
+            .await?;
         let rec = self
             .transition(&mut tx, &rec, &Event::Activated, now, |r| {
                 r.new_certificate_id = Some(new_cert_id.clone())

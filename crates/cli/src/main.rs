@@ -73,6 +73,11 @@ enum Command {
         #[command(subcommand)]
         command: PrepaidCommand,
     },
+    /// Organisations, and the renewals they pay through payroll (seed 000).
+    Organisations {
+        #[command(subcommand)]
+        command: OrganisationsCommand,
+    },
     /// Shop payments: bank statements, promo codes (SPEC §5 step 5).
     Payments {
         #[command(subcommand)]
@@ -82,6 +87,26 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrganisationsCommand {
+    /// List organisations: id, payment mode, approval, name.
+    List,
+    /// The renewals an organisation pays through payroll, as CSV on standard output.
+    Payroll {
+        /// The organisation's id (see `organisations list`).
+        organisation: String,
+        /// First day (YYYY-MM-DD, Europe/Rome).
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// Last day included (YYYY-MM-DD, Europe/Rome).
+        #[arg(long)]
+        until: jiff::civil::Date,
+        /// Mark the listed charges exported.
+        #[arg(long)]
+        mark_exported: bool,
     },
 }
 
@@ -334,6 +359,46 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Payments { command } => payments(cfg, command).await,
             Command::Prepaid { command } => prepaid(cfg, command).await,
+            Command::Organisations { command } => {
+                let store = server::open_store(&cfg).await?;
+                match command {
+                    OrganisationsCommand::List => {
+                        let mut c = store.conn().await?;
+                        for o in rinnova_store::repo::holders::organisations(&mut c).await? {
+                            println!(
+                                "{}  {:<12}  approval:{}  {}",
+                                o.id,
+                                o.payment_mode,
+                                if o.approval_required != 0 {
+                                    "yes"
+                                } else {
+                                    "no"
+                                },
+                                o.name
+                            );
+                        }
+                    }
+                    OrganisationsCommand::Payroll {
+                        organisation,
+                        from,
+                        until,
+                        mark_exported,
+                    } => {
+                        let now = rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock);
+                        let csv = rinnova_app::payroll::payroll_csv(
+                            &store,
+                            &organisation,
+                            rome_midnight(from)?,
+                            rome_midnight(until.tomorrow()?)?,
+                            mark_exported.then_some(now),
+                        )
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e} ({})", e.code()))?;
+                        print!("{csv}");
+                    }
+                }
+                Ok(())
+            }
             Command::Rao {
                 command:
                     RaoCommand::Add {

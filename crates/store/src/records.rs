@@ -356,3 +356,32 @@ pub struct ContactChangeRecord {
     pub created_at: i64,
     pub applied_at: Option<i64>,
 }
+
+/// A renewal charged to an organisation's payroll, with the holder's identity for the export.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PayrollChargeRecord {
+    pub renewal_id: String,
+    pub organisation_id: String,
+    pub holder_id: String,
+    pub kind: String,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub gross_cents: i64,
+    pub charged_at: i64,
+    pub exported_at: Option<i64>,
+}
+
+/// A payroll charge as exported.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PayrollLine {
+    pub renewal_id: String,
+    pub charged_at: i64,
+    pub surname: String,
+    pub given_name: String,
+    pub codice_fiscale: String,
+    pub iut: String,
+    pub kind: String,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+    pub gross_cents: i64,
+}

@@ -10,6 +10,7 @@ pub mod holders;
 pub mod otp;
 pub mod outbox;
 pub mod payments;
+pub mod payroll;
 pub mod prepaid;
 pub mod rao;
 pub mod renewals;

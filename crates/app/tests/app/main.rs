@@ -10,6 +10,7 @@
 mod approval;
 mod contact;
 mod payment;
+mod payroll;
 mod prepaid;
 mod rao;
 mod renewal;

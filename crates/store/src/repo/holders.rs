@@ -305,3 +305,12 @@ pub async fn apply_contact_change(
         .await?;
     Ok(())
 }
+
+/// Every organisation, by name.
+pub async fn organisations(c: &mut Conn) -> Result<Vec<OrganisationRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM organisations ORDER BY name, id")
+            .fetch_all(c)
+            .await?,
+    )
+}

@@ -1,0 +1,14 @@
+-- Renewals an organisation pays through payroll (seed 000): one charge per completed renewal,
+-- listed per organisation for export.
+CREATE TABLE payroll_charges (
+    renewal_id      TEXT PRIMARY KEY REFERENCES renewals(id),
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    holder_id       TEXT NOT NULL REFERENCES holders(id),
+    kind            TEXT NOT NULL,
+    net_cents       BIGINT NOT NULL,
+    vat_cents       BIGINT NOT NULL,
+    gross_cents     BIGINT NOT NULL,
+    charged_at      BIGINT NOT NULL,
+    exported_at     BIGINT
+);
+CREATE INDEX payroll_charges_organisation ON payroll_charges(organisation_id, charged_at);
