@@ -53,6 +53,8 @@ pub enum AppError {
     StaffLoginFailed,
     /// An e-mail or mobile registered to another person: the new value typed (`current` false)
     /// or the holder's own current one (`current` true, the renewal waits at step 2).
+    #[error("the certificate can be renewed: a new one is not needed")]
+    RenewInstead,
     #[error("this {field} belongs to another person")]
     ContactShared { field: String, current: bool },
     #[error("too many RAO attempts; try again in {minutes} minutes")]
@@ -87,6 +89,7 @@ impl AppError {
             Self::Prepaid(e) => e.code(),
             Self::PrepaidLoginFailed => "RNV-PRE-010",
             Self::StaffLoginFailed => "RNV-AUTH-010",
+            Self::RenewInstead => "RNV-DESK-001",
             Self::ContactShared { current: false, .. } => "RNV-DATA-001",
             Self::ContactShared { current: true, .. } => "RNV-DATA-002",
             Self::RaoLocked { .. } => "RNV-RAO-002",

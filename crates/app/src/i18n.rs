@@ -154,6 +154,7 @@ mod tests {
             crate::AppError::RaoLocked { minutes: 3 },
             crate::AppError::PrepaidLoginFailed,
             crate::AppError::StaffLoginFailed,
+            crate::AppError::RenewInstead,
             crate::AppError::ContactShared {
                 field: "email".into(),
                 current: true,

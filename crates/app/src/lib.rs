@@ -12,6 +12,7 @@ pub mod config;
 pub mod contact;
 pub mod coupons;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod home;
 pub mod i18n;

@@ -1,5 +1,6 @@
-//! Organisation-paid renewals charged through payroll (SPEC §5 step 5, seed 000): each
-//! completed renewal is a charge to its organisation, exported as CSV for the payroll office.
+//! Organisation-paid certificates charged through payroll (SPEC §5 step 5, seed 000): each
+//! completed renewal, and each new certificate issued at an RAO desk, is a charge to the
+//! holder's organisation, exported as CSV for the payroll office.
 
 use crate::home::rome_date;
 use crate::renewal::commit;
@@ -19,16 +20,45 @@ impl App {
         kind: &str,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        let (Some(org), "organisation") = (&h.organisation_id, rec.payment_mode.as_str()) else {
+        if rec.payment_mode != "organisation" {
+            return Ok(());
+        }
+        self.charge_organisation(c, &rec.id, "renewal", h, kind, now)
+            .await
+    }
+
+    /// Charges the holder's organisation for a certificate of `kind`, if it pays through
+    /// payroll (a renewal, or a new certificate at the desk).
+    pub(crate) async fn charge_organisation(
+        &self,
+        c: &mut Conn,
+        reference: &str,
+        origin: &str,
+        h: &HolderRecord,
+        kind: &str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Some(org) = &h.organisation_id else {
             return Ok(());
         };
+        let pays = repo::holders::organisation(c, org)
+            .await?
+            .is_some_and(|o| o.payment_mode == "organisation");
+        if !pays
+            || h.payment_mode
+                .as_deref()
+                .is_some_and(|m| m != "organisation")
+        {
+            return Ok(());
+        }
         let kind_ = CertificateKind::parse(kind)
             .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
         let price = self.config().prices.price(kind_);
         repo::payroll::charge(
             c,
             &PayrollChargeRecord {
-                renewal_id: rec.id.clone(),
+                reference: reference.into(),
+                origin: origin.into(),
                 organisation_id: org.clone(),
                 holder_id: h.id.clone(),
                 kind: kind.into(),
@@ -67,7 +97,8 @@ pub async fn payroll_csv(
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record([
-        "renewal",
+        "reference",
+        "origin",
         "date",
         "surname",
         "given_name",
@@ -81,7 +112,8 @@ pub async fn payroll_csv(
     .map_err(csv_err)?;
     for l in &lines {
         w.write_record([
-            l.renewal_id.as_str(),
+            l.reference.as_str(),
+            &l.origin,
             &rome_date(ts(l.charged_at)),
             &l.surname,
             &l.given_name,

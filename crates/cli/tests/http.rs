@@ -202,6 +202,45 @@ async fn through_signing(api: &Api, user: &str) -> (String, String, Value) {
     (id, cert, r)
 }
 
+/// Writes `pem` as `new.pem` in `dir` and checks it with `openssl verify` against the root and
+/// issuing certificates the server publishes.
+async fn verify_against_server_chain(base: &str, dir: &Path, pem: &str) {
+    std::fs::write(dir.join("new.pem"), pem).unwrap();
+    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
+        let der = reqwest::get(format!("{base}{path}"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        std::fs::write(dir.join(format!("{name}.der")), der).unwrap();
+        openssl(
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+            dir,
+        );
+    }
+    let verify = openssl(
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "new.pem",
+        ],
+        dir,
+    );
+    assert!(verify.contains("new.pem: OK"), "{verify}");
+}
+
 fn openssl(args: &[&str], dir: &Path) -> String {
     let out = Command::new("openssl")
         .args(args)
@@ -361,40 +400,7 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
         .text()
         .await
         .unwrap();
-    std::fs::write(dir.path().join("new.pem"), pem).unwrap();
-    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
-        let der = reqwest::get(format!("{}{path}", server.base))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        std::fs::write(dir.path().join(format!("{name}.der")), der).unwrap();
-        openssl(
-            &[
-                "x509",
-                "-inform",
-                "DER",
-                "-in",
-                &format!("{name}.der"),
-                "-out",
-                &format!("{name}.pem"),
-            ],
-            dir.path(),
-        );
-    }
-    let verify = openssl(
-        &[
-            "verify",
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "issuing.pem",
-            "new.pem",
-        ],
-        dir.path(),
-    );
-    assert!(verify.contains("new.pem: OK"), "{verify}");
+    verify_against_server_chain(&server.base, dir.path(), &pem).await;
     let text = openssl(
         &[
             "x509", "-in", "new.pem", "-noout", "-subject", "-nameopt", "RFC2253",
@@ -1323,4 +1329,89 @@ async fn portal_contact_edit_with_password_and_sms_code() {
     assert!(page.contains("Piazza Navona 5, 00186 Roma"), "{page}");
     let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
     assert_eq!(r["holder"]["residence"], "Piazza Navona 5, 00186 Roma");
+}
+
+/// The RAO desk area through the real server: an expired certificate is replaced by a new one
+/// after the identity check, and the new certificate verifies with OpenSSL.
+#[tokio::test]
+async fn rao_desk_issues_a_new_certificate_that_openssl_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let mut rao = Browser::new(&server.base);
+    let (status, _) = rao.get("/rao").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "login first");
+    let (status, location, _) = rao
+        .post(
+            "/rao/login",
+            &[("username", "rao.demo"), ("password", "rinnova-rao-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/rao"))
+    );
+    let (_, page) = rao.get("/rao?q=JZLF004").await;
+    assert!(
+        page.contains("Neri") && page.contains("RNV-WIN-003"),
+        "{page}"
+    );
+    let action = regex::Regex::new(r#"action="(/rao/holders/[^"]+/new)""#)
+        .unwrap()
+        .captures(&page)
+        .expect("a new-certificate form")[1]
+        .to_owned();
+    let csrf = csrf_of(&page);
+    let form = |number: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("q", "JZLF004".to_owned()),
+            ("document_type", "passaporto".to_owned()),
+            ("document_number", number.to_owned()),
+            ("new_role", String::new()),
+            ("pin", "24681357".to_owned()),
+            ("pin_confirm", "24681357".to_owned()),
+        ]
+    };
+    let bad = form("x");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = rao.post(&action, &bad, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let good = form("YA1234567");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = rao.post(&action, &good, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Nuovo certificato emesso"), "{page}");
+
+    // The holder sees it at home, and OpenSSL verifies it against the published chain.
+    let (api, _) = Api::login(&server.base, "JZLF004").await;
+    let home = api.ok("GET", "/home", None).await;
+    let new = home["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "active" && c["renewable"] == false && c["days_left"].is_null())
+        .or_else(|| {
+            home["certificates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["status"] == "active")
+        })
+        .unwrap()
+        .clone();
+    let pem = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/certificates/{}/pem",
+            server.base,
+            new["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    verify_against_server_chain(&server.base, tmp.path(), &pem).await;
 }

@@ -360,7 +360,10 @@ pub struct ContactChangeRecord {
 /// A renewal charged to an organisation's payroll, with the holder's identity for the export.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PayrollChargeRecord {
-    pub renewal_id: String,
+    /// The renewal's id, or the desk identity check's id.
+    pub reference: String,
+    /// `renewal` or `desk`.
+    pub origin: String,
     pub organisation_id: String,
     pub holder_id: String,
     pub kind: String,
@@ -374,7 +377,8 @@ pub struct PayrollChargeRecord {
 /// A payroll charge as exported.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PayrollLine {
-    pub renewal_id: String,
+    pub reference: String,
+    pub origin: String,
     pub charged_at: i64,
     pub surname: String,
     pub given_name: String,
@@ -384,4 +388,18 @@ pub struct PayrollLine {
     pub net_cents: i64,
     pub vat_cents: i64,
     pub gross_cents: i64,
+}
+
+/// An identity check an RAO made in person.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct IdentityCheckRecord {
+    pub id: String,
+    pub holder_id: String,
+    pub rao_id: String,
+    /// `carta_identita`, `passaporto` or `patente`.
+    pub document_type: String,
+    pub document_number: String,
+    /// The new certificate issued after it.
+    pub certificate_id: Option<String>,
+    pub checked_at: i64,
 }

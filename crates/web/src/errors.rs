@@ -11,9 +11,10 @@ pub fn status(e: &AppError) -> StatusCode {
         }
         AppError::LoginLocked { .. } | AppError::RaoLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict | AppError::NotRenewable(_) | AppError::PaymentPending => {
-            StatusCode::CONFLICT
-        }
+        AppError::Conflict
+        | AppError::NotRenewable(_)
+        | AppError::PaymentPending
+        | AppError::RenewInstead => StatusCode::CONFLICT,
         AppError::CredentialBlocked => StatusCode::LOCKED,
         AppError::Invalid(_)
         | AppError::Otp(_)

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod cdrl;
+mod desk;
 mod errors;
 mod pages;
 mod sandbox;
@@ -35,6 +36,7 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::routes())
         .merge(sandbox::routes())
         .merge(cdrl::routes())
+        .merge(desk::routes())
         .nest("/api/v1", api::routes())
         .layer(middleware::from_fn(same_origin_posts))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -122,3 +122,21 @@ pub struct CdrlPage {
     pub organisation: String,
     pub pending: Vec<rinnova_app::approval::ApprovalView>,
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rao_login.html")]
+pub struct RaoLoginPage {
+    pub page: PageCtx,
+    pub username: String,
+    pub demo_rao: (&'static str, &'static str),
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rao.html")]
+pub struct RaoPage {
+    pub page: PageCtx,
+    pub office: String,
+    pub query: String,
+    pub searched: bool,
+    pub found: Vec<rinnova_app::desk::DeskHolder>,
+}

@@ -9,6 +9,7 @@
 
 mod approval;
 mod contact;
+mod desk;
 mod payment;
 mod payroll;
 mod prepaid;

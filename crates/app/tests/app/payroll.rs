@@ -44,13 +44,13 @@ async fn organisation_paid_renewal_is_charged_once_and_exported_as_csv() {
         .unwrap();
     let mut rows = csv::Reader::from_reader(csv_text.as_bytes());
     let headers = rows.headers().unwrap().clone();
-    assert_eq!(&headers[2], "surname");
+    assert_eq!(&headers[3], "surname");
     let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 1, "{csv_text}");
-    assert_eq!(&records[0][0], r.id.as_str());
-    assert_eq!(&records[0][2], "Russo");
-    assert_eq!(&records[0][6], "remote_signature");
-    assert_eq!((&records[0][7], &records[0][9]), ("40.00", "48.80"));
+    assert_eq!((&records[0][0], &records[0][1]), (r.id.as_str(), "renewal"));
+    assert_eq!(&records[0][3], "Russo");
+    assert_eq!(&records[0][7], "remote_signature");
+    assert_eq!((&records[0][8], &records[0][10]), ("40.00", "48.80"));
     // An unknown organisation is refused.
     assert!(
         payroll_csv(app.store(), "nobody", from, until, None)

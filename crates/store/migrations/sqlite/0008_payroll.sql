@@ -1,7 +1,10 @@
--- Renewals an organisation pays through payroll (seed 000): one charge per completed renewal,
--- listed per organisation for export.
+-- Certificates an organisation pays through payroll (seed 000): one charge per completed
+-- renewal or per new certificate issued at an RAO desk, listed per organisation for export.
 CREATE TABLE payroll_charges (
-    renewal_id      TEXT PRIMARY KEY REFERENCES renewals(id),
+    -- the renewal's id, or the desk identity check's id
+    reference       TEXT PRIMARY KEY,
+    -- 'renewal' or 'desk'
+    origin          TEXT NOT NULL,
     organisation_id TEXT NOT NULL REFERENCES organisations(id),
     holder_id       TEXT NOT NULL REFERENCES holders(id),
     kind            TEXT NOT NULL,

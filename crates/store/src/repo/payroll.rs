@@ -1,15 +1,16 @@
-//! Payroll charges of organisation-paid renewals.
+//! Payroll charges of organisation-paid certificates.
 
 use crate::{Conn, PayrollChargeRecord, PayrollLine, StoreError};
 
-/// Records a charge (once per renewal: a repeat is ignored).
+/// Records a charge (once per reference: a repeat is ignored).
 pub async fn charge(c: &mut Conn, p: &PayrollChargeRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO payroll_charges (renewal_id, organisation_id, holder_id, kind, net_cents, \
-         vat_cents, gross_cents, charged_at, exported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (renewal_id) DO NOTHING",
+        "INSERT INTO payroll_charges (reference, origin, organisation_id, holder_id, kind, net_cents, \
+         vat_cents, gross_cents, charged_at, exported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (reference) DO NOTHING",
     )
-    .bind(&p.renewal_id)
+    .bind(&p.reference)
+    .bind(&p.origin)
     .bind(&p.organisation_id)
     .bind(&p.holder_id)
     .bind(&p.kind)
@@ -31,11 +32,11 @@ pub async fn lines(
     until: i64,
 ) -> Result<Vec<PayrollLine>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT p.renewal_id, p.charged_at, h.surname, h.given_name, h.codice_fiscale, h.iut, \
+        "SELECT p.reference, p.origin, p.charged_at, h.surname, h.given_name, h.codice_fiscale, h.iut, \
          p.kind, p.net_cents, p.vat_cents, p.gross_cents \
          FROM payroll_charges p JOIN holders h ON h.id = p.holder_id \
          WHERE p.organisation_id = $1 AND p.charged_at >= $2 AND p.charged_at < $3 \
-         ORDER BY p.charged_at, p.renewal_id",
+         ORDER BY p.charged_at, p.reference",
     )
     .bind(organisation_id)
     .bind(from)

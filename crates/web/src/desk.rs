@@ -1,0 +1,251 @@
+//! The RAO desk area (seeds 000, 002, 004; A3): the operator's own login and cookie, holder
+//! search, and a new certificate after an identity check where renewal is impossible.
+
+use crate::pages::{csrf_refused, error_item, page};
+use crate::session::{cookie, request_lang, set_cookie};
+use crate::templates::{ErrorItem, RaoLoginPage, RaoPage};
+use crate::{RequestCtx, WebState};
+use axum::Form;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::{HeaderMap, header, request::Parts};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use rinnova_app::AppError;
+use rinnova_app::desk::{DocumentType, NewCertificateAtDesk, RaoSession};
+use serde::Deserialize;
+
+pub const RAO_COOKIE: &str = "rnv_rao";
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/rao", get(area))
+        .route("/rao/login", get(login_page).post(login))
+        .route("/rao/logout", post(logout))
+        .route(
+            "/rao/holders/{holder}/certificates/{cert}/new",
+            post(new_certificate),
+        )
+}
+
+/// A logged-in RAO; anyone else is sent to the RAO login.
+pub struct Rao {
+    token: String,
+    session: RaoSession,
+}
+
+impl FromRequestParts<WebState> for Rao {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &WebState) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, RAO_COOKIE).filter(|t| !t.is_empty());
+        match token {
+            Some(token) => match s.app.rao_session(&token).await {
+                Ok(session) => Ok(Rao { token, session }),
+                Err(_) => Err(Redirect::to("/rao/login").into_response()),
+            },
+            None => Err(Redirect::to("/rao/login").into_response()),
+        }
+    }
+}
+
+fn csrf_ok(r: &Rao, submitted: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !submitted.is_empty() && bool::from(r.session.csrf.as_bytes().ct_eq(submitted.as_bytes()))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn render(
+    s: &WebState,
+    r: &Rao,
+    query: &str,
+    ctx: &rinnova_app::Ctx,
+    notice: Option<String>,
+    mut errors: Vec<ErrorItem>,
+) -> Response {
+    let lang = r.session.lang;
+    let (found, searched) = if query.trim().is_empty() {
+        (vec![], false)
+    } else {
+        match s.app.desk_find(&r.session, query, ctx).await {
+            Ok(f) => (f, true),
+            Err(e) => {
+                errors.push(error_item(lang, &e, Some("q")));
+                (vec![], false)
+            }
+        }
+    };
+    let mut p = page(s, lang, &r.session.csrf, Some(&r.session.name), "/rao");
+    p.logout = "/rao/logout";
+    p.notice = notice;
+    p.errors = errors;
+    RaoPage {
+        page: p,
+        office: r.session.office.clone(),
+        query: query.to_owned(),
+        searched,
+        found,
+    }
+    .into_response()
+}
+
+async fn area(
+    State(s): State<WebState>,
+    r: Rao,
+    RequestCtx(ctx): RequestCtx,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    render(&s, &r, &q.q, &ctx, None, vec![]).await
+}
+
+async fn login_page(State(s): State<WebState>, headers: HeaderMap) -> Response {
+    let lang = request_lang(&headers);
+    RaoLoginPage {
+        page: page(&s, lang, "", None, "/rao/login"),
+        username: String::new(),
+        demo_rao: rinnova_app::demo::DEMO_RAO,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let lang = request_lang(&headers);
+    match s.app.rao_login(&f.username, &f.password, lang, &ctx).await {
+        Ok(token) => (
+            AppendHeaders([(
+                header::SET_COOKIE,
+                set_cookie(RAO_COOKIE, &token, 8 * 3600, s.secure_cookies),
+            )]),
+            Redirect::to("/rao"),
+        )
+            .into_response(),
+        Err(e) => {
+            let mut p = page(&s, lang, "", None, "/rao/login");
+            p.errors.push(error_item(lang, &e, Some("username")));
+            (
+                crate::errors::status(&e),
+                RaoLoginPage {
+                    page: p,
+                    username: f.username,
+                    demo_rao: rinnova_app::demo::DEMO_RAO,
+                },
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(s): State<WebState>, r: Rao, Form(f): Form<CsrfForm>) -> Response {
+    if !csrf_ok(&r, &f.csrf) {
+        return csrf_refused(&s, r.session.lang);
+    }
+    let _ = s.app.rao_logout(&r.token).await;
+    (
+        AppendHeaders([(
+            header::SET_COOKIE,
+            set_cookie(RAO_COOKIE, "", 0, s.secure_cookies),
+        )]),
+        Redirect::to("/rao/login"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    document_type: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    new_role: String,
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    pin_confirm: String,
+}
+
+async fn new_certificate(
+    State(s): State<WebState>,
+    r: Rao,
+    Path((holder, cert)): Path<(String, String)>,
+    RequestCtx(ctx): RequestCtx,
+    Form(f): Form<NewForm>,
+) -> Response {
+    if !csrf_ok(&r, &f.csrf) {
+        return csrf_refused(&s, r.session.lang);
+    }
+    let lang = r.session.lang;
+    let out = match DocumentType::parse(&f.document_type) {
+        None => Err(AppError::Invalid(rinnova_domain::DomainError::MissingField)),
+        Some(document_type) => {
+            s.app
+                .desk_new_certificate(
+                    &r.session,
+                    &holder,
+                    &cert,
+                    &NewCertificateAtDesk {
+                        document_type,
+                        document_number: f.document_number,
+                        new_role: Some(f.new_role).filter(|r| !r.trim().is_empty()),
+                        pin: f.pin,
+                        pin_confirm: f.pin_confirm,
+                    },
+                    &ctx,
+                )
+                .await
+        }
+    };
+    match out {
+        Ok(c) => {
+            let notice = lang.t_args(
+                "desk-issued",
+                &[
+                    ("serial", c.serial.clone()),
+                    ("date", c.expiry_date.clone()),
+                ],
+            );
+            render(&s, &r, &f.q, &ctx, Some(notice), vec![]).await
+        }
+        Err(e) => {
+            let field = match &e {
+                AppError::Invalid(
+                    rinnova_domain::DomainError::InvalidPin
+                    | rinnova_domain::DomainError::PinMismatch,
+                ) => format!("pin-{cert}"),
+                _ => format!("num-{cert}"),
+            };
+            let errors = vec![error_item(lang, &e, Some(&field))];
+            let mut resp = render(&s, &r, &f.q, &ctx, None, errors).await;
+            *resp.status_mut() = crate::errors::status(&e);
+            resp
+        }
+    }
+}
