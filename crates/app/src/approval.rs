@@ -7,18 +7,16 @@
 //! sends (a renewal approval bypass was CVE-2021-20179 in Dogtag PKI), and a CDRL reaches only
 //! their own organisation's renewals.
 
-use crate::auth::{Check, audit};
+use crate::auth::audit;
 use crate::home::rome_date;
 use crate::i18n::Lang;
 use crate::rao::normalise_username;
 use crate::renewal::{commit, to_domain};
-use crate::util::{blocking, hash_password, new_id, random_token, secs, sha256, ts};
+use crate::util::{blocking, hash_password, new_id, secs, ts};
 use crate::{App, AppError, Ctx, notify};
 use jiff::Timestamp;
 use rinnova_domain::{DomainError, Email, Event, RenewalStep};
-use rinnova_store::{
-    ApprovalRecord, CdrlRecord, Conn, RenewalRecord, StaffSessionRecord, Store, repo,
-};
+use rinnova_store::{ApprovalRecord, CdrlRecord, Conn, RenewalRecord, Store, repo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -109,52 +107,16 @@ impl App {
         let username = normalise_username(username).ok_or(AppError::StaffLoginFailed)?;
         let account = repo::cdrl::by_username(&mut *self.store().conn().await?, &username)
             .await?
-            .filter(|a| a.disabled_at.is_none());
-        let key = format!("cdrl:{username}");
-        let hash = account.as_ref().map(|a| a.password_hash.clone());
-        let account = match self
-            .throttled_check(&key, hash, password, &key, ctx)
-            .await?
-        {
-            Check::Locked { minutes } => return Err(AppError::LoginLocked { minutes }),
-            Check::Wrong => return Err(AppError::StaffLoginFailed),
-            Check::Right => account.ok_or(AppError::StaffLoginFailed)?,
-        };
-        let now = secs(self.now());
-        let token = random_token()?;
-        let mut tx = self.store().begin().await?;
-        repo::cdrl::insert_session(
-            &mut tx,
-            &StaffSessionRecord {
-                id_hash: sha256(token.as_bytes()).to_vec(),
-                role: "cdrl".into(),
-                account_id: account.id.clone(),
-                csrf: random_token()?,
-                lang: lang.code().into(),
-                created_at: now,
-                expires_at: now + self.config().session_idle_seconds,
-                last_seen_at: now,
-            },
-        )
-        .await?;
-        audit(&mut tx, now, &key, "cdrl_login", None, ctx, None).await?;
-        commit(tx).await?;
-        Ok(token)
+            .filter(|a| a.disabled_at.is_none())
+            .map(|a| (a.id, a.password_hash));
+        self.staff_login("cdrl", &username, password, account, lang, ctx)
+            .await
     }
 
     /// The CDRL behind a session token.
     pub async fn cdrl_session(&self, token: &str) -> Result<CdrlSession, AppError> {
-        let now = secs(self.now());
+        let s = self.staff_session("cdrl", token).await?;
         let mut tx = self.store().begin().await?;
-        let s = repo::cdrl::session(
-            &mut tx,
-            &sha256(token.as_bytes()),
-            now,
-            self.config().session_idle_seconds,
-        )
-        .await?
-        .filter(|s| s.role == "cdrl")
-        .ok_or(AppError::Unauthenticated)?;
         let a = repo::cdrl::by_id(&mut tx, &s.account_id)
             .await?
             .filter(|a| a.disabled_at.is_none())
@@ -176,9 +138,7 @@ impl App {
 
     /// Ends a CDRL session.
     pub async fn cdrl_logout(&self, token: &str) -> Result<(), AppError> {
-        let mut tx = self.store().begin().await?;
-        repo::cdrl::delete_session(&mut tx, &sha256(token.as_bytes())).await?;
-        commit(tx).await
+        self.staff_logout(token).await
     }
 
     /// The requests of the CDRL's organisation waiting for a decision.

@@ -4,17 +4,17 @@
 //! role data changed — issues a new certificate after recording the identity check done in
 //! person. The holder types the new PIN at the desk; the key is sealed under it as always.
 
-use crate::auth::{Check, audit};
+use crate::auth::audit;
 use crate::home::{certificate_view, facts, holder_view};
 use crate::i18n::Lang;
 use crate::rao::normalise_username;
 use crate::renewal::commit;
-use crate::util::{blocking, new_id, random_token, secs, sha256};
+use crate::util::{blocking, new_id, secs};
 use crate::views::{CertificateView, HolderView};
 use crate::{App, AppError, Ctx, notify};
 use rinnova_domain::window;
 use rinnova_domain::{CertificateKind, CodiceFiscale, DomainError, Pin, UserId};
-use rinnova_store::{IdentityCheckRecord, StaffSessionRecord, repo};
+use rinnova_store::{IdentityCheckRecord, repo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -87,52 +87,16 @@ impl App {
         let username = normalise_username(username).ok_or(AppError::StaffLoginFailed)?;
         let account = repo::rao::by_username(&mut *self.store().conn().await?, &username)
             .await?
-            .filter(|a| a.disabled_at.is_none());
-        let key = format!("rao:{username}");
-        let hash = account.as_ref().map(|a| a.password_hash.clone());
-        let account = match self
-            .throttled_check(&key, hash, password, &key, ctx)
-            .await?
-        {
-            Check::Locked { minutes } => return Err(AppError::LoginLocked { minutes }),
-            Check::Wrong => return Err(AppError::StaffLoginFailed),
-            Check::Right => account.ok_or(AppError::StaffLoginFailed)?,
-        };
-        let now = secs(self.now());
-        let token = random_token()?;
-        let mut tx = self.store().begin().await?;
-        repo::cdrl::insert_session(
-            &mut tx,
-            &StaffSessionRecord {
-                id_hash: sha256(token.as_bytes()).to_vec(),
-                role: "rao".into(),
-                account_id: account.id.clone(),
-                csrf: random_token()?,
-                lang: lang.code().into(),
-                created_at: now,
-                expires_at: now + self.config().session_idle_seconds,
-                last_seen_at: now,
-            },
-        )
-        .await?;
-        audit(&mut tx, now, &key, "rao_login", None, ctx, None).await?;
-        commit(tx).await?;
-        Ok(token)
+            .filter(|a| a.disabled_at.is_none())
+            .map(|a| (a.id, a.password_hash));
+        self.staff_login("rao", &username, password, account, lang, ctx)
+            .await
     }
 
     /// The RAO behind a session token.
     pub async fn rao_session(&self, token: &str) -> Result<RaoSession, AppError> {
-        let now = secs(self.now());
+        let s = self.staff_session("rao", token).await?;
         let mut tx = self.store().begin().await?;
-        let s = repo::cdrl::session(
-            &mut tx,
-            &sha256(token.as_bytes()),
-            now,
-            self.config().session_idle_seconds,
-        )
-        .await?
-        .filter(|s| s.role == "rao")
-        .ok_or(AppError::Unauthenticated)?;
         let a = repo::rao::by_id(&mut tx, &s.account_id)
             .await?
             .filter(|a| a.disabled_at.is_none())
@@ -150,9 +114,7 @@ impl App {
 
     /// Ends an RAO session.
     pub async fn rao_logout(&self, token: &str) -> Result<(), AppError> {
-        let mut tx = self.store().begin().await?;
-        repo::cdrl::delete_session(&mut tx, &sha256(token.as_bytes())).await?;
-        commit(tx).await
+        self.staff_logout(token).await
     }
 
     /// Holders with this user-id or codice fiscale, with their certificates. Every search is in

@@ -25,6 +25,7 @@ pub mod prepaid;
 pub mod rao;
 pub mod renewal;
 pub mod shop;
+mod staff;
 pub mod views;
 
 pub mod util;

@@ -67,7 +67,40 @@ pub(crate) fn price_view(p: &Price, lang: Lang) -> PriceView {
     }
 }
 
+/// Where a renewal stands for a payment attempt.
+pub(crate) enum AtPayment {
+    /// Paid already (or past step 5): a repeated submit answers with the renewal as it is.
+    Passed(Box<RenewalView>),
+    /// At step 5 with nothing paid or pending.
+    Due(Box<(RenewalRecord, rinnova_store::HolderRecord)>),
+}
+
 impl App {
+    /// Loads a renewal for a payment attempt: refused unless the holder pays (free and
+    /// organisation-paid renewals have no step 5) and it is at step 5 with no payment pending.
+    pub(crate) async fn at_payment(
+        &self,
+        c: &mut Conn,
+        holder_id: &str,
+        renewal_id: &str,
+    ) -> Result<AtPayment, AppError> {
+        let (rec, h) = self.load(c, holder_id, renewal_id).await?;
+        let d = to_domain(&rec)?;
+        if d.payment_mode != PaymentMode::Holder {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        if d.has_passed(RenewalStep::Payment) {
+            return Ok(AtPayment::Passed(Box::new(self.view(c, &rec, &h).await?)));
+        }
+        if d.step != RenewalStep::Payment {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        if repo::payments::of_renewal(c, &rec.id).await?.is_some() {
+            return Err(AppError::PaymentPending);
+        }
+        Ok(AtPayment::Due(Box::new((rec, h))))
+    }
+
     /// What step 5 shows: the order's price and the ways to pay, or how it was paid.
     pub(crate) async fn payment_view(
         &self,
@@ -137,24 +170,10 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let d = to_domain(&rec)?;
-        // Free and organisation-paid renewals have no step 5 to pay.
-        if d.payment_mode != rinnova_domain::PaymentMode::Holder {
-            return Err(DomainError::WrongStep(d.step.as_str()).into());
-        }
-        if d.has_passed(RenewalStep::Payment) {
-            return self.view(&mut tx, &rec, &h).await;
-        }
-        if d.step != RenewalStep::Payment {
-            return Err(DomainError::WrongStep(d.step.as_str()).into());
-        }
-        if repo::payments::of_renewal(&mut tx, &rec.id)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::PaymentPending);
-        }
+        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+            AtPayment::Passed(v) => return Ok(*v),
+            AtPayment::Due(due) => *due,
+        };
         let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;

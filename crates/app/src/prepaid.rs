@@ -4,13 +4,14 @@
 //! renewal ends otherwise. The smart-card client uses the same accounts.
 
 use crate::auth::{Check, audit};
-use crate::renewal::{commit, to_domain};
+use crate::payment::AtPayment;
+use crate::renewal::commit;
 use crate::util::{blocking, hash_password, new_id, secs};
 use crate::views::RenewalView;
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_domain::prepaid::{Entry, Ledger, Movement, PrepaidError, Purse};
-use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, RenewalStep, UserId};
+use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, UserId};
 use rinnova_store::{Conn, PaymentRecord, PrepaidAccountRecord, PrepaidEntryRecord, Store, repo};
 
 fn entry_of(r: &PrepaidEntryRecord) -> Result<Entry, AppError> {
@@ -200,36 +201,23 @@ impl App {
         password: &str,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
+        // Checked before the credentials (no Argon2id work for a renewal that cannot pay), and
+        // again in the transaction that pays.
+        if let AtPayment::Passed(v) = self
+            .at_payment(&mut *self.store().conn().await?, holder_id, renewal_id)
+            .await?
         {
-            let mut conn = self.store().conn().await?;
-            let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
-            let d = to_domain(&rec)?;
-            // Free and organisation-paid renewals have no step 5 to pay.
-            if d.payment_mode != rinnova_domain::PaymentMode::Holder {
-                return Err(DomainError::WrongStep(d.step.as_str()).into());
-            }
-            if d.has_passed(RenewalStep::Payment) {
-                return self.view(&mut conn, &rec, &h).await;
-            }
-            if d.step != RenewalStep::Payment {
-                return Err(DomainError::WrongStep(d.step.as_str()).into());
-            }
+            return Ok(*v);
         }
         let account = self
             .verify_prepaid(account_user_id, password, renewal_id, ctx)
             .await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        if to_domain(&rec)?.has_passed(RenewalStep::Payment) {
-            return self.view(&mut tx, &rec, &h).await;
-        }
-        if repo::payments::of_renewal(&mut tx, &rec.id)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::PaymentPending);
-        }
+        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+            AtPayment::Passed(v) => return Ok(*v),
+            AtPayment::Due(due) => *due,
+        };
         let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -4,12 +4,13 @@
 //! the holder's next login opens the renewal where it stopped.
 
 use crate::auth::{Check, audit};
-use crate::renewal::{commit, to_domain};
+use crate::payment::AtPayment;
+use crate::renewal::commit;
 use crate::util::{blocking, hash_password, new_id, secs};
 use crate::views::RenewalView;
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
-use rinnova_domain::{CertificateKind, DomainError, PaymentMethod, RenewalStep};
+use rinnova_domain::{CertificateKind, DomainError, PaymentMethod};
 use rinnova_store::{RaoRecord, Store, repo};
 
 /// An operator's login name: 3 to 64 of `a-z 0-9 . _ -`, case ignored.
@@ -108,39 +109,21 @@ impl App {
         password: &str,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
+        // Checked before the credentials (no Argon2id work for a renewal that cannot pay), and
+        // again in the transaction that pays.
+        if let AtPayment::Passed(v) = self
+            .at_payment(&mut *self.store().conn().await?, holder_id, renewal_id)
+            .await?
         {
-            let mut conn = self.store().conn().await?;
-            let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
-            let d = to_domain(&rec)?;
-            // Free and organisation-paid renewals have no step 5 to pay.
-            if d.payment_mode != rinnova_domain::PaymentMode::Holder {
-                return Err(DomainError::WrongStep(d.step.as_str()).into());
-            }
-            if d.has_passed(RenewalStep::Payment) {
-                return self.view(&mut conn, &rec, &h).await;
-            }
-            if d.step != RenewalStep::Payment {
-                return Err(DomainError::WrongStep(d.step.as_str()).into());
-            }
+            return Ok(*v);
         }
         let rao = self.verify_rao(username, password, renewal_id, ctx).await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let d = to_domain(&rec)?;
-        // Free and organisation-paid renewals have no step 5 to pay.
-        if d.payment_mode != rinnova_domain::PaymentMode::Holder {
-            return Err(DomainError::WrongStep(d.step.as_str()).into());
-        }
-        if d.has_passed(RenewalStep::Payment) {
-            return self.view(&mut tx, &rec, &h).await;
-        }
-        if repo::payments::of_renewal(&mut tx, &rec.id)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::PaymentPending);
-        }
+        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+            AtPayment::Passed(v) => return Ok(*v),
+            AtPayment::Due(due) => *due,
+        };
         let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -4,13 +4,14 @@
 
 use crate::auth::audit;
 use crate::i18n::Lang;
+use crate::payment::AtPayment;
 use crate::renewal::{commit, to_domain};
 use crate::util::{new_id, secs, ts};
 use crate::views::RenewalView;
 use crate::{App, AppError, Ctx, notify};
 use jiff::{SignedDuration, Timestamp};
 use rinnova_domain::promo::{self, Discount, PromoCode, PromoError};
-use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, Price, RenewalStep};
+use rinnova_domain::{CertificateKind, Money, PaymentMethod, Price, RenewalStep};
 use rinnova_pay::camt053::{self, BankEntry};
 use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
 use rinnova_store::{
@@ -153,25 +154,10 @@ impl App {
     ) -> Result<ShopStart, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let d = to_domain(&rec)?;
-        // Free and organisation-paid renewals have no step 5 to pay.
-        if d.payment_mode != rinnova_domain::PaymentMode::Holder {
-            return Err(DomainError::WrongStep(d.step.as_str()).into());
-        }
-        if d.has_passed(RenewalStep::Payment) {
-            let v = self.view(&mut tx, &rec, &h).await?;
-            return Ok(ShopStart::Renewal(Box::new(v)));
-        }
-        if d.step != RenewalStep::Payment {
-            return Err(DomainError::WrongStep(d.step.as_str()).into());
-        }
-        if repo::payments::of_renewal(&mut tx, &rec.id)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::PaymentPending);
-        }
+        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+            AtPayment::Passed(v) => return Ok(ShopStart::Renewal(v)),
+            AtPayment::Due(due) => *due,
+        };
         let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;
