@@ -2,14 +2,15 @@
 //! cookie, the requests of their organisation's people, approve or reject with a reason.
 
 use crate::pages::{csrf_refused, error_item, error_page, page};
-use crate::session::{cookie, request_lang, set_cookie};
-use crate::templates::{CdrlLoginPage, CdrlPage};
+use crate::session::{cookie, request_lang};
+use crate::staff;
+use crate::templates::{CdrlPage, StaffArea};
 use crate::{RequestCtx, WebState};
 use axum::Form;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::{HeaderMap, header, request::Parts};
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
 use rinnova_app::approval::CdrlSession;
@@ -93,14 +94,18 @@ async fn area(State(s): State<WebState>, c: Cdrl) -> Response {
     render(&s, &c, None, vec![]).await
 }
 
+const AREA: StaffArea = StaffArea {
+    cookie: STAFF_COOKIE,
+    home: "/cdrl",
+    login_path: "/cdrl/login",
+    title_key: "cdrl-login-title",
+    intro_key: "cdrl-login-intro",
+    demo_key: "demo-cdrl",
+    demo: rinnova_app::demo::DEMO_CDRL,
+};
+
 async fn login_page(State(s): State<WebState>, headers: HeaderMap) -> Response {
-    let lang = request_lang(&headers);
-    CdrlLoginPage {
-        page: page(&s, lang, "", None, "/cdrl/login"),
-        username: String::new(),
-        demo_cdrl: rinnova_app::demo::DEMO_CDRL,
-    }
-    .into_response()
+    staff::login_page(&s, request_lang(&headers), AREA, String::new(), None)
 }
 
 #[derive(Deserialize)]
@@ -118,29 +123,8 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let lang = request_lang(&headers);
-    match s.app.cdrl_login(&f.username, &f.password, lang, &ctx).await {
-        Ok(token) => (
-            AppendHeaders([(
-                header::SET_COOKIE,
-                set_cookie(STAFF_COOKIE, &token, 8 * 3600, s.secure_cookies),
-            )]),
-            Redirect::to("/cdrl"),
-        )
-            .into_response(),
-        Err(e) => {
-            let mut p = page(&s, lang, "", None, "/cdrl/login");
-            p.errors.push(error_item(lang, &e, Some("username")));
-            (
-                crate::errors::status(&e),
-                CdrlLoginPage {
-                    page: p,
-                    username: f.username,
-                    demo_cdrl: rinnova_app::demo::DEMO_CDRL,
-                },
-            )
-                .into_response()
-        }
-    }
+    let outcome = s.app.cdrl_login(&f.username, &f.password, lang, &ctx).await;
+    staff::login_done(&s, lang, AREA, f.username, outcome)
 }
 
 #[derive(Deserialize)]
@@ -154,14 +138,7 @@ async fn logout(State(s): State<WebState>, c: Cdrl, Form(f): Form<CsrfForm>) -> 
         return csrf_refused(&s, c.session.lang);
     }
     let _ = s.app.cdrl_logout(&c.token).await;
-    (
-        AppendHeaders([(
-            header::SET_COOKIE,
-            set_cookie(STAFF_COOKIE, "", 0, s.secure_cookies),
-        )]),
-        Redirect::to("/cdrl/login"),
-    )
-        .into_response()
+    staff::logout_done(&s, AREA)
 }
 
 async fn approve(

@@ -2,14 +2,15 @@
 //! search, and a new certificate after an identity check where renewal is impossible.
 
 use crate::pages::{csrf_refused, error_item, page};
-use crate::session::{cookie, request_lang, set_cookie};
-use crate::templates::{ErrorItem, RaoLoginPage, RaoPage};
+use crate::session::{cookie, request_lang};
+use crate::staff;
+use crate::templates::{ErrorItem, RaoPage, StaffArea};
 use crate::{RequestCtx, WebState};
 use axum::Form;
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::{HeaderMap, header, request::Parts};
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
 use rinnova_app::desk::{DocumentType, NewCertificateAtDesk, RaoSession};
@@ -103,14 +104,18 @@ async fn area(
     render(&s, &r, &q.q, &ctx, None, vec![]).await
 }
 
+const AREA: StaffArea = StaffArea {
+    cookie: RAO_COOKIE,
+    home: "/rao",
+    login_path: "/rao/login",
+    title_key: "desk-login-title",
+    intro_key: "desk-login-intro",
+    demo_key: "demo-rao",
+    demo: rinnova_app::demo::DEMO_RAO,
+};
+
 async fn login_page(State(s): State<WebState>, headers: HeaderMap) -> Response {
-    let lang = request_lang(&headers);
-    RaoLoginPage {
-        page: page(&s, lang, "", None, "/rao/login"),
-        username: String::new(),
-        demo_rao: rinnova_app::demo::DEMO_RAO,
-    }
-    .into_response()
+    staff::login_page(&s, request_lang(&headers), AREA, String::new(), None)
 }
 
 #[derive(Deserialize)]
@@ -128,29 +133,8 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let lang = request_lang(&headers);
-    match s.app.rao_login(&f.username, &f.password, lang, &ctx).await {
-        Ok(token) => (
-            AppendHeaders([(
-                header::SET_COOKIE,
-                set_cookie(RAO_COOKIE, &token, 8 * 3600, s.secure_cookies),
-            )]),
-            Redirect::to("/rao"),
-        )
-            .into_response(),
-        Err(e) => {
-            let mut p = page(&s, lang, "", None, "/rao/login");
-            p.errors.push(error_item(lang, &e, Some("username")));
-            (
-                crate::errors::status(&e),
-                RaoLoginPage {
-                    page: p,
-                    username: f.username,
-                    demo_rao: rinnova_app::demo::DEMO_RAO,
-                },
-            )
-                .into_response()
-        }
-    }
+    let outcome = s.app.rao_login(&f.username, &f.password, lang, &ctx).await;
+    staff::login_done(&s, lang, AREA, f.username, outcome)
 }
 
 #[derive(Deserialize)]
@@ -164,14 +148,7 @@ async fn logout(State(s): State<WebState>, r: Rao, Form(f): Form<CsrfForm>) -> R
         return csrf_refused(&s, r.session.lang);
     }
     let _ = s.app.rao_logout(&r.token).await;
-    (
-        AppendHeaders([(
-            header::SET_COOKIE,
-            set_cookie(RAO_COOKIE, "", 0, s.secure_cookies),
-        )]),
-        Redirect::to("/rao/login"),
-    )
-        .into_response()
+    staff::logout_done(&s, AREA)
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ mod errors;
 mod pages;
 mod sandbox;
 mod session;
+mod staff;
 mod templates;
 
 use axum::Router;

@@ -107,12 +107,24 @@ pub struct ErrorPage {
     pub page: PageCtx,
 }
 
+/// A staff area's login (the CDRL's, the RAO desk's): what differs between them.
+#[derive(Debug, Clone, Copy)]
+pub struct StaffArea {
+    pub cookie: &'static str,
+    pub home: &'static str,
+    pub login_path: &'static str,
+    pub title_key: &'static str,
+    pub intro_key: &'static str,
+    pub demo_key: &'static str,
+    pub demo: (&'static str, &'static str),
+}
+
 #[derive(Template, WebTemplate)]
-#[template(path = "cdrl_login.html")]
-pub struct CdrlLoginPage {
+#[template(path = "staff_login.html")]
+pub struct StaffLoginPage {
     pub page: PageCtx,
+    pub area: StaffArea,
     pub username: String,
-    pub demo_cdrl: (&'static str, &'static str),
 }
 
 #[derive(Template, WebTemplate)]
@@ -121,14 +133,6 @@ pub struct CdrlPage {
     pub page: PageCtx,
     pub organisation: String,
     pub pending: Vec<rinnova_app::approval::ApprovalView>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "rao_login.html")]
-pub struct RaoLoginPage {
-    pub page: PageCtx,
-    pub username: String,
-    pub demo_rao: (&'static str, &'static str),
 }
 
 #[derive(Template, WebTemplate)]
