@@ -14,6 +14,7 @@ pub mod otp;
 pub mod pin;
 pub mod prepaid;
 pub mod promo;
+pub mod reminder;
 pub mod sms_otp;
 pub mod window;
 pub mod workflow;
