@@ -123,7 +123,7 @@ impl App {
                     .unwrap_or_default(),
                 reference: p.reference,
             });
-        let last_order = match self.last_order(c, r).await? {
+        let last_order = match repo::shop::last_order(c, &r.id).await? {
             Some(o) => {
                 let transfer = o.method == "bank_transfer";
                 let shop = &self.config().shop;
@@ -235,7 +235,7 @@ impl App {
         Ok(v)
     }
 
-    /// Records a settled payment and moves the renewal on (to approval or activation, whose
+    /// Records a settled payment (or settles the pending one of `reference`) and moves the renewal on (to approval or activation, whose
     /// first code is sent now), with the audit row, in the caller's transaction.
     #[expect(
         clippy::too_many_arguments,
@@ -252,19 +252,27 @@ impl App {
         now: Timestamp,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
-        repo::payments::insert(
-            c,
-            &PaymentRecord {
-                renewal_id: rec.id.clone(),
-                method: method.as_str().into(),
-                status: "settled".into(),
-                amount_cents: amount.cents(),
-                reference: reference.into(),
-                created_at: secs(now),
-                settled_at: Some(secs(now)),
-            },
-        )
-        .await?;
+        // A bank transfer's payment was recorded as pending when it was asked for.
+        let pending = repo::payments::of_renewal(c, &rec.id)
+            .await?
+            .is_some_and(|p| p.status == "pending" && p.reference == reference);
+        if pending {
+            repo::payments::settle(c, &rec.id, secs(now)).await?;
+        } else {
+            repo::payments::insert(
+                c,
+                &PaymentRecord {
+                    renewal_id: rec.id.clone(),
+                    method: method.as_str().into(),
+                    status: "settled".into(),
+                    amount_cents: amount.cents(),
+                    reference: reference.into(),
+                    created_at: secs(now),
+                    settled_at: Some(secs(now)),
+                },
+            )
+            .await?;
+        }
         let rec = self.transition(c, rec, &Event::Paid, now, |_| {}).await?;
         audit(
             c,

@@ -15,8 +15,7 @@ use rinnova_domain::{CertificateKind, Money, PaymentMethod, Price, RenewalStep};
 use rinnova_pay::camt053::{self, BankEntry};
 use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
 use rinnova_store::{
-    BankEntryRecord, Conn, HolderRecord, OrderRecord, PaymentRecord, PromoRecord, RenewalRecord,
-    repo,
+    BankEntryRecord, Conn, HolderRecord, OrderRecord, PaymentRecord, PromoRecord, repo,
 };
 
 /// Where the holder goes after choosing how to pay in the shop.
@@ -386,11 +385,12 @@ impl App {
         let rec = repo::renewals::by_id(c, &order.renewal_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let pending_here = repo::payments::of_renewal(c, &rec.id)
-            .await?
-            .is_some_and(|p| p.status == "pending" && p.reference == order.id);
+        // Payable when nothing is recorded yet (card, PayPal) or this order's transfer is the
+        // pending payment.
         let payable = to_domain(&rec)?.step == RenewalStep::Payment
-            && (pending_here || repo::payments::of_renewal(c, &rec.id).await?.is_none());
+            && repo::payments::of_renewal(c, &rec.id)
+                .await?
+                .is_none_or(|p| p.status == "pending" && p.reference == order.id);
         if !payable {
             repo::shop::set_order_status(
                 c,
@@ -428,38 +428,17 @@ impl App {
         }
         let amount = Money::from_cents(order.gross_cents)
             .map_err(|_| AppError::Internal("order amount".into()))?;
-        if pending_here {
-            repo::payments::settle(c, &rec.id, secs(now)).await?;
-            let rec = self
-                .transition(c, &rec, &rinnova_domain::Event::Paid, now, |_| {})
-                .await?;
-            audit(
-                c,
-                secs(now),
-                actor,
-                "payment_settled",
-                Some(&rec.id),
-                ctx,
-                Some(format!("shop {} cents, order {}", amount.cents(), order.id)),
-            )
-            .await?;
-            let h = repo::holders::by_id(c, &rec.holder_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            self.send_expected_code(c, &h, &rec, now).await?;
-        } else {
-            self.settle(
-                c,
-                &rec,
-                actor,
-                PaymentMethod::Shop,
-                amount,
-                &order.id,
-                now,
-                ctx,
-            )
-            .await?;
-        }
+        self.settle(
+            c,
+            &rec,
+            actor,
+            PaymentMethod::Shop,
+            amount,
+            &order.id,
+            now,
+            ctx,
+        )
+        .await?;
         let h = repo::holders::by_id(c, &rec.holder_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -586,14 +565,5 @@ impl App {
         )
         .await?;
         commit(tx).await
-    }
-
-    /// The renewal's most recent order, for the payment page.
-    pub(crate) async fn last_order(
-        &self,
-        c: &mut Conn,
-        r: &RenewalRecord,
-    ) -> Result<Option<OrderRecord>, AppError> {
-        Ok(repo::shop::last_order(c, &r.id).await?)
     }
 }

@@ -2,8 +2,8 @@
 //! cookie, the requests of their organisation's people, approve or reject with a reason.
 
 use crate::pages::{csrf_refused, error_item, error_page, page};
-use crate::session::{cookie, request_lang};
-use crate::staff;
+use crate::session::{cookie, csrf_matches, request_lang};
+use crate::staff::{self, CsrfForm, LoginForm};
 use crate::templates::{CdrlPage, StaffArea};
 use crate::{RequestCtx, WebState};
 use axum::Form;
@@ -49,11 +49,10 @@ impl FromRequestParts<WebState> for Cdrl {
 }
 
 fn csrf_ok(c: &Cdrl, submitted: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    !submitted.is_empty() && bool::from(c.session.csrf.as_bytes().ct_eq(submitted.as_bytes()))
+    csrf_matches(&c.session.csrf, submitted)
 }
 
-fn area_page(s: &WebState, c: &Cdrl, notice: Option<String>) -> Result<CdrlPage, AppError> {
+fn area_page(s: &WebState, c: &Cdrl, notice: Option<String>) -> CdrlPage {
     let mut p = page(
         s,
         c.session.lang,
@@ -63,11 +62,11 @@ fn area_page(s: &WebState, c: &Cdrl, notice: Option<String>) -> Result<CdrlPage,
     );
     p.logout = "/cdrl/logout";
     p.notice = notice;
-    Ok(CdrlPage {
+    CdrlPage {
         page: p,
         organisation: c.session.organisation.clone(),
         pending: vec![],
-    })
+    }
 }
 
 async fn render(
@@ -80,14 +79,10 @@ async fn render(
         Ok(p) => p,
         Err(e) => return error_page(s, c.session.lang, &e),
     };
-    match area_page(s, c, notice) {
-        Ok(mut page) => {
-            page.pending = pending;
-            page.page.errors = errors;
-            page.into_response()
-        }
-        Err(e) => error_page(s, c.session.lang, &e),
-    }
+    let mut page = area_page(s, c, notice);
+    page.pending = pending;
+    page.page.errors = errors;
+    page.into_response()
 }
 
 async fn area(State(s): State<WebState>, c: Cdrl) -> Response {
@@ -108,14 +103,6 @@ async fn login_page(State(s): State<WebState>, headers: HeaderMap) -> Response {
     staff::login_page(&s, request_lang(&headers), AREA, String::new(), None)
 }
 
-#[derive(Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-}
-
 async fn login(
     State(s): State<WebState>,
     headers: HeaderMap,
@@ -125,12 +112,6 @@ async fn login(
     let lang = request_lang(&headers);
     let outcome = s.app.cdrl_login(&f.username, &f.password, lang, &ctx).await;
     staff::login_done(&s, lang, AREA, f.username, outcome)
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn logout(State(s): State<WebState>, c: Cdrl, Form(f): Form<CsrfForm>) -> Response {

@@ -2,8 +2,8 @@
 //! search, and a new certificate after an identity check where renewal is impossible.
 
 use crate::pages::{csrf_refused, error_item, page};
-use crate::session::{cookie, request_lang};
-use crate::staff;
+use crate::session::{cookie, csrf_matches, request_lang};
+use crate::staff::{self, CsrfForm, LoginForm};
 use crate::templates::{ErrorItem, RaoPage, StaffArea};
 use crate::{RequestCtx, WebState};
 use axum::Form;
@@ -51,8 +51,7 @@ impl FromRequestParts<WebState> for Rao {
 }
 
 fn csrf_ok(r: &Rao, submitted: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    !submitted.is_empty() && bool::from(r.session.csrf.as_bytes().ct_eq(submitted.as_bytes()))
+    csrf_matches(&r.session.csrf, submitted)
 }
 
 #[derive(Deserialize)]
@@ -118,14 +117,6 @@ async fn login_page(State(s): State<WebState>, headers: HeaderMap) -> Response {
     staff::login_page(&s, request_lang(&headers), AREA, String::new(), None)
 }
 
-#[derive(Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-}
-
 async fn login(
     State(s): State<WebState>,
     headers: HeaderMap,
@@ -135,12 +126,6 @@ async fn login(
     let lang = request_lang(&headers);
     let outcome = s.app.rao_login(&f.username, &f.password, lang, &ctx).await;
     staff::login_done(&s, lang, AREA, f.username, outcome)
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn logout(State(s): State<WebState>, r: Rao, Form(f): Form<CsrfForm>) -> Response {

@@ -9,6 +9,23 @@ use axum::http::header;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use rinnova_app::AppError;
 use rinnova_app::i18n::Lang;
+use serde::Deserialize;
+
+/// A staff login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// A form that carries only the session's CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
 
 /// The login page, with the errors of a failed attempt.
 pub fn login_page(
