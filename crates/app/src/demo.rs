@@ -168,19 +168,6 @@ const SEEDS: &[Seed] = &[
         ),
     },
     Seed {
-        user_id: "JZLF011",
-        given: "Giorgio",
-        surname: "Fontana",
-        cf15: "FNTGRG79P21H501",
-        expiry: Expiry::InDays(35),
-        token: false,
-        payer: Payer::Approval,
-        situation: (
-            "rinnovo aperto, serve l'approvazione dell'organizzazione (CDRL)",
-            "renewal open, the organisation (CDRL) must approve",
-        ),
-    },
-    Seed {
         user_id: "JZLF010",
         given: "Davide",
         surname: "Greco",
@@ -191,6 +178,19 @@ const SEEDS: &[Seed] = &[
         situation: (
             "rinnovo aperto, paga il titolare (negozio: carta, PayPal, bonifico)",
             "renewal open, the holder pays (shop: card, PayPal, bank transfer)",
+        ),
+    },
+    Seed {
+        user_id: "JZLF011",
+        given: "Giorgio",
+        surname: "Fontana",
+        cf15: "FNTGRG79P21H501",
+        expiry: Expiry::InDays(35),
+        token: false,
+        payer: Payer::Approval,
+        situation: (
+            "rinnovo aperto, serve l'approvazione dell'organizzazione (CDRL)",
+            "renewal open, the organisation (CDRL) must approve",
         ),
     },
 ];
