@@ -295,6 +295,7 @@ impl App {
             notify::staff_email(
                 c,
                 &m.email,
+                lang,
                 lang.t("email-approval-subject"),
                 lang.t_args(
                     "email-approval-body",

@@ -28,6 +28,27 @@ impl Default for SmsConfig {
     }
 }
 
+/// How e-mails leave the system.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailConfig {
+    /// `outbox` (kept for the demo outbox page) or `smtp` (delivered through `[mail.smtp]`).
+    pub transport: String,
+    pub smtp: rinnova_notify::SmtpConfig,
+    /// Attempts before a message is given up.
+    pub max_attempts: i64,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            transport: "outbox".into(),
+            smtp: rinnova_notify::SmtpConfig::default(),
+            max_attempts: 12,
+        }
+    }
+}
+
 /// Settings of `ca init`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -66,6 +87,7 @@ pub struct Config {
     /// Mark cookies Secure (defaults to true when public_url is https).
     pub secure_cookies: Option<bool>,
     pub sms: SmsConfig,
+    pub mail: MailConfig,
     pub ca: CaSettings,
     pub app: AppConfig,
 }
@@ -80,6 +102,7 @@ impl Default for Config {
             public_url: None,
             secure_cookies: None,
             sms: SmsConfig::default(),
+            mail: MailConfig::default(),
             ca: CaSettings::default(),
             app: AppConfig::default(),
         }
@@ -117,6 +140,35 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("rinnova.sqlite3").display()
             )
+        })
+    }
+
+    /// The delivery channels the settings name.
+    pub fn channels(&self) -> anyhow::Result<rinnova_notify::Channels> {
+        use rinnova_notify::{
+            HttpSmsGateway, Mailer, OutboxOnly, OutboxOnlyMail, SmsGateway, SmtpMailer,
+        };
+        use std::sync::Arc;
+        let sms: Arc<dyn SmsGateway> = match self.sms.gateway.as_str() {
+            "http" => Arc::new(HttpSmsGateway::new(
+                self.sms
+                    .url
+                    .clone()
+                    .ok_or_else(|| anyhow::anyhow!("sms.url is required with the http gateway"))?,
+                self.sms.token.clone(),
+            )?),
+            "outbox" => Arc::new(OutboxOnly),
+            other => anyhow::bail!("unknown SMS gateway {other:?}: use outbox or http"),
+        };
+        let mail: Arc<dyn Mailer> = match self.mail.transport.as_str() {
+            "smtp" => Arc::new(SmtpMailer::new(&self.mail.smtp)?),
+            "outbox" => Arc::new(OutboxOnlyMail),
+            other => anyhow::bail!("unknown mail transport {other:?}: use outbox or smtp"),
+        };
+        Ok(rinnova_notify::Channels {
+            sms,
+            mail,
+            max_attempts: self.mail.max_attempts.max(1),
         })
     }
 

@@ -6,7 +6,6 @@ use rinnova_app::App;
 use rinnova_app::clock::{OffsetClock, SystemClock};
 use rinnova_ca::CaConfig;
 use rinnova_domain::Clock;
-use rinnova_notify::{HttpSmsGateway, OutboxOnly, SmsGateway};
 use rinnova_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -101,21 +100,11 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         }
         print_demo(&cfg);
     }
-    let gateway: Arc<dyn SmsGateway> = match cfg.sms.gateway.as_str() {
-        "http" => Arc::new(HttpSmsGateway::new(
-            cfg.sms
-                .url
-                .clone()
-                .context("sms.url is required with the http gateway")?,
-            cfg.sms.token.clone(),
-        )?),
-        "outbox" => Arc::new(OutboxOnly),
-        other => anyhow::bail!("unknown SMS gateway {other:?}: use outbox or http"),
-    };
+    let channels = cfg.channels()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(rinnova_notify::run_worker(
         store.clone(),
-        gateway,
+        channels,
         clock,
         Duration::from_secs(2),
         async move {

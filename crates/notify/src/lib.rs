@@ -1,9 +1,13 @@
-//! Delivery of the messages that use cases queue in the outbox: SMS through an [`SmsGateway`]
-//! (e-mail over SMTP comes with the access and reminders work; until then e-mails stay in the
-//! outbox, where the demo page shows them).
+//! Delivery of the messages that use cases queue in the outbox: SMS through an [`SmsGateway`],
+//! e-mail through a [`Mailer`] (SMTP, or the demo's outbox page), with retries, backoff and
+//! giving up on permanent refusals.
+
+pub mod mail;
+
+pub use mail::{Mailer, OutboxOnlyMail, OutgoingEmail, SmtpConfig, SmtpMailer, SmtpSecurity};
 
 use rinnova_domain::Clock;
-use rinnova_store::{Store, repo};
+use rinnova_store::{OutboxRecord, Store, repo};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -19,6 +23,16 @@ pub enum NotifyError {
     Unreachable(String),
     #[error("gateway refused the message: HTTP {0}")]
     Refused(u16),
+    /// Refused for good: retrying cannot help.
+    #[error("message rejected: {0}")]
+    Rejected(String),
+}
+
+impl NotifyError {
+    /// Whether retrying is pointless.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::Rejected(_))
+    }
 }
 
 /// Something that delivers an SMS.
@@ -88,13 +102,42 @@ impl SmsGateway for HttpSmsGateway {
     }
 }
 
-/// How long a claimed message is reserved for the worker that claimed it.
-const LEASE_SECONDS: i64 = 60;
+/// How long a claimed message is reserved for the worker that claimed it (longer than an SMTP
+/// or HTTP timeout).
+const LEASE_SECONDS: i64 = 120;
 
 /// Delay before retry number `attempt` (1, 2, …): 10 s doubling, at most an hour.
 pub fn backoff_seconds(attempt: i64) -> i64 {
     let exp = u32::try_from(attempt.clamp(1, 20) - 1).unwrap_or(0);
     10i64.saturating_mul(2i64.saturating_pow(exp)).min(3600)
+}
+
+/// Where messages go out.
+#[derive(Clone)]
+pub struct Channels {
+    pub sms: Arc<dyn SmsGateway>,
+    pub mail: Arc<dyn Mailer>,
+    /// Attempts after which a message is given up (with the doubling backoff, 12 attempts span
+    /// about five hours).
+    pub max_attempts: i64,
+}
+
+impl Channels {
+    /// The demo: every message stays on the outbox page.
+    pub fn outbox_only() -> Self {
+        Self {
+            sms: Arc::new(OutboxOnly),
+            mail: Arc::new(OutboxOnlyMail),
+            max_attempts: 12,
+        }
+    }
+}
+
+/// What one delivery pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sms: usize,
+    pub email: usize,
 }
 
 /// Delivers every due SMS once; returns how many were delivered.
@@ -103,29 +146,89 @@ pub async fn deliver_due_sms(
     gateway: &dyn SmsGateway,
     clock: &dyn Clock,
 ) -> Result<usize, rinnova_store::StoreError> {
+    deliver_channel(store, "sms", 12, clock, |m| {
+        Box::pin(async move { gateway.send(&m.recipient, &m.body).await })
+    })
+    .await
+}
+
+/// Delivers every due e-mail once; returns how many were delivered.
+pub async fn deliver_due_email(
+    store: &Store,
+    mailer: &dyn Mailer,
+    max_attempts: i64,
+    clock: &dyn Clock,
+) -> Result<usize, rinnova_store::StoreError> {
+    deliver_channel(store, "email", max_attempts, clock, |m| {
+        Box::pin(async move {
+            let email = OutgoingEmail {
+                id: &m.id,
+                to: &m.recipient,
+                subject: m.subject.as_deref().unwrap_or(""),
+                text: &m.body,
+                html: m.html.as_deref(),
+            };
+            mailer.send(&email).await
+        })
+    })
+    .await
+}
+
+/// Delivers every due message of every channel once.
+pub async fn deliver_due(
+    store: &Store,
+    channels: &Channels,
+    clock: &dyn Clock,
+) -> Result<Delivered, rinnova_store::StoreError> {
+    Ok(Delivered {
+        sms: deliver_due_sms(store, channels.sms.as_ref(), clock).await?,
+        email: deliver_due_email(store, channels.mail.as_ref(), channels.max_attempts, clock)
+            .await?,
+    })
+}
+
+/// Claims due messages of `channel` one by one (a lease keeps other workers and instances off
+/// it), hands each to `send`, and records the outcome: sent, retried after a backoff, or given
+/// up after a permanent refusal or `max_attempts`.
+async fn deliver_channel<'g, F>(
+    store: &Store,
+    channel: &str,
+    max_attempts: i64,
+    clock: &dyn Clock,
+    send: F,
+) -> Result<usize, rinnova_store::StoreError>
+where
+    F: Fn(OutboxRecord) -> BoxFuture<'g, Result<(), NotifyError>>,
+{
     let mut delivered = 0;
     loop {
         let now = clock.now().as_second();
         let claimed = {
             let mut tx = store.begin().await?;
-            let m = repo::outbox::claim_due(&mut tx, "sms", now, now + LEASE_SECONDS).await?;
+            let m = repo::outbox::claim_due(&mut tx, channel, now, now + LEASE_SECONDS).await?;
             tx.commit().await?;
             m
         };
         let Some(m) = claimed else {
             return Ok(delivered);
         };
-        let outcome = gateway.send(&m.recipient, &m.body).await;
+        let (id, attempts) = (m.id.clone(), m.attempts);
+        let outcome = send(m).await;
+        let now = clock.now().as_second();
         let mut tx = store.begin().await?;
         match outcome {
             Ok(()) => {
-                repo::outbox::mark_sent(&mut tx, &m.id, clock.now().as_second()).await?;
+                repo::outbox::mark_sent(&mut tx, &id, now).await?;
                 delivered += 1;
             }
+            Err(e) if e.is_permanent() || attempts >= max_attempts => {
+                tracing::error!(message = %id, channel, attempt = attempts, error = %e, "delivery given up");
+                repo::outbox::give_up(&mut tx, &id, &e.to_string(), now).await?;
+            }
             Err(e) => {
-                tracing::warn!(message = %m.id, attempt = m.attempts, error = %e, "SMS delivery failed; will retry");
-                let retry = clock.now().as_second() + backoff_seconds(m.attempts);
-                repo::outbox::mark_failed(&mut tx, &m.id, &e.to_string(), retry).await?;
+                tracing::warn!(message = %id, channel, attempt = attempts, error = %e, "delivery failed; will retry");
+                let retry = now + backoff_seconds(attempts);
+                repo::outbox::mark_failed(&mut tx, &id, &e.to_string(), retry).await?;
             }
         }
         tx.commit().await?;
@@ -136,17 +239,17 @@ pub async fn deliver_due_sms(
     }
 }
 
-/// Runs SMS delivery every `every` until `stop` resolves.
+/// Runs delivery every `every` until `stop` resolves.
 pub async fn run_worker(
     store: Store,
-    gateway: Arc<dyn SmsGateway>,
+    channels: Channels,
     clock: Arc<dyn Clock>,
     every: Duration,
     stop: impl Future<Output = ()> + Send,
 ) {
     tokio::pin!(stop);
     loop {
-        if let Err(e) = deliver_due_sms(&store, gateway.as_ref(), clock.as_ref()).await {
+        if let Err(e) = deliver_due(&store, &channels, clock.as_ref()).await {
             tracing::error!(error = %e, "outbox worker pass failed");
         }
         tokio::select! {

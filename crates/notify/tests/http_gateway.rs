@@ -74,6 +74,8 @@ async fn sms_is_posted_to_the_gateway_and_retried_after_a_failure() {
             next_attempt_at: 0,
             sent_at: None,
             last_error: None,
+            html: None,
+            gave_up_at: None,
         },
     )
     .await

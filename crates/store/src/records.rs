@@ -164,6 +164,10 @@ pub struct OutboxRecord {
     pub next_attempt_at: i64,
     pub sent_at: Option<i64>,
     pub last_error: Option<String>,
+    /// The HTML alternative of an e-mail's text body.
+    pub html: Option<String>,
+    /// Set when delivery was abandoned (a permanent refusal, or too many attempts).
+    pub gave_up_at: Option<i64>,
 }
 
 /// An audit row.

@@ -231,6 +231,7 @@ outbox-empty = No messages.
 sms-otp-sign = rinnova: { $code } is the code to sign your renewal request. It expires in { $minutes } minutes. Never share it.
 sms-otp-activate-1 = rinnova: { $code } is the code to start activating your new certificate. It expires in { $minutes } minutes. Never share it.
 sms-otp-activate-2 = rinnova: { $code } is the code to confirm the activation of your new certificate. It expires in { $minutes } minutes. Never share it.
+email-footer = An automatic message from rinnova: please do not reply to this address.
 email-renewed-subject = Renewal completed: your new signature certificate
 email-renewed-body = Dear { $name },
     your renewal is complete. The new certificate (serial number { $serial }) is valid until { $date }.

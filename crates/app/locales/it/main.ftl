@@ -231,6 +231,7 @@ outbox-empty = Nessun messaggio.
 sms-otp-sign = rinnova: { $code } è il codice per firmare la richiesta di rinnovo. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
 sms-otp-activate-1 = rinnova: { $code } è il codice per avviare l'attivazione del nuovo certificato. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
 sms-otp-activate-2 = rinnova: { $code } è il codice per confermare l'attivazione del nuovo certificato. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
+email-footer = Messaggio automatico di rinnova: non rispondere a questo indirizzo.
 email-renewed-subject = Rinnovo completato: il tuo nuovo certificato di firma
 email-renewed-body = Gentile { $name },
     il rinnovo è stato completato. Il nuovo certificato (numero di serie { $serial }) è valido fino al { $date }.

@@ -5,8 +5,8 @@ use crate::{Conn, OutboxRecord, StoreError};
 /// Queues a message (inside the caller's transaction).
 pub async fn push(c: &mut Conn, m: &OutboxRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (id, channel, recipient, holder_id, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO outbox (id, channel, recipient, holder_id, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error, html) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&m.id)
     .bind(&m.channel)
@@ -19,6 +19,7 @@ pub async fn push(c: &mut Conn, m: &OutboxRecord) -> Result<(), StoreError> {
     .bind(m.next_attempt_at)
     .bind(m.sent_at)
     .bind(&m.last_error)
+    .bind(&m.html)
     .execute(c)
     .await?;
     Ok(())
@@ -33,7 +34,7 @@ pub async fn claim_due(
     lease_until: i64,
 ) -> Result<Option<OutboxRecord>, StoreError> {
     let id: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM outbox WHERE channel = $1 AND sent_at IS NULL AND next_attempt_at <= $2 \
+        "SELECT id FROM outbox WHERE channel = $1 AND sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
          ORDER BY next_attempt_at, seq LIMIT 1",
     )
     .bind(channel)
@@ -78,6 +79,17 @@ pub async fn mark_failed(
     sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
         .bind(error)
         .bind(retry_at)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Abandons a message: the server refused it for good, or it failed too many times.
+pub async fn give_up(c: &mut Conn, id: &str, error: &str, now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET last_error = $1, gave_up_at = $2 WHERE id = $3")
+        .bind(error)
+        .bind(now)
         .bind(id)
         .execute(c)
         .await?;
