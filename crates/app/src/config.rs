@@ -2,6 +2,7 @@
 
 use rinnova_ca::KdfParams;
 use rinnova_domain::otp::Tolerance;
+use rinnova_domain::reminder::ReminderPolicy;
 use rinnova_domain::sms_otp::SmsOtpPolicy;
 use rinnova_domain::{PaymentMode, PriceList, WindowPolicy};
 
@@ -32,6 +33,11 @@ pub struct AppConfig {
     /// The shop's prices per certificate kind (net cents) and VAT rate.
     pub prices: PriceList,
     pub shop: ShopConfig,
+    /// Days before expiry of each renewal reminder (SPEC N1).
+    pub reminders: ReminderPolicy,
+    /// Minutes between two reminder sweeps inside `serve` (0: none, cron runs
+    /// `rinnova reminders run`).
+    pub reminder_sweep_minutes: u64,
     #[serde(skip)]
     pub token_tolerance: TokenTolerance,
 }
@@ -56,6 +62,8 @@ impl Default for AppConfig {
             private_payment_mode: PaymentMode::Holder,
             prices: PriceList::default(),
             shop: ShopConfig::default(),
+            reminders: ReminderPolicy::default(),
+            reminder_sweep_minutes: 60,
             token_tolerance: TokenTolerance::default(),
         }
     }

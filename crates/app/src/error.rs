@@ -59,6 +59,10 @@ pub enum AppError {
     ContactShared { field: String, current: bool },
     #[error("too many RAO attempts; try again in {minutes} minutes")]
     RaoLocked { minutes: i64 },
+    #[error("the link is not valid or has expired")]
+    LinkInvalid,
+    #[error("the link belongs to another account")]
+    LinkOtherAccount,
     #[error("internal error")]
     Internal(String),
 }
@@ -93,6 +97,8 @@ impl AppError {
             Self::ContactShared { current: false, .. } => "RNV-DATA-001",
             Self::ContactShared { current: true, .. } => "RNV-DATA-002",
             Self::RaoLocked { .. } => "RNV-RAO-002",
+            Self::LinkInvalid => "RNV-LINK-001",
+            Self::LinkOtherAccount => "RNV-LINK-002",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }

@@ -17,12 +17,14 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 mod issuance;
+pub mod links;
 pub mod notify;
 pub mod otp;
 pub mod payment;
 pub mod payroll;
 pub mod prepaid;
 pub mod rao;
+pub mod reminders;
 pub mod renewal;
 pub mod shop;
 mod staff;
@@ -61,6 +63,8 @@ struct Inner {
     provider: Arc<dyn PaymentProvider>,
     clock: Arc<dyn Clock>,
     config: AppConfig,
+    /// Signs reminder links (shared by every instance through the database).
+    link_key: Vec<u8>,
 }
 
 impl App {
@@ -83,8 +87,20 @@ impl App {
                 config.public_url.trim_end_matches('/')
             ),
         ));
+        let link_key = {
+            let fresh: [u8; 32] = rinnova_ca::random_bytes()?;
+            let mut c = store.conn().await?;
+            rinnova_store::repo::service_keys::get_or_create(
+                &mut c,
+                "reminder-link",
+                &fresh,
+                clock.now().as_second(),
+            )
+            .await?
+        };
         Ok(App {
             inner: Arc::new(Inner {
+                link_key,
                 store,
                 ca,
                 device,
@@ -113,6 +129,11 @@ impl App {
     /// The CA.
     pub fn ca(&self) -> &Ca {
         &self.inner.ca
+    }
+
+    /// The key of reminder links.
+    pub(crate) fn link_key(&self) -> &[u8] {
+        &self.inner.link_key
     }
 
     /// The current instant, from the clock port.

@@ -83,10 +83,28 @@ enum Command {
         #[command(subcommand)]
         command: PaymentsCommand,
     },
+    /// Renewal reminders (SPEC N1): one sweep, for cron when `serve` does not run them.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Measure performance (see BENCHMARKS in the README).
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Finds the certificates due a reminder and queues their e-mails (each exactly once).
+    Run {
+        /// Only list what is due; record and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -433,6 +451,9 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Bench { command } => bench::run(command).await,
+            Command::Reminders {
+                command: RemindersCommand::Run { dry_run, json },
+            } => reminders(cfg, dry_run, json).await,
         }
     })
 }
@@ -447,6 +468,63 @@ fn kind_arg(kind: &str) -> anyhow::Result<rinnova_domain::CertificateKind> {
 fn rome_midnight(d: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
     Ok(d.to_zoned(rinnova_domain::window::ca_time_zone())?
         .timestamp())
+}
+
+async fn reminders(mut cfg: Config, dry_run: bool, json: bool) -> anyhow::Result<()> {
+    let store = server::open_store(&cfg).await?;
+    cfg.app.public_url = cfg.public_url();
+    let passphrase = cfg
+        .ca_passphrase
+        .clone()
+        .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.to_owned());
+    let app = rinnova_app::App::open(
+        store,
+        cfg.app.clone(),
+        std::sync::Arc::new(rinnova_app::clock::SystemClock),
+        passphrase.as_bytes(),
+    )
+    .await?;
+    if dry_run {
+        let sweep = app.due_reminders().await?;
+        if json {
+            let due: Vec<_> = sweep
+                .due
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "certificate": d.certificate.id,
+                        "serial": d.certificate.serial_hex,
+                        "reminder": d.send.key(),
+                        "skip": d.skip.iter().map(|r| r.key()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({"examined": sweep.examined, "due": due})
+            );
+        } else {
+            println!(
+                "{} certificates near expiry, {} due a reminder (dry run: nothing sent)",
+                sweep.examined,
+                sweep.due.len()
+            );
+            for d in &sweep.due {
+                println!("  {}  {}", d.certificate.serial_hex, d.send.key());
+            }
+        }
+    } else {
+        let r = app.send_reminders().await?;
+        if json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            println!(
+                "{} certificates near expiry, {} due, {} reminders queued",
+                r.examined, r.due, r.sent
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn payments(mut cfg: Config, command: PaymentsCommand) -> anyhow::Result<()> {

@@ -112,6 +112,11 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
             let _ = rx.wait_for(|s| *s).await;
         },
     ));
+    let sweeper = tokio::spawn(reminder_scheduler(
+        app.clone(),
+        cfg.app.reminder_sweep_minutes,
+        stop_tx.subscribe(),
+    ));
     let secure = cfg
         .secure_cookies
         .unwrap_or_else(|| cfg.public_url().starts_with("https://"));
@@ -130,7 +135,25 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     .await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = sweeper.await;
     Ok(())
+}
+
+/// Sweeps for due renewal reminders at start and every `minutes` (SPEC N1). Several instances
+/// may sweep at once: the unique reminder record lets one of them send each.
+async fn reminder_scheduler(app: App, minutes: u64, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if minutes == 0 {
+        return;
+    }
+    loop {
+        if let Err(e) = app.send_reminders().await {
+            tracing::error!(error = %e, "reminder sweep failed");
+        }
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => return,
+            () = tokio::time::sleep(Duration::from_secs(minutes * 60)) => {}
+        }
+    }
 }
 
 fn print_demo(cfg: &Config) {

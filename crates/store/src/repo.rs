@@ -13,6 +13,8 @@ pub mod payments;
 pub mod payroll;
 pub mod prepaid;
 pub mod rao;
+pub mod reminders;
 pub mod renewals;
+pub mod service_keys;
 pub mod sessions;
 pub mod shop;

@@ -27,7 +27,8 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::Prepaid(_)
         | AppError::PrepaidLoginFailed
         | AppError::ContactShared { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::BadNotification => StatusCode::BAD_REQUEST,
+        AppError::BadNotification | AppError::LinkInvalid => StatusCode::BAD_REQUEST,
+        AppError::LinkOtherAccount => StatusCode::FORBIDDEN,
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             StatusCode::INTERNAL_SERVER_ERROR

@@ -29,6 +29,7 @@ pub fn routes() -> Router<WebState> {
         .route("/logout", post(logout))
         .route("/lang", post(set_lang))
         .route("/certificates/{id}/renew", post(renew))
+        .route("/r/{token}", get(reminder_link))
         .route("/renewals/{id}", get(renewal_page))
         .route("/renewals/{id}/confirm-data", post(confirm_data))
         .route("/renewals/{id}/documents", post(accept_documents))
@@ -334,11 +335,38 @@ async fn renew(
     if !csrf_ok(&h.session, &f.csrf) {
         return csrf_refused(&s, h.session.lang);
     }
-    match s.app.start_renewal(&h.session.holder_id, &id, &ctx).await {
+    let started = s.app.start_renewal(&h.session.holder_id, &id, &ctx).await;
+    renewal_or_home(&s, &h, started).await
+}
+
+/// The link of a reminder e-mail (SPEC N2): after login (the extractor sends a visitor to the
+/// login page and back here), that certificate's renewal. The signed token proves the link
+/// came from us; a GET without the holder's session changes nothing, so mail scanners that
+/// prefetch links start no renewal.
+async fn reminder_link(
+    State(s): State<WebState>,
+    h: Holder,
+    Path(token): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    let opened = s
+        .app
+        .open_reminder_link(&h.session.holder_id, &token, &ctx)
+        .await;
+    renewal_or_home(&s, &h, opened).await
+}
+
+/// The renewal page of a renewal just started, or the home page with the reason it was not.
+async fn renewal_or_home(
+    s: &WebState,
+    h: &Holder,
+    started: Result<RenewalView, AppError>,
+) -> Response {
+    match started {
         Ok(r) => Redirect::to(&format!("/renewals/{}", r.id)).into_response(),
         Err(e) => match s.app.home(&h.session.holder_id).await {
             Ok(home) => {
-                let mut p = holder_page(&s, &h);
+                let mut p = holder_page(s, h);
                 p.errors.push(error_item(h.session.lang, &e, None));
                 let greeting_name = format!("{} {}", home.holder.given_name, home.holder.surname);
                 (
@@ -351,7 +379,7 @@ async fn renew(
                 )
                     .into_response()
             }
-            Err(e2) => error_page(&s, h.session.lang, &e2),
+            Err(e2) => error_page(s, h.session.lang, &e2),
         },
     }
 }

@@ -307,3 +307,22 @@ err-RNV-AUTH-010 = Wrong username or password.
 err-RNV-DATA-001 = This contact is already registered to another person: give another one.
 err-RNV-DATA-002 = Your e-mail address or mobile number is also registered to another person: change it to go on with the renewal.
 err-RNV-DESK-001 = The certificate can be renewed: the holder renews it in the portal, no new certificate is needed.
+
+email-reminder-subject = Your signature certificate expires in { $days } days
+email-reminder-subject-last = Your signature certificate expires tomorrow: renew it today
+email-reminder-body = Dear { $name },
+    your certificate "{ $kind }" (serial number { $serial }) expires on { $date }.
+    You can renew it online until { $last } included: the new certificate is valid for 3 years and your signatures go on without a break.
+
+    To renew it, open this link and log in with your user-id and password:
+    { $link }
+
+    The link leads straight to this certificate's renewal and is valid until it expires. If you have renewed it already, please ignore this message.
+email-closed-subject = Your signature certificate can no longer be renewed
+email-closed-body = Dear { $name },
+    your certificate "{ $kind }" (serial number { $serial }) expires or expired on { $date } and can no longer be renewed online.
+    To go on signing you need a new certificate: ask your registration office (RAO) or the Certification Authority.
+
+    Your page: { $home }
+err-RNV-LINK-001 = This link is not valid or has expired. On your home page, choose "Renew" beside the certificate.
+err-RNV-LINK-002 = This link was sent to another account: log out and log in with the user-id the e-mail was sent to.

@@ -307,3 +307,22 @@ err-RNV-AUTH-010 = Username o password errati.
 err-RNV-DATA-001 = Questo recapito è già registrato a un'altra persona: indicane un altro.
 err-RNV-DATA-002 = Il tuo indirizzo e-mail o il tuo cellulare risulta registrato anche a un'altra persona: modificalo per proseguire con il rinnovo.
 err-RNV-DESK-001 = Il certificato si può rinnovare: il titolare lo rinnova dal portale, non serve un nuovo certificato.
+
+email-reminder-subject = Il tuo certificato di firma scade tra { $days } giorni
+email-reminder-subject-last = Il tuo certificato di firma scade domani: rinnovalo oggi
+email-reminder-body = Gentile { $name },
+    il tuo certificato "{ $kind }" (numero di serie { $serial }) scade il { $date }.
+    Puoi rinnovarlo online fino al { $last } compreso: il nuovo certificato vale 3 anni e le tue firme continuano senza interruzioni.
+
+    Per rinnovarlo apri questo collegamento e accedi con il tuo user-id e la tua password:
+    { $link }
+
+    Il collegamento porta direttamente al rinnovo di questo certificato e vale fino alla sua scadenza. Se lo hai già rinnovato, ignora questo messaggio.
+email-closed-subject = Il tuo certificato di firma non è più rinnovabile
+email-closed-body = Gentile { $name },
+    il tuo certificato "{ $kind }" (numero di serie { $serial }) scade o è scaduto il { $date } e non può più essere rinnovato online.
+    Per continuare a firmare serve un nuovo certificato: richiedilo al tuo ufficio di registrazione (RAO) o al Certificatore.
+
+    La tua pagina: { $home }
+err-RNV-LINK-001 = Questo collegamento non è valido o è scaduto. Dalla pagina iniziale scegli «Rinnova» accanto al certificato.
+err-RNV-LINK-002 = Questo collegamento è stato inviato a un altro account: esci e accedi con lo user-id a cui è arrivata l'e-mail.

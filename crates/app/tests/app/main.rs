@@ -14,5 +14,6 @@ mod payment;
 mod payroll;
 mod prepaid;
 mod rao;
+mod reminders;
 mod renewal;
 mod shop;

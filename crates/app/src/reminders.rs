@@ -1,0 +1,249 @@
+//! Renewal reminders (SPEC N1–N2): the sweep that finds the certificates due a reminder, and
+//! the sending that records each reminder and queues its e-mail in one transaction, so each
+//! goes exactly once whatever crashes or runs twice; the signed link of each e-mail opens that
+//! certificate's renewal after login.
+
+use crate::auth::audit;
+use crate::home::rome_date;
+use crate::i18n::Lang;
+use crate::notify;
+use crate::util::{secs, ts};
+use crate::views::RenewalView;
+use crate::{App, AppError, Ctx, links};
+use rinnova_domain::reminder::{Reminder, due};
+use rinnova_domain::window::{CertificateFacts, assess};
+use rinnova_domain::{CertificateKind, CertificateStatus};
+use rinnova_store::StoreError;
+use rinnova_store::repo::{self, reminders::Candidate};
+use std::collections::HashMap;
+
+const DAY: i64 = 86_400;
+
+/// A last notice still goes this long after a window closed (the service was down meanwhile);
+/// certificates that closed earlier, before rinnova ran, get none.
+const LATE_NOTICE_DAYS: i64 = 30;
+
+/// Reminders sent per transaction: each reminder is still atomic with its e-mail, and a crash
+/// loses at most the uncommitted batch, which the next sweep sends.
+const BATCH: usize = 256;
+
+/// One certificate due a reminder.
+#[derive(Debug, Clone)]
+pub struct DueReminder {
+    pub certificate: Candidate,
+    pub send: Reminder,
+    /// Thresholds passed unsent: recorded without an e-mail.
+    pub skip: Vec<Reminder>,
+}
+
+/// What a sweep found.
+#[derive(Debug, Clone, Default)]
+pub struct Sweep {
+    /// Certificates near expiry that were examined.
+    pub examined: usize,
+    pub due: Vec<DueReminder>,
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SweepReport {
+    pub examined: usize,
+    pub due: usize,
+    /// E-mails queued (fewer than `due` when another sweep got there first).
+    pub sent: usize,
+}
+
+fn facts(c: &Candidate) -> Result<CertificateFacts, AppError> {
+    Ok(CertificateFacts {
+        kind: CertificateKind::parse(&c.kind)
+            .ok_or_else(|| AppError::Internal(format!("kind {}", c.kind)))?,
+        status: CertificateStatus::parse(&c.status)
+            .ok_or_else(|| AppError::Internal(format!("status {}", c.status)))?,
+        not_after: ts(c.not_after),
+        device_expires_at: c.device_expires_at.map(ts),
+        renewals_on_device: u32::try_from(c.renewals_on_device).unwrap_or(u32::MAX),
+    })
+}
+
+fn parse_key(k: &str) -> Option<Reminder> {
+    if k == "closed" {
+        return Some(Reminder::WindowClosed);
+    }
+    k.strip_prefix("days-")?
+        .parse()
+        .ok()
+        .map(Reminder::DaysLeft)
+}
+
+impl App {
+    /// The certificates due a reminder now; reads only (`rinnova reminders run --dry-run`).
+    pub async fn due_reminders(&self) -> Result<Sweep, AppError> {
+        let now = self.now();
+        let n = secs(now);
+        let policy = &self.config().reminders;
+        let ahead = i64::from(policy.days.iter().copied().max().unwrap_or(0)) + 2;
+        let (from, to) = (n - LATE_NOTICE_DAYS * DAY, n + ahead * DAY);
+        let mut conn = self.store().conn().await?;
+        let candidates = repo::reminders::candidates(&mut conn, from, to).await?;
+        let mut recorded: HashMap<String, Vec<Reminder>> = HashMap::new();
+        for (cert, key) in repo::reminders::recorded(&mut conn, from, to).await? {
+            if let Some(r) = parse_key(&key) {
+                recorded.entry(cert).or_default().push(r);
+            }
+        }
+        drop(conn);
+        let mut sweep = Sweep {
+            examined: candidates.len(),
+            due: Vec::new(),
+        };
+        for c in candidates {
+            let done = recorded.get(&c.id).map_or(&[][..], Vec::as_slice);
+            if let Some(d) = due(&facts(&c)?, &self.config().window, policy, done, now) {
+                sweep.due.push(DueReminder {
+                    certificate: c,
+                    send: d.send,
+                    skip: d.skip,
+                });
+            }
+        }
+        Ok(sweep)
+    }
+
+    /// Finds the due reminders and sends them: each recorded (unique per certificate and
+    /// reminder) in the same transaction as its e-mail.
+    pub async fn send_reminders(&self) -> Result<SweepReport, AppError> {
+        let sweep = self.due_reminders().await?;
+        let mut report = SweepReport {
+            examined: sweep.examined,
+            due: sweep.due.len(),
+            sent: 0,
+        };
+        for batch in sweep.due.chunks(BATCH) {
+            let now = secs(self.now());
+            let mut tx = self.store().begin().await?;
+            for d in batch {
+                let cert = &d.certificate.id;
+                for s in &d.skip {
+                    repo::reminders::record(&mut tx, cert, &s.key(), now, None).await?;
+                }
+                let key = d.send.key();
+                if !repo::reminders::record(&mut tx, cert, &key, now, None).await? {
+                    continue; // another sweep (or instance) sent it
+                }
+                let Some(h) = repo::holders::by_id(&mut tx, &d.certificate.holder_id).await? else {
+                    continue;
+                };
+                let (subject, body) = self.reminder_text(&h, d)?;
+                let id = notify::email_to(&mut tx, &h.email, &h, subject, body, now).await?;
+                repo::reminders::set_outbox(&mut tx, cert, &key, &id).await?;
+                report.sent += 1;
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        if report.sent > 0 {
+            tracing::info!(
+                sent = report.sent,
+                due = report.due,
+                "renewal reminders queued"
+            );
+        }
+        Ok(report)
+    }
+
+    fn reminder_text(
+        &self,
+        h: &rinnova_store::HolderRecord,
+        d: &DueReminder,
+    ) -> Result<(String, String), AppError> {
+        let lang = Lang::parse(&h.lang);
+        let c = &d.certificate;
+        let name = format!("{} {}", h.given_name, h.surname);
+        let kind = lang.t(&format!("cert-kind-{}", c.kind));
+        let expiry = rome_date(ts(c.not_after));
+        let base = self.config().public_url.trim_end_matches('/').to_owned();
+        Ok(match d.send {
+            Reminder::DaysLeft(_) => {
+                let r = assess(&facts(c)?, &self.config().window, self.now())
+                    .map_err(AppError::NotRenewable)?;
+                let last_day = r
+                    .window
+                    .expiry_date
+                    .yesterday()
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .to_string();
+                let link = format!(
+                    "{base}/r/{}",
+                    links::sign(self.link_key(), &c.id, c.not_after)
+                );
+                let days = r.days_left.to_string();
+                let subject = if r.days_left <= 1 {
+                    lang.t("email-reminder-subject-last")
+                } else {
+                    lang.t_args("email-reminder-subject", &[("days", days.clone())])
+                };
+                (
+                    subject,
+                    lang.t_args(
+                        "email-reminder-body",
+                        &[
+                            ("name", name),
+                            ("kind", kind),
+                            ("serial", c.serial_hex.clone()),
+                            ("date", expiry),
+                            ("days", days),
+                            ("last", last_day),
+                            ("link", link),
+                        ],
+                    ),
+                )
+            }
+            Reminder::WindowClosed => (
+                lang.t("email-closed-subject"),
+                lang.t_args(
+                    "email-closed-body",
+                    &[
+                        ("name", name),
+                        ("kind", kind),
+                        ("serial", c.serial_hex.clone()),
+                        ("date", expiry),
+                        ("home", format!("{base}/")),
+                    ],
+                ),
+            ),
+        })
+    }
+
+    /// The link of a reminder e-mail, opened by a logged-in holder: the renewal of the
+    /// certificate it names (started now, or the one in progress).
+    pub async fn open_reminder_link(
+        &self,
+        holder_id: &str,
+        token: &str,
+        ctx: &Ctx,
+    ) -> Result<RenewalView, AppError> {
+        let now = secs(self.now());
+        let cert_id =
+            links::verify(self.link_key(), token, now).map_err(|_| AppError::LinkInvalid)?;
+        let mut conn = self.store().conn().await?;
+        let cert = repo::certificates::by_id(&mut conn, &cert_id)
+            .await?
+            .ok_or(AppError::LinkInvalid)?;
+        if cert.holder_id != holder_id {
+            let mut tx = self.store().begin().await?;
+            audit(
+                &mut tx,
+                now,
+                holder_id,
+                "reminder_link_other_account",
+                Some(&cert_id),
+                ctx,
+                None,
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            return Err(AppError::LinkOtherAccount);
+        }
+        drop(conn);
+        self.start_renewal(holder_id, &cert_id, ctx).await
+    }
+}
