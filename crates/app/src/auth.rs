@@ -55,7 +55,63 @@ pub(crate) enum Check {
     Locked { minutes: i64 },
 }
 
+/// The throttling key of a client address.
+fn address_key(ctx: &Ctx) -> Option<String> {
+    ctx.ip.as_deref().map(|ip| format!("addr:{ip}"))
+}
+
 impl App {
+    /// Minutes until `key` may try again, if it reached `max` failures within the lock time.
+    pub(crate) async fn locked_minutes(
+        &self,
+        c: &mut rinnova_store::Conn,
+        key: &str,
+        max: i64,
+        now: i64,
+    ) -> Result<Option<i64>, AppError> {
+        if let Some((failures, last_at)) = repo::sessions::login_failures(c, key).await? {
+            let until = last_at + self.config().login_lock_seconds;
+            if failures >= max && now < until {
+                return Ok(Some((until - now + 59) / 60));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Refuses a client address that failed too many logins lately (SPEC A1), whatever
+    /// user-ids it tried.
+    pub(crate) async fn check_address(
+        &self,
+        c: &mut rinnova_store::Conn,
+        ctx: &Ctx,
+        now: i64,
+    ) -> Result<(), AppError> {
+        if let Some(k) = address_key(ctx)
+            && let Some(minutes) = self
+                .locked_minutes(c, &k, self.config().max_address_failures, now)
+                .await?
+        {
+            return Err(AppError::AddressLocked { minutes });
+        }
+        Ok(())
+    }
+
+    /// Counts a failed credential against `key` and the client's address.
+    pub(crate) async fn count_failure(
+        &self,
+        c: &mut rinnova_store::Conn,
+        key: &str,
+        ctx: &Ctx,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let since = now - self.config().login_lock_seconds;
+        repo::sessions::login_failed(c, key, now, since).await?;
+        if let Some(k) = address_key(ctx) {
+            repo::sessions::login_failed(c, &k, now, since).await?;
+        }
+        Ok(())
+    }
+
     /// Checks a credential typed into a holder's wizard on someone else's behalf (an RAO's, a
     /// prepaid account's), throttled per `key` like holder logins (SPEC A1): an unknown account
     /// costs the same Argon2id time as a known one, failures are counted and audited, and too
@@ -71,13 +127,12 @@ impl App {
         let now = secs(self.now());
         let cfg = self.config();
         let mut conn = self.store().conn().await?;
-        if let Some((failures, last_at)) = repo::sessions::login_failures(&mut conn, key).await? {
-            let until = last_at + cfg.login_lock_seconds;
-            if failures >= cfg.max_login_failures && now < until {
-                return Ok(Check::Locked {
-                    minutes: (until - now + 59) / 60,
-                });
-            }
+        self.check_address(&mut conn, ctx, now).await?;
+        if let Some(minutes) = self
+            .locked_minutes(&mut conn, key, cfg.max_login_failures, now)
+            .await?
+        {
+            return Ok(Check::Locked { minutes });
         }
         drop(conn);
         let known = stored_hash.is_some();
@@ -88,7 +143,7 @@ impl App {
         if ok {
             repo::sessions::login_succeeded(&mut tx, key).await?;
         } else {
-            repo::sessions::login_failed(&mut tx, key, now).await?;
+            self.count_failure(&mut tx, key, ctx, now).await?;
             audit(
                 &mut tx,
                 now,
@@ -121,15 +176,12 @@ impl App {
             return Err(AppError::LoginFailed);
         };
         let mut conn = self.store().conn().await?;
-        if let Some((failures, last_at)) =
-            repo::sessions::login_failures(&mut conn, uid.as_str()).await?
+        self.check_address(&mut conn, ctx, now).await?;
+        if let Some(minutes) = self
+            .locked_minutes(&mut conn, uid.as_str(), cfg.max_login_failures, now)
+            .await?
         {
-            let until = last_at + cfg.login_lock_seconds;
-            if failures >= cfg.max_login_failures && now < until {
-                return Err(AppError::LoginLocked {
-                    minutes: (until - now + 59) / 60,
-                });
-            }
+            return Err(AppError::LoginLocked { minutes });
         }
         let holder = repo::holders::by_user_id(&mut conn, uid.as_str()).await?;
         drop(conn);
@@ -140,7 +192,7 @@ impl App {
 
         let mut tx = self.store().begin().await?;
         let Some(holder) = holder.filter(|_| ok) else {
-            repo::sessions::login_failed(&mut tx, uid.as_str(), now).await?;
+            self.count_failure(&mut tx, uid.as_str(), ctx, now).await?;
             audit(&mut tx, now, &typed_id, "login_failed", None, ctx, None).await?;
             tx.commit().await.map_err(StoreError::from)?;
             return Err(AppError::LoginFailed);

@@ -21,6 +21,14 @@ pub struct AppConfig {
     /// Wrong passwords before a user-id is locked for `login_lock_seconds` (SPEC A1).
     pub max_login_failures: i64,
     pub login_lock_seconds: i64,
+    /// Failed logins from one client address (any user-ids) before it is locked for
+    /// `login_lock_seconds` (SPEC A1); high enough for an office behind one address.
+    pub max_address_failures: i64,
+    /// Recovery requests per client address per hour, and per user-id or e-mail per hour.
+    pub max_recoveries_per_address: i64,
+    pub max_recoveries_per_account: i64,
+    /// Minutes a recovery link stays valid.
+    pub recovery_link_minutes: i64,
     /// Idle time after which a session ends.
     pub session_idle_seconds: i64,
     /// Argon2id cost of PIN-sealed keys.
@@ -56,6 +64,10 @@ impl Default for AppConfig {
             max_pin_failures: 5,
             max_login_failures: 5,
             login_lock_seconds: 15 * 60,
+            max_address_failures: 30,
+            max_recoveries_per_address: 10,
+            max_recoveries_per_account: 3,
+            recovery_link_minutes: 30,
             session_idle_seconds: 30 * 60,
             pin_kdf: KdfParams::default(),
             password_kdf: KdfParams::default(),

@@ -59,6 +59,14 @@ pub enum AppError {
     ContactShared { field: String, current: bool },
     #[error("too many RAO attempts; try again in {minutes} minutes")]
     RaoLocked { minutes: i64 },
+    #[error("too many failed logins from this address; try again in {minutes} minutes")]
+    AddressLocked { minutes: i64 },
+    #[error("too many recovery requests; try again in {minutes} minutes")]
+    RecoveryThrottled { minutes: i64 },
+    #[error("the recovery link is not valid, was used, or has expired")]
+    RecoveryLinkInvalid,
+    #[error(transparent)]
+    WeakPassword(#[from] rinnova_domain::password::WeakPassword),
     #[error("the link is not valid or has expired")]
     LinkInvalid,
     #[error("the link belongs to another account")]
@@ -97,6 +105,10 @@ impl AppError {
             Self::ContactShared { current: false, .. } => "RNV-DATA-001",
             Self::ContactShared { current: true, .. } => "RNV-DATA-002",
             Self::RaoLocked { .. } => "RNV-RAO-002",
+            Self::AddressLocked { .. } => "RNV-AUTH-004",
+            Self::RecoveryThrottled { .. } => "RNV-REC-001",
+            Self::RecoveryLinkInvalid => "RNV-REC-002",
+            Self::WeakPassword(e) => e.code(),
             Self::LinkInvalid => "RNV-LINK-001",
             Self::LinkOtherAccount => "RNV-LINK-002",
             Self::Internal(_) => "RNV-GEN-500",
@@ -110,7 +122,10 @@ impl AppError {
                 ("available", available.display(lang.code())),
                 ("needed", needed.display(lang.code())),
             ],
-            Self::LoginLocked { minutes } | Self::RaoLocked { minutes } => {
+            Self::LoginLocked { minutes }
+            | Self::RaoLocked { minutes }
+            | Self::AddressLocked { minutes }
+            | Self::RecoveryThrottled { minutes } => {
                 vec![("minutes", minutes.to_string())]
             }
             Self::Otp(OtpError::Wrong { remaining }) => vec![("remaining", remaining.to_string())],

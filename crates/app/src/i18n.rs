@@ -168,8 +168,25 @@ mod tests {
                 available: rinnova_domain::Money::ZERO,
                 needed: rinnova_domain::Money::ZERO,
             }),
+            // Access and recovery (issue 4).
+            crate::AppError::AddressLocked { minutes: 3 },
+            crate::AppError::RecoveryThrottled { minutes: 3 },
+            crate::AppError::RecoveryLinkInvalid,
+            crate::AppError::LinkInvalid,
+            crate::AppError::LinkOtherAccount,
         ];
-        for e in codes.iter().chain(&promo).chain(&others) {
+        use rinnova_domain::password::WeakPassword as W;
+        let weak = [
+            W::TooShort,
+            W::TooLong,
+            W::NeedsLettersAndDigits,
+            W::Personal,
+            W::Common,
+            W::Mismatch,
+            W::Unchanged,
+        ]
+        .map(crate::AppError::WeakPassword);
+        for e in codes.iter().chain(&promo).chain(&others).chain(&weak) {
             for lang in [Lang::It, Lang::En] {
                 let text = lang.error(e);
                 assert!(

@@ -24,6 +24,7 @@ pub mod payment;
 pub mod payroll;
 pub mod prepaid;
 pub mod rao;
+pub mod recovery;
 pub mod reminders;
 pub mod renewal;
 pub mod shop;

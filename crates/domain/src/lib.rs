@@ -11,6 +11,7 @@ pub mod error;
 pub mod holder;
 pub mod money;
 pub mod otp;
+pub mod password;
 pub mod pin;
 pub mod prepaid;
 pub mod promo;

@@ -20,6 +20,11 @@ impl Purpose {
         Self(format!("contact:{change_id}"))
     }
 
+    /// A code proving the registered mobile during an access recovery (SPEC A2).
+    pub fn recovery(recovery_id: &str) -> Self {
+        Self(format!("recovery:{recovery_id}"))
+    }
+
     /// Wraps a stored purpose.
     pub fn from_stored(s: String) -> Self {
         Self(s)

@@ -13,6 +13,7 @@ pub mod payments;
 pub mod payroll;
 pub mod prepaid;
 pub mod rao;
+pub mod recovery;
 pub mod reminders;
 pub mod renewals;
 pub mod service_keys;

@@ -9,7 +9,12 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::LoginFailed | AppError::StaffLoginFailed => {
             StatusCode::UNAUTHORIZED
         }
-        AppError::LoginLocked { .. } | AppError::RaoLocked { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::LoginLocked { .. }
+        | AppError::RaoLocked { .. }
+        | AppError::AddressLocked { .. }
+        | AppError::RecoveryThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::RecoveryLinkInvalid => StatusCode::BAD_REQUEST,
+        AppError::WeakPassword(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict
         | AppError::NotRenewable(_)

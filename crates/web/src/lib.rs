@@ -7,6 +7,7 @@ mod cdrl;
 mod desk;
 mod errors;
 mod pages;
+mod recover;
 mod sandbox;
 mod session;
 mod staff;
@@ -38,6 +39,7 @@ pub fn router(state: WebState) -> Router {
         .merge(sandbox::routes())
         .merge(cdrl::routes())
         .merge(desk::routes())
+        .merge(recover::routes())
         .nest("/api/v1", api::routes())
         .layer(middleware::from_fn(same_origin_posts))
         .layer(SetResponseHeaderLayer::if_not_present(

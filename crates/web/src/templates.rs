@@ -144,3 +144,32 @@ pub struct RaoPage {
     pub searched: bool,
     pub found: Vec<rinnova_app::desk::DeskHolder>,
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recover.html")]
+pub struct RecoverPage {
+    pub page: PageCtx,
+    pub user_id: String,
+    pub codice_fiscale: String,
+    pub email: String,
+    /// The request was taken (the same answer whether or not an account matched).
+    pub sent: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recover_link.html")]
+pub struct RecoverLinkPage {
+    pub page: PageCtx,
+    pub token: String,
+    pub view: rinnova_app::recovery::RecoveryView,
+    /// A password recovery (asks for the new password).
+    pub password: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "recover_done.html")]
+pub struct RecoverDonePage {
+    pub page: PageCtx,
+    pub user_id: String,
+    pub password: bool,
+}

@@ -326,3 +326,56 @@ email-closed-body = Dear { $name },
     Your page: { $home }
 err-RNV-LINK-001 = This link is not valid or has expired. On your home page, choose "Renew" beside the certificate.
 err-RNV-LINK-002 = This link was sent to another account: log out and log in with the user-id the e-mail was sent to.
+
+login-recover = Can't log in?
+recover-title = Can't log in?
+recover-intro = You can recover your user-id or choose a new password. You will need your registered e-mail address and mobile: we send you a link by e-mail, then a code by SMS.
+recover-password-title = I forgot my password
+recover-user-id-title = I forgot my user-id
+recover-field-email = Registered e-mail address
+recover-field-cf = Codice fiscale (tax code)
+recover-send-link = Send me the link
+recover-sent = Request received. If the details match an account, we have sent a link valid for { $minutes } minutes to the registered e-mail address.
+recover-sent-help = Open the link from the e-mail on this device or another. If it does not arrive within a few minutes, check your spam folder and the details you typed, then try again.
+recover-back-login = Back to login
+recover-code-intro = To go on, we send a code by SMS to your registered mobile ({ $mobile }).
+recover-send-code = Send the code by SMS
+recover-code-sent = We have sent a code by SMS to your registered mobile ({ $mobile }).
+recover-field-new-password = New password
+recover-field-new-password-again = New password again
+password-policy = The password must be 10 to 128 characters long, with letters and digits; it must not contain your user-id, given name, surname or codice fiscale, and must be neither a common password nor the current one.
+recover-set-password = Set the new password
+recover-show-user-id = Show my user-id
+recover-password-done = Password changed
+recover-password-done-help = Every open session has been closed. Log in with your new password.
+recover-user-id-done = Here is your user-id
+sms-otp-recovery = rinnova: { $code } is your code to recover access to the signature service. It expires in { $minutes } minutes. Never share it: the Certification Authority will never ask for it.
+email-recover-password-subject = Choosing a new password
+email-recover-password-body = Dear { $name },
+    we received a request for a new password for your signature service account.
+    To choose it, open this link within { $minutes } minutes; we will also ask for a code sent by SMS to your mobile:
+    { $link }
+
+    If you did not ask for a new password, ignore this message: your current password stays valid.
+email-recover-user-id-subject = Recovering your user-id
+email-recover-user-id-body = Dear { $name },
+    we received a request to recover your signature service user-id.
+    To see it, open this link within { $minutes } minutes; we will also ask for a code sent by SMS to your mobile:
+    { $link }
+
+    If you did not ask for it, ignore this message.
+email-password-changed-subject = Your signature service password was changed
+email-password-changed-body = Dear { $name },
+    the password of your signature service account has just been changed and every open session has been closed.
+    If it was not you, contact the Certification Authority at once.
+err-RNV-AUTH-004 = Too many failed logins from this connection: try again in { $minutes } minutes.
+err-RNV-REC-001 = Too many recovery requests: try again in { $minutes } minutes.
+err-RNV-REC-002 = This link is not valid, was already used or has expired. Please make the request again below.
+err-RNV-PWD-001 = The new password is too short: at least 10 characters are needed.
+err-RNV-PWD-002 = The new password is too long: at most 128 characters.
+err-RNV-PWD-003 = The new password must contain both letters and digits.
+err-RNV-PWD-004 = The new password must not contain your user-id, given name, surname or codice fiscale.
+err-RNV-PWD-005 = The new password is too common or predictable: please choose another.
+err-RNV-PWD-006 = The two passwords differ.
+err-RNV-PWD-007 = The new password must differ from the current one.
+recover-rao-help = If you no longer have the registered e-mail or mobile, ask your registration office operator (RAO): they update them after identifying you.

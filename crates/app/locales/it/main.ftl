@@ -326,3 +326,56 @@ email-closed-body = Gentile { $name },
     La tua pagina: { $home }
 err-RNV-LINK-001 = Questo collegamento non è valido o è scaduto. Dalla pagina iniziale scegli «Rinnova» accanto al certificato.
 err-RNV-LINK-002 = Questo collegamento è stato inviato a un altro account: esci e accedi con lo user-id a cui è arrivata l'e-mail.
+
+login-recover = Non riesci ad accedere?
+recover-title = Non riesci ad accedere?
+recover-intro = Puoi recuperare lo user-id o scegliere una nuova password. Ti serviranno l'indirizzo e-mail e il cellulare registrati: ti mandiamo un collegamento per e-mail e poi un codice via SMS.
+recover-password-title = Ho dimenticato la password
+recover-user-id-title = Ho dimenticato lo user-id
+recover-field-email = Indirizzo e-mail registrato
+recover-field-cf = Codice fiscale
+recover-send-link = Inviami il collegamento
+recover-sent = Richiesta ricevuta. Se i dati corrispondono a un account, abbiamo inviato all'indirizzo e-mail registrato un collegamento valido { $minutes } minuti.
+recover-sent-help = Apri il collegamento dall'e-mail su questo dispositivo o su un altro. Se non arriva entro qualche minuto, controlla la posta indesiderata e i dati inseriti, poi riprova.
+recover-back-login = Torna all'accesso
+recover-code-intro = Per continuare ti inviamo un codice via SMS al cellulare registrato ({ $mobile }).
+recover-send-code = Invia il codice via SMS
+recover-code-sent = Abbiamo inviato un codice via SMS al cellulare registrato ({ $mobile }).
+recover-field-new-password = Nuova password
+recover-field-new-password-again = Ripeti la nuova password
+password-policy = La password deve avere da 10 a 128 caratteri, con lettere e cifre; non deve contenere lo user-id, il nome, il cognome o il codice fiscale, non deve essere una password comune né quella attuale.
+recover-set-password = Imposta la nuova password
+recover-show-user-id = Mostra lo user-id
+recover-password-done = Password cambiata
+recover-password-done-help = Tutte le sessioni aperte sono state chiuse. Accedi con la nuova password.
+recover-user-id-done = Ecco il tuo user-id
+sms-otp-recovery = rinnova: { $code } è il codice per recuperare l'accesso al servizio di firma. Scade tra { $minutes } minuti. Non comunicarlo a nessuno: il Certificatore non te lo chiederà mai.
+email-recover-password-subject = Scelta di una nuova password
+email-recover-password-body = Gentile { $name },
+    abbiamo ricevuto una richiesta di nuova password per il tuo accesso al servizio di firma.
+    Per sceglierla apri questo collegamento entro { $minutes } minuti; ti chiederemo anche un codice inviato via SMS al tuo cellulare:
+    { $link }
+
+    Se non hai chiesto tu una nuova password, ignora questo messaggio: la password attuale resta valida.
+email-recover-user-id-subject = Recupero dello user-id
+email-recover-user-id-body = Gentile { $name },
+    abbiamo ricevuto una richiesta di recupero dello user-id del servizio di firma.
+    Per vederlo apri questo collegamento entro { $minutes } minuti; ti chiederemo anche un codice inviato via SMS al tuo cellulare:
+    { $link }
+
+    Se non l'hai chiesto tu, ignora questo messaggio.
+email-password-changed-subject = La password del servizio di firma è stata cambiata
+email-password-changed-body = Gentile { $name },
+    la password del tuo accesso al servizio di firma è stata appena cambiata e tutte le sessioni aperte sono state chiuse.
+    Se non sei stato tu, contatta subito il Certificatore.
+err-RNV-AUTH-004 = Troppi tentativi di accesso non riusciti da questa connessione: riprova tra { $minutes } minuti.
+err-RNV-REC-001 = Troppe richieste di recupero: riprova tra { $minutes } minuti.
+err-RNV-REC-002 = Il collegamento non è valido, è già stato usato o è scaduto. Ripeti la richiesta qui sotto.
+err-RNV-PWD-001 = La nuova password è troppo corta: servono almeno 10 caratteri.
+err-RNV-PWD-002 = La nuova password è troppo lunga: al massimo 128 caratteri.
+err-RNV-PWD-003 = La nuova password deve contenere sia lettere sia cifre.
+err-RNV-PWD-004 = La nuova password non deve contenere lo user-id, il nome, il cognome o il codice fiscale.
+err-RNV-PWD-005 = La nuova password è troppo comune o prevedibile: scegline un'altra.
+err-RNV-PWD-006 = Le due password non coincidono.
+err-RNV-PWD-007 = La nuova password deve essere diversa da quella attuale.
+recover-rao-help = Se non hai più l'e-mail o il cellulare registrati, rivolgiti al tuo operatore di registrazione (RAO): li aggiorna dopo averti identificato.

@@ -14,6 +14,7 @@ mod payment;
 mod payroll;
 mod prepaid;
 mod rao;
+mod recovery;
 mod reminders;
 mod renewal;
 mod shop;

@@ -314,3 +314,28 @@ pub async fn organisations(c: &mut Conn) -> Result<Vec<OrganisationRecord>, Stor
             .await?,
     )
 }
+
+/// Replaces a holder's portal password hash.
+pub async fn set_password(c: &mut Conn, id: &str, hash: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE holders SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Holders whose registered e-mail is `email` (case-insensitive) and codice fiscale `cf`.
+pub async fn by_email_and_cf(
+    c: &mut Conn,
+    email: &str,
+    cf: &str,
+) -> Result<Vec<HolderRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM holders WHERE lower(email) = lower($1) AND codice_fiscale = $2 ORDER BY user_id",
+    )
+    .bind(email)
+    .bind(cf)
+    .fetch_all(c)
+    .await?)
+}

@@ -90,14 +90,17 @@ pub async fn login_failures(c: &mut Conn, user_id: &str) -> Result<Option<(i64, 
     )
 }
 
-/// Records a failed login.
-pub async fn login_failed(c: &mut Conn, user_id: &str, now: i64) -> Result<(), StoreError> {
+/// Records a failed login for `key` (a user-id, or a client address); failures older than
+/// `since` are forgotten, so a lock lifts with time and the count restarts.
+pub async fn login_failed(c: &mut Conn, key: &str, now: i64, since: i64) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO login_failures (user_id, failures, last_at) VALUES ($1, 1, $2) \
-         ON CONFLICT (user_id) DO UPDATE SET failures = login_failures.failures + 1, last_at = $2",
+         ON CONFLICT (user_id) DO UPDATE SET failures = CASE WHEN login_failures.last_at < $3 THEN 1 \
+         ELSE login_failures.failures + 1 END, last_at = $2",
     )
-    .bind(user_id)
+    .bind(key)
     .bind(now)
+    .bind(since)
     .execute(c)
     .await?;
     Ok(())
@@ -110,4 +113,13 @@ pub async fn login_succeeded(c: &mut Conn, user_id: &str) -> Result<(), StoreErr
         .execute(c)
         .await?;
     Ok(())
+}
+
+/// Ends every session of a holder (after a password reset); returns how many.
+pub async fn delete_of_holder(c: &mut Conn, holder_id: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE holder_id = $1")
+        .bind(holder_id)
+        .execute(c)
+        .await?
+        .rows_affected())
 }
