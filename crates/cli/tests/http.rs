@@ -28,11 +28,17 @@ struct Server {
 
 impl Server {
     fn start(data: &Path) -> Server {
+        Self::start_with(data, &[])
+    }
+
+    /// With extra `RINNOVA_*` settings.
+    fn start_with(data: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_rinnova"))
             .args(["--data-dir"])
             .arg(data)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -1414,4 +1420,262 @@ async fn rao_desk_issues_a_new_certificate_that_openssl_verifies() {
         .await
         .unwrap();
     verify_against_server_chain(&server.base, tmp.path(), &pem).await;
+}
+
+/// aiosmtpd on loopback (the script of the notify crate's tests): its port, and the messages
+/// it accepted, one JSON object per line.
+fn smtp_server() -> (
+    Child,
+    u16,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../notify/tests/smtp_server.py"
+    );
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test installs it)");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("aiosmtpd started").unwrap();
+    let port = first.strip_prefix("listening ").unwrap().parse().unwrap();
+    (child, port, lines)
+}
+
+#[tokio::test]
+async fn n1_n2_reminders_leave_over_smtp_and_their_link_opens_the_renewal_after_login() {
+    let (mut smtp, port, mut received) = smtp_server();
+    let port = port.to_string();
+    let data = tempfile::tempdir().unwrap();
+    // The sweep runs when serve starts; the outbox worker delivers over SMTP.
+    let server = Server::start_with(
+        data.path(),
+        &[
+            ("RINNOVA_MAIL__TRANSPORT", "smtp"),
+            ("RINNOVA_MAIL__SMTP__HOST", "127.0.0.1"),
+            ("RINNOVA_MAIL__SMTP__PORT", &port),
+            ("RINNOVA_MAIL__SMTP__SECURITY", "none"),
+            ("RINNOVA_MAIL__SMTP__FROM", "Rinnova <rinnovi@ca.example>"),
+        ],
+    );
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        for line in received.by_ref() {
+            let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let done = v["to"][0] == "mario.rossi@example.it";
+            got.push(v);
+            if done {
+                return got;
+            }
+        }
+        panic!("aiosmtpd stopped before JZLF001's reminder arrived: {got:?}")
+    });
+    let got = tokio::task::spawn_blocking(move || reader.join().unwrap())
+        .await
+        .unwrap();
+    let mail = got.last().unwrap();
+    assert_eq!(mail["from"], "rinnovi@ca.example");
+    assert_eq!(
+        mail["subject"],
+        "Il tuo certificato di firma scade tra 45 giorni"
+    );
+    let text = mail["text"].as_str().unwrap();
+    let html = mail["html"].as_str().unwrap();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/r/"))
+        .expect("a reminder link")
+        .to_owned();
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+    let path = link
+        .strip_prefix(&server.base)
+        .expect("a link to this server");
+
+    // The link, opened before login, leads through the login page back to the renewal.
+    let mut b = Browser::new(&server.base);
+    let (status, _, _) = b.post("/login", &[("user_id", "x")], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let resp = b
+        .http
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let to_login = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        to_login.starts_with("/login?next=%2Fr%2F") || to_login.starts_with("/login?next=/r/"),
+        "{to_login}"
+    );
+    let (status, location, _) = b
+        .post(
+            "/login",
+            &[
+                ("user_id", "JZLF001"),
+                ("password", "rinnova-demo"),
+                ("next", path),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some(path));
+    let resp = b
+        .http
+        .get(format!("{}{path}", server.base))
+        .header("cookie", b.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let renewal = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(renewal.starts_with("/renewals/"), "{renewal}");
+    let (status, page) = b.get(&renewal).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"aria-current="step">Dati<"#),
+        "step 2 is current: {page}"
+    );
+    // A forged link: refused with a clear message, nothing started.
+    let forged = format!("{}x", &path[..path.len() - 1]);
+    let (status, page) = b.get(&forged).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("RNV-LINK-001"), "{page}");
+    let _ = smtp.kill();
+}
+
+#[tokio::test]
+async fn a2_password_recovery_through_the_portal() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let mut b = Browser::new(&server.base);
+    let (_, login) = b.get("/login").await;
+    assert!(
+        login.contains("href=\"/recover\""),
+        "the login page offers recovery"
+    );
+    let (status, page) = b.get("/recover").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Ho dimenticato la password") && page.contains("Ho dimenticato lo user-id")
+    );
+
+    // Known and unknown accounts get the same page.
+    let (s1, _, unknown) = b
+        .post(
+            "/recover/password",
+            &[("user_id", "ZZZZ999"), ("email", "nobody@example.it")],
+            None,
+        )
+        .await;
+    let (s2, _, known) = b
+        .post(
+            "/recover/password",
+            &[("user_id", "JZLF001"), ("email", "mario.rossi@example.it")],
+            None,
+        )
+        .await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    let notice = |p: &str| {
+        p.split("role=\"status\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(notice(&unknown), notice(&known));
+
+    let outbox: Value = b
+        .http
+        .get(format!(
+            "{}/api/v1/demo/outbox?user_id=JZLF001",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["body"].as_str().unwrap().contains("/recover/"))
+        .expect("the recovery e-mail")["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("/recover/"))
+        .unwrap();
+    let path = link.strip_prefix(&server.base).unwrap().to_owned();
+    let resp = b
+        .http
+        .get(format!("{}{path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("••• ••• 0001"), "the mobile, masked: {page}");
+    let (status, location, _) = b.post(&format!("{path}/code"), &[], None).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some(path.as_str()))
+    );
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: server.base.clone(),
+        token: String::new(),
+    };
+    let code = api.last_code("JZLF001").await;
+    let (status, _, page) = b
+        .post(
+            &path,
+            &[
+                ("code", &code),
+                ("password", "corta1"),
+                ("password_again", "corta1"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("RNV-PWD-001"), "{page}");
+    let strong = "Tramonto-sul-Po-2026";
+    let (status, _, page) = b
+        .post(
+            &path,
+            &[
+                ("code", &code),
+                ("password", strong),
+                ("password_again", strong),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("data-testid=\"recovered-user-id\">JZLF001<"),
+        "{page}"
+    );
+    let (status, location, _) = b
+        .post(
+            "/login",
+            &[("user_id", "JZLF001"), ("password", strong), ("next", "")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location:?}");
+    // The link is used up.
+    let (status, page) = b.get(&path).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("RNV-REC-002"));
 }

@@ -1,11 +1,13 @@
 """A real SMTP server (aiosmtpd) on loopback for rinnova's delivery tests.
 
 Prints "listening PORT" once ready, then one JSON line per message accepted:
-{"from", "to", "data", "tls", "login"}. Options choose the security (none, starttls, tls),
+{"subject", "text", "html" (decoded), "from", "to", "data" (raw), "tls", "login"}. Options choose the security (none, starttls, tls),
 authentication, and scripted refusals (a 451 for the first N messages, or a 550 for all).
 """
 
 import argparse
+import email
+import email.policy
 import json
 import socket
 import ssl
@@ -38,7 +40,13 @@ def main():
             login = None
             if session.auth_data is not None:
                 login = session.auth_data.login.decode()
+            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            text = parsed.get_body(("plain",))
+            html = parsed.get_body(("html",))
             record = {
+                "subject": str(parsed["subject"]),
+                "text": text.get_content() if text is not None else None,
+                "html": html.get_content() if html is not None else None,
                 "from": envelope.mail_from,
                 "to": envelope.rcpt_tos,
                 "data": envelope.content.decode("utf-8", "replace"),
