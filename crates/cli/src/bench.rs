@@ -354,6 +354,7 @@ async fn renew(renewals: usize, clients: usize, seconds: f64) -> anyhow::Result<
     let router = rinnova_web::router(rinnova_web::WebState {
         app: app.clone(),
         secure_cookies: false,
+        trusted_proxies: vec![],
     });
     let server = tokio::spawn(async move {
         axum::serve(

@@ -86,6 +86,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Mark cookies Secure (defaults to true when public_url is https).
     pub secure_cookies: Option<bool>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (audit, throttling).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub sms: SmsConfig,
     pub mail: MailConfig,
     pub ca: CaSettings,
@@ -101,6 +103,7 @@ impl Default for Config {
             ca_passphrase: None,
             public_url: None,
             secure_cookies: None,
+            trusted_proxies: Vec::new(),
             sms: SmsConfig::default(),
             mail: MailConfig::default(),
             ca: CaSettings::default(),

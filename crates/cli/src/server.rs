@@ -123,6 +123,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     let router = rinnova_web::router(rinnova_web::WebState {
         app,
         secure_cookies: secure,
+        trusted_proxies: cfg.trusted_proxies.clone(),
     });
     // Tests and scripts read this line to find the port.
     println!("rinnova listening on http://{addr}");

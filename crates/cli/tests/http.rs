@@ -1539,6 +1539,23 @@ async fn n1_n2_reminders_leave_over_smtp_and_their_link_opens_the_renewal_after_
         page.contains(r#"aria-current="step">Dati<"#),
         "step 2 is current: {page}"
     );
+    // A holder's session never opens the staff areas (SPEC A3).
+    for (area, login) in [("/rao", "/rao/login"), ("/cdrl", "/cdrl/login")] {
+        let resp = b
+            .http
+            .get(format!("{}{area}", server.base))
+            .header("cookie", b.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{area}");
+        assert!(
+            resp.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with(login)
+        );
+    }
     // A forged link: refused with a clear message, nothing started.
     let forged = format!("{}x", &path[..path.len() - 1]);
     let (status, page) = b.get(&forged).await;
@@ -1678,4 +1695,64 @@ async fn a2_password_recovery_through_the_portal() {
     let (status, page) = b.get(&path).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("RNV-REC-002"));
+}
+
+#[tokio::test]
+async fn n1_reminders_run_from_the_cli_sends_each_once() {
+    let data = tempfile::tempdir().unwrap();
+    // No sweep inside serve: cron's `rinnova reminders run` does it.
+    let server = Server::start_with(data.path(), &[("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0")]);
+    let run = |args: &[&str]| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["reminders", "run", "--json"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let dry = run(&["--dry-run"]);
+    let due = dry["due"].as_array().unwrap();
+    assert_eq!(due.len(), 9, "{dry}");
+    assert!(due.iter().any(|d| d["reminder"] == "closed"));
+    assert!(
+        due.iter()
+            .any(|d| d["reminder"] == "days-1" && d["skip"].as_array().unwrap().len() == 4)
+    );
+    // A dry run records nothing.
+    assert_eq!(run(&["--dry-run"])["due"].as_array().unwrap().len(), 9);
+    let sent = run(&[]);
+    assert_eq!(
+        (sent["due"].as_u64(), sent["sent"].as_u64()),
+        (Some(9), Some(9))
+    );
+    let again = run(&[]);
+    assert_eq!(
+        (again["due"].as_u64(), again["sent"].as_u64()),
+        (Some(0), Some(0))
+    );
+    // The demo outbox page shows them.
+    let outbox: Value = reqwest::get(format!(
+        "{}/api/v1/demo/outbox?user_id=JZLF002",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["subject"] == "Il tuo certificato di firma scade domani: rinnovalo oggi")
+    );
 }

@@ -28,6 +28,9 @@ pub struct WebState {
     pub app: App,
     /// Mark cookies `Secure` (the portal is served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: behind them the client address
+    /// (audit, per-address throttling) is the one they forwarded.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The whole HTTP application.
@@ -96,14 +99,26 @@ async fn same_origin_posts(req: Request, next: Next) -> Response {
 /// The request's audit context: client address and request id.
 pub struct RequestCtx(pub Ctx);
 
-impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
+impl FromRequestParts<WebState> for RequestCtx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let ip = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+            .map(|c| {
+                let forwarded = parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                client_ip(c.0.ip(), &forwarded, &state.trusted_proxies).to_string()
+            });
         let request_id = parts
             .headers
             .get("x-request-id")
@@ -114,5 +129,59 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCtx {
             ip,
             request_id: Some(request_id),
         }))
+    }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the right-most
+/// `X-Forwarded-For` entry that is not a trusted proxy itself (entries further left are
+/// written by the client and could be forged).
+fn client_ip(
+    peer: std::net::IpAddr,
+    forwarded_for: &str,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut last = peer;
+    for entry in forwarded_for.rsplit(',') {
+        match entry.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => last = ip,
+            Ok(ip) => return ip,
+            Err(_) => return last,
+        }
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn a1_client_address_behind_trusted_proxies_only() {
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // Not through a trusted proxy: the header is ignored.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), "1.2.3.4", &proxies),
+            ip("203.0.113.9")
+        );
+        // Through one or two proxies: the address the outermost trusted one saw.
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), "198.51.100.7", &proxies),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), "6.6.6.6, 198.51.100.7, 10.0.0.2", &proxies),
+            ip("198.51.100.7")
+        );
+        // No or malformed header: the proxy itself.
+        assert_eq!(client_ip(ip("10.0.0.1"), "", &proxies), ip("10.0.0.1"));
+        assert_eq!(client_ip(ip("10.0.0.1"), "junk", &proxies), ip("10.0.0.1"));
     }
 }
