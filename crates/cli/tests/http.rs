@@ -1755,4 +1755,127 @@ async fn n1_reminders_run_from_the_cli_sends_each_once() {
             .iter()
             .any(|m| m["subject"] == "Il tuo certificato di firma scade domani: rinnovalo oggi")
     );
+
+    // The link over the API: JZLF001's reminder opens its renewal; another holder's is refused.
+    let outbox: Value = reqwest::get(format!(
+        "{}/api/v1/demo/outbox?user_id=JZLF001",
+        server.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let body = outbox[0]["body"].as_str().unwrap();
+    let token = body
+        .split_whitespace()
+        .find_map(|w| w.split("/r/").nth(1))
+        .unwrap();
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let r = api
+        .ok("POST", &format!("/reminder-links/{token}"), None)
+        .await;
+    assert_eq!(r["step"], "check_data");
+    let (other, _) = Api::login(&server.base, "JZLF006").await;
+    let (status, e) = other
+        .call("POST", &format!("/reminder-links/{token}"), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(e["error"]["code"], "RNV-LINK-002");
+}
+
+#[tokio::test]
+async fn a2_user_id_recovery_over_the_api() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    // JZLF002's codice fiscale and e-mail, as the holder would know them.
+    let (api, _) = Api::login(&server.base, "JZLF002").await;
+    let home = api.ok("GET", "/home", None).await;
+    let (cf, email) = (
+        home["holder"]["codice_fiscale"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        home["holder"]["email"].as_str().unwrap().to_owned(),
+    );
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: Value| {
+        http.post(format!("{}/api/v1{path}", server.base))
+            .json(&body)
+            .send()
+    };
+    for (cf, email) in [
+        ("RSSMRA85T10A562X", "nobody@example.it"),
+        (cf.as_str(), email.as_str()),
+    ] {
+        let resp = post(
+            "/recover/user-id",
+            json!({"codice_fiscale": cf, "email": email}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::ACCEPTED,
+            "the same answer for {cf}"
+        );
+    }
+    let outbox: Value = http
+        .get(format!(
+            "{}/api/v1/demo/outbox?user_id=JZLF002",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|m| {
+            m["body"]
+                .as_str()
+                .unwrap()
+                .split_whitespace()
+                .find_map(|w| w.split("/recover/").nth(1))
+        })
+        .expect("a recovery e-mail")
+        .to_owned();
+    let v: Value = http
+        .get(format!("{}/api/v1/recover/{token}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (v["purpose"].as_str(), v["code_sent"].as_bool()),
+        (Some("user_id"), Some(false))
+    );
+    let v: Value = post(&format!("/recover/{token}/code"), json!({}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["code_sent"], true);
+    let code = api.last_code("JZLF002").await;
+    let done: Value = post(&format!("/recover/{token}"), json!({"code": code}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (done["purpose"].as_str(), done["user_id"].as_str()),
+        (Some("user_id"), Some("JZLF002"))
+    );
+    let resp = post(&format!("/recover/{token}"), json!({"code": code}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "used up");
 }

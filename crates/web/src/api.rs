@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use rinnova_app::AppError;
 use rinnova_app::auth::{SessionInfo, SessionKind};
 use rinnova_app::i18n::Lang;
+use rinnova_app::recovery::{Recovered, RecoveryPurpose, RecoveryView};
 use rinnova_app::views::*;
 use rinnova_store::repo;
 use serde::{Deserialize, Serialize};
@@ -44,15 +45,22 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/activation-code", post(activation_code))
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
+        .route("/reminder-links/{token}", post(open_reminder_link))
+        .route("/recover/password", post(recover_password))
+        .route("/recover/user-id", post(recover_user_id))
+        .route("/recover/{token}", get(recovery).post(complete_recovery))
+        .route("/recover/{token}/code", post(recovery_code))
         .route("/demo/outbox", get(demo_outbox))
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
-    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate),
+    paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate,
+        open_reminder_link, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
-        HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView)),
+        HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView,
+        PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -641,4 +649,134 @@ async fn demo_outbox(
     }
     .await;
     answer(lang, result)
+}
+
+/// Open the link of a reminder e-mail (SPEC N2): starts, or returns, the renewal of the
+/// certificate it names, if it is the logged-in holder's.
+#[utoipa::path(post, path = "/api/v1/reminder-links/{token}", security(("bearer" = [])), params(("token" = String, Path)),
+    responses((status = 200, body = RenewalView), (status = 400, body = ApiError), (status = 403, body = ApiError)))]
+async fn open_reminder_link(
+    State(s): State<WebState>,
+    h: ApiHolder,
+    Path(token): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    answer(
+        h.session.lang,
+        s.app
+            .open_reminder_link(&h.session.holder_id, &token, &ctx)
+            .await,
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordRecoveryRequest {
+    pub user_id: String,
+    /// The registered e-mail address.
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserIdRecoveryRequest {
+    pub codice_fiscale: String,
+    /// The registered e-mail address.
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RecoveryCompletion {
+    /// The SMS code.
+    pub code: String,
+    /// For a password recovery: the new password, typed twice.
+    pub password: Option<String>,
+    pub password_again: Option<String>,
+}
+
+/// Recovery of a forgotten password (SPEC A2): a link goes to the registered e-mail when the
+/// user-id and e-mail match. Always 202, whether or not they did.
+#[utoipa::path(post, path = "/api/v1/recover/password", request_body = PasswordRecoveryRequest,
+    responses((status = 202), (status = 429, body = ApiError)))]
+async fn recover_password(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Json(req): Json<PasswordRecoveryRequest>,
+) -> Response {
+    let r = s
+        .app
+        .request_password_reset(&req.user_id, &req.email, &ctx)
+        .await;
+    accepted(request_lang(&headers), r)
+}
+
+/// Recovery of a forgotten user-id (SPEC A2), by codice fiscale and registered e-mail.
+#[utoipa::path(post, path = "/api/v1/recover/user-id", request_body = UserIdRecoveryRequest,
+    responses((status = 202), (status = 429, body = ApiError)))]
+async fn recover_user_id(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Json(req): Json<UserIdRecoveryRequest>,
+) -> Response {
+    let r = s
+        .app
+        .request_user_id_reminder(&req.codice_fiscale, &req.email, &ctx)
+        .await;
+    accepted(request_lang(&headers), r)
+}
+
+fn accepted(lang: Lang, r: Result<(), AppError>) -> Response {
+    match r {
+        Ok(()) => axum::http::StatusCode::ACCEPTED.into_response(),
+        Err(e) => fail(lang, &e),
+    }
+}
+
+/// A recovery link: what it recovers and the masked mobile its code goes to.
+#[utoipa::path(get, path = "/api/v1/recover/{token}", params(("token" = String, Path)),
+    responses((status = 200, body = RecoveryView), (status = 400, body = ApiError)))]
+async fn recovery(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    answer(request_lang(&headers), s.app.recovery(&token).await)
+}
+
+/// Send (or resend) the SMS code of a recovery.
+#[utoipa::path(post, path = "/api/v1/recover/{token}/code", params(("token" = String, Path)),
+    responses((status = 200, body = RecoveryView), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+async fn recovery_code(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    answer(
+        request_lang(&headers),
+        s.app.recovery_send_code(&token, &ctx).await,
+    )
+}
+
+/// Complete a recovery with the SMS code (and the new password): the user-id is returned; a
+/// new password ends every session.
+#[utoipa::path(post, path = "/api/v1/recover/{token}", params(("token" = String, Path)), request_body = RecoveryCompletion,
+    responses((status = 200, body = Recovered), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+async fn complete_recovery(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+    Json(req): Json<RecoveryCompletion>,
+) -> Response {
+    let password = req
+        .password
+        .as_deref()
+        .map(|p| (p, req.password_again.as_deref().unwrap_or_default()));
+    answer(
+        request_lang(&headers),
+        s.app
+            .complete_recovery(&token, &req.code, password, &ctx)
+            .await,
+    )
 }
