@@ -230,3 +230,97 @@ test('an RAO verifies at the desk and interrupts; the holder resumes at the next
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+async function emailLink(base, userId, marker) {
+  const res = await fetch(`${base}/api/v1/demo/outbox?user_id=${userId}`);
+  const messages = await res.json();
+  for (const m of messages) {
+    const word = m.channel === 'email' && m.body.split(/\s+/).find((w) => w.includes(marker));
+    if (word) return word;
+  }
+  throw new Error(`no e-mail with ${marker} for ${userId}`);
+}
+
+test('a holder who forgot the password recovers it by e-mail link and SMS code (SPEC A2)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
+  mkdirSync(shots, { recursive: true });
+  const { child, base } = await startServer(dataDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ locale: 'it-IT' });
+    await page.goto(base + '/login');
+    await page.getByRole('link', { name: 'Non riesci ad accedere?' }).click();
+    await page.getByRole('heading', { name: 'Ho dimenticato la password' }).waitFor();
+    const form = page.locator('form[action="/recover/password"]');
+    await form.getByLabel('User-id').fill('JZLF003');
+    await form.getByLabel('Indirizzo e-mail registrato').fill('luca.verdi@example.it');
+    await page.screenshot({ path: join(shots, '30-recover.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Inviami il collegamento' }).click();
+    await page.getByRole('status').waitFor();
+    assert.match(await page.getByRole('status').innerText(), /Se i dati corrispondono a un account/);
+
+    // The link from the e-mail, then the SMS code.
+    await page.goto(await emailLink(base, 'JZLF003', '/recover/'));
+    await page.getByRole('button', { name: 'Invia il codice via SMS' }).click();
+    await page.getByLabel('Codice OTP').waitFor();
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF003'));
+    await page.getByLabel('Nuova password', { exact: true }).fill('password2026');
+    await page.getByLabel('Ripeti la nuova password').fill('password2026');
+    await page.getByRole('button', { name: 'Imposta la nuova password' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await page.getByRole('alert').innerText(), /RNV-PWD-005/);
+    await page.getByLabel('Codice OTP').waitFor();
+    await page.getByLabel('Codice OTP').fill(await lastCode(base, 'JZLF003'));
+    await page.getByLabel('Nuova password', { exact: true }).fill('Fiume-Tevere-1987');
+    await page.getByLabel('Ripeti la nuova password').fill('Fiume-Tevere-1987');
+    await page.screenshot({ path: join(shots, '31-new-password.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Imposta la nuova password' }).click();
+    await page.getByRole('heading', { name: 'Password cambiata' }).waitFor();
+    assert.equal(await page.getByTestId('recovered-user-id').innerText(), 'JZLF003');
+
+    await page.getByRole('link', { name: 'Accedi' }).click();
+    await page.getByLabel('User-id').fill('JZLF003');
+    await page.getByLabel('Password').fill('Fiume-Tevere-1987');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.getByRole('heading', { name: 'I tuoi certificati' }).waitFor();
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the link of a reminder e-mail opens that certificate\'s renewal after login (SPEC N2)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
+  const { child, base } = await startServer(dataDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    // serve sweeps for reminders as it starts; the e-mail is on the outbox page at once.
+    let link;
+    for (let i = 0; i < 50 && !link; i++) {
+      link = await emailLink(base, 'JZLF006', '/r/').catch(() => undefined);
+      if (!link) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(link, 'a reminder e-mail for JZLF006');
+    const page = await browser.newPage({ locale: 'it-IT' });
+    await page.goto(link);
+    await page.getByLabel('User-id').fill('JZLF006');
+    await page.getByLabel('Password').fill('rinnova-demo');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.getByRole('heading', { name: 'Verifica i tuoi dati' }).waitFor();
+    assert.match(page.url(), /\/renewals\//);
+    await page.screenshot({ path: join(shots, '32-reminder-link.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1639,7 +1639,7 @@ async fn a2_password_recovery_through_the_portal() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(resp.headers()["referrer-policy"], "same-origin");
     let page = resp.text().await.unwrap();
     assert!(page.contains("••• ••• 0001"), "the mobile, masked: {page}");
     let (status, location, _) = b.post(&format!("{path}/code"), &[], None).await;

@@ -1,6 +1,8 @@
 //! "Non riesci ad accedere?" pages (SPEC A2): ask for a link, open it, prove the mobile, set a
 //! new password or read the user-id. Anonymous forms (no session exists); the link's token
-//! authorises the later steps.
+//! authorises the later steps. The token sits in the path: the portal-wide
+//! `Referrer-Policy: same-origin` keeps it from other sites (`no-referrer` would make Chromium
+//! send `Origin: null` with the page's forms, which the same-origin check refuses).
 
 use crate::errors::status;
 use crate::pages::{error_item, page};
@@ -10,7 +12,6 @@ use crate::{RequestCtx, WebState};
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
@@ -26,9 +27,6 @@ pub fn routes() -> Router<WebState> {
         .route("/recover/{token}", get(link).post(complete))
         .route("/recover/{token}/code", post(send_code))
 }
-
-/// The token is in the path: never send it on as a referrer.
-const NO_REFERRER: (header::HeaderName, &str) = (header::REFERRER_POLICY, "no-referrer");
 
 #[derive(Deserialize, Default)]
 struct RequestForm {
@@ -126,7 +124,6 @@ async fn link_page(s: &WebState, lang: Lang, token: &str, e: Option<AppError>) -
             let st = code.map_or(axum::http::StatusCode::OK, |(st, _)| st);
             (
                 st,
-                [NO_REFERRER],
                 RecoverLinkPage {
                     page: p,
                     token: token.to_owned(),
@@ -139,7 +136,7 @@ async fn link_page(s: &WebState, lang: Lang, token: &str, e: Option<AppError>) -
         Err(e) => {
             let mut pg = start_page(s, lang, &RequestForm::default(), "", Some(&e));
             pg.page.path = "/recover".into();
-            (status(&e), [NO_REFERRER], pg).into_response()
+            (status(&e), pg).into_response()
         }
     }
 }
@@ -187,14 +184,11 @@ async fn complete(
         )
         .await;
     match r {
-        Ok(done) => (
-            [NO_REFERRER],
-            RecoverDonePage {
-                page: page(&s, v.lang, "", None, "/recover"),
-                password: done.purpose == RecoveryPurpose::Password,
-                user_id: done.user_id,
-            },
-        )
+        Ok(done) => (RecoverDonePage {
+            page: page(&s, v.lang, "", None, "/recover"),
+            password: done.purpose == RecoveryPurpose::Password,
+            user_id: done.user_id,
+        },)
             .into_response(),
         Err(e) => link_page(&s, v.lang, &token, Some(e)).await,
     }
