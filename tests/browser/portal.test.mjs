@@ -30,14 +30,9 @@ function startServer(dataDir) {
   });
 }
 
-async function lastCode(base, userId) {
-  const res = await fetch(`${base}/api/v1/demo/outbox?user_id=${userId}`);
-  const messages = await res.json();
-  const sms = messages.find((m) => m.channel === 'sms');
-  return sms.body.match(/\b\d{6}\b/)[0];
-}
-
-test('a holder renews in the portal and sees the new expiry on the home page', async () => {
+// A demo server on a fresh data directory and a headless Debian Chromium, both ended after
+// `body` whatever it does.
+async function withPortal(body) {
   const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
   mkdirSync(shots, { recursive: true });
   const { child, base } = await startServer(dataDir);
@@ -47,6 +42,22 @@ test('a holder renews in the portal and sees the new expiry on the home page', a
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
+    await body({ browser, base });
+  } finally {
+    await browser.close();
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function lastCode(base, userId) {
+  const res = await fetch(`${base}/api/v1/demo/outbox?user_id=${userId}`);
+  const messages = await res.json();
+  const sms = messages.find((m) => m.channel === 'sms');
+  return sms.body.match(/\b\d{6}\b/)[0];
+}
+
+test('a holder renews in the portal and sees the new expiry on the home page', () => withPortal(async ({ browser, base }) => {
     const page = await browser.newPage({ locale: 'it-IT' });
     await page.goto(base + '/');
     await page.getByLabel('User-id').fill('JZLF001');
@@ -107,23 +118,9 @@ test('a holder renews in the portal and sees the new expiry on the home page', a
     assert.equal(Number(newExpiry.slice(0, 4)) - new Date().getFullYear(), 3);
     assert.equal(await page.getByRole('button', { name: 'Rinnova' }).count(), 0);
     await page.screenshot({ path: join(shots, '08-home-after.png'), fullPage: true });
-  } finally {
-    await browser.close();
-    child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+}));
 
-test('a holder pays in the shop: a declined card, then a paid one on the sandbox page', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
-  mkdirSync(shots, { recursive: true });
-  const { child, base } = await startServer(dataDir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  try {
+test('a holder pays in the shop: a declined card, then a paid one on the sandbox page', () => withPortal(async ({ browser, base }) => {
     const page = await browser.newPage({ locale: 'it-IT' });
     await page.goto(base + '/');
     await page.getByLabel('User-id').fill('JZLF010');
@@ -167,28 +164,14 @@ test('a holder pays in the shop: a declined card, then a paid one on the sandbox
     await page.getByRole('button', { name: 'Paga', exact: true }).click();
     await page.getByRole('heading', { name: 'Attiva il nuovo certificato' }).waitFor();
     await page.screenshot({ path: join(shots, '13-paid.png'), fullPage: true });
-  } finally {
-    await browser.close();
-    child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+}));
 
-test('an RAO verifies at the desk and interrupts; the holder resumes at the next login', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
-  mkdirSync(shots, { recursive: true });
-  const { child, base } = await startServer(dataDir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  const login = async (page) => {
-    await page.getByLabel('User-id').fill('JZLF009');
-    await page.getByLabel('Password').fill('rinnova-demo');
-    await page.getByRole('button', { name: 'Accedi' }).click();
-  };
-  try {
+test('an RAO verifies at the desk and interrupts; the holder resumes at the next login', () => withPortal(async ({ browser, base }) => {
+    const login = async (page) => {
+      await page.getByLabel('User-id').fill('JZLF009');
+      await page.getByLabel('Password').fill('rinnova-demo');
+      await page.getByRole('button', { name: 'Accedi' }).click();
+    };
     const page = await browser.newPage({ locale: 'it-IT' });
     await page.goto(base + '/');
     await login(page);
@@ -224,12 +207,7 @@ test('an RAO verifies at the desk and interrupts; the holder resumes at the next
     await login(page);
     await page.getByRole('heading', { name: 'Attiva il nuovo certificato' }).waitFor();
     assert.match(page.url(), /\/renewals\//);
-  } finally {
-    await browser.close();
-    child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+}));
 
 async function emailLink(base, userId, marker) {
   const res = await fetch(`${base}/api/v1/demo/outbox?user_id=${userId}`);
@@ -241,16 +219,7 @@ async function emailLink(base, userId, marker) {
   throw new Error(`no e-mail with ${marker} for ${userId}`);
 }
 
-test('a holder who forgot the password recovers it by e-mail link and SMS code (SPEC A2)', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
-  mkdirSync(shots, { recursive: true });
-  const { child, base } = await startServer(dataDir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  try {
+test('a holder who forgot the password recovers it by e-mail link and SMS code (SPEC A2)', () => withPortal(async ({ browser, base }) => {
     const page = await browser.newPage({ locale: 'it-IT' });
     await page.goto(base + '/login');
     await page.getByRole('link', { name: 'Non riesci ad accedere?' }).click();
@@ -287,22 +256,9 @@ test('a holder who forgot the password recovers it by e-mail link and SMS code (
     await page.getByLabel('Password').fill('Fiume-Tevere-1987');
     await page.getByRole('button', { name: 'Accedi' }).click();
     await page.getByRole('heading', { name: 'I tuoi certificati' }).waitFor();
-  } finally {
-    await browser.close();
-    child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+}));
 
-test('the link of a reminder e-mail opens that certificate\'s renewal after login (SPEC N2)', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
-  const { child, base } = await startServer(dataDir);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  try {
+test('the link of a reminder e-mail opens that certificate\'s renewal after login (SPEC N2)', () => withPortal(async ({ browser, base }) => {
     // serve sweeps for reminders as it starts; the e-mail is on the outbox page at once.
     let link;
     for (let i = 0; i < 50 && !link; i++) {
@@ -318,9 +274,4 @@ test('the link of a reminder e-mail opens that certificate\'s renewal after logi
     await page.getByRole('heading', { name: 'Verifica i tuoi dati' }).waitFor();
     assert.match(page.url(), /\/renewals\//);
     await page.screenshot({ path: join(shots, '32-reminder-link.png'), fullPage: true });
-  } finally {
-    await browser.close();
-    child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+}));

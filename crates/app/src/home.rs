@@ -91,14 +91,32 @@ pub(crate) async fn holder_view(conn: &mut Conn, h: &HolderRecord) -> Result<Hol
 
 /// The window facts of a stored certificate.
 pub(crate) fn facts(c: &CertificateRecord) -> Result<CertificateFacts, AppError> {
+    stored_facts(
+        &c.kind,
+        &c.status,
+        c.not_after,
+        c.device_expires_at,
+        c.renewals_on_device,
+    )
+}
+
+/// The window rule's facts from stored columns (a whole certificate row, or the reminder
+/// sweep's lean one).
+pub(crate) fn stored_facts(
+    kind: &str,
+    status: &str,
+    not_after: i64,
+    device_expires_at: Option<i64>,
+    renewals_on_device: i64,
+) -> Result<CertificateFacts, AppError> {
     Ok(CertificateFacts {
-        kind: CertificateKind::parse(&c.kind)
-            .ok_or_else(|| AppError::Internal(format!("kind {}", c.kind)))?,
-        status: CertificateStatus::parse(&c.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", c.status)))?,
-        not_after: ts(c.not_after),
-        device_expires_at: c.device_expires_at.map(ts),
-        renewals_on_device: u32::try_from(c.renewals_on_device).unwrap_or(u32::MAX),
+        kind: CertificateKind::parse(kind)
+            .ok_or_else(|| AppError::Internal(format!("kind {kind}")))?,
+        status: CertificateStatus::parse(status)
+            .ok_or_else(|| AppError::Internal(format!("status {status}")))?,
+        not_after: ts(not_after),
+        device_expires_at: device_expires_at.map(ts),
+        renewals_on_device: u32::try_from(renewals_on_device).unwrap_or(u32::MAX),
     })
 }
 

@@ -6,6 +6,42 @@ use crate::i18n::Lang;
 use crate::util::new_id;
 use rinnova_store::{Conn, HolderRecord, OutboxRecord, repo};
 
+/// One message for the outbox, due at once.
+struct Message<'a> {
+    channel: &'static str,
+    to: &'a str,
+    holder_id: Option<&'a str>,
+    subject: Option<String>,
+    body: String,
+    html: Option<String>,
+}
+
+/// Queues a message; returns its id.
+async fn push(c: &mut Conn, m: Message<'_>, now: i64) -> Result<String, AppError> {
+    let id = new_id();
+    repo::outbox::push(
+        c,
+        &OutboxRecord {
+            seq: 0,
+            id: id.clone(),
+            channel: m.channel.into(),
+            recipient: m.to.into(),
+            holder_id: m.holder_id.map(str::to_owned),
+            subject: m.subject,
+            body: m.body,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            sent_at: None,
+            last_error: None,
+            html: m.html,
+            gave_up_at: None,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Queues an SMS to `mobile`: the holder's registered number, or a new one being confirmed.
 pub(crate) async fn sms_to(
     c: &mut Conn,
@@ -14,7 +50,15 @@ pub(crate) async fn sms_to(
     text: String,
     now: i64,
 ) -> Result<(), AppError> {
-    push(c, "sms", mobile, h, None, text, now).await
+    let m = Message {
+        channel: "sms",
+        to: mobile,
+        holder_id: Some(&h.id),
+        subject: None,
+        body: text,
+        html: None,
+    };
+    push(c, m, now).await.map(drop)
 }
 
 /// Queues an e-mail to the holder's registered address, in the holder's language (text, and
@@ -29,7 +73,8 @@ pub(crate) async fn email(
     email_to(c, &h.email, h, subject, body, now).await.map(drop)
 }
 
-/// Queues an e-mail to an address of the holder's (the registered one, or one being proven).
+/// Queues an e-mail to an address of the holder's (the registered one, or one being proven);
+/// returns the message's id.
 pub(crate) async fn email_to(
     c: &mut Conn,
     to: &str,
@@ -38,61 +83,15 @@ pub(crate) async fn email_to(
     body: String,
     now: i64,
 ) -> Result<String, AppError> {
-    let html = html_email(Lang::parse(&h.lang), &subject, &body);
-    let id = new_id();
-    repo::outbox::push(
-        c,
-        &OutboxRecord {
-            seq: 0,
-            id: id.clone(),
-            channel: "email".into(),
-            recipient: to.into(),
-            holder_id: Some(h.id.clone()),
-            subject: Some(subject),
-            body,
-            created_at: now,
-            attempts: 0,
-            next_attempt_at: now,
-            sent_at: None,
-            last_error: None,
-            html: Some(html),
-            gave_up_at: None,
-        },
-    )
-    .await?;
-    Ok(id)
-}
-
-async fn push(
-    c: &mut Conn,
-    channel: &str,
-    to: &str,
-    h: &HolderRecord,
-    subject: Option<String>,
-    body: String,
-    now: i64,
-) -> Result<(), AppError> {
-    repo::outbox::push(
-        c,
-        &OutboxRecord {
-            seq: 0,
-            id: new_id(),
-            channel: channel.into(),
-            recipient: to.into(),
-            holder_id: Some(h.id.clone()),
-            subject,
-            body,
-            created_at: now,
-            attempts: 0,
-            next_attempt_at: now,
-            sent_at: None,
-            last_error: None,
-            html: None,
-            gave_up_at: None,
-        },
-    )
-    .await?;
-    Ok(())
+    let m = Message {
+        channel: "email",
+        to,
+        holder_id: Some(&h.id),
+        html: Some(html_email(Lang::parse(&h.lang), &subject, &body)),
+        subject: Some(subject),
+        body,
+    };
+    push(c, m, now).await
 }
 
 /// Queues an e-mail to staff (a CDRL): no holder's inbox.
@@ -104,27 +103,15 @@ pub(crate) async fn staff_email(
     body: String,
     now: i64,
 ) -> Result<(), AppError> {
-    repo::outbox::push(
-        c,
-        &OutboxRecord {
-            seq: 0,
-            id: new_id(),
-            channel: "email".into(),
-            recipient: to.into(),
-            holder_id: None,
-            html: Some(html_email(lang, &subject, &body)),
-            subject: Some(subject),
-            body,
-            created_at: now,
-            attempts: 0,
-            next_attempt_at: now,
-            sent_at: None,
-            last_error: None,
-            gave_up_at: None,
-        },
-    )
-    .await?;
-    Ok(())
+    let m = Message {
+        channel: "email",
+        to,
+        holder_id: None,
+        html: Some(html_email(lang, &subject, &body)),
+        subject: Some(subject),
+        body,
+    };
+    push(c, m, now).await.map(drop)
 }
 
 /// The HTML alternative of a text e-mail: the same words, escaped, in paragraphs, with links

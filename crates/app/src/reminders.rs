@@ -4,7 +4,7 @@
 //! certificate's renewal after login.
 
 use crate::auth::audit;
-use crate::home::rome_date;
+use crate::home::{rome_date, stored_facts};
 use crate::i18n::Lang;
 use crate::notify;
 use crate::util::{secs, ts};
@@ -12,7 +12,6 @@ use crate::views::RenewalView;
 use crate::{App, AppError, Ctx, links};
 use rinnova_domain::reminder::{Reminder, due};
 use rinnova_domain::window::{CertificateFacts, assess};
-use rinnova_domain::{CertificateKind, CertificateStatus};
 use rinnova_store::StoreError;
 use rinnova_store::repo::{self, reminders::Candidate};
 use std::collections::HashMap;
@@ -54,15 +53,13 @@ pub struct SweepReport {
 }
 
 fn facts(c: &Candidate) -> Result<CertificateFacts, AppError> {
-    Ok(CertificateFacts {
-        kind: CertificateKind::parse(&c.kind)
-            .ok_or_else(|| AppError::Internal(format!("kind {}", c.kind)))?,
-        status: CertificateStatus::parse(&c.status)
-            .ok_or_else(|| AppError::Internal(format!("status {}", c.status)))?,
-        not_after: ts(c.not_after),
-        device_expires_at: c.device_expires_at.map(ts),
-        renewals_on_device: u32::try_from(c.renewals_on_device).unwrap_or(u32::MAX),
-    })
+    stored_facts(
+        &c.kind,
+        &c.status,
+        c.not_after,
+        c.device_expires_at,
+        c.renewals_on_device,
+    )
 }
 
 fn parse_key(k: &str) -> Option<Reminder> {

@@ -470,20 +470,30 @@ fn rome_midnight(d: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
         .timestamp())
 }
 
-async fn reminders(mut cfg: Config, dry_run: bool, json: bool) -> anyhow::Result<()> {
-    let store = server::open_store(&cfg).await?;
+/// The application over the configured store, for a one-off command. A demo installation has
+/// no configured passphrase: its CA opens with the demo one.
+async fn open_app(
+    mut cfg: Config,
+    store: rinnova_store::Store,
+) -> anyhow::Result<rinnova_app::App> {
     cfg.app.public_url = cfg.public_url();
     let passphrase = cfg
         .ca_passphrase
         .clone()
         .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.to_owned());
-    let app = rinnova_app::App::open(
+    rinnova_app::App::open(
         store,
-        cfg.app.clone(),
+        cfg.app,
         std::sync::Arc::new(rinnova_app::clock::SystemClock),
         passphrase.as_bytes(),
     )
-    .await?;
+    .await
+    .context("opening the CA (set ca_passphrase)")
+}
+
+async fn reminders(cfg: Config, dry_run: bool, json: bool) -> anyhow::Result<()> {
+    let store = server::open_store(&cfg).await?;
+    let app = open_app(cfg, store).await?;
     if dry_run {
         let sweep = app.due_reminders().await?;
         if json {
@@ -527,27 +537,14 @@ async fn reminders(mut cfg: Config, dry_run: bool, json: bool) -> anyhow::Result
     Ok(())
 }
 
-async fn payments(mut cfg: Config, command: PaymentsCommand) -> anyhow::Result<()> {
+async fn payments(cfg: Config, command: PaymentsCommand) -> anyhow::Result<()> {
     let now = rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock);
     let store = server::open_store(&cfg).await?;
     match command {
         PaymentsCommand::Import { file, json } => {
             let xml = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            cfg.app.public_url = cfg.public_url();
-            // A demo installation has no configured passphrase: its CA opens with the demo one.
-            let passphrase = cfg
-                .ca_passphrase
-                .clone()
-                .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.to_owned());
-            let app = rinnova_app::App::open(
-                store,
-                cfg.app.clone(),
-                std::sync::Arc::new(rinnova_app::clock::SystemClock),
-                passphrase.as_bytes(),
-            )
-            .await
-            .context("opening the CA (set ca_passphrase)")?;
+            let app = open_app(cfg, store).await?;
             let report = app
                 .import_bank_statement(&xml, &rinnova_app::Ctx::default())
                 .await?;
