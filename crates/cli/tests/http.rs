@@ -128,18 +128,7 @@ impl Api {
 
     /// The newest SMS code sent to `user_id` (demo outbox).
     async fn last_code(&self, user_id: &str) -> String {
-        let msgs: Value = self
-            .http
-            .get(format!(
-                "{}/api/v1/demo/outbox?user_id={user_id}",
-                self.base
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let msgs = outbox_of(&self.base, user_id).await;
         let sms = msgs
             .as_array()
             .unwrap()
@@ -154,6 +143,16 @@ impl Api {
             .unwrap()
             .to_owned()
     }
+}
+
+/// The demo outbox of one holder, newest first.
+async fn outbox_of(base: &str, user_id: &str) -> Value {
+    reqwest::get(format!("{base}/api/v1/demo/outbox?user_id={user_id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Walks JZLF001 to step 7 (activation), returning the renewal id.
@@ -419,15 +418,7 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
     );
 
     // The confirmation e-mail is in the outbox.
-    let msgs: Value = reqwest::get(format!(
-        "{}/api/v1/demo/outbox?user_id=JZLF001",
-        server.base
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let msgs: Value = outbox_of(&server.base, "JZLF001").await;
     assert_eq!(msgs[0]["channel"], "email");
     assert!(
         msgs[0]["body"]
@@ -1607,18 +1598,7 @@ async fn a2_password_recovery_through_the_portal() {
     };
     assert_eq!(notice(&unknown), notice(&known));
 
-    let outbox: Value = b
-        .http
-        .get(format!(
-            "{}/api/v1/demo/outbox?user_id=JZLF001",
-            server.base
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox: Value = outbox_of(&server.base, "JZLF001").await;
     let body = outbox
         .as_array()
         .unwrap()
@@ -1739,15 +1719,7 @@ async fn n1_reminders_run_from_the_cli_sends_each_once() {
         (Some(0), Some(0))
     );
     // The demo outbox page shows them.
-    let outbox: Value = reqwest::get(format!(
-        "{}/api/v1/demo/outbox?user_id=JZLF002",
-        server.base
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let outbox: Value = outbox_of(&server.base, "JZLF002").await;
     assert!(
         outbox
             .as_array()
@@ -1757,15 +1729,7 @@ async fn n1_reminders_run_from_the_cli_sends_each_once() {
     );
 
     // The link over the API: JZLF001's reminder opens its renewal; another holder's is refused.
-    let outbox: Value = reqwest::get(format!(
-        "{}/api/v1/demo/outbox?user_id=JZLF001",
-        server.base
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let outbox: Value = outbox_of(&server.base, "JZLF001").await;
     let body = outbox[0]["body"].as_str().unwrap();
     let token = body
         .split_whitespace()
@@ -1820,17 +1784,7 @@ async fn a2_user_id_recovery_over_the_api() {
             "the same answer for {cf}"
         );
     }
-    let outbox: Value = http
-        .get(format!(
-            "{}/api/v1/demo/outbox?user_id=JZLF002",
-            server.base
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox: Value = outbox_of(&server.base, "JZLF002").await;
     let token = outbox
         .as_array()
         .unwrap()
