@@ -103,6 +103,13 @@ impl Store {
             Backend::Sqlite => SQLITE.run(&self.pool).await?,
             Backend::Postgres => return Err(StoreError::UnsupportedUrl),
         }
+        // Rows from before the audit chain existed join it once.
+        let mut tx = self.begin().await?;
+        let chained = repo::audit::chain_unchained(&mut tx).await?;
+        tx.commit().await?;
+        if chained > 0 {
+            tracing::info!(rows = chained, "audit rows chained");
+        }
         Ok(())
     }
 

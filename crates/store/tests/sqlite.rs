@@ -127,3 +127,95 @@ async fn insert_many_writes_every_row_across_statements_and_rolls_back_as_one() 
         .unwrap();
     assert_eq!(count, 130);
 }
+
+async fn audit_store(n: i64) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    store.migrate().await.unwrap();
+    for i in 0..n {
+        let mut tx = store.begin().await.unwrap();
+        repo::audit::append(
+            &mut tx,
+            &repo::audit::NewAudit {
+                at: 1_800_000_000 + i,
+                actor: "JZLF001",
+                action: "login",
+                subject: (i % 2 == 0).then_some("renewal-1"),
+                ip: Some("127.0.0.1"),
+                request_id: Some("r"),
+                detail: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    (dir, store)
+}
+
+async fn verify(store: &Store) -> Option<repo::audit::ChainBreak> {
+    let mut c = store.conn().await.unwrap();
+    repo::audit::verify_chain(&mut c).await.unwrap().first_break
+}
+
+async fn exec(store: &Store, sql: &str) {
+    let mut c = store.conn().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn x2_the_audit_chain_names_the_first_row_edited_removed_or_cut_behind_our_back() {
+    use repo::audit::ChainBreak;
+    let (_d, store) = audit_store(6).await;
+    {
+        let mut c = store.conn().await.unwrap();
+        let r = repo::audit::verify_chain(&mut c).await.unwrap();
+        assert_eq!((r.rows, r.last_seq, r.first_break), (6, 6, None));
+    }
+    // An edited field.
+    exec(&store, "UPDATE audit SET actor = 'someone' WHERE seq = 3").await;
+    assert_eq!(verify(&store).await, Some(ChainBreak::Edited { seq: 3 }));
+    exec(&store, "UPDATE audit SET actor = 'JZLF001' WHERE seq = 3").await;
+    assert_eq!(verify(&store).await, None, "put back, it verifies again");
+    // An edited detail that was NULL, and a re-hashed row (its successor no longer links).
+    exec(&store, "UPDATE audit SET detail = 'x' WHERE seq = 2").await;
+    assert_eq!(verify(&store).await, Some(ChainBreak::Edited { seq: 2 }));
+    exec(&store, "UPDATE audit SET detail = NULL WHERE seq = 2").await;
+    exec(
+        &store,
+        "UPDATE audit SET row_hash = zeroblob(32) WHERE seq = 4",
+    )
+    .await;
+    assert_eq!(verify(&store).await, Some(ChainBreak::Edited { seq: 4 }));
+}
+
+#[tokio::test]
+async fn x2_a_removed_row_or_a_cut_tail_breaks_the_chain() {
+    use repo::audit::ChainBreak;
+    let (_d, store) = audit_store(6).await;
+    exec(&store, "DELETE FROM audit WHERE seq = 4").await;
+    assert_eq!(verify(&store).await, Some(ChainBreak::Unlinked { seq: 5 }));
+    let (_d, store) = audit_store(6).await;
+    exec(&store, "DELETE FROM audit WHERE seq = 6").await;
+    assert_eq!(
+        verify(&store).await,
+        Some(ChainBreak::Truncated {
+            head_seq: 6,
+            last_seq: 5
+        })
+    );
+}
+
+#[tokio::test]
+async fn x2_rows_from_before_the_chain_are_chained_by_migrate() {
+    let (_d, store) = audit_store(3).await;
+    // As an older version wrote them: no hashes.
+    exec(&store, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
+    exec(&store, "DELETE FROM audit_head").await;
+    assert!(verify(&store).await.is_some());
+    store.migrate().await.unwrap();
+    assert_eq!(verify(&store).await, None);
+}

@@ -1,6 +1,15 @@
-//! The audit trail (append-only; chaining and signing come with the trust-services work).
+//! The audit trail (SPEC X2): append-only and hash-chained. Each row stores the hash of the row
+//! before it and its own hash over its fields; the head row (last seq and hash) is updated by
+//! every append in the same transaction, which serialises appenders, so the chain is linear.
+//! Editing, deleting or inserting a row behind the application's back breaks the chain at that
+//! row; seals (the head signed with the CA's key, see `rinnova-app`) pin it against rewriting
+//! the whole tail.
 
 use crate::{AuditRecord, Conn, StoreError};
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of the first row.
+pub const GENESIS: [u8; 32] = [0; 32];
 
 /// One entry to append.
 #[derive(Debug, Clone, Default)]
@@ -14,11 +23,55 @@ pub struct NewAudit<'a> {
     pub detail: Option<String>,
 }
 
-/// Appends an entry.
+/// The hash of a row: SHA-256 over a domain tag, the previous hash and every field,
+/// length-prefixed (so no two different rows encode alike).
+pub fn row_hash(prev: &[u8], seq: i64, a: &NewAudit<'_>) -> [u8; 32] {
+    fn field(h: &mut Sha256, v: Option<&str>) {
+        match v {
+            None => h.update([0u8]),
+            Some(s) => {
+                h.update([1u8]);
+                h.update(u64::try_from(s.len()).unwrap_or(u64::MAX).to_be_bytes());
+                h.update(s.as_bytes());
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(b"rinnova audit row v1\0");
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    h.update(a.at.to_be_bytes());
+    field(&mut h, Some(a.actor));
+    field(&mut h, Some(a.action));
+    field(&mut h, a.subject);
+    field(&mut h, a.ip);
+    field(&mut h, a.request_id);
+    field(&mut h, a.detail.as_deref());
+    h.finalize().into()
+}
+
+/// The chain's head: the last row's seq and hash.
+pub async fn head(c: &mut Conn) -> Result<(i64, Vec<u8>), StoreError> {
+    let h: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(c)
+        .await?;
+    Ok(h.unwrap_or((0, GENESIS.to_vec())))
+}
+
+/// Appends an entry, chained to the head.
 pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
+    // Take the head's row lock first (PostgreSQL; SQLite's writer is already alone).
+    sqlx::query("UPDATE audit_head SET id = id WHERE id = 1")
+        .execute(&mut *c)
+        .await?;
+    let (last, prev) = head(c).await?;
+    let seq = last + 1;
+    let hash = row_hash(&prev, seq, a);
     sqlx::query(
-        "INSERT INTO audit (at, actor, action, subject, ip, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit (seq, at, actor, action, subject, ip, request_id, detail, prev_hash, row_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
+    .bind(seq)
     .bind(a.at)
     .bind(a.actor)
     .bind(a.action)
@@ -26,9 +79,212 @@ pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
     .bind(a.ip)
     .bind(a.request_id)
     .bind(&a.detail)
+    .bind(&prev)
+    .bind(hash.as_slice())
+    .execute(&mut *c)
+    .await?;
+    set_head(c, seq, &hash).await
+}
+
+async fn set_head(c: &mut Conn, seq: i64, hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET seq = $1, hash = $2",
+    )
+    .bind(seq)
+    .bind(hash)
     .execute(c)
     .await?;
     Ok(())
+}
+
+/// Chains rows written before the chain existed (a database from an earlier version), in seq
+/// order, and sets the head. Run by `migrate`; does nothing once every row is chained.
+pub async fn chain_unchained(c: &mut Conn) -> Result<usize, StoreError> {
+    let rows: Vec<AuditRecord> =
+        sqlx::query_as("SELECT * FROM audit WHERE row_hash IS NULL ORDER BY seq")
+            .fetch_all(&mut *c)
+            .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let (_, mut prev) = head(c).await?;
+    let mut last = 0;
+    for r in &rows {
+        let hash = row_hash(&prev, r.seq, &r.as_new());
+        sqlx::query("UPDATE audit SET prev_hash = $1, row_hash = $2 WHERE seq = $3")
+            .bind(&prev)
+            .bind(hash.as_slice())
+            .bind(r.seq)
+            .execute(&mut *c)
+            .await?;
+        prev = hash.to_vec();
+        last = r.seq;
+    }
+    set_head(c, last, &prev).await?;
+    Ok(rows.len())
+}
+
+impl AuditRecord {
+    /// The fields that are hashed.
+    pub fn as_new(&self) -> NewAudit<'_> {
+        NewAudit {
+            at: self.at,
+            actor: &self.actor,
+            action: &self.action,
+            subject: self.subject.as_deref(),
+            ip: self.ip.as_deref(),
+            request_id: self.request_id.as_deref(),
+            detail: self.detail.clone(),
+        }
+    }
+}
+
+/// Where the chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// The row's fields no longer give its stored hash: it was edited.
+    Edited { seq: i64 },
+    /// The row does not follow the one before it: a row was removed or inserted before it.
+    Unlinked { seq: i64 },
+    /// The head names a row that is not the last one: rows were removed from the end.
+    Truncated { head_seq: i64, last_seq: i64 },
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub rows: u64,
+    pub last_seq: i64,
+    pub last_hash: Vec<u8>,
+    pub first_break: Option<ChainBreak>,
+}
+
+/// Recomputes the chain from the first row, in pages, and names the first row that does not
+/// match.
+pub async fn verify_chain(c: &mut Conn) -> Result<ChainReport, StoreError> {
+    const PAGE: i64 = 10_000;
+    let mut prev = GENESIS.to_vec();
+    let mut last_seq = 0;
+    let mut rows = 0u64;
+    loop {
+        let page: Vec<ChainedRow> = sqlx::query_as(
+            "SELECT seq, at, actor, action, subject, ip, request_id, detail, prev_hash, row_hash \
+             FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(last_seq)
+        .bind(PAGE)
+        .fetch_all(&mut *c)
+        .await?;
+        if page.is_empty() {
+            break;
+        }
+        for r in page {
+            rows += 1;
+            if r.prev_hash.as_deref() != Some(prev.as_slice()) {
+                return Ok(broken(
+                    rows,
+                    r.seq,
+                    prev,
+                    ChainBreak::Unlinked { seq: r.seq },
+                ));
+            }
+            let hash = row_hash(&prev, r.seq, &r.fields());
+            if r.row_hash.as_deref() != Some(hash.as_slice()) {
+                return Ok(broken(rows, r.seq, prev, ChainBreak::Edited { seq: r.seq }));
+            }
+            prev = hash.to_vec();
+            last_seq = r.seq;
+        }
+    }
+    let (head_seq, head_hash) = head(c).await?;
+    let first_break = (head_seq != last_seq || (rows > 0 && head_hash != prev))
+        .then_some(ChainBreak::Truncated { head_seq, last_seq });
+    Ok(ChainReport {
+        rows,
+        last_seq,
+        last_hash: prev,
+        first_break,
+    })
+}
+
+fn broken(rows: u64, seq: i64, prev: Vec<u8>, b: ChainBreak) -> ChainReport {
+    ChainReport {
+        rows,
+        last_seq: seq,
+        last_hash: prev,
+        first_break: Some(b),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ChainedRow {
+    seq: i64,
+    at: i64,
+    actor: String,
+    action: String,
+    subject: Option<String>,
+    ip: Option<String>,
+    request_id: Option<String>,
+    detail: Option<String>,
+    prev_hash: Option<Vec<u8>>,
+    row_hash: Option<Vec<u8>>,
+}
+
+impl ChainedRow {
+    fn fields(&self) -> NewAudit<'_> {
+        NewAudit {
+            at: self.at,
+            actor: &self.actor,
+            action: &self.action,
+            subject: self.subject.as_deref(),
+            ip: self.ip.as_deref(),
+            request_id: self.request_id.as_deref(),
+            detail: self.detail.clone(),
+        }
+    }
+}
+
+/// A seal: the chain's hash at `seq`, signed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Seal {
+    pub seq: i64,
+    pub head_hash: Vec<u8>,
+    pub sealed_at: i64,
+    pub signature: Vec<u8>,
+}
+
+/// Stores a seal (once per seq).
+pub async fn insert_seal(c: &mut Conn, s: &Seal) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (seq) DO NOTHING",
+    )
+    .bind(s.seq)
+    .bind(&s.head_hash)
+    .bind(s.sealed_at)
+    .bind(&s.signature)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Every seal, oldest first.
+pub async fn seals(c: &mut Conn) -> Result<Vec<Seal>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM audit_seals ORDER BY seq")
+        .fetch_all(c)
+        .await?)
+}
+
+/// The stored hash of one row.
+pub async fn hash_at(c: &mut Conn, seq: i64) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT row_hash FROM audit WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(c)
+            .await?
+            .flatten(),
+    )
 }
 
 /// Entries about a subject (e.g. a renewal id), oldest first.

@@ -1,0 +1,18 @@
+-- Issue 5: a tamper-evident audit trail (SPEC X2). Each row holds the hash of the previous one
+-- and its own; the head (last seq and hash) is one row that every appender updates, which
+-- serialises appends so the chain stays linear; seals are the head signed with the CA's key.
+ALTER TABLE audit ADD COLUMN prev_hash BLOB;
+ALTER TABLE audit ADD COLUMN row_hash BLOB;
+CREATE TABLE audit_head (
+    id   BIGINT PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TABLE audit_seals (
+    seq       BIGINT PRIMARY KEY,
+    head_hash BLOB NOT NULL,
+    sealed_at BIGINT NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE INDEX audit_subject ON audit(subject, seq);
+CREATE INDEX audit_actor ON audit(actor, seq);
