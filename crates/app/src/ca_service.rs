@@ -30,15 +30,19 @@ pub async fn init(
     Ok(true)
 }
 
-/// Opens the stored CA with its passphrase.
-pub async fn open(store: &Store, passphrase: &[u8]) -> Result<Ca, AppError> {
+/// The stored CA material (certificates; the keys stay sealed), without the passphrase.
+pub async fn material(store: &Store) -> Result<CaMaterial, AppError> {
     let json = repo::ca::get(&mut *store.conn().await?)
         .await?
         .ok_or_else(|| {
             AppError::Internal("the CA is not initialised: run `rinnova ca init`".into())
         })?;
-    let material: CaMaterial =
-        serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?;
+    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Opens the stored CA with its passphrase.
+pub async fn open(store: &Store, passphrase: &[u8]) -> Result<Ca, AppError> {
+    let material = material(store).await?;
     let passphrase = passphrase.to_vec();
     crate::util::blocking(move || Ca::open(material, &passphrase))
         .await?

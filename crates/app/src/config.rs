@@ -46,6 +46,8 @@ pub struct AppConfig {
     /// Minutes between two reminder sweeps inside `serve` (0: none, cron runs
     /// `rinnova reminders run`).
     pub reminder_sweep_minutes: u64,
+    /// Minutes between two signatures of the audit chain's head inside `serve` (0: none).
+    pub audit_seal_minutes: u64,
     #[serde(skip)]
     pub token_tolerance: TokenTolerance,
 }
@@ -76,6 +78,7 @@ impl Default for AppConfig {
             shop: ShopConfig::default(),
             reminders: ReminderPolicy::default(),
             reminder_sweep_minutes: 60,
+            audit_seal_minutes: 60,
             token_tolerance: TokenTolerance::default(),
         }
     }

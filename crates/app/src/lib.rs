@@ -5,6 +5,7 @@
 //! HTTP.
 
 pub mod approval;
+pub mod audit;
 pub mod auth;
 pub mod ca_service;
 pub mod clock;

@@ -103,6 +103,8 @@ pub struct IssuedCertificate {
 pub struct Ca {
     material: CaMaterial,
     issuer: Issuer<'static, KeyPair>,
+    /// The issuing key again, for signatures that are not certificates (audit seals, OCSP).
+    signer: KeyPair,
     template: profile::QualifiedTemplate,
 }
 
@@ -190,10 +192,14 @@ impl Ca {
     /// Opens the issuing CA with the passphrase.
     pub fn open(material: CaMaterial, passphrase: &[u8]) -> Result<Ca, CaError> {
         let pkcs8 = seal::open(&material.issuing_key_sealed, passphrase)?;
-        let key = KeyPair::from_pkcs8_der_and_sign_algo(
-            &pki_types::PrivatePkcs8KeyDer::from(pkcs8.as_slice()),
-            material.config.algorithm.signature_algorithm(),
-        )?;
+        let load = || {
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &pki_types::PrivatePkcs8KeyDer::from(pkcs8.as_slice()),
+                material.config.algorithm.signature_algorithm(),
+            )
+        };
+        let key = load()?;
+        let signer = load()?;
         let issuer = Issuer::from_ca_cert_der(
             &pki_types::CertificateDer::from(material.issuing_cert_der.as_slice()),
             key,
@@ -203,6 +209,7 @@ impl Ca {
         Ok(Ca {
             material,
             issuer,
+            signer,
             template,
         })
     }
@@ -236,6 +243,12 @@ impl Ca {
         })
     }
 
+    /// Signs `msg` with the issuing key (ECDSA P-256 with SHA-256, DER signature; or RSA
+    /// PKCS#1 v1.5 with SHA-256).
+    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
+        Ok(rcgen::SigningKey::sign(&self.signer, msg)?)
+    }
+
     /// PEM of the root and issuing certificates.
     pub fn chain_pem(&self) -> (String, String) {
         (
@@ -251,4 +264,30 @@ pub fn pem(label: &str, der: &[u8]) -> String {
         &::pem::Pem::new(label, der.to_vec()),
         ::pem::EncodeConfig::new().set_line_ending(::pem::LineEnding::LF),
     )
+}
+
+/// Whether `signature` over `msg` was made by the key of the certificate `cert_der` (the
+/// issuing CA's, for audit seals): ECDSA P-256 / SHA-256 or RSA PKCS#1 v1.5 / SHA-256.
+pub fn verify_signed_by(cert_der: &[u8], msg: &[u8], signature: &[u8]) -> bool {
+    use aws_lc_rs::signature::{
+        ECDSA_P256_SHA256_ASN1, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey,
+    };
+    use der::Decode;
+    let Ok(cert) = x509_cert::Certificate::from_der(cert_der) else {
+        return false;
+    };
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let Some(key) = spki.subject_public_key.as_bytes() else {
+        return false;
+    };
+    let alg = spki.algorithm.oid.to_string();
+    match alg.as_str() {
+        "1.2.840.10045.2.1" => UnparsedPublicKey::new(&ECDSA_P256_SHA256_ASN1, key)
+            .verify(msg, signature)
+            .is_ok(),
+        "1.2.840.113549.1.1.1" => UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key)
+            .verify(msg, signature)
+            .is_ok(),
+        _ => false,
+    }
 }

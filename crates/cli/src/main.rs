@@ -88,11 +88,29 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// The tamper-evident audit trail (SPEC X2).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Measure performance (see BENCHMARKS in the README).
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recomputes the hash chain from the first row and checks every seal against the CA's
+    /// certificate; names the first row that does not match (exit status 1).
+    Verify {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Signs the chain's current head with the issuing CA's key (`serve` does it hourly).
+    Seal,
 }
 
 #[derive(Subcommand)]
@@ -451,6 +469,7 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Bench { command } => bench::run(command).await,
+            Command::Audit { command } => audit(cfg, command).await,
             Command::Reminders {
                 command: RemindersCommand::Run { dry_run, json },
             } => reminders(cfg, dry_run, json).await,
@@ -468,6 +487,36 @@ fn kind_arg(kind: &str) -> anyhow::Result<rinnova_domain::CertificateKind> {
 fn rome_midnight(d: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
     Ok(d.to_zoned(rinnova_domain::window::ca_time_zone())?
         .timestamp())
+}
+
+async fn audit(cfg: Config, command: AuditCommand) -> anyhow::Result<()> {
+    let store = server::open_store(&cfg).await?;
+    match command {
+        AuditCommand::Verify { json } => {
+            let v = rinnova_app::audit::verify(&store).await?;
+            if json {
+                println!("{}", serde_json::to_string(&v)?);
+            } else if let Some(p) = &v.problem {
+                println!("audit trail NOT intact: {p}");
+            } else {
+                println!(
+                    "audit trail intact: {} rows chained, {} seals, sealed up to row {}",
+                    v.rows, v.seals, v.sealed_up_to
+                );
+            }
+            if !v.ok() {
+                std::process::exit(1);
+            }
+        }
+        AuditCommand::Seal => {
+            let app = open_app(cfg, store).await?;
+            match app.seal_audit().await? {
+                Some(seq) => println!("audit chain sealed at row {seq}"),
+                None => println!("nothing new to seal"),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The application over the configured store, for a one-off command. A demo installation has

@@ -112,11 +112,36 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
             let _ = rx.wait_for(|s| *s).await;
         },
     ));
-    let sweeper = tokio::spawn(reminder_scheduler(
-        app.clone(),
-        cfg.app.reminder_sweep_minutes,
-        stop_tx.subscribe(),
-    ));
+    let sweeper = {
+        let app = app.clone();
+        tokio::spawn(every(
+            cfg.app.reminder_sweep_minutes,
+            stop_tx.subscribe(),
+            move || {
+                let app = app.clone();
+                async move {
+                    if let Err(e) = app.send_reminders().await {
+                        tracing::error!(error = %e, "reminder sweep failed");
+                    }
+                }
+            },
+        ))
+    };
+    let sealer = {
+        let app = app.clone();
+        tokio::spawn(every(
+            cfg.app.audit_seal_minutes,
+            stop_tx.subscribe(),
+            move || {
+                let app = app.clone();
+                async move {
+                    if let Err(e) = app.seal_audit().await {
+                        tracing::error!(error = %e, "audit seal failed");
+                    }
+                }
+            },
+        ))
+    };
     let secure = cfg
         .secure_cookies
         .unwrap_or_else(|| cfg.public_url().starts_with("https://"));
@@ -137,19 +162,23 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = sweeper.await;
+    let _ = sealer.await;
     Ok(())
 }
 
-/// Sweeps for due renewal reminders at start and every `minutes` (SPEC N1). Several instances
-/// may sweep at once: the unique reminder record lets one of them send each.
-async fn reminder_scheduler(app: App, minutes: u64, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// Runs `job` at start and every `minutes` (0: never) until stopped: the reminder sweep (SPEC
+/// N1; several instances may sweep at once, the unique reminder record lets one send each) and
+/// the audit seal (SPEC X2; one seal per head, whoever signs first).
+async fn every<F, Fut>(minutes: u64, mut stop: tokio::sync::watch::Receiver<bool>, job: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     if minutes == 0 {
         return;
     }
     loop {
-        if let Err(e) = app.send_reminders().await {
-            tracing::error!(error = %e, "reminder sweep failed");
-        }
+        job().await;
         tokio::select! {
             _ = stop.wait_for(|s| *s) => return,
             () = tokio::time::sleep(Duration::from_secs(minutes * 60)) => {}

@@ -1833,3 +1833,87 @@ async fn a2_user_id_recovery_over_the_api() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "used up");
 }
+
+fn rinnova(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+/// Runs SQL on the database with Python's sqlite3: a change behind the application's back.
+fn tamper(data: &Path, sql: &str) -> String {
+    let db = data.join("rinnova.sqlite3");
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nr = c.execute(sys.argv[2]).fetchall()\nc.commit()\nprint(r)",
+        ])
+        .arg(db)
+        .arg(sql)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn x2_audit_verify_names_the_row_edited_behind_the_applications_back() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), &[("RINNOVA_APP__AUDIT_SEAL_MINUTES", "0")]);
+    Api::login(&server.base, "JZLF001").await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", server.base))
+        .json(&json!({"user_id": "JZLF002", "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    server.kill();
+
+    let seal = rinnova(data.path(), &["audit", "seal"]);
+    assert!(
+        seal.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seal.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seal.stdout).starts_with("audit chain sealed at row "));
+    let ok = rinnova(data.path(), &["audit", "verify", "--json"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let v: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(v["rows"].as_u64().unwrap() >= 2, "{v}");
+    assert_eq!(v["seals"], 1);
+    assert_eq!(v["problem"], Value::Null);
+
+    // Someone with database access hides who failed to log in.
+    let seq = tamper(
+        data.path(),
+        "SELECT seq FROM audit WHERE action = 'login_failed'",
+    );
+    let seq: i64 = seq
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap();
+    tamper(
+        data.path(),
+        "UPDATE audit SET actor = 'someone-else' WHERE action = 'login_failed'",
+    );
+    let bad = rinnova(data.path(), &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains(&format!("audit row {seq} was altered")),
+        "{text}"
+    );
+}

@@ -8,6 +8,7 @@
 )]
 
 mod approval;
+mod audit;
 mod contact;
 mod desk;
 mod payment;

@@ -1,0 +1,73 @@
+//! The audit trail's seals (SPEC X2): a chain rewritten consistently after a seal, or a forged
+//! seal, is caught by `verify` with only the CA's certificate.
+
+use crate::renewal::{ctx, env};
+use rinnova_app::auth::SessionKind;
+use rinnova_app::demo::DEMO_PASSWORD;
+use rinnova_store::repo;
+
+async fn exec(app: &rinnova_app::App, sql: &str) {
+    let mut c = app.store().conn().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
+    let e = env().await;
+    let app = &e.app;
+    app.login("JZLF001", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    let _ = app
+        .login("JZLF001", "wrong", SessionKind::Web, &ctx())
+        .await;
+    let sealed = app.seal_audit().await.unwrap().expect("a head to seal");
+    assert_eq!(
+        app.seal_audit().await.unwrap(),
+        None,
+        "sealed once per head"
+    );
+    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!((v.seals, v.sealed_up_to), (1, sealed));
+
+    // Rows after the seal are chained but not sealed yet: still intact.
+    app.login("JZLF002", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    assert!(rinnova_app::audit::verify(app.store()).await.unwrap().ok());
+
+    // Edit a sealed row and recompute every hash, as someone who knows the scheme would.
+    exec(
+        app,
+        "UPDATE audit SET actor = 'someone-else' WHERE action = 'login_failed'",
+    )
+    .await;
+    exec(app, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
+    exec(app, "DELETE FROM audit_head").await;
+    {
+        let mut tx = app.store().begin().await.unwrap();
+        repo::audit::chain_unchained(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    assert_eq!(
+        v.problem.as_deref(),
+        Some(format!("audit rows up to {sealed} were rewritten after they were sealed").as_str())
+    );
+
+    // A seal whose signature is not the CA's.
+    exec(
+        app,
+        "UPDATE audit_seals SET signature = X'3006020101020101'",
+    )
+    .await;
+    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    assert_eq!(
+        v.problem.as_deref(),
+        Some(format!("the seal of row {sealed} is not signed by the CA").as_str())
+    );
+}
