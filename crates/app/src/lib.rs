@@ -28,6 +28,7 @@ pub mod rao;
 pub mod recovery;
 pub mod reminders;
 pub mod renewal;
+pub mod revocation;
 pub mod shop;
 mod staff;
 pub mod views;

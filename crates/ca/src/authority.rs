@@ -214,6 +214,11 @@ impl Ca {
         })
     }
 
+    /// The issuing CA as rcgen signs with it (CRLs).
+    pub(crate) fn issuer(&self) -> &Issuer<'static, KeyPair> {
+        &self.issuer
+    }
+
     /// The persisted material (certificates and sealed keys).
     pub fn material(&self) -> &CaMaterial {
         &self.material

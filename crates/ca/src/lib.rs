@@ -6,6 +6,7 @@ pub mod authority;
 pub mod device;
 pub mod error;
 pub mod profile;
+pub mod revocation;
 pub mod seal;
 
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaMaterial, IssuedCertificate};

@@ -270,6 +270,15 @@ enum CaCommand {
     },
     /// Print the root and issuing CA certificates (PEM).
     Show,
+    /// Revoke a certificate: OCSP answers "revoked" at once, the next CRL lists it.
+    Revoke {
+        /// Serial number in hex (colons allowed).
+        serial: String,
+        /// unspecified, key-compromise, affiliation-changed, superseded,
+        /// cessation-of-operation, certificate-hold or privilege-withdrawn.
+        #[arg(long, default_value = "unspecified")]
+        reason: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -346,6 +355,34 @@ fn main() -> anyhow::Result<()> {
                 let (root, issuing) = ca.chain_pem();
                 print!("{root}{issuing}");
                 Ok(())
+            }
+            Command::Ca {
+                command: CaCommand::Revoke { serial, reason },
+            } => {
+                let reason = rinnova_ca::revocation::Reason::parse(&reason).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "unknown reason {reason:?}: use one of {}",
+                        rinnova_ca::revocation::Reason::ALL
+                            .map(|r| r.as_str().replace('_', "-"))
+                            .join(", ")
+                    )
+                })?;
+                let store = server::open_store(&cfg).await?;
+                let app = open_app(cfg, store).await?;
+                let actor = format!("admin:{}", whoami());
+                match app
+                    .revoke(&serial, reason, &actor, &rinnova_app::Ctx::default())
+                    .await
+                {
+                    Ok(()) => {
+                        println!("revoked {serial} ({})", reason.as_str());
+                        Ok(())
+                    }
+                    Err(rinnova_app::AppError::NotFound) => {
+                        anyhow::bail!("no certificate {serial} that is not revoked already")
+                    }
+                    Err(e) => Err(e.into()),
+                }
             }
             Command::Coupons {
                 command:
@@ -517,6 +554,13 @@ async fn audit(cfg: Config, command: AuditCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Who runs an admin command (the audit trail's actor).
+fn whoami() -> String {
+    std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// The application over the configured store, for a one-off command. A demo installation has

@@ -142,6 +142,18 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
             },
         ))
     };
+    // The CRL is issued again on change (at the next request) and at least hourly.
+    let crl = {
+        let app = app.clone();
+        tokio::spawn(every(10, stop_tx.subscribe(), move || {
+            let app = app.clone();
+            async move {
+                if let Err(e) = app.crl().await {
+                    tracing::error!(error = %e, "CRL issuance failed");
+                }
+            }
+        }))
+    };
     let secure = cfg
         .secure_cookies
         .unwrap_or_else(|| cfg.public_url().starts_with("https://"));
@@ -163,6 +175,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     let _ = worker.await;
     let _ = sweeper.await;
     let _ = sealer.await;
+    let _ = crl.await;
     Ok(())
 }
 

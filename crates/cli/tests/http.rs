@@ -1917,3 +1917,261 @@ async fn x2_audit_verify_names_the_row_edited_behind_the_applications_back() {
         "{text}"
     );
 }
+
+/// Saves a holder's certificates as PEM files named `{prefix}-{status}.pem`; returns
+/// (status, serial) pairs.
+async fn save_certificates(api: &Api, dir: &Path, prefix: &str) -> Vec<(String, String)> {
+    let home = api.ok("GET", "/home", None).await;
+    let mut out = Vec::new();
+    for c in home["certificates"].as_array().unwrap() {
+        let (id, status) = (c["id"].as_str().unwrap(), c["status"].as_str().unwrap());
+        let pem = api
+            .http
+            .get(format!("{}/api/v1/certificates/{id}/pem", api.base))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        std::fs::write(dir.join(format!("{prefix}-{status}.pem")), pem).unwrap();
+        out.push((status.to_owned(), c["serial"].as_str().unwrap().to_owned()));
+    }
+    out
+}
+
+async fn fetch(base: &str, path: &str, dir: &Path, file: &str) {
+    let resp = reqwest::get(format!("{base}{path}")).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{path}");
+    std::fs::write(dir.join(file), resp.bytes().await.unwrap()).unwrap();
+}
+
+/// The CRL and OCSP through independent clients (SPEC X1): openssl verifies the CRL's
+/// signature and reads a superseded certificate in it; `openssl ocsp` gets good, revoked and
+/// unknown answers signed by the CA, over POST and GET; an admin revocation shows at once.
+#[tokio::test]
+async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
+        fetch(&server.base, path, d, &format!("{name}.der")).await;
+        openssl(
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+            d,
+        );
+    }
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(d.join("issuing.pem")).unwrap(),
+        std::fs::read_to_string(d.join("root.pem")).unwrap()
+    );
+    std::fs::write(d.join("chain.pem"), chain).unwrap();
+    // JZLF001 holds a good certificate; JZLF005 renewed, so the old one is superseded.
+    let (api1, _) = Api::login(&server.base, "JZLF001").await;
+    let good = save_certificates(&api1, d, "jzlf001").await;
+    let (api5, _) = Api::login(&server.base, "JZLF005").await;
+    let five = save_certificates(&api5, d, "jzlf005").await;
+    let old_serial = five
+        .iter()
+        .find(|(s, _)| s == "superseded")
+        .expect("JZLF005's superseded certificate")
+        .1
+        .clone();
+
+    // The CRL: signed by the issuing CA, the superseded certificate in it.
+    fetch(&server.base, "/ca/crl.der", d, "crl1.der").await;
+    let verified = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "crl1.der",
+            "-CAfile",
+            "chain.pem",
+            "-noout",
+        ],
+        d,
+    );
+    assert!(verified.contains("verify OK"), "{verified}");
+    let text = openssl(
+        &[
+            "crl", "-inform", "DER", "-in", "crl1.der", "-noout", "-text",
+        ],
+        d,
+    );
+    assert!(
+        text.to_uppercase().contains(&old_serial.to_uppercase()),
+        "{text}"
+    );
+    assert!(text.contains("Superseded"), "{text}");
+    assert!(text.contains("X509v3 CRL Number"), "{text}");
+
+    let url = format!("{}/ca/ocsp", server.base);
+    let ocsp = |cert: &str| -> String {
+        openssl(
+            &[
+                "ocsp",
+                "-issuer",
+                "issuing.pem",
+                "-cert",
+                cert,
+                "-url",
+                &url,
+                "-CAfile",
+                "chain.pem",
+                "-resp_text",
+            ],
+            d,
+        )
+    };
+    let answer = ocsp("jzlf001-active.pem");
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("jzlf001-active.pem: good"), "{answer}");
+    let answer = ocsp("jzlf005-superseded.pem");
+    assert!(
+        answer.contains("jzlf005-superseded.pem: revoked"),
+        "{answer}"
+    );
+    assert!(answer.contains("Reason: superseded"), "{answer}");
+    let answer = openssl(
+        &[
+            "ocsp",
+            "-issuer",
+            "issuing.pem",
+            "-serial",
+            "0x4242",
+            "-url",
+            &url,
+            "-CAfile",
+            "chain.pem",
+        ],
+        d,
+    );
+    assert!(answer.contains("0x4242: unknown"), "{answer}");
+
+    // GET: the base64 request in the path.
+    openssl(
+        &[
+            "ocsp",
+            "-issuer",
+            "issuing.pem",
+            "-cert",
+            "jzlf001-active.pem",
+            "-no_nonce",
+            "-reqout",
+            "req.der",
+        ],
+        d,
+    );
+    use base64::Engine;
+    let b64 =
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(d.join("req.der")).unwrap());
+    let encoded: String = b64
+        .chars()
+        .map(|c| match c {
+            '+' => "%2B".to_owned(),
+            '/' => "%2F".to_owned(),
+            '=' => "%3D".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    fetch(&server.base, &format!("/ca/ocsp/{encoded}"), d, "resp.der").await;
+    let answer = openssl(
+        &[
+            "ocsp",
+            "-respin",
+            "resp.der",
+            "-issuer",
+            "issuing.pem",
+            "-cert",
+            "jzlf001-active.pem",
+            "-CAfile",
+            "chain.pem",
+        ],
+        d,
+    );
+    assert!(answer.contains("jzlf001-active.pem: good"), "{answer}");
+    // Garbage: malformedRequest, not an error page.
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .body("not DER")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/ocsp-response");
+
+    // An admin revokes JZLF001's certificate for key compromise: OCSP says so at once, the
+    // next CRL (a higher number) lists it.
+    let serial = &good[0].1;
+    let out = rinnova(
+        data.path(),
+        &["ca", "revoke", serial, "--reason", "key-compromise"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = rinnova(
+        data.path(),
+        &["ca", "revoke", serial, "--reason", "key-compromise"],
+    );
+    assert!(!again.status.success(), "revoked once");
+    let answer = ocsp("jzlf001-active.pem");
+    assert!(answer.contains("jzlf001-active.pem: revoked"), "{answer}");
+    assert!(answer.contains("Reason: keyCompromise"), "{answer}");
+    fetch(&server.base, "/ca/crl.der", d, "crl2.der").await;
+    let text = openssl(
+        &[
+            "crl", "-inform", "DER", "-in", "crl2.der", "-noout", "-text",
+        ],
+        d,
+    );
+    assert!(
+        text.to_uppercase().contains(&serial.to_uppercase()),
+        "{text}"
+    );
+    assert!(text.contains("Key Compromise"), "{text}");
+    let n1 = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "crl1.der",
+            "-noout",
+            "-crlnumber",
+        ],
+        d,
+    );
+    let n2 = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "crl2.der",
+            "-noout",
+            "-crlnumber",
+        ],
+        d,
+    );
+    assert_ne!(n1, n2, "a new CRL number");
+    let v = rinnova(data.path(), &["audit", "verify", "--json"]);
+    assert!(
+        v.status.success(),
+        "the revocation is in the intact audit trail"
+    );
+}

@@ -16,6 +16,7 @@ pub mod rao;
 pub mod recovery;
 pub mod reminders;
 pub mod renewals;
+pub mod revocation;
 pub mod service_keys;
 pub mod sessions;
 pub mod shop;

@@ -118,8 +118,10 @@ pub async fn supersede(c: &mut Conn, id: &str, new_id: &str, now: i64) -> Result
     .bind(new_id)
     .bind(now)
     .bind(id)
-    .execute(c)
+    .execute(&mut *c)
     .await?;
+    // Superseded counts as revoked (reason "superseded"): the CRL must be issued again.
+    crate::repo::revocation::mark_stale(c).await?;
     Ok(done.rows_affected() == 1)
 }
 
