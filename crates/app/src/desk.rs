@@ -35,6 +35,8 @@ pub struct DeskHolder {
     pub id: String,
     pub holder: HolderView,
     pub certificates: Vec<CertificateView>,
+    /// The newest audit entries by or about the holder (SPEC X2: the RAO's audit search).
+    pub history: Vec<crate::history::HistoryEntry>,
 }
 
 /// The identity document shown at the desk.
@@ -126,13 +128,26 @@ impl App {
         ctx: &Ctx,
     ) -> Result<Vec<DeskHolder>, AppError> {
         let q = query.trim().to_ascii_uppercase();
-        let valid = UserId::parse(&q).is_ok() || CodiceFiscale::parse(&q).is_ok();
+        // A certificate's serial (hex, colons allowed) finds its holder.
+        let serial = q.replace(':', "").to_ascii_lowercase();
+        let is_serial = serial.len() >= 16 && serial.chars().all(|c| c.is_ascii_hexdigit());
+        let valid = is_serial || UserId::parse(&q).is_ok() || CodiceFiscale::parse(&q).is_ok();
         if !valid {
             return Err(AppError::Invalid(DomainError::MissingField));
         }
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let holders = repo::rao::find_holders(&mut tx, &q).await?;
+        let holders = if is_serial {
+            match repo::certificates::by_serial(&mut tx, &serial).await? {
+                Some(c) => repo::holders::by_id(&mut tx, &c.holder_id)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                None => vec![],
+            }
+        } else {
+            repo::rao::find_holders(&mut tx, &q).await?
+        };
         let mut out = Vec::new();
         for h in &holders {
             let mut certificates = Vec::new();
@@ -146,6 +161,7 @@ impl App {
                 id: h.id.clone(),
                 holder: holder_view(&mut tx, h).await?,
                 certificates,
+                history: crate::history::of_holder(&mut tx, h, rao.lang, 30).await?,
             });
         }
         audit(

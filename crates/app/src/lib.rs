@@ -15,6 +15,7 @@ pub mod coupons;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod history;
 pub mod home;
 pub mod i18n;
 mod issuance;

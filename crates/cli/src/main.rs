@@ -111,6 +111,22 @@ enum AuditCommand {
     },
     /// Signs the chain's current head with the issuing CA's key (`serve` does it hourly).
     Seal,
+    /// Every entry by or about a holder (their renewals and certificates), newest first.
+    Search {
+        /// The holder's user-id.
+        #[arg(
+            long,
+            conflicts_with = "certificate",
+            required_unless_present = "certificate"
+        )]
+        holder: Option<String>,
+        /// A certificate's serial (hex): its holder's entries.
+        #[arg(long)]
+        certificate: Option<String>,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -543,6 +559,43 @@ async fn audit(cfg: Config, command: AuditCommand) -> anyhow::Result<()> {
             }
             if !v.ok() {
                 std::process::exit(1);
+            }
+        }
+        AuditCommand::Search {
+            holder,
+            certificate,
+            json,
+        } => {
+            let app = open_app(cfg, store).await?;
+            let entries = match app
+                .audit_search(
+                    holder.as_deref(),
+                    certificate.as_deref(),
+                    rinnova_app::i18n::Lang::En,
+                )
+                .await
+            {
+                Err(rinnova_app::AppError::NotFound) => {
+                    anyhow::bail!("no such holder or certificate")
+                }
+                other => other?,
+            };
+            if json {
+                println!("{}", serde_json::to_string(&entries)?);
+            } else {
+                for e in &entries {
+                    println!(
+                        "{:>8}  {}  {:<28} {:<24} {}{}",
+                        e.seq,
+                        e.at,
+                        e.action,
+                        e.actor,
+                        e.subject.as_deref().unwrap_or("-"),
+                        e.ip.as_deref()
+                            .map(|ip| format!("  from {ip}"))
+                            .unwrap_or_default()
+                    );
+                }
             }
         }
         AuditCommand::Seal => {

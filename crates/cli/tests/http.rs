@@ -1530,6 +1530,14 @@ async fn n1_n2_reminders_leave_over_smtp_and_their_link_opens_the_renewal_after_
         page.contains(r#"aria-current="step">Dati<"#),
         "step 2 is current: {page}"
     );
+    // The holder's history shows the login and the renewal the link started (SPEC X2).
+    let (status, page) = b.get("/history").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(r#"data-action="renewal_started""#) && page.contains("Rinnovo avviato"),
+        "{page}"
+    );
+    assert!(page.contains(r#"data-action="login""#), "{page}");
     // A holder's session never opens the staff areas (SPEC A3).
     for (area, login) in [("/rao", "/rao/login"), ("/cdrl", "/cdrl/login")] {
         let resp = b
@@ -1895,6 +1903,22 @@ async fn x2_audit_verify_names_the_row_edited_behind_the_applications_back() {
     assert!(v["rows"].as_u64().unwrap() >= 2, "{v}");
     assert_eq!(v["seals"], 1);
     assert_eq!(v["problem"], Value::Null);
+
+    // The administrator's search by holder.
+    let found = rinnova(
+        data.path(),
+        &["audit", "search", "--holder", "jzlf002", "--json"],
+    );
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let entries: Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(entries[0]["action"], "login_failed", "{entries}");
+    assert_eq!(entries[0]["label"], "Failed login");
+    let none = rinnova(data.path(), &["audit", "search", "--holder", "NOPE001"]);
+    assert!(!none.status.success());
 
     // Someone with database access hides who failed to log in.
     let seq = tamper(

@@ -46,6 +46,7 @@ pub fn routes() -> Router<WebState> {
         .route("/renewals/{id}/activate", post(activate))
         .route("/token/resync", post(resync))
         .route("/reminder-links/{token}", post(open_reminder_link))
+        .route("/history", get(history))
         .route("/recover/password", post(recover_password))
         .route("/recover/user-id", post(recover_user_id))
         .route("/recover/{token}", get(recovery).post(complete_recovery))
@@ -57,10 +58,10 @@ pub fn routes() -> Router<WebState> {
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
     paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate,
-        open_reminder_link, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
+        open_reminder_link, history, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView,
-        PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
+        rinnova_app::history::HistoryEntry, PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -779,4 +780,11 @@ async fn complete_recovery(
             .complete_recovery(&token, &req.code, password, &ctx)
             .await,
     )
+}
+
+/// The holder's own history from the audit trail, newest first (SPEC X2).
+#[utoipa::path(get, path = "/api/v1/history", security(("bearer" = [])),
+    responses((status = 200, body = Vec<rinnova_app::history::HistoryEntry>), (status = 401, body = ApiError)))]
+async fn history(State(s): State<WebState>, h: ApiHolder) -> Response {
+    answer(h.session.lang, s.app.history(&h.session.holder_id).await)
 }

@@ -30,6 +30,7 @@ pub fn routes() -> Router<WebState> {
         .route("/lang", post(set_lang))
         .route("/certificates/{id}/renew", post(renew))
         .route("/r/{token}", get(reminder_link))
+        .route("/history", get(history))
         .route("/renewals/{id}", get(renewal_page))
         .route("/renewals/{id}/confirm-data", post(confirm_data))
         .route("/renewals/{id}/documents", post(accept_documents))
@@ -378,6 +379,18 @@ async fn renew(
     }
     let started = s.app.start_renewal(&h.session.holder_id, &id, &ctx).await;
     renewal_or_home(&s, &h, started).await
+}
+
+/// The holder's own history, from the audit trail (SPEC X2).
+async fn history(State(s): State<WebState>, h: Holder) -> Response {
+    match s.app.history(&h.session.holder_id).await {
+        Ok(entries) => crate::templates::HistoryPage {
+            page: holder_page(&s, &h),
+            entries,
+        }
+        .into_response(),
+        Err(e) => error_page(&s, h.session.lang, &e),
+    }
 }
 
 /// The link of a reminder e-mail (SPEC N2): after login (the extractor sends a visitor to the

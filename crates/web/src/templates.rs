@@ -173,3 +173,10 @@ pub struct RecoverDonePage {
     pub user_id: String,
     pub password: bool,
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "history.html")]
+pub struct HistoryPage {
+    pub page: PageCtx,
+    pub entries: Vec<rinnova_app::history::HistoryEntry>,
+}

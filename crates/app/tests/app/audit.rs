@@ -71,3 +71,71 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         Some(format!("the seal of row {sealed} is not signed by the CA").as_str())
     );
 }
+
+#[tokio::test]
+async fn x2_holders_see_their_history_and_the_rao_searches_by_holder_or_certificate() {
+    let e = env().await;
+    let app = &e.app;
+    app.login("JZLF001", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    app.login("JZLF002", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    let h1 = crate::renewal::holder_id(app, "JZLF001").await;
+    let cert = repo::certificates::of_holder(&mut app.store().conn().await.unwrap(), &h1)
+        .await
+        .unwrap()
+        .remove(0);
+    app.start_renewal(&h1, &cert.id, &ctx()).await.unwrap();
+
+    let mine = app.history(&h1).await.unwrap();
+    let actions: Vec<&str> = mine.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions.first(),
+        Some(&"renewal_started"),
+        "newest first: {actions:?}"
+    );
+    assert!(actions.contains(&"login"), "{actions:?}");
+    assert_eq!(mine[0].label, "Rinnovo avviato");
+    assert!(
+        mine.iter().all(|e| e.actor != "JZLF002"),
+        "nobody else's entries"
+    );
+
+    // The administrator's search by certificate finds the same holder's entries.
+    let by_cert = app
+        .audit_search(
+            None,
+            Some(&cert.serial_hex.to_uppercase()),
+            rinnova_app::i18n::Lang::En,
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_cert.len(), mine.len());
+    assert_eq!(by_cert[0].label, "Renewal started");
+
+    // The RAO desk finds the holder by the certificate's serial, with the history.
+    let rao = app
+        .rao_login(
+            rinnova_app::demo::DEMO_RAO.0,
+            rinnova_app::demo::DEMO_RAO.1,
+            rinnova_app::i18n::Lang::It,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let session = app.rao_session(&rao).await.unwrap();
+    let found = app
+        .desk_find(&session, &cert.serial_hex, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].holder.user_id, "JZLF001");
+    assert!(
+        found[0]
+            .history
+            .iter()
+            .any(|e| e.action == "renewal_started")
+    );
+}

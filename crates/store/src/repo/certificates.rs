@@ -125,6 +125,19 @@ pub async fn supersede(c: &mut Conn, id: &str, new_id: &str, now: i64) -> Result
     Ok(done.rows_affected() == 1)
 }
 
+/// A certificate by serial (lower-case hex).
+pub async fn by_serial(
+    c: &mut Conn,
+    serial_hex: &str,
+) -> Result<Option<CertificateRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM certificates WHERE serial_hex = $1")
+            .bind(serial_hex)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
 /// Counts certificates (benchmarks, tests).
 pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM certificates")
