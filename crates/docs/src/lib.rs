@@ -1,10 +1,12 @@
 //! rinnova's documents: the renewal form (modulo di rinnovo) filled in with the holder's data,
 //! and the general contract conditions, as A4 PDFs (SPEC §5 step 3).
 //!
-//! This first version writes real PDF 1.7 files with the standard Helvetica font in
-//! WinAnsiEncoding (Italian accents included); embedded fonts and the PAdES signature come with
-//! the trust-services work.
+//! PDF 1.7, A4, with DejaVu Sans embedded as subset CID fonts (any Unicode text the font
+//! covers, extractable through ToUnicode); lines are wrapped by the glyphs' real widths.
 
+mod fonts;
+
+use fonts::FontUse;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 /// Version of the general conditions kept in this repository.
@@ -60,39 +62,23 @@ pub struct RenewalForm {
 const A4: (f32, f32) = (595.0, 842.0);
 const MARGIN: f32 = 56.0;
 
-/// WinAnsiEncoding bytes of `s`; characters outside it become `?`.
-fn win_ansi(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| match c {
-            '\u{20}'..='\u{7e}' => c as u8,
-            '\u{a0}'..='\u{ff}' => c as u32 as u8,
-            '€' => 0x80,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            '–' => 0x96,
-            '—' => 0x97,
-            _ => b'?',
-        })
-        .collect()
-}
-
-/// Helvetica widths (per 1000 em) are not needed for a ragged-right layout: lines are wrapped
-/// by a conservative character count that always fits the text width at the given size.
-fn wrap(text: &str, max_chars: usize) -> Vec<String> {
+/// Splits `text` into lines no wider than `max_width` points at `size` in `font` (a word
+/// longer than a line stands alone).
+fn wrap(font: &FontUse, text: &str, size: f32, max_width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     for para in text.lines() {
         let mut line = String::new();
         for word in para.split_whitespace() {
-            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max_chars {
-                lines.push(std::mem::take(&mut line));
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if !line.is_empty() && font.width(&candidate, size) > max_width {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            } else {
+                line = candidate;
             }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
         }
         lines.push(line);
     }
@@ -107,7 +93,17 @@ enum Line {
     Gap,
 }
 
+const BODY_SIZE: f32 = 10.5;
+const LABEL_WIDTH: f32 = 170.0;
+
 fn render(title: &str, lines: &[Line]) -> Vec<u8> {
+    // The fonts are part of the build; parsing them cannot fail at run time (tested).
+    let (Some(mut regular_font), Some(mut bold_font)) = (
+        FontUse::new(fonts::REGULAR, "DejaVuSans"),
+        FontUse::new(fonts::BOLD, "DejaVuSans-Bold"),
+    ) else {
+        return Vec::new();
+    };
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let pages = Ref::new(2);
@@ -119,40 +115,55 @@ fn render(title: &str, lines: &[Line]) -> Vec<u8> {
         next += 1;
         Ref::new(next)
     };
+    let text_width = A4.0 - 2.0 * MARGIN;
 
-    // Lay lines out on pages.
+    // Lay lines out on pages, wrapping by measured width.
     let mut page_contents: Vec<Content> = Vec::new();
     let mut content = Content::new();
     let mut y = A4.1 - MARGIN;
     for line in lines {
-        let (font, size, lead, text, label): (&[u8], f32, f32, &str, Option<&str>) = match line {
-            Line::Title(t) => (b"F2", 15.0, 24.0, t, None),
-            Line::Label(l, v) => (b"F1", 10.5, 15.0, v, Some(l)),
-            Line::Body(t) => (b"F1", 10.5, 14.0, t, None),
-            Line::Gap => (b"F1", 10.5, 10.0, "", None),
+        let (is_bold, size, lead, text, label): (bool, f32, f32, &str, Option<&str>) = match line {
+            Line::Title(t) => (true, 15.0, 24.0, t, None),
+            Line::Label(l, v) => (false, BODY_SIZE, 15.0, v, Some(l)),
+            Line::Body(t) => (false, BODY_SIZE, 14.0, t, None),
+            Line::Gap => (false, BODY_SIZE, 10.0, "", None),
         };
-        if y - lead < MARGIN {
-            page_contents.push(std::mem::replace(&mut content, Content::new()));
-            y = A4.1 - MARGIN;
-        }
-        y -= lead;
-        if let Some(label) = label {
-            content.begin_text();
-            content.set_font(Name(b"F2"), size);
-            content.next_line(MARGIN, y);
-            content.show(Str(&win_ansi(label)));
-            content.end_text();
-            content.begin_text();
-            content.set_font(Name(b"F1"), size);
-            content.next_line(MARGIN + 170.0, y);
-            content.show(Str(&win_ansi(text)));
-            content.end_text();
-        } else if !text.is_empty() {
-            content.begin_text();
-            content.set_font(Name(font), size);
-            content.next_line(MARGIN, y);
-            content.show(Str(&win_ansi(text)));
-            content.end_text();
+        let (x, width) = if label.is_some() {
+            (MARGIN + LABEL_WIDTH, text_width - LABEL_WIDTH)
+        } else {
+            (MARGIN, text_width)
+        };
+        let font = if is_bold { &bold_font } else { &regular_font };
+        let pieces = if text.is_empty() {
+            vec![String::new()]
+        } else {
+            wrap(font, text, size, width)
+        };
+        for (i, piece) in pieces.iter().enumerate() {
+            if y - lead < MARGIN {
+                page_contents.push(std::mem::replace(&mut content, Content::new()));
+                y = A4.1 - MARGIN;
+            }
+            y -= lead;
+            if let (Some(label), 0) = (label, i) {
+                content.begin_text();
+                content.set_font(Name(b"F2"), size);
+                content.next_line(MARGIN, y);
+                content.show(Str(&bold_font.encode(label)));
+                content.end_text();
+            }
+            if !piece.is_empty() {
+                let codes = if is_bold {
+                    bold_font.encode(piece)
+                } else {
+                    regular_font.encode(piece)
+                };
+                content.begin_text();
+                content.set_font(Name(if is_bold { b"F2" } else { b"F1" }), size);
+                content.next_line(x, y);
+                content.show(Str(&codes));
+                content.end_text();
+            }
         }
     }
     page_contents.push(content);
@@ -161,7 +172,7 @@ fn render(title: &str, lines: &[Line]) -> Vec<u8> {
     pdf.catalog(catalog).pages(pages);
     pdf.pages(pages)
         .kids(page_ids.iter().map(|(p, _)| *p))
-        .count(page_ids.len() as i32);
+        .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
     for ((page_id, content_id), content) in page_ids.iter().zip(page_contents) {
         let mut page = pdf.page(*page_id);
         page.media_box(Rect::new(0.0, 0.0, A4.0, A4.1));
@@ -176,12 +187,8 @@ fn render(title: &str, lines: &[Line]) -> Vec<u8> {
         page.finish();
         pdf.stream(*content_id, &content.finish());
     }
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    regular_font.write(&mut pdf, regular, &mut alloc);
+    bold_font.write(&mut pdf, bold, &mut alloc);
     pdf.document_info(info)
         .title(TextStr(title))
         .producer(TextStr("rinnova"));
@@ -251,7 +258,7 @@ pub fn renewal_form(f: &RenewalForm, lang: Lang) -> Vec<u8> {
          conditions of service in the version stated. This request is signed with a qualified \
          electronic signature using the certificate currently valid.",
     );
-    lines.extend(wrap(&declaration, 92).into_iter().map(Line::Body));
+    lines.push(Line::Body(declaration));
     render(&title, &lines)
 }
 
@@ -279,7 +286,7 @@ pub fn conditions(lang: Lang) -> Vec<u8> {
         if para.trim().is_empty() {
             lines.push(Line::Gap);
         } else {
-            lines.extend(wrap(para, 92).into_iter().map(Line::Body));
+            lines.push(Line::Body(para.to_owned()));
         }
     }
     render(&title, &lines)
@@ -345,10 +352,46 @@ mod tests {
     }
 
     #[test]
-    fn wrapping_keeps_every_word() {
+    fn wrapping_keeps_every_word_within_the_width() {
+        let font = FontUse::new(fonts::REGULAR, "DejaVuSans").unwrap();
         let text = "uno due tre quattro cinque sei sette otto nove dieci";
-        let lines = wrap(text, 12);
-        assert!(lines.iter().all(|l| l.chars().count() <= 12));
+        let lines = wrap(&font, text, 10.0, 60.0);
+        assert!(lines.len() > 1);
+        assert!(
+            lines.iter().all(|l| font.width(l, 10.0) <= 60.0),
+            "{lines:?}"
+        );
         assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn fonts_are_embedded_subsets() {
+        let pdf = renewal_form(&form(), Lang::It);
+        let dir = std::env::temp_dir().join(format!("rinnova-fonts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("form.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdffonts")
+            .arg(&path)
+            .output()
+            .expect("pdffonts (poppler-utils) is needed: scripts/test installs it");
+        assert!(out.status.success());
+        let listing = String::from_utf8(out.stdout).unwrap();
+        // name, type, encoding, emb, sub, uni: every font embedded, subset, with ToUnicode.
+        let fonts: Vec<&str> = listing.lines().skip(2).collect();
+        assert_eq!(fonts.len(), 2, "{listing}");
+        for f in fonts {
+            assert!(f.contains("+DejaVuSans"), "{listing}");
+            assert!(f.contains("CID TrueType"), "{listing}");
+            assert!(f.contains("Identity-H"), "{listing}");
+            let flags: Vec<&str> = f.split_whitespace().rev().take(5).collect();
+            // object id, gen, uni, sub, emb (reversed)
+            assert_eq!(&flags[2..5], ["yes", "yes", "yes"], "{listing}");
+        }
+        assert!(
+            pdf.len() < 120_000,
+            "subset, not whole fonts: {} bytes",
+            pdf.len()
+        );
     }
 }
