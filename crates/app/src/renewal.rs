@@ -23,6 +23,8 @@ use rinnova_store::{
 /// Names of the documents shown at step 3.
 pub const FORM: &str = "renewal-form";
 pub const CONDITIONS: &str = "conditions";
+/// The form as signed at step 4 (PAdES), available once signed.
+pub const SIGNED_FORM: &str = "signed-renewal-form";
 
 pub(crate) fn to_domain(r: &RenewalRecord) -> Result<Renewal, AppError> {
     let bad = |what: &str| AppError::Internal(format!("renewal {} has a bad {what}", r.id));
@@ -421,6 +423,11 @@ impl App {
     ) -> Result<Vec<u8>, AppError> {
         let mut conn = self.store().conn().await?;
         self.load(&mut conn, holder_id, renewal_id).await?;
+        if name == SIGNED_FORM {
+            return repo::renewals::signed_form(&mut conn, renewal_id)
+                .await?
+                .ok_or(AppError::NotFound);
+        }
         let d = repo::renewals::document(&mut conn, renewal_id, name)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -543,11 +550,17 @@ impl App {
         }
         commit(tx).await?;
 
-        // 2. Use the key with the PIN, outside any transaction (Argon2id takes a while).
+        // 2. Use the key with the PIN, outside any transaction (Argon2id takes a while): a
+        //    PAdES B-B signature of the form shown at step 3, which stays the first revision.
         let form = self.document(holder_id, renewal_id, FORM).await?;
+        let when = now.strftime("D:%Y%m%d%H%M%SZ").to_string();
+        let prepared = rinnova_docs::pades::prepare(&form, &when)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let attrs = rinnova_ca::pades::signed_attributes(&prepared.digest(), &cert.der)?;
         let device_sealed = cred.sealed_private.clone();
         let device = self.inner.device.clone();
-        let signed = blocking(move || device.sign(&device_sealed, &pin, &form)).await?;
+        let to_sign = attrs.clone();
+        let signed = blocking(move || device.sign(&device_sealed, &pin, &to_sign)).await?;
 
         // 3. Record the outcome.
         let mut tx = self.store().begin().await?;
@@ -587,6 +600,15 @@ impl App {
             }
             Err(DeviceError::Ca(e)) => Err(e.into()),
             Ok(signature) => {
+                let cms = rinnova_ca::pades::signed_data(
+                    &cert.der,
+                    &[self.ca().material().issuing_cert_der.as_slice()],
+                    &attrs,
+                    &signature,
+                )?;
+                let signed_pdf = prepared
+                    .finish(&cms)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
                 repo::holders::pin_ok(&mut tx, &cred.id).await?;
                 let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
                 if to_domain(&rec)?.has_passed(RenewalStep::Sign) {
@@ -598,6 +620,7 @@ impl App {
                         r.signed_at = Some(secs(now));
                     })
                     .await?;
+                repo::renewals::put_signed_form(&mut tx, &rec.id, &signed_pdf, secs(now)).await?;
                 audit(
                     &mut tx,
                     secs(now),
@@ -782,6 +805,14 @@ impl App {
         commit(tx).await?;
         tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "renewal completed");
         Ok(v)
+    }
+
+    /// The signed form of any renewal, for the RAO and the administrator.
+    pub async fn evidence(&self, renewal_id: &str) -> Result<Vec<u8>, AppError> {
+        let mut conn = self.store().conn().await?;
+        repo::renewals::signed_form(&mut conn, renewal_id)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// The public key of a stored certificate's credential (checks of the signed request).

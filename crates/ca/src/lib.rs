@@ -5,6 +5,7 @@
 pub mod authority;
 pub mod device;
 pub mod error;
+pub mod pades;
 pub mod profile;
 pub mod revocation;
 pub mod seal;

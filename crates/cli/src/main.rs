@@ -88,6 +88,11 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// Renewals: the signed renewal form kept as evidence.
+    Renewals {
+        #[command(subcommand)]
+        command: RenewalsCommand,
+    },
     /// The tamper-evident audit trail (SPEC X2).
     Audit {
         #[command(subcommand)]
@@ -97,6 +102,16 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RenewalsCommand {
+    /// Writes the renewal form as the holder signed it (PAdES) to FILE, or to standard output.
+    Evidence {
+        renewal_id: String,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -523,6 +538,24 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Bench { command } => bench::run(command).await,
             Command::Audit { command } => audit(cfg, command).await,
+            Command::Renewals {
+                command: RenewalsCommand::Evidence { renewal_id, out },
+            } => {
+                let store = server::open_store(&cfg).await?;
+                let app = open_app(cfg, store).await?;
+                let pdf = match app.evidence(&renewal_id).await {
+                    Err(rinnova_app::AppError::NotFound) => {
+                        anyhow::bail!("renewal {renewal_id} has no signed form (not signed yet?)")
+                    }
+                    other => other?,
+                };
+                match out {
+                    Some(path) => std::fs::write(&path, &pdf)
+                        .with_context(|| format!("writing {}", path.display()))?,
+                    None => std::io::Write::write_all(&mut std::io::stdout(), &pdf)?,
+                }
+                Ok(())
+            }
             Command::Reminders {
                 command: RemindersCommand::Run { dry_run, json },
             } => reminders(cfg, dry_run, json).await,

@@ -2199,3 +2199,138 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
         "the revocation is in the intact audit trail"
     );
 }
+
+/// Step 4's evidence through independent validators (issue 5): the renewal form signed as
+/// PAdES B-B with the holder's current certificate validates in pyHanko (our root as the only
+/// trust anchor, revocation checked against our OCSP responder) and in poppler's pdfsig; the
+/// administrator retrieves the same bytes.
+#[tokio::test]
+async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _, r) = through_signing(&api, "JZLF001").await;
+    assert_eq!(r["step"], "activate");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let resp = api
+        .http
+        .get(format!(
+            "{}/api/v1/renewals/{id}/documents/signed-renewal-form.pdf",
+            server.base
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let signed = resp.bytes().await.unwrap();
+    std::fs::write(d.join("signed.pdf"), &signed).unwrap();
+    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
+        fetch(&server.base, path, d, &format!("{name}.der")).await;
+        openssl(
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+            d,
+        );
+    }
+
+    let out = Command::new("pdfsig")
+        .arg("signed.pdf")
+        .current_dir(d)
+        .output()
+        .expect("pdfsig (poppler-utils) is installed by scripts/test");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("Signature Validation: Signature is Valid."),
+        "{text}"
+    );
+    assert!(text.contains("ETSI.CAdES.detached"), "{text}");
+    assert!(text.contains("Total document signed"), "{text}");
+    assert!(
+        text.contains("Mario Rossi") || text.contains("ROSSI"),
+        "{text}"
+    );
+
+    let out = Command::new("pyhanko")
+        .args([
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "--other-certs",
+            "issuing.pem",
+            "signed.pdf",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("pyHanko is installed by scripts/test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    for needle in [
+        "The signer's certificate is trusted.",
+        "The signature is cryptographically sound.",
+        "The signature covers the entire file.",
+        "The signature is judged VALID.",
+        "Common Name: Mario Rossi",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+
+    // One byte of the signed revision changed: both validators refuse it.
+    let mut forged = signed.to_vec();
+    let at = forged
+        .windows(5)
+        .position(|w| w == b"/Size")
+        .expect("a trailer");
+    forged[at + 6] = if forged[at + 6] == b'9' { b'8' } else { b'9' };
+    std::fs::write(d.join("forged.pdf"), &forged).unwrap();
+    let out = Command::new("pdfsig")
+        .arg("forged.pdf")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("Signature is Valid."), "{text}");
+    let out = Command::new("pyhanko")
+        .args([
+            "sign",
+            "validate",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "--other-certs",
+            "issuing.pem",
+            "forged.pdf",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // The administrator's copy is the same evidence.
+    let evidence = rinnova(data.path(), &["renewals", "evidence", &id]);
+    assert!(
+        evidence.status.success(),
+        "{}",
+        String::from_utf8_lossy(&evidence.stderr)
+    );
+    assert_eq!(evidence.stdout, signed.as_ref());
+}

@@ -5,6 +5,7 @@
 //! covers, extractable through ToUnicode); lines are wrapped by the glyphs' real widths.
 
 mod fonts;
+pub mod pades;
 
 use fonts::FontUse;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
@@ -110,6 +111,9 @@ fn render(title: &str, lines: &[Line]) -> Vec<u8> {
     let regular = Ref::new(3);
     let bold = Ref::new(4);
     let info = Ref::new(5);
+    // Object 6 is the holder's (empty) signature field; the incremental update that signs the
+    // document gives it a value (`pades`). Pages start at object 7.
+    let widget = Ref::new(pades::FIELD_OBJECT);
     let mut next = 6;
     let mut alloc = || {
         next += 1;
@@ -169,15 +173,25 @@ fn render(title: &str, lines: &[Line]) -> Vec<u8> {
     page_contents.push(content);
 
     let page_ids: Vec<(Ref, Ref)> = page_contents.iter().map(|_| (alloc(), alloc())).collect();
-    pdf.catalog(catalog).pages(pages);
+    {
+        let mut cat = pdf.catalog(catalog);
+        cat.pages(pages);
+        let mut form = cat.insert(Name(b"AcroForm")).dict();
+        form.insert(Name(b"Fields")).array().item(widget);
+        // SignaturesExist | AppendOnly.
+        form.pair(Name(b"SigFlags"), 3);
+    }
     pdf.pages(pages)
         .kids(page_ids.iter().map(|(p, _)| *p))
         .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
-    for ((page_id, content_id), content) in page_ids.iter().zip(page_contents) {
+    for (i, ((page_id, content_id), content)) in page_ids.iter().zip(page_contents).enumerate() {
         let mut page = pdf.page(*page_id);
         page.media_box(Rect::new(0.0, 0.0, A4.0, A4.1));
         page.parent(pages);
         page.contents(*content_id);
+        if i == 0 {
+            page.annotations([widget]);
+        }
         let mut resources = page.resources();
         let mut fonts = resources.fonts();
         fonts.pair(Name(b"F1"), regular);
@@ -186,6 +200,20 @@ fn render(title: &str, lines: &[Line]) -> Vec<u8> {
         resources.finish();
         page.finish();
         pdf.stream(*content_id, &content.finish());
+    }
+    // The holder's signature field: invisible (the signature is the document's evidence, not
+    // a picture); `pades` writes it again with its value.
+    if let Some((first_page, _)) = page_ids.first() {
+        let mut w = pdf.indirect(widget).dict();
+        w.pair(Name(b"Type"), Name(b"Annot"));
+        w.pair(Name(b"Subtype"), Name(b"Widget"));
+        w.pair(Name(b"FT"), Name(b"Sig"));
+        w.pair(Name(b"T"), TextStr(pades::FIELD_NAME));
+        w.insert(Name(b"Rect"))
+            .array()
+            .items([0.0f32, 0.0, 0.0, 0.0]);
+        w.pair(Name(b"F"), 132);
+        w.pair(Name(b"P"), *first_page);
     }
     regular_font.write(&mut pdf, regular, &mut alloc);
     bold_font.write(&mut pdf, bold, &mut alloc);

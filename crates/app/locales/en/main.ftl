@@ -417,3 +417,4 @@ audit-user_id_recovered = User-id recovered
 audit-desk_new_certificate = New certificate at the desk
 audit-coupon_refused = Coupon refused
 audit-prepaid_reserved = Amount reserved on the prepaid account
+doc-signed-form = Download the signed renewal form (PDF with a PAdES signature)

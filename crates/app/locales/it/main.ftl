@@ -417,3 +417,4 @@ audit-user_id_recovered = User-id recuperato
 audit-desk_new_certificate = Nuovo certificato allo sportello
 audit-coupon_refused = Coupon rifiutato
 audit-prepaid_reserved = Importo prenotato sul conto prepagato
+doc-signed-form = Scarica il modulo di rinnovo firmato (PDF con firma PAdES)

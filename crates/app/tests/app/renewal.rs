@@ -231,9 +231,19 @@ async fn full_renewal_with_sms_codes_issues_a_three_year_certificate() {
             .step,
         RenewalStep::Activate
     );
-    // The signature verifies with the old key over the form shown.
-    let (key, sig) = app.signer_key(&r.id).await.unwrap().unwrap();
-    assert!(key.verify(&form, &sig));
+    // The evidence: the form shown, signed (PAdES) in an incremental update that leaves the
+    // shown bytes as its first revision. Independent validators check it in the HTTP tests.
+    let signed = app
+        .document(&h, &r.id, rinnova_app::renewal::SIGNED_FORM)
+        .await
+        .unwrap();
+    assert!(
+        signed.starts_with(&form),
+        "the shown form is the first revision"
+    );
+    let tail = String::from_utf8_lossy(&signed[form.len()..]).into_owned();
+    assert!(tail.contains("/SubFilter /ETSI.CAdES.detached"), "{tail}");
+    assert!(app.signer_key(&r.id).await.unwrap().is_some());
 
     let code = last_code(app, &h).await;
     let r = app.activation_code(&h, &r.id, &code, &ctx()).await.unwrap();

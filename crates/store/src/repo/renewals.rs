@@ -120,3 +120,32 @@ pub async fn document(
             .await?,
     )
 }
+
+/// Stores the signed renewal form (step 4's evidence).
+pub async fn put_signed_form(
+    c: &mut Conn,
+    renewal_id: &str,
+    pdf: &[u8],
+    signed_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO signed_forms (renewal_id, pdf, signed_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (renewal_id) DO NOTHING",
+    )
+    .bind(renewal_id)
+    .bind(pdf)
+    .bind(signed_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// The signed renewal form of a renewal.
+pub async fn signed_form(c: &mut Conn, renewal_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT pdf FROM signed_forms WHERE renewal_id = $1")
+            .bind(renewal_id)
+            .fetch_optional(c)
+            .await?,
+    )
+}
