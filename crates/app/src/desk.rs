@@ -37,6 +37,8 @@ pub struct DeskHolder {
     pub certificates: Vec<CertificateView>,
     /// The newest audit entries by or about the holder (SPEC X2: the RAO's audit search).
     pub history: Vec<crate::history::HistoryEntry>,
+    /// Renewal forms the holder signed (the evidence): renewal id and Rome date-time.
+    pub signed_forms: Vec<(String, String)>,
 }
 
 /// The identity document shown at the desk.
@@ -162,6 +164,17 @@ impl App {
                 holder: holder_view(&mut tx, h).await?,
                 certificates,
                 history: crate::history::of_holder(&mut tx, h, rao.lang, 30).await?,
+                signed_forms: repo::renewals::signed_forms_of_holder(&mut tx, &h.id)
+                    .await?
+                    .into_iter()
+                    .map(|(id, at)| {
+                        let when = crate::util::ts(at)
+                            .to_zoned(rinnova_domain::window::ca_time_zone())
+                            .strftime("%Y-%m-%d %H:%M")
+                            .to_string();
+                        (id, when)
+                    })
+                    .collect(),
             });
         }
         audit(
@@ -176,6 +189,29 @@ impl App {
         .await?;
         commit(tx).await?;
         Ok(out)
+    }
+
+    /// The signed renewal form of a renewal (the evidence), retrieved at the desk; audited.
+    pub async fn desk_evidence(
+        &self,
+        rao: &RaoSession,
+        renewal_id: &str,
+        ctx: &Ctx,
+    ) -> Result<Vec<u8>, AppError> {
+        let pdf = self.evidence(renewal_id).await?;
+        let mut tx = self.store().begin().await?;
+        audit(
+            &mut tx,
+            secs(self.now()),
+            &format!("rao:{}", rao.username),
+            "evidence_retrieved",
+            Some(renewal_id),
+            ctx,
+            None,
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(pdf)
     }
 
     /// A new remote-signature certificate at the desk, replacing `certificate_id`, after the

@@ -2325,6 +2325,30 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
         String::from_utf8_lossy(&out.stdout)
     );
 
+    // The RAO finds the holder at the desk and downloads the same evidence.
+    let mut rao = Browser::new(&server.base);
+    let (status, _, _) = rao
+        .post(
+            "/rao/login",
+            &[("username", "rao.demo"), ("password", "rinnova-rao-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = rao.get("/rao?q=JZLF001").await;
+    assert_eq!(status, StatusCode::OK);
+    let link = format!("/rao/renewals/{id}/evidence.pdf");
+    assert!(page.contains(&link), "{page}");
+    let resp = rao
+        .http
+        .get(format!("{}{link}", server.base))
+        .header("cookie", rao.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.bytes().await.unwrap(), signed);
+
     // The administrator's copy is the same evidence.
     let evidence = rinnova(data.path(), &["renewals", "evidence", &id]);
     assert!(

@@ -27,6 +27,7 @@ pub fn routes() -> Router<WebState> {
             "/rao/holders/{holder}/certificates/{cert}/new",
             post(new_certificate),
         )
+        .route("/rao/renewals/{id}/evidence.pdf", get(evidence))
 }
 
 /// A logged-in RAO; anyone else is sent to the RAO login.
@@ -101,6 +102,19 @@ async fn area(
     Query(q): Query<SearchQuery>,
 ) -> Response {
     render(&s, &r, &q.q, &ctx, None, vec![]).await
+}
+
+/// The signed renewal form of a holder's renewal (issue 5: the RAO retrieves the evidence).
+async fn evidence(
+    State(s): State<WebState>,
+    r: Rao,
+    Path(id): Path<String>,
+    RequestCtx(ctx): RequestCtx,
+) -> Response {
+    match s.app.desk_evidence(&r.session, &id, &ctx).await {
+        Ok(pdf) => crate::pages::pdf_response(pdf, &format!("renewal-{id}-signed"), true),
+        Err(e) => crate::pages::error_page(&s, r.session.lang, &e),
+    }
 }
 
 const AREA: StaffArea = StaffArea {

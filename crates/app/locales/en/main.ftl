@@ -418,3 +418,6 @@ audit-desk_new_certificate = New certificate at the desk
 audit-coupon_refused = Coupon refused
 audit-prepaid_reserved = Amount reserved on the prepaid account
 doc-signed-form = Download the signed renewal form (PDF with a PAdES signature)
+desk-signed-forms = Signed renewal forms
+desk-signed-form = Form signed on { $date } (PDF)
+audit-evidence_retrieved = Signed form retrieved

@@ -418,3 +418,6 @@ audit-desk_new_certificate = Nuovo certificato allo sportello
 audit-coupon_refused = Coupon rifiutato
 audit-prepaid_reserved = Importo prenotato sul conto prepagato
 doc-signed-form = Scarica il modulo di rinnovo firmato (PDF con firma PAdES)
+desk-signed-forms = Moduli di rinnovo firmati
+desk-signed-form = Modulo firmato il { $date } (PDF)
+audit-evidence_retrieved = Modulo firmato consultato

@@ -139,3 +139,42 @@ async fn x2_holders_see_their_history_and_the_rao_searches_by_holder_or_certific
             .any(|e| e.action == "renewal_started")
     );
 }
+
+#[tokio::test]
+async fn the_rao_retrieves_the_signed_form_and_it_is_audited() {
+    let e = env().await;
+    let app = &e.app;
+    let h = crate::renewal::holder_id(app, "JZLF010").await;
+    let renewal = crate::payment::to_payment(app, &h).await;
+    let token = app
+        .rao_login(
+            rinnova_app::demo::DEMO_RAO.0,
+            rinnova_app::demo::DEMO_RAO.1,
+            rinnova_app::i18n::Lang::It,
+            &ctx(),
+        )
+        .await
+        .unwrap();
+    let rao = app.rao_session(&token).await.unwrap();
+    let found = app.desk_find(&rao, "JZLF010", &ctx()).await.unwrap();
+    assert_eq!(found[0].signed_forms.len(), 1);
+    assert_eq!(found[0].signed_forms[0].0, renewal);
+    let pdf = app.desk_evidence(&rao, &renewal, &ctx()).await.unwrap();
+    let own = app
+        .document(&h, &renewal, rinnova_app::renewal::SIGNED_FORM)
+        .await
+        .unwrap();
+    assert_eq!(
+        pdf, own,
+        "the holder's download and the RAO's copy are the same evidence"
+    );
+    let trail = repo::audit::about(&mut app.store().conn().await.unwrap(), &renewal)
+        .await
+        .unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|r| r.action == "evidence_retrieved" && r.actor == "rao:rao.demo"),
+        "{trail:?}"
+    );
+}

@@ -149,3 +149,17 @@ pub async fn signed_form(c: &mut Conn, renewal_id: &str) -> Result<Option<Vec<u8
             .await?,
     )
 }
+
+/// The signed forms of a holder's renewals: (renewal id, signed at), newest first.
+pub async fn signed_forms_of_holder(
+    c: &mut Conn,
+    holder_id: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT f.renewal_id, f.signed_at FROM signed_forms f JOIN renewals r ON r.id = f.renewal_id \
+         WHERE r.holder_id = $1 ORDER BY f.signed_at DESC",
+    )
+    .bind(holder_id)
+    .fetch_all(c)
+    .await?)
+}
