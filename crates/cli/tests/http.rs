@@ -211,27 +211,7 @@ async fn through_signing(api: &Api, user: &str) -> (String, String, Value) {
 /// issuing certificates the server publishes.
 async fn verify_against_server_chain(base: &str, dir: &Path, pem: &str) {
     std::fs::write(dir.join("new.pem"), pem).unwrap();
-    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
-        let der = reqwest::get(format!("{base}{path}"))
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        std::fs::write(dir.join(format!("{name}.der")), der).unwrap();
-        openssl(
-            &[
-                "x509",
-                "-inform",
-                "DER",
-                "-in",
-                &format!("{name}.der"),
-                "-out",
-                &format!("{name}.pem"),
-            ],
-            dir,
-        );
-    }
+    save_ca_certificates(base, dir).await;
     let verify = openssl(
         &[
             "verify",
@@ -1965,6 +1945,31 @@ async fn save_certificates(api: &Api, dir: &Path, prefix: &str) -> Vec<(String, 
     out
 }
 
+/// Writes the server's `root.pem`, `issuing.pem` and `chain.pem` (issuing then root) in `dir`.
+async fn save_ca_certificates(base: &str, dir: &Path) {
+    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
+        fetch(base, path, dir, &format!("{name}.der")).await;
+        openssl(
+            &[
+                "x509",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+            dir,
+        );
+    }
+    let chain = format!(
+        "{}{}",
+        std::fs::read_to_string(dir.join("issuing.pem")).unwrap(),
+        std::fs::read_to_string(dir.join("root.pem")).unwrap()
+    );
+    std::fs::write(dir.join("chain.pem"), chain).unwrap();
+}
+
 async fn fetch(base: &str, path: &str, dir: &Path, file: &str) {
     let resp = reqwest::get(format!("{base}{path}")).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK, "{path}");
@@ -1980,27 +1985,7 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
     let server = Server::start(data.path());
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
-        fetch(&server.base, path, d, &format!("{name}.der")).await;
-        openssl(
-            &[
-                "x509",
-                "-inform",
-                "DER",
-                "-in",
-                &format!("{name}.der"),
-                "-out",
-                &format!("{name}.pem"),
-            ],
-            d,
-        );
-    }
-    let chain = format!(
-        "{}{}",
-        std::fs::read_to_string(d.join("issuing.pem")).unwrap(),
-        std::fs::read_to_string(d.join("root.pem")).unwrap()
-    );
-    std::fs::write(d.join("chain.pem"), chain).unwrap();
+    save_ca_certificates(&server.base, d).await;
     // JZLF001 holds a good certificate; JZLF005 renewed, so the old one is superseded.
     let (api1, _) = Api::login(&server.base, "JZLF001").await;
     let good = save_certificates(&api1, d, "jzlf001").await;
@@ -2226,21 +2211,7 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
     assert_eq!(resp.status(), StatusCode::OK);
     let signed = resp.bytes().await.unwrap();
     std::fs::write(d.join("signed.pdf"), &signed).unwrap();
-    for (name, path) in [("root", "/ca/root.der"), ("issuing", "/ca/issuing.der")] {
-        fetch(&server.base, path, d, &format!("{name}.der")).await;
-        openssl(
-            &[
-                "x509",
-                "-inform",
-                "DER",
-                "-in",
-                &format!("{name}.der"),
-                "-out",
-                &format!("{name}.pem"),
-            ],
-            d,
-        );
-    }
+    save_ca_certificates(&server.base, d).await;
 
     let out = Command::new("pdfsig")
         .arg("signed.pdf")

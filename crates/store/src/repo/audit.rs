@@ -182,19 +182,16 @@ pub async fn verify_chain(c: &mut Conn) -> Result<ChainReport, StoreError> {
         for r in page {
             rows += 1;
             if r.prev_hash.as_deref() != Some(prev.as_slice()) {
-                return Ok(broken(
-                    rows,
-                    r.seq,
-                    prev,
-                    ChainBreak::Unlinked { seq: r.seq },
-                ));
+                let seq = r.record.seq;
+                return Ok(broken(rows, seq, prev, ChainBreak::Unlinked { seq }));
             }
-            let hash = row_hash(&prev, r.seq, &r.fields());
+            let hash = row_hash(&prev, r.record.seq, &r.record.as_new());
             if r.row_hash.as_deref() != Some(hash.as_slice()) {
-                return Ok(broken(rows, r.seq, prev, ChainBreak::Edited { seq: r.seq }));
+                let seq = r.record.seq;
+                return Ok(broken(rows, seq, prev, ChainBreak::Edited { seq }));
             }
             prev = hash.to_vec();
-            last_seq = r.seq;
+            last_seq = r.record.seq;
         }
     }
     let (head_seq, head_hash) = head(c).await?;
@@ -219,30 +216,10 @@ fn broken(rows: u64, seq: i64, prev: Vec<u8>, b: ChainBreak) -> ChainReport {
 
 #[derive(sqlx::FromRow)]
 struct ChainedRow {
-    seq: i64,
-    at: i64,
-    actor: String,
-    action: String,
-    subject: Option<String>,
-    ip: Option<String>,
-    request_id: Option<String>,
-    detail: Option<String>,
+    #[sqlx(flatten)]
+    record: AuditRecord,
     prev_hash: Option<Vec<u8>>,
     row_hash: Option<Vec<u8>>,
-}
-
-impl ChainedRow {
-    fn fields(&self) -> NewAudit<'_> {
-        NewAudit {
-            at: self.at,
-            actor: &self.actor,
-            action: &self.action,
-            subject: self.subject.as_deref(),
-            ip: self.ip.as_deref(),
-            request_id: self.request_id.as_deref(),
-            detail: self.detail.clone(),
-        }
-    }
 }
 
 /// A seal: the chain's hash at `seq`, signed.
