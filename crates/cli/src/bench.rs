@@ -647,6 +647,17 @@ async fn reminders(certificates: usize) -> anyhow::Result<Value> {
     let t = Instant::now();
     let again = app.due_reminders().await?;
     let again_s = t.elapsed().as_secs_f64();
+    // The outbox worker's own cost: every queued e-mail claimed, handed to a transport that
+    // accepts at once, and marked sent.
+    let t = Instant::now();
+    let delivered = rinnova_notify::deliver_due_email(
+        &store,
+        &rinnova_notify::OutboxOnlyMail,
+        12,
+        &SystemClock,
+    )
+    .await?;
+    let deliver_s = t.elapsed().as_secs_f64();
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(json!({
@@ -658,6 +669,8 @@ async fn reminders(certificates: usize) -> anyhow::Result<Value> {
         "send_seconds": round3(send_s),
         "second_sweep_due": again.due.len(),
         "second_sweep_seconds": round3(again_s),
+        "delivered": delivered,
+        "deliver_seconds": round3(deliver_s),
         "seeding_seconds": round(seeding_s),
         "database": "sqlite",
     }))

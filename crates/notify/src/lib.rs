@@ -187,9 +187,13 @@ pub async fn deliver_due(
     })
 }
 
-/// Claims due messages of `channel` one by one (a lease keeps other workers and instances off
-/// it), hands each to `send`, and records the outcome: sent, retried after a backoff, or given
-/// up after a permanent refusal or `max_attempts`.
+/// Messages claimed and sent together: one transaction claims them, they are sent
+/// concurrently (an SMTP pool, an HTTP client), one transaction records the outcomes.
+const BATCH: i64 = 32;
+
+/// Claims due messages of `channel` in batches (a lease keeps other workers and instances off
+/// them), hands each to `send`, and records each outcome: sent, retried after a backoff, or
+/// given up after a permanent refusal or `max_attempts`.
 async fn deliver_channel<'g, F>(
     store: &Store,
     channel: &str,
@@ -205,36 +209,38 @@ where
         let now = clock.now().as_second();
         let claimed = {
             let mut tx = store.begin().await?;
-            let m = repo::outbox::claim_due(&mut tx, channel, now, now + LEASE_SECONDS).await?;
+            let m =
+                repo::outbox::claim_due_batch(&mut tx, channel, now, now + LEASE_SECONDS, BATCH)
+                    .await?;
             tx.commit().await?;
             m
         };
-        let Some(m) = claimed else {
+        if claimed.is_empty() {
             return Ok(delivered);
-        };
-        let (id, attempts) = (m.id.clone(), m.attempts);
-        let outcome = send(m).await;
+        }
+        let keys: Vec<(String, i64)> = claimed.iter().map(|m| (m.id.clone(), m.attempts)).collect();
+        let outcomes = futures_util::future::join_all(claimed.into_iter().map(&send)).await;
         let now = clock.now().as_second();
         let mut tx = store.begin().await?;
-        match outcome {
-            Ok(()) => {
-                repo::outbox::mark_sent(&mut tx, &id, now).await?;
-                delivered += 1;
-            }
-            Err(e) if e.is_permanent() || attempts >= max_attempts => {
-                tracing::error!(message = %id, channel, attempt = attempts, error = %e, "delivery given up");
-                repo::outbox::give_up(&mut tx, &id, &e.to_string(), now).await?;
-            }
-            Err(e) => {
-                tracing::warn!(message = %id, channel, attempt = attempts, error = %e, "delivery failed; will retry");
-                let retry = now + backoff_seconds(attempts);
-                repo::outbox::mark_failed(&mut tx, &id, &e.to_string(), retry).await?;
+        for ((id, attempts), outcome) in keys.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(()) => {
+                    repo::outbox::mark_sent(&mut tx, &id, now).await?;
+                    delivered += 1;
+                }
+                Err(e) if e.is_permanent() || attempts >= max_attempts => {
+                    tracing::error!(message = %id, channel, attempt = attempts, error = %e, "delivery given up");
+                    repo::outbox::give_up(&mut tx, &id, &e.to_string(), now).await?;
+                }
+                Err(e) => {
+                    tracing::warn!(message = %id, channel, attempt = attempts, error = %e, "delivery failed; will retry");
+                    let retry = now + backoff_seconds(attempts);
+                    repo::outbox::mark_failed(&mut tx, &id, &e.to_string(), retry).await?;
+                }
             }
         }
         tx.commit().await?;
-        if delivered > 0 && delivered % 100 == 0 {
-            tokio::task::yield_now().await;
-        }
+        tokio::task::yield_now().await;
         // A failed message is not due again within this pass (its retry is in the future).
     }
 }

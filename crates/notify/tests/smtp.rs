@@ -443,3 +443,50 @@ fn bad_settings_are_refused() {
     cfg.ca_file = Some("/nonexistent/ca.pem".into());
     assert!(SmtpMailer::new(&cfg).is_err());
 }
+
+/// Counts what it is asked to send.
+#[derive(Default)]
+struct Counting(std::sync::Mutex<Vec<String>>);
+
+impl rinnova_notify::Mailer for Counting {
+    fn send<'a>(
+        &'a self,
+        m: &'a rinnova_notify::OutgoingEmail<'a>,
+    ) -> rinnova_notify::BoxFuture<'a, Result<(), rinnova_notify::NotifyError>> {
+        Box::pin(async move {
+            tokio::task::yield_now().await;
+            self.0.lock().unwrap().push(m.id.to_owned());
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn two_workers_at_once_deliver_each_message_once_in_batches() {
+    let messages: Vec<(String, String)> = (0..100)
+        .map(|i| (format!("h{i}@example.it"), format!("Promemoria {i}")))
+        .collect();
+    let rows: Vec<(&str, &str, &str, Option<&str>)> = messages
+        .iter()
+        .map(|(to, subject)| (to.as_str(), subject.as_str(), "Testo", None))
+        .collect();
+    let (_d, store) = store_with(&rows).await;
+    let mailer = Counting::default();
+    let clock = clock();
+    let (a, b) = tokio::join!(
+        deliver_due_email(&store, &mailer, 12, &clock),
+        deliver_due_email(&store, &mailer, 12, &clock)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 100);
+    let mut sent = mailer.0.lock().unwrap().clone();
+    assert_eq!(sent.len(), 100, "no message handed over twice");
+    sent.sort();
+    sent.dedup();
+    assert_eq!(sent.len(), 100, "each once");
+    assert_eq!(
+        deliver_due_email(&store, &mailer, 12, &clock)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -25,38 +25,45 @@ pub async fn push(c: &mut Conn, m: &OutboxRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Claims one due message of `channel` with a lease: its next attempt moves to `lease_until`, so
-/// another worker (or instance) does not take it meanwhile; a crashed worker's claim expires.
-pub async fn claim_due(
+/// Claims up to `limit` due messages of `channel` (oldest first) with a lease: their next
+/// attempt moves to `lease_until`, so another worker (or instance) does not take them
+/// meanwhile; a crashed worker's claim expires.
+pub async fn claim_due_batch(
     c: &mut Conn,
     channel: &str,
     now: i64,
     lease_until: i64,
-) -> Result<Option<OutboxRecord>, StoreError> {
-    let id: Option<String> = sqlx::query_scalar(
+    limit: i64,
+) -> Result<Vec<OutboxRecord>, StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE channel = $1 AND sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
-         ORDER BY next_attempt_at, seq LIMIT 1",
+         ORDER BY next_attempt_at, seq LIMIT $3",
     )
     .bind(channel)
     .bind(now)
-    .fetch_optional(&mut *c)
+    .bind(limit)
+    .fetch_all(&mut *c)
     .await?;
-    let Some(id) = id else { return Ok(None) };
-    let claimed = sqlx::query(
-        "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
-    )
-    .bind(lease_until)
-    .bind(&id)
-    .bind(now)
-    .execute(&mut *c)
-    .await?;
-    if claimed.rows_affected() == 0 {
-        return Ok(None);
-    }
-    Ok(sqlx::query_as("SELECT * FROM outbox WHERE id = $1")
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let r = sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
+        )
+        .bind(lease_until)
         .bind(&id)
-        .fetch_optional(c)
-        .await?)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        if r.rows_affected() == 1
+            && let Some(m) = sqlx::query_as("SELECT * FROM outbox WHERE id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *c)
+                .await?
+        {
+            claimed.push(m);
+        }
+    }
+    Ok(claimed)
 }
 
 /// Marks a message delivered.
