@@ -178,10 +178,17 @@ impl App {
                 } else {
                     lang.t_args("email-reminder-subject", &[("days", days.clone())])
                 };
+                // Card certificates renew with the card client, not on the portal: no link.
+                let body_key =
+                    if c.kind == rinnova_domain::CertificateKind::RemoteSignature.as_str() {
+                        "email-reminder-body"
+                    } else {
+                        "email-reminder-card-body"
+                    };
                 (
                     subject,
                     lang.t_args(
-                        "email-reminder-body",
+                        body_key,
                         &[
                             ("name", name),
                             ("kind", kind),

@@ -421,3 +421,8 @@ doc-signed-form = Download the signed renewal form (PDF with a PAdES signature)
 desk-signed-forms = Signed renewal forms
 desk-signed-form = Form signed on { $date } (PDF)
 audit-evidence_retrieved = Signed form retrieved
+email-reminder-card-body = Dear { $name },
+    the certificate "{ $kind }" on your smart card (serial number { $serial }) expires on { $date }.
+    You can renew it until { $last } included with the smart-card renewal program (rinnova card), with the card in its reader.
+
+    If you have renewed it already, please ignore this message.

@@ -421,3 +421,8 @@ doc-signed-form = Scarica il modulo di rinnovo firmato (PDF con firma PAdES)
 desk-signed-forms = Moduli di rinnovo firmati
 desk-signed-form = Modulo firmato il { $date } (PDF)
 audit-evidence_retrieved = Modulo firmato consultato
+email-reminder-card-body = Gentile { $name },
+    il certificato "{ $kind }" sulla tua smart card (numero di serie { $serial }) scade il { $date }.
+    Puoi rinnovarlo fino al { $last } compreso con il programma di rinnovo per smart card (rinnova card), con la carta inserita nel lettore.
+
+    Se lo hai già rinnovato, ignora questo messaggio.

@@ -222,3 +222,45 @@ async fn n2_the_link_opens_that_certificates_renewal_after_login() {
         Err(AppError::LinkInvalid)
     ));
 }
+
+#[tokio::test]
+async fn n1_a_card_certificate_reminder_points_to_the_card_client_not_the_portal() {
+    let e = env().await;
+    let h = holder_id(&e.app, "JZLF007").await;
+    let now = e.app.now().as_second();
+    {
+        let mut tx = e.app.store().begin().await.unwrap();
+        repo::certificates::insert(
+            &mut tx,
+            &rinnova_store::CertificateRecord {
+                id: "card-cert".into(),
+                holder_id: h.clone(),
+                credential_id: None,
+                kind: "card_signature".into(),
+                serial_hex: "4c00000000000000000000000000000a".into(),
+                der: vec![0x30, 0x00],
+                not_before: now - 1000 * 86_400,
+                not_after: now + 20 * 86_400,
+                status: "active".into(),
+                superseded_by: None,
+                status_changed_at: None,
+                device_expires_at: Some(now + 1000 * 86_400),
+                renewals_on_device: 0,
+                created_at: now,
+                distributor_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    e.app.send_reminders().await.unwrap();
+    let mail = emails(&e.app, "JZLF007").await;
+    assert_eq!(mail.len(), 1, "only the card certificate is near expiry");
+    assert!(mail[0].body.contains("rinnova card"), "{}", mail[0].body);
+    assert!(
+        !mail[0].body.contains("/r/"),
+        "no portal link: {}",
+        mail[0].body
+    );
+}
