@@ -8,6 +8,8 @@ CREATE TABLE audit_head (
     seq  BIGINT NOT NULL,
     hash BLOB NOT NULL
 );
+-- The head exists from the start, so even the first appenders queue on its row lock.
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, zeroblob(32));
 CREATE TABLE audit_seals (
     seq       BIGINT PRIMARY KEY,
     head_hash BLOB NOT NULL,
