@@ -1,0 +1,258 @@
+//! rinnova's smart-card side (SPEC C1–C5): a PKCS#11 token — a CNS card through its vendor's
+//! module, or Debian's SoftHSM2 as the stand-in card of tests and demos — on which keys are
+//! generated and used (never extractable) and certificates are stored next to their keys.
+//!
+//! This is the adapter over `cryptoki`; the renewal client that uses it is built on top.
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{
+    Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
+};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use cryptoki::types::AuthPin;
+use der::asn1::{BitString, OctetString};
+use der::{Decode, Encode};
+use std::path::Path;
+
+/// Debian's SoftHSM2 module.
+pub const SOFTHSM2_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// What went wrong with the card.
+#[derive(Debug, thiserror::Error)]
+pub enum CardError {
+    #[error("PKCS#11: {0}")]
+    Pkcs11(#[from] cryptoki::error::Error),
+    #[error("no card (token) {0}")]
+    NoToken(String),
+    #[error("the card returned something unexpected: {0}")]
+    Unexpected(String),
+}
+
+impl From<der::Error> for CardError {
+    fn from(e: der::Error) -> Self {
+        Self::Unexpected(e.to_string())
+    }
+}
+
+/// A certificate stored on the card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardCertificate {
+    /// `CKA_ID`: the same on the certificate and its key pair.
+    pub id: Vec<u8>,
+    pub label: String,
+    pub der: Vec<u8>,
+}
+
+/// An open card: one logged-in read-write session.
+pub struct Token {
+    // Kept alive as long as the session (the module stays loaded).
+    _pkcs11: Pkcs11,
+    session: Session,
+}
+
+/// The DER OID of the P-256 curve (`CKA_EC_PARAMS`).
+fn p256_params() -> Result<Vec<u8>, CardError> {
+    Ok(der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7").to_der()?)
+}
+
+fn load(module: &Path) -> Result<Pkcs11, CardError> {
+    let pkcs11 = Pkcs11::new(module)?;
+    pkcs11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))?;
+    Ok(pkcs11)
+}
+
+fn find_slot(pkcs11: &Pkcs11, label: Option<&str>) -> Result<Slot, CardError> {
+    for slot in pkcs11.get_slots_with_initialized_token()? {
+        let info = pkcs11.get_token_info(slot)?;
+        if label.is_none_or(|l| info.label().trim() == l) {
+            return Ok(slot);
+        }
+    }
+    Err(CardError::NoToken(
+        label.unwrap_or("in any slot").to_owned(),
+    ))
+}
+
+/// Initialises a fresh token in the first free slot (a blank card at personalisation; tests
+/// and the demo do it on SoftHSM2), with its security officer's and user's PINs.
+pub fn init_token(
+    module: &Path,
+    label: &str,
+    so_pin: &str,
+    user_pin: &str,
+) -> Result<(), CardError> {
+    let pkcs11 = load(module)?;
+    let slot = pkcs11
+        .get_slots_with_token()?
+        .into_iter()
+        .find(|s| {
+            pkcs11
+                .get_token_info(*s)
+                .is_ok_and(|i| !i.token_initialized())
+        })
+        .ok_or_else(|| CardError::NoToken("slot free for a new token".into()))?;
+    let so = AuthPin::new(so_pin.into());
+    pkcs11.init_token(slot, &so, label)?;
+    let session = pkcs11.open_rw_session(slot)?;
+    session.login(UserType::So, Some(&so))?;
+    session.init_pin(&AuthPin::new(user_pin.into()))?;
+    session.logout()?;
+    Ok(())
+}
+
+impl Token {
+    /// Opens the token labelled `label` (or the first one) and logs in with the user PIN.
+    pub fn open(module: &Path, label: Option<&str>, pin: &str) -> Result<Token, CardError> {
+        let pkcs11 = load(module)?;
+        let slot = find_slot(&pkcs11, label)?;
+        let session = pkcs11.open_rw_session(slot)?;
+        session.login(UserType::User, Some(&AuthPin::new(pin.into())))?;
+        Ok(Token {
+            _pkcs11: pkcs11,
+            session,
+        })
+    }
+
+    /// Every X.509 certificate on the card.
+    pub fn certificates(&self) -> Result<Vec<CardCertificate>, CardError> {
+        let handles = self.session.find_objects(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+        ])?;
+        let mut out = Vec::new();
+        for h in handles {
+            let attrs = self.session.get_attributes(
+                h,
+                &[
+                    AttributeType::Id,
+                    AttributeType::Label,
+                    AttributeType::Value,
+                ],
+            )?;
+            let (mut id, mut label, mut der) = (Vec::new(), String::new(), Vec::new());
+            for a in attrs {
+                match a {
+                    Attribute::Id(v) => id = v,
+                    Attribute::Label(v) => label = String::from_utf8_lossy(&v).into_owned(),
+                    Attribute::Value(v) => der = v,
+                    _ => {}
+                }
+            }
+            out.push(CardCertificate { id, label, der });
+        }
+        out.sort_by(|a, b| a.label.cmp(&b.label));
+        Ok(out)
+    }
+
+    /// Generates a P-256 key pair on the card: the private key sensitive, never extractable,
+    /// for signing only. Returns the public key as a DER SubjectPublicKeyInfo.
+    pub fn generate_key(&self, id: &[u8], label: &str) -> Result<Vec<u8>, CardError> {
+        let public_template = [
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Verify(true),
+            Attribute::EcParams(p256_params()?),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ];
+        let private_template = [
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Sign(true),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(label.as_bytes().to_vec()),
+        ];
+        let (public, _private) = self.session.generate_key_pair(
+            &Mechanism::EccKeyPairGen,
+            &public_template,
+            &private_template,
+        )?;
+        let point = match self
+            .session
+            .get_attributes(public, &[AttributeType::EcPoint])?
+            .pop()
+        {
+            Some(Attribute::EcPoint(p)) => p,
+            _ => return Err(CardError::Unexpected("no EC point".into())),
+        };
+        // CKA_EC_POINT is a DER OCTET STRING around the uncompressed point.
+        let raw = OctetString::from_der(&point)
+            .map(|o| o.as_bytes().to_vec())
+            .unwrap_or(point);
+        let spki = x509_cert::spki::SubjectPublicKeyInfoOwned {
+            algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
+                oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1"),
+                parameters: Some(der::Any::from_der(&p256_params()?)?),
+            },
+            subject_public_key: BitString::from_bytes(&raw)?,
+        };
+        Ok(spki.to_der()?)
+    }
+
+    fn private_key(&self, id: &[u8]) -> Result<ObjectHandle, CardError> {
+        self.session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::KeyType(KeyType::EC),
+                Attribute::Id(id.to_vec()),
+            ])?
+            .pop()
+            .ok_or_else(|| CardError::Unexpected("no private key with this id".into()))
+    }
+
+    /// Signs `message` with the card's key `id` (ECDSA P-256 over SHA-256); the DER signature.
+    pub fn sign(&self, id: &[u8], message: &[u8]) -> Result<Vec<u8>, CardError> {
+        let key = self.private_key(id)?;
+        // CKM_ECDSA signs a digest and returns r‖s: hash here, encode as DER for X.509/CMS.
+        let digest = sha256(message);
+        let raw = self.session.sign(&Mechanism::Ecdsa, key, &digest)?;
+        if raw.len() != 64 {
+            return Err(CardError::Unexpected(format!(
+                "signature of {} bytes",
+                raw.len()
+            )));
+        }
+        let int = |b: &[u8]| der::asn1::UintRef::new(b).map(|u| u.to_der());
+        let (r, s) = (int(&raw[..32])??, int(&raw[32..])??);
+        let mut body = r;
+        body.extend_from_slice(&s);
+        let mut out = vec![0x30];
+        der::Length::try_from(body.len())?.encode_to_vec(&mut out)?;
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Stores a certificate next to its key (same `CKA_ID`).
+    pub fn store_certificate(
+        &self,
+        id: &[u8],
+        label: &str,
+        cert_der: &[u8],
+    ) -> Result<(), CardError> {
+        let cert = x509_cert::Certificate::from_der(cert_der)?;
+        let tbs = &cert.tbs_certificate;
+        self.session.create_object(&[
+            Attribute::Class(ObjectClass::CERTIFICATE),
+            Attribute::CertificateType(CertificateType::X_509),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Id(id.to_vec()),
+            Attribute::Label(label.as_bytes().to_vec()),
+            Attribute::Subject(tbs.subject.to_der()?),
+            Attribute::Issuer(tbs.issuer.to_der()?),
+            Attribute::SerialNumber(tbs.serial_number.to_der()?),
+            Attribute::Value(cert_der.to_vec()),
+        ])?;
+        Ok(())
+    }
+}
+
+/// SHA-256, as the card's CKM_ECDSA expects a digest.
+fn sha256(message: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(message).to_vec()
+}
