@@ -8,6 +8,7 @@ pub mod approval;
 pub mod audit;
 pub mod auth;
 pub mod ca_service;
+pub mod card;
 pub mod clock;
 pub mod config;
 pub mod contact;

@@ -1,6 +1,7 @@
 //! `rinnova`: the renewal service of a qualified trust service provider, in one binary.
 
 mod bench;
+mod card;
 mod config;
 mod server;
 
@@ -88,6 +89,16 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// The smart-card client (seed 004): read the card, ask whether its certificates renew.
+    Card {
+        #[command(subcommand)]
+        command: card::CardCommand,
+    },
+    /// Demo helpers.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// Renewals: the signed renewal form kept as evidence.
     Renewals {
         #[command(subcommand)]
@@ -102,6 +113,25 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Personalises a stand-in smart card (SoftHSM2) for a holder: keys generated on the card,
+    /// a signature and a CNS certificate issued by this CA and stored beside them.
+    Card {
+        #[command(flatten)]
+        card: card::CardArgs,
+        /// The holder's user-id.
+        #[arg(long)]
+        holder: String,
+        /// The card's security-officer PIN (used when the card is initialised).
+        #[arg(long, default_value = "87654321")]
+        so_pin: String,
+        /// Days until the certificates expire (negative: already expired).
+        #[arg(long, default_value_t = 45, allow_hyphen_values = true)]
+        expires_in_days: i64,
     },
 }
 
@@ -538,6 +568,23 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Bench { command } => bench::run(command).await,
             Command::Audit { command } => audit(cfg, command).await,
+            Command::Card { command } => card::run(command).await,
+            Command::Demo {
+                command:
+                    DemoCommand::Card {
+                        card,
+                        holder,
+                        so_pin,
+                        expires_in_days,
+                    },
+            } => {
+                let store = server::open_store(&cfg).await?;
+                let app = open_app(cfg, store).await?;
+                for line in card::provision(&app, &card, &so_pin, &holder, expires_in_days).await? {
+                    println!("stored on the card: {line}");
+                }
+                Ok(())
+            }
             Command::Renewals {
                 command: RenewalsCommand::Evidence { renewal_id, out },
             } => {

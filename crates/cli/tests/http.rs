@@ -2329,3 +2329,207 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
     );
     assert_eq!(evidence.stdout, signed.as_ref());
 }
+
+/// A SoftHSM2 configuration with its own token directory (the stand-in smart cards).
+fn softhsm_conf(dir: &Path) -> std::path::PathBuf {
+    let tokens = dir.join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+/// The card client reads a card personalised by `rinnova demo card` (keys generated on the
+/// card, certificates from our CA) and the server says which certificate renews and why not
+/// (SPEC C1, W4); OpenSC and OpenSSL check the card independently.
+#[tokio::test]
+async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let hsm = tempfile::tempdir().unwrap();
+    let conf = softhsm_conf(hsm.path());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rinnova"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env("SOFTHSM2_CONF", &conf)
+            .output()
+            .unwrap()
+    };
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let made = ok(run(&[
+        "demo", "card", "--holder", "JZLF001", "--token", "card-1", "--pin", "12345678",
+    ]));
+    assert!(
+        made.contains("Firma digitale (card_signature)") && made.contains("CNS (cns)"),
+        "{made}"
+    );
+    ok(run(&[
+        "demo",
+        "card",
+        "--holder",
+        "JZLF002",
+        "--token",
+        "card-2",
+        "--pin",
+        "11112222",
+        "--expires-in-days",
+        "-5",
+    ]));
+
+    let read = ok(run(&[
+        "card",
+        "read",
+        "--server",
+        &server.base,
+        "--token",
+        "card-1",
+        "--pin",
+        "12345678",
+        "--json",
+    ]));
+    let list: Value = serde_json::from_str(&read).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{read}");
+    for c in list {
+        assert_eq!(c["renewable"], true, "{c}");
+        assert_eq!(c["holder"], "Mario Rossi");
+        assert_eq!(c["days_left"], 45);
+    }
+    let kinds: Vec<&str> = list.iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["cns", "card_signature"],
+        "sorted by label: CNS, Firma digitale"
+    );
+
+    let expired = ok(run(&[
+        "card",
+        "read",
+        "--server",
+        &server.base,
+        "--token",
+        "card-2",
+        "--pin",
+        "11112222",
+        "--json",
+    ]));
+    let expired: Value = serde_json::from_str(&expired).unwrap();
+    for c in expired.as_array().unwrap() {
+        assert_eq!(c["renewable"], false, "{c}");
+        assert!(
+            c["reason_code"].as_str().unwrap().starts_with("RNV-WIN-"),
+            "{c}"
+        );
+        assert!(!c["reason"].as_str().unwrap().is_empty());
+    }
+    let text = ok(run(&[
+        "card",
+        "read",
+        "--server",
+        &server.base,
+        "--token",
+        "card-2",
+        "--pin",
+        "11112222",
+    ]));
+    assert!(text.contains("non rinnovabile"), "{text}");
+    assert!(
+        !run(&[
+            "card",
+            "read",
+            "--server",
+            &server.base,
+            "--token",
+            "card-1",
+            "--pin",
+            "00000000"
+        ])
+        .status
+        .success()
+    );
+
+    // OpenSC: keys made on the card, never extractable, certificates beside them.
+    let tool = |args: &[&str]| {
+        let out = Command::new("pkcs11-tool")
+            .args([
+                "--module",
+                "/usr/lib/softhsm/libsofthsm2.so",
+                "--token-label",
+                "card-1",
+                "--login",
+                "--pin",
+                "12345678",
+            ])
+            .args(args)
+            .env("SOFTHSM2_CONF", &conf)
+            .current_dir(hsm.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let objects = tool(&["--list-objects"]);
+    assert_eq!(
+        objects.matches("Private Key Object; EC").count(),
+        2,
+        "{objects}"
+    );
+    assert_eq!(objects.matches("never extractable").count(), 2, "{objects}");
+    assert_eq!(
+        objects.matches("Certificate Object").count(),
+        2,
+        "{objects}"
+    );
+    // OpenSSL verifies the card's signature certificate against the server's chain.
+    tool(&[
+        "--read-object",
+        "--type",
+        "cert",
+        "--id",
+        "01",
+        "-o",
+        "card.der",
+    ]);
+    let d = hsm.path();
+    openssl(
+        &[
+            "x509", "-inform", "DER", "-in", "card.der", "-out", "new.pem",
+        ],
+        d,
+    );
+    save_ca_certificates(&server.base, d).await;
+    let verify = openssl(
+        &[
+            "verify",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "new.pem",
+        ],
+        d,
+    );
+    assert!(verify.contains("new.pem: OK"), "{verify}");
+}

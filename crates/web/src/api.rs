@@ -47,6 +47,7 @@ pub fn routes() -> Router<WebState> {
         .route("/token/resync", post(resync))
         .route("/reminder-links/{token}", post(open_reminder_link))
         .route("/history", get(history))
+        .route("/card/status", post(card_status))
         .route("/recover/password", post(recover_password))
         .route("/recover/user-id", post(recover_user_id))
         .route("/recover/{token}", get(recovery).post(complete_recovery))
@@ -58,10 +59,10 @@ pub fn routes() -> Router<WebState> {
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
     paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate,
-        open_reminder_link, history, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
+        open_reminder_link, history, card_status, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView,
-        rinnova_app::history::HistoryEntry, PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
+        rinnova_app::history::HistoryEntry, CardStatusRequest, rinnova_app::card::CardCertificateStatus, PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -787,4 +788,36 @@ async fn complete_recovery(
     responses((status = 200, body = Vec<rinnova_app::history::HistoryEntry>), (status = 401, body = ApiError)))]
 async fn history(State(s): State<WebState>, h: ApiHolder) -> Response {
     answer(h.session.lang, s.app.history(&h.session.holder_id).await)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CardStatusRequest {
+    /// The certificates read from the card, base64 DER.
+    pub certificates: Vec<String>,
+}
+
+/// What the card client asks about the certificates on a card (SPEC C1): renewable, or why not.
+/// Certificates are public: no login (the renewal itself is proven by the card's old key).
+#[utoipa::path(post, path = "/api/v1/card/status", request_body = CardStatusRequest,
+    responses((status = 200, body = Vec<rinnova_app::card::CardCertificateStatus>), (status = 422, body = ApiError)))]
+async fn card_status(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    Json(req): Json<CardStatusRequest>,
+) -> Response {
+    use base64::Engine;
+    let lang = request_lang(&headers);
+    let ders: Result<Vec<Vec<u8>>, _> = req
+        .certificates
+        .iter()
+        .take(16)
+        .map(|c| base64::engine::general_purpose::STANDARD.decode(c.trim()))
+        .collect();
+    match ders {
+        Ok(ders) => answer(lang, s.app.card_status(&ders, lang).await),
+        Err(_) => fail(
+            lang,
+            &AppError::Invalid(rinnova_domain::DomainError::MissingField),
+        ),
+    }
 }

@@ -426,3 +426,5 @@ email-reminder-card-body = Dear { $name },
     You can renew it until { $last } included with the smart-card renewal program (rinnova card), with the card in its reader.
 
     If you have renewed it already, please ignore this message.
+card-not-ours = A certificate this Certification Authority did not issue.
+card-remote-certificate = A remote-signature certificate: it renews on the portal, not with the smart card.

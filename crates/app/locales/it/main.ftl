@@ -426,3 +426,5 @@ email-reminder-card-body = Gentile { $name },
     Puoi rinnovarlo fino al { $last } compreso con il programma di rinnovo per smart card (rinnova card), con la carta inserita nel lettore.
 
     Se lo hai già rinnovato, ignora questo messaggio.
+card-not-ours = Certificato non emesso da questo Certificatore.
+card-remote-certificate = Certificato di firma remota: si rinnova dal portale, non con la smart card.
