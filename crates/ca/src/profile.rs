@@ -245,8 +245,12 @@ pub fn ca_name(
 pub struct QualifiedTemplate {
     /// Remote signature: the policies include the remote-QSCD one.
     remote: CertificateParams,
-    /// Keys on a card (signature and CNS).
+    /// A qualified signature key on a card.
     card: CertificateParams,
+    /// The CNS (Carta Nazionale dei Servizi) authentication certificate: not a qualified
+    /// signature certificate (no nonRepudiation, no QC statements); digitalSignature for TLS
+    /// client authentication.
+    cns: CertificateParams,
 }
 
 impl QualifiedTemplate {
@@ -254,6 +258,7 @@ impl QualifiedTemplate {
         Ok(Self {
             remote: template(CertificateKind::RemoteSignature, ca_policy, urls)?,
             card: template(CertificateKind::CardSignature, ca_policy, urls)?,
+            cns: cns_template(ca_policy, urls)?,
         })
     }
 
@@ -265,11 +270,25 @@ impl QualifiedTemplate {
     ) -> Result<CertificateParams, CaError> {
         let mut p = match kind {
             CertificateKind::RemoteSignature => self.remote.clone(),
-            CertificateKind::CardSignature | CertificateKind::Cns => self.card.clone(),
+            CertificateKind::CardSignature => self.card.clone(),
+            CertificateKind::Cns => self.cns.clone(),
         };
         p.distinguished_name = holder_name(subject)?;
         Ok(p)
     }
+}
+
+fn cns_template(ca_policy: Oid, urls: &ProfileUrls) -> Result<CertificateParams, CaError> {
+    let mut p = CertificateParams::default();
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    p.is_ca = rcgen::IsCa::ExplicitNoCa;
+    p.use_authority_key_identifier_extension = true;
+    p.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![urls.crl.clone()],
+    }];
+    p.custom_extensions = vec![policies(&[ca_policy])?, aia(urls)?];
+    Ok(p)
 }
 
 fn template(

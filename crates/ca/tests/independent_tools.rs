@@ -17,6 +17,14 @@ use std::path::Path;
 use std::process::Command;
 
 fn issue(algorithm: CaAlgorithm, dir: &Path) -> (rinnova_ca::IssuedCertificate, Timestamp) {
+    issue_kind(algorithm, CertificateKind::RemoteSignature, dir)
+}
+
+fn issue_kind(
+    algorithm: CaAlgorithm,
+    kind: CertificateKind,
+    dir: &Path,
+) -> (rinnova_ca::IssuedCertificate, Timestamp) {
     let now = Timestamp::from_second(1_795_000_000).unwrap();
     let mut config = CaConfig::demo("https://rinnova-demo.it");
     config.algorithm = algorithm;
@@ -39,12 +47,7 @@ fn issue(algorithm: CaAlgorithm, dir: &Path) -> (rinnova_ca::IssuedCertificate, 
         organization: None,
     };
     let cert = ca
-        .issue_qualified(
-            &subject,
-            CertificateKind::RemoteSignature,
-            &key.public_key,
-            now,
-        )
+        .issue_qualified(&subject, kind, &key.public_key, now)
         .unwrap();
     let (root, issuing) = ca.chain_pem();
     std::fs::write(dir.join("root.pem"), root).unwrap();
@@ -174,4 +177,44 @@ fn x1_issued_certificate_passes_pkilint_etsi_qcp_n_qscd() {
         "pkilint findings:\n{}\n\nfull output:\n{out}",
         problems.join("\n")
     );
+}
+
+/// The CNS certificate is an authentication certificate (issue 6): TLS client authentication
+/// with digitalSignature, no qualified-signature statements; OpenSSL verifies it and pkilint's
+/// RFC 5280 linter finds nothing.
+#[test]
+fn c1_cns_certificate_is_for_client_authentication() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, _) = issue_kind(CaAlgorithm::EcdsaP256, CertificateKind::Cns, dir.path());
+    let verify = run(Command::new("openssl")
+        .args([
+            "verify",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "cert.pem",
+        ])
+        .current_dir(dir.path()));
+    assert!(verify.contains("cert.pem: OK"), "{verify}");
+    let text = run(Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in", "cert.pem"])
+        .current_dir(dir.path()));
+    assert!(text.contains("TLS Web Client Authentication"), "{text}");
+    assert!(text.contains("Digital Signature"), "{text}");
+    assert!(!text.contains("Non Repudiation"), "{text}");
+    assert!(
+        !text.contains("1.3.6.1.5.5.7.1.3"),
+        "no QC statements: {text}"
+    );
+    let lint = run(Command::new("lint_pkix_cert")
+        .args(["lint", "-s", "WARNING"])
+        .arg(dir.path().join("cert.pem")));
+    assert!(
+        lint.trim().is_empty(),
+        "pkilint (RFC 5280) findings:\n{lint}"
+    );
+    assert!(!cert.der.is_empty());
 }
