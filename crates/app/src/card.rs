@@ -35,9 +35,9 @@ pub struct CardCertificateStatus {
 fn serial_of(der: &[u8]) -> Option<String> {
     use der::Decode;
     let cert = x509_cert::Certificate::from_der(der).ok()?;
-    let bytes = cert.tbs_certificate.serial_number.as_bytes();
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    Some(bytes[start..].iter().map(|b| format!("{b:02x}")).collect())
+    Some(rinnova_ca::revocation::serial_hex(
+        &cert.tbs_certificate.serial_number,
+    ))
 }
 
 impl App {

@@ -443,23 +443,7 @@ impl App {
         for i in 0..count {
             let user_id = format!("BENCH{:06}", i + 1);
             let mut tx = self.store().begin().await?;
-            let holder = HolderRecord {
-                id: new_id(),
-                user_id: user_id.clone(),
-                password_hash: password_hash.clone(),
-                given_name: "Bench".into(),
-                surname: format!("Holder {i}"),
-                codice_fiscale: CodiceFiscale::complete("RSSMRA85T10A562")?.to_string(),
-                iut: format!("WSREF-B{:08}", i + 1),
-                email: format!("bench{i}@example.it"),
-                mobile: format!("+39334{:07}", i + 1),
-                residence: "Via Roma 1, 00100 Roma".into(),
-                role_title: None,
-                organisation_id: None,
-                lang: "it".into(),
-                created_at: secs(now),
-                payment_mode: Some("free".into()),
-            };
+            let holder = bench_holder(i, new_id(), password_hash.clone(), secs(now))?;
             repo::holders::insert(&mut tx, &holder).await?;
             self.seed_certificate(
                 &mut tx,
@@ -500,4 +484,30 @@ impl App {
             .await?
             .0)
     }
+}
+
+/// Bench holder number `i` (`BENCH000001`…): free renewals, Italian.
+pub fn bench_holder(
+    i: usize,
+    id: String,
+    password_hash: String,
+    created_at: i64,
+) -> Result<HolderRecord, AppError> {
+    Ok(HolderRecord {
+        id,
+        user_id: format!("BENCH{:06}", i + 1),
+        password_hash,
+        given_name: "Bench".into(),
+        surname: format!("Holder {i}"),
+        codice_fiscale: CodiceFiscale::complete("RSSMRA85T10A562")?.to_string(),
+        iut: format!("WSREF-B{:08}", i + 1),
+        email: format!("bench{i}@example.it"),
+        mobile: format!("+39334{:07}", i + 1),
+        residence: "Via Roma 1, 00100 Roma".into(),
+        role_title: None,
+        organisation_id: None,
+        lang: "it".into(),
+        created_at,
+        payment_mode: Some("free".into()),
+    })
 }

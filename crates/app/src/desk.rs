@@ -131,7 +131,7 @@ impl App {
     ) -> Result<Vec<DeskHolder>, AppError> {
         let q = query.trim().to_ascii_uppercase();
         // A certificate's serial (hex, colons allowed) finds its holder.
-        let serial = q.replace(':', "").to_ascii_lowercase();
+        let serial = rinnova_ca::revocation::normalise_serial(&q);
         let is_serial = serial.len() >= 16 && serial.chars().all(|c| c.is_ascii_hexdigit());
         let valid = is_serial || UserId::parse(&q).is_ok() || CodiceFiscale::parse(&q).is_ok();
         if !valid {

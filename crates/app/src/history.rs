@@ -108,7 +108,7 @@ impl App {
                 repo::holders::by_user_id(&mut c, &u.trim().to_ascii_uppercase()).await?
             }
             (None, Some(s)) => {
-                let serial = s.trim().to_ascii_lowercase().replace(':', "");
+                let serial = rinnova_ca::revocation::normalise_serial(s);
                 match repo::certificates::by_serial(&mut c, &serial).await? {
                     Some(cert) => repo::holders::by_id(&mut c, &cert.holder_id).await?,
                     None => None,

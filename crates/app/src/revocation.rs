@@ -39,7 +39,7 @@ impl App {
         ctx: &Ctx,
     ) -> Result<(), AppError> {
         let now = secs(self.now());
-        let serial = serial_hex.trim().to_ascii_lowercase().replace(':', "");
+        let serial = rinnova_ca::revocation::normalise_serial(serial_hex);
         let mut tx = self.store().begin().await?;
         if !repo::revocation::revoke(&mut tx, &serial, reason.as_str(), now).await? {
             return Err(AppError::NotFound);

@@ -105,6 +105,19 @@ pub enum Status {
     Unknown,
 }
 
+/// The stored form of a serial number: lower-case hex of its value, without leading zero
+/// bytes (the DER sign byte).
+pub fn serial_hex(serial: &x509_cert::serial_number::SerialNumber) -> String {
+    let bytes = serial.as_bytes();
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    bytes[start..].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A serial as a person types it (`4A:0F…`, spaces around) in its stored form.
+pub fn normalise_serial(typed: &str) -> String {
+    typed.trim().replace(':', "").to_ascii_lowercase()
+}
+
 fn serial(hex: &str) -> Result<SerialNumber, CaError> {
     let bytes = (0..hex.len())
         .step_by(2)
@@ -224,9 +237,7 @@ impl Ca {
                     digest::digest(alg, &name_der).as_ref() == id.issuer_name_hash.as_bytes()
                         && digest::digest(alg, key).as_ref() == id.issuer_key_hash.as_bytes()
                 });
-                let bytes = id.serial_number.as_bytes();
-                let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-                let serial_hex = bytes[start..].iter().map(|b| format!("{b:02x}")).collect();
+                let serial_hex = serial_hex(&id.serial_number);
                 OcspQuestion {
                     cert_id: id.clone(),
                     serial_hex,

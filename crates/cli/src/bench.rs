@@ -581,27 +581,17 @@ async fn reminders(certificates: usize) -> anyhow::Result<Value> {
     let seeding = Instant::now();
     let mut tx = store.begin().await?;
     for i in 0..HOLDERS {
-        repo::holders::insert(
-            &mut tx,
-            &HolderRecord {
-                id: format!("h{i}"),
-                user_id: format!("BENCH{:06}", i + 1),
-                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$unused".into(),
-                given_name: "Bench".into(),
-                surname: format!("Holder {i}"),
-                codice_fiscale: CodiceFiscale::complete("RSSMRA85T10A562")?.to_string(),
-                iut: format!("WSREF-B{:08}", i + 1),
-                email: format!("bench{i}@example.it"),
-                mobile: format!("+39334{:07}", i + 1),
-                residence: "Via Roma 1, 00100 Roma".into(),
-                role_title: None,
-                organisation_id: None,
-                lang: if i % 5 == 0 { "en" } else { "it" }.into(),
-                created_at: now.as_second(),
-                payment_mode: None,
-            },
-        )
-        .await?;
+        let mut h = rinnova_app::demo::bench_holder(
+            i,
+            format!("h{i}"),
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$unused".into(),
+            now.as_second(),
+        )?;
+        // Every fifth holder reads English: both catalogues are exercised.
+        if i % 5 == 0 {
+            h.lang = "en".into();
+        }
+        repo::holders::insert(&mut tx, &h).await?;
     }
     tx.commit().await?;
     // Expiries spread evenly from 90 days ago to three years ahead: a CA's steady state.
