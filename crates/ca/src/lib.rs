@@ -7,6 +7,7 @@ pub mod device;
 pub mod error;
 pub mod pades;
 pub mod profile;
+pub mod request;
 pub mod revocation;
 pub mod seal;
 
