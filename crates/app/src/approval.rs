@@ -242,6 +242,14 @@ impl App {
             // A prepaid reservation goes back to the account.
             self.close_prepaid(&mut tx, &rec.id, false, now, ctx)
                 .await?;
+        } else if repo::card_renewals::by_id(&mut tx, &rec.id)
+            .await?
+            .is_some()
+        {
+            // A smart card's request: its proof stood for the activation codes, so the
+            // certificate is issued now, for the card client to download (C3).
+            self.issue_card_renewal(&mut tx, &rec, &h, now, ctx).await?;
+            return commit(tx).await;
         }
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
         let lang = Lang::parse(&h.lang);

@@ -201,7 +201,7 @@ pub const DEMO_RAO: (&str, &str) = ("rao.demo", "rinnova-rao-demo");
 /// The demo professional body's manager (CDRL), who approves JZLF011's renewal.
 pub const DEMO_CDRL: (&str, &str) = ("cdrl.demo", "rinnova-cdrl-demo");
 
-/// The demo prepaid account: Tariffa 100,00 €, Diritti 20,00 €.
+/// The demo prepaid account: Tariffa 100,00 €, Diritti 50,00 € (a CNS renewal costs 30,50 €).
 pub const DEMO_PREPAID: (&str, &str) = ("PPAG001", "rinnova-prepagato");
 
 /// The demo distributor, and how many coupons it hands out at seeding.
@@ -340,7 +340,7 @@ impl App {
             },
         )
         .await?;
-        for (purse, cents) in [("tariffa", 10_000), ("diritti", 2_000)] {
+        for (purse, cents) in [("tariffa", 10_000), ("diritti", 5_000)] {
             repo::prepaid::append(
                 &mut tx,
                 &PrepaidEntryRecord {

@@ -71,6 +71,14 @@ pub enum AppError {
     LinkInvalid,
     #[error("the link belongs to another account")]
     LinkOtherAccount,
+    #[error("smart-card request refused: {0}")]
+    CardRequest(rinnova_ca::request::RequestError),
+    #[error("the certificate was not issued by this CA")]
+    CardNotOurs,
+    #[error("a remote-signature certificate renews on the portal")]
+    CardRemote,
+    #[error("a paid renewal needs the prepaid account's user-id and password")]
+    PrepaidRequired,
     #[error("internal error")]
     Internal(String),
 }
@@ -111,6 +119,20 @@ impl AppError {
             Self::WeakPassword(e) => e.code(),
             Self::LinkInvalid => "RNV-LINK-001",
             Self::LinkOtherAccount => "RNV-LINK-002",
+            Self::CardRemote => "RNV-CARD-001",
+            Self::CardRequest(e) => {
+                use rinnova_ca::request::RequestError as R;
+                match e {
+                    R::Malformed => "RNV-CARD-002",
+                    R::UnsupportedKey => "RNV-CARD-003",
+                    R::BadSignature => "RNV-CARD-004",
+                    R::BadProof => "RNV-CARD-005",
+                    R::SubjectChanged => "RNV-CARD-006",
+                    R::SameKey => "RNV-CARD-007",
+                }
+            }
+            Self::CardNotOurs => "RNV-CARD-008",
+            Self::PrepaidRequired => "RNV-PRE-011",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }

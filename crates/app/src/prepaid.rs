@@ -168,7 +168,7 @@ pub async fn balances(store: &Store, user_id: &str) -> Result<Balances, AppError
 }
 
 impl App {
-    async fn verify_prepaid(
+    pub(crate) async fn verify_prepaid(
         &self,
         user_id: &str,
         password: &str,
@@ -223,42 +223,23 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let kind = CertificateKind::parse(&cert.kind)
             .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
-        let amount = self.config().prices.price(kind).gross;
-        let entries = ledger(&mut tx, &account.id).await?;
-        let reserve = match Ledger(&entries).reserve(&rec.id, kind, amount) {
-            Ok(r) => r,
-            Err(e) => {
-                audit(
-                    &mut tx,
-                    secs(now),
-                    &format!("prepaid:{}", account.user_id),
-                    "prepaid_refused",
-                    Some(&rec.id),
-                    ctx,
-                    Some(e.code().to_owned()),
-                )
-                .await?;
-                commit(tx).await?;
-                return Err(AppError::Prepaid(e));
-            }
-        };
-        if let Some(e) = &reserve {
-            append(&mut tx, &account.id, e, None, secs(now)).await?;
+        if let Err(e) = self
+            .reserve_prepaid(&mut tx, &account, &rec.id, kind, now)
+            .await?
+        {
+            audit(
+                &mut tx,
+                secs(now),
+                &format!("prepaid:{}", account.user_id),
+                "prepaid_refused",
+                Some(&rec.id),
+                ctx,
+                Some(e.code().to_owned()),
+            )
+            .await?;
+            commit(tx).await?;
+            return Err(AppError::Prepaid(e));
         }
-        repo::payments::insert(
-            &mut tx,
-            &PaymentRecord {
-                renewal_id: rec.id.clone(),
-                method: PaymentMethod::Prepaid.as_str().into(),
-                // Debited only when the certificate is issued.
-                status: "reserved".into(),
-                amount_cents: amount.cents(),
-                reference: account.user_id.clone(),
-                created_at: secs(now),
-                settled_at: None,
-            },
-        )
-        .await?;
         let actor = format!("prepaid:{}", account.user_id);
         let rec = self
             .transition(&mut tx, &rec, &rinnova_domain::Event::Paid, now, |_| {})
@@ -272,7 +253,7 @@ impl App {
             ctx,
             Some(format!(
                 "{} cents on {}",
-                amount.cents(),
+                self.config().prices.price(kind).gross.cents(),
                 Purse::for_kind(kind).as_str()
             )),
         )
@@ -281,6 +262,44 @@ impl App {
         let v = self.view(&mut tx, &rec, &h).await?;
         commit(tx).await?;
         Ok(v)
+    }
+
+    /// Reserves the price of a `kind` renewal on the account's purse for it (Diritti for CNS,
+    /// Tariffa for the rest) and records the payment as reserved; not enough available credit is
+    /// the inner error, and then nothing was written. A second call for the same renewal adds
+    /// nothing to the ledger.
+    pub(crate) async fn reserve_prepaid(
+        &self,
+        c: &mut Conn,
+        account: &PrepaidAccountRecord,
+        renewal_id: &str,
+        kind: CertificateKind,
+        now: Timestamp,
+    ) -> Result<Result<(), PrepaidError>, AppError> {
+        let amount = self.config().prices.price(kind).gross;
+        let entries = ledger(c, &account.id).await?;
+        let reserve = match Ledger(&entries).reserve(renewal_id, kind, amount) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(e) = &reserve {
+            append(c, &account.id, e, None, secs(now)).await?;
+        }
+        repo::payments::insert(
+            c,
+            &PaymentRecord {
+                renewal_id: renewal_id.into(),
+                method: PaymentMethod::Prepaid.as_str().into(),
+                // Debited only when the certificate is issued.
+                status: "reserved".into(),
+                amount_cents: amount.cents(),
+                reference: account.user_id.clone(),
+                created_at: secs(now),
+                settled_at: None,
+            },
+        )
+        .await?;
+        Ok(Ok(()))
     }
 
     /// The end of a renewal paid from a prepaid account: debit on success, release otherwise.

@@ -98,6 +98,31 @@ impl App {
         Ok((r, h))
     }
 
+    /// How a holder's renewal is paid, and whether their organisation approves it: the
+    /// holder's contract first, then the organisation's terms, then the CA's default.
+    pub(crate) async fn payment_terms(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+    ) -> Result<(PaymentMode, bool), AppError> {
+        let organisation = match &h.organisation_id {
+            Some(id) => repo::holders::organisation(c, id).await?,
+            None => None,
+        };
+        let payment_mode = h
+            .payment_mode
+            .as_deref()
+            .or(organisation.as_ref().map(|o| o.payment_mode.as_str()))
+            .map(|m| {
+                PaymentMode::parse(m)
+                    .ok_or_else(|| AppError::Internal(format!("unknown payment mode {m:?}")))
+            })
+            .transpose()?
+            .unwrap_or(self.config().private_payment_mode);
+        let approval_required = organisation.is_some_and(|o| o.approval_required != 0);
+        Ok((payment_mode, approval_required))
+    }
+
     /// Applies `event` to a stored renewal, with optimistic concurrency on its version.
     pub(crate) async fn transition(
         &self,
@@ -260,22 +285,7 @@ impl App {
         }
         window::assess(&crate::home::facts(&cert)?, &self.config().window, now)
             .map_err(AppError::NotRenewable)?;
-        let organisation = match &h.organisation_id {
-            Some(id) => repo::holders::organisation(&mut tx, id).await?,
-            None => None,
-        };
-        // The holder's contract first, then the organisation's terms, then the CA's default.
-        let payment_mode = h
-            .payment_mode
-            .as_deref()
-            .or(organisation.as_ref().map(|o| o.payment_mode.as_str()))
-            .map(|m| {
-                PaymentMode::parse(m)
-                    .ok_or_else(|| AppError::Internal(format!("unknown payment mode {m:?}")))
-            })
-            .transpose()?
-            .unwrap_or(self.config().private_payment_mode);
-        let approval_required = organisation.is_some_and(|o| o.approval_required != 0);
+        let (payment_mode, approval_required) = self.payment_terms(&mut tx, &h).await?;
         let d = Renewal::start(payment_mode, approval_required);
         let rec = RenewalRecord {
             id: new_id(),

@@ -1110,7 +1110,7 @@ async fn prepaid_account_pays_over_the_api_and_the_cli_shows_the_reservation() {
     let topped = cli(&[
         "prepaid", "top-up", "PPAG001", "--purse", "diritti", "--amount", "5",
     ]);
-    assert!(topped.contains("Diritti  balance      25.00"), "{topped}");
+    assert!(topped.contains("Diritti  balance      55.00"), "{topped}");
 }
 
 /// SPEC §5 step 6 through the real server. Whatever the holder's client sends, nothing moves a

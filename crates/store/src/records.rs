@@ -407,3 +407,15 @@ pub struct IdentityCheckRecord {
     pub certificate_id: Option<String>,
     pub checked_at: i64,
 }
+
+/// What a smart card sent to renew a certificate (the renewal is in `renewals`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CardRenewalRecord {
+    pub renewal_id: String,
+    pub certificate_id: String,
+    pub public_key: Vec<u8>,
+    pub request: Vec<u8>,
+    pub proof: Vec<u8>,
+    pub stored_at: Option<i64>,
+    pub created_at: i64,
+}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod ca;
+pub mod card_renewals;
 pub mod cdrl;
 pub mod certificates;
 pub mod coupons;

@@ -48,6 +48,9 @@ pub fn routes() -> Router<WebState> {
         .route("/reminder-links/{token}", post(open_reminder_link))
         .route("/history", get(history))
         .route("/card/status", post(card_status))
+        .route("/card/renewals", post(card_renewal_request))
+        .route("/card/renewals/{id}", get(card_renewal))
+        .route("/card/renewals/{id}/stored", post(card_renewal_stored))
         .route("/recover/password", post(recover_password))
         .route("/recover/user-id", post(recover_user_id))
         .route("/recover/{token}", get(recovery).post(complete_recovery))
@@ -59,10 +62,10 @@ pub fn routes() -> Router<WebState> {
 #[openapi(
     info(title = "rinnova API", description = "Renewal of qualified remote-signature certificates (SPEC §5)."),
     paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate,
-        open_reminder_link, history, card_status, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
+        open_reminder_link, history, card_status, card_renewal_request, card_renewal, card_renewal_stored, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
         HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView,
-        rinnova_app::history::HistoryEntry, CardStatusRequest, rinnova_app::card::CardCertificateStatus, PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
+        rinnova_app::history::HistoryEntry, CardStatusRequest, rinnova_app::card::CardCertificateStatus, CardRenewalApiRequest, rinnova_app::card::CardRenewalView, PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;
@@ -820,4 +823,80 @@ async fn card_status(
             &AppError::Invalid(rinnova_domain::DomainError::MissingField),
         ),
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CardRenewalApiRequest {
+    /// The certificate to renew, as read from the card: base64 DER.
+    pub certificate: String,
+    /// The PKCS#10 request signed by the new key made on the card: base64 DER.
+    pub request: String,
+    /// The old key's signature over the context "rinnova card renewal request v1\n" followed by
+    /// the request: base64 DER (ECDSA).
+    pub proof: String,
+    /// The prepaid account, for a paid renewal (`paid` in the card status).
+    pub prepaid_user_id: Option<String>,
+    pub prepaid_password: Option<String>,
+}
+
+/// A card asks to renew one of its certificates (SPEC C2). No login: the proof by the card's
+/// old key identifies the holder. Sending the same request again answers with the same renewal
+/// and charges nothing more (C5).
+#[utoipa::path(post, path = "/api/v1/card/renewals", request_body = CardRenewalApiRequest,
+    responses((status = 200, body = rinnova_app::card::CardRenewalView), (status = 404, body = ApiError),
+        (status = 409, body = ApiError), (status = 422, body = ApiError)))]
+async fn card_renewal_request(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Json(req): Json<CardRenewalApiRequest>,
+) -> Response {
+    use base64::Engine;
+    let lang = request_lang(&headers);
+    let b64 = |v: &str| base64::engine::general_purpose::STANDARD.decode(v.trim());
+    let (Ok(certificate), Ok(request), Ok(proof)) =
+        (b64(&req.certificate), b64(&req.request), b64(&req.proof))
+    else {
+        return fail(
+            lang,
+            &AppError::CardRequest(rinnova_ca::request::RequestError::Malformed),
+        );
+    };
+    let prepaid = match (req.prepaid_user_id, req.prepaid_password) {
+        (Some(u), Some(p)) if !u.trim().is_empty() => Some((u, p)),
+        _ => None,
+    };
+    let r = rinnova_app::card::CardRenewalRequest {
+        certificate,
+        request,
+        proof,
+        prepaid,
+    };
+    answer(lang, s.app.request_card_renewal(&r, lang, &ctx).await)
+}
+
+/// A card renewal: waiting for the organisation, rejected, or issued with the certificate to
+/// download (C3).
+#[utoipa::path(get, path = "/api/v1/card/renewals/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = rinnova_app::card::CardRenewalView), (status = 404, body = ApiError)))]
+async fn card_renewal(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let lang = request_lang(&headers);
+    answer(lang, s.app.card_renewal(&id, lang).await)
+}
+
+/// The card client stored the new certificate on the card (C3).
+#[utoipa::path(post, path = "/api/v1/card/renewals/{id}/stored", params(("id" = String, Path)),
+    responses((status = 200, body = rinnova_app::card::CardRenewalView), (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+async fn card_renewal_stored(
+    State(s): State<WebState>,
+    headers: HeaderMap,
+    RequestCtx(ctx): RequestCtx,
+    Path(id): Path<String>,
+) -> Response {
+    let lang = request_lang(&headers);
+    answer(lang, s.app.card_renewal_stored(&id, lang, &ctx).await)
 }

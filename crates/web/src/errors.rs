@@ -31,7 +31,11 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::RaoLoginFailed
         | AppError::Prepaid(_)
         | AppError::PrepaidLoginFailed
-        | AppError::ContactShared { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | AppError::ContactShared { .. }
+        | AppError::CardRequest(_)
+        | AppError::CardRemote
+        | AppError::PrepaidRequired => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::CardNotOurs => StatusCode::NOT_FOUND,
         AppError::BadNotification | AppError::LinkInvalid => StatusCode::BAD_REQUEST,
         AppError::LinkOtherAccount => StatusCode::FORBIDDEN,
         AppError::Internal(detail) => {

@@ -428,3 +428,17 @@ email-reminder-card-body = Dear { $name },
     If you have renewed it already, please ignore this message.
 card-not-ours = A certificate this Certification Authority did not issue.
 card-remote-certificate = A remote-signature certificate: it renews on the portal, not with the smart card.
+err-RNV-CARD-001 = A remote-signature certificate: it renews on the portal, not with the smart card.
+err-RNV-CARD-002 = The request sent by the card cannot be read. Try again; if it happens again, contact support.
+err-RNV-CARD-003 = The key made on the card is not of an accepted type (an ECDSA P-256 key is needed).
+err-RNV-CARD-004 = The request's signature by the new key is not valid.
+err-RNV-CARD-005 = The request is not signed with the key of the certificate being renewed.
+err-RNV-CARD-006 = The holder's data in the request do not match the certificate being renewed.
+err-RNV-CARD-007 = A renewal needs a new key: the request uses the current certificate's one.
+err-RNV-CARD-008 = A certificate this Certification Authority did not issue.
+err-RNV-PRE-011 = This renewal is paid: enter the prepaid account's user-id and password.
+card-paid = { $amount } from the { $purse } account
+card-free = Free
+card-paid-by-organisation = Paid by your organisation
+card-purse-diritti = Diritti
+card-purse-tariffa = Tariffa

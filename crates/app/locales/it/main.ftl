@@ -428,3 +428,17 @@ email-reminder-card-body = Gentile { $name },
     Se lo hai già rinnovato, ignora questo messaggio.
 card-not-ours = Certificato non emesso da questo Certificatore.
 card-remote-certificate = Certificato di firma remota: si rinnova dal portale, non con la smart card.
+err-RNV-CARD-001 = Certificato di firma remota: si rinnova dal portale, non con la smart card.
+err-RNV-CARD-002 = La richiesta inviata dalla carta non è leggibile. Riprova; se si ripete, contatta l'assistenza.
+err-RNV-CARD-003 = La chiave generata sulla carta non è di un tipo accettato (serve una chiave ECDSA P-256).
+err-RNV-CARD-004 = La firma della richiesta con la nuova chiave non è valida.
+err-RNV-CARD-005 = La richiesta non è firmata con la chiave del certificato da rinnovare.
+err-RNV-CARD-006 = I dati del titolare nella richiesta non corrispondono al certificato da rinnovare.
+err-RNV-CARD-007 = Il rinnovo richiede una nuova chiave: la richiesta usa quella del certificato attuale.
+err-RNV-CARD-008 = Certificato non emesso da questo Certificatore.
+err-RNV-PRE-011 = Il rinnovo è a pagamento: inserisci user-id e password del conto prepagato.
+card-paid = { $amount } dal conto { $purse }
+card-free = Gratuito
+card-paid-by-organisation = A carico della tua organizzazione
+card-purse-diritti = Diritti
+card-purse-tariffa = Tariffa

@@ -9,6 +9,7 @@
 
 mod approval;
 mod audit;
+mod card;
 mod contact;
 mod desk;
 mod payment;

@@ -81,7 +81,7 @@ async fn step5_prepaid_reserves_then_debits_at_issuance_and_refuses_short_credit
     assert_eq!(b.tariffa, (10_000, 5_120));
     assert_eq!(
         b.diritti,
-        (2_000, 2_000),
+        (5_000, 5_000),
         "a remote-signature renewal takes from Tariffa"
     );
 
