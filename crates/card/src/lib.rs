@@ -171,6 +171,11 @@ impl Token {
             &public_template,
             &private_template,
         )?;
+        let raw = self.point_of(public)?;
+        spki_of(&raw)
+    }
+
+    fn point_of(&self, public: ObjectHandle) -> Result<Vec<u8>, CardError> {
         let point = match self
             .session
             .get_attributes(public, &[AttributeType::EcPoint])?
@@ -180,17 +185,65 @@ impl Token {
             _ => return Err(CardError::Unexpected("no EC point".into())),
         };
         // CKA_EC_POINT is a DER OCTET STRING around the uncompressed point.
-        let raw = OctetString::from_der(&point)
+        Ok(OctetString::from_der(&point)
             .map(|o| o.as_bytes().to_vec())
-            .unwrap_or(point);
-        let spki = x509_cert::spki::SubjectPublicKeyInfoOwned {
-            algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
-                oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1"),
-                parameters: Some(der::Any::from_der(&p256_params()?)?),
-            },
-            subject_public_key: BitString::from_bytes(&raw)?,
-        };
-        Ok(spki.to_der()?)
+            .unwrap_or(point))
+    }
+
+    fn objects(&self, class: ObjectClass, id: &[u8]) -> Result<Vec<ObjectHandle>, CardError> {
+        Ok(self
+            .session
+            .find_objects(&[Attribute::Class(class), Attribute::Id(id.to_vec())])?)
+    }
+
+    /// The public key `id` as an uncompressed P-256 point, if the card has that key pair.
+    pub fn public_key(&self, id: &[u8]) -> Result<Option<Vec<u8>>, CardError> {
+        if self.objects(ObjectClass::PRIVATE_KEY, id)?.is_empty() {
+            return Ok(None);
+        }
+        match self.objects(ObjectClass::PUBLIC_KEY, id)?.first() {
+            Some(h) => Ok(Some(self.point_of(*h)?)),
+            None => Err(CardError::Unexpected(
+                "a private key without its public key".into(),
+            )),
+        }
+    }
+
+    /// The certificate stored with `id`, if any.
+    pub fn certificate(&self, id: &[u8]) -> Result<Option<CardCertificate>, CardError> {
+        Ok(self.certificates()?.into_iter().find(|c| c.id == id))
+    }
+
+    /// Removes the key pair `id` from the card (both halves). Returns how many objects went.
+    pub fn delete_key_pair(&self, id: &[u8]) -> Result<usize, CardError> {
+        let mut n = 0;
+        for class in [ObjectClass::PRIVATE_KEY, ObjectClass::PUBLIC_KEY] {
+            for h in self.objects(class, id)? {
+                self.session.destroy_object(h)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Removes the certificates stored with `id`. Returns how many went.
+    pub fn delete_certificates(&self, id: &[u8]) -> Result<usize, CardError> {
+        let handles = self.objects(ObjectClass::CERTIFICATE, id)?;
+        for h in &handles {
+            self.session.destroy_object(*h)?;
+        }
+        Ok(handles.len())
+    }
+
+    /// Renames the key pair `id`.
+    pub fn relabel_key_pair(&self, id: &[u8], label: &str) -> Result<(), CardError> {
+        for class in [ObjectClass::PRIVATE_KEY, ObjectClass::PUBLIC_KEY] {
+            for h in self.objects(class, id)? {
+                self.session
+                    .update_attributes(h, &[Attribute::Label(label.as_bytes().to_vec())])?;
+            }
+        }
+        Ok(())
     }
 
     fn private_key(&self, id: &[u8]) -> Result<ObjectHandle, CardError> {
@@ -248,6 +301,59 @@ impl Token {
             Attribute::Value(cert_der.to_vec()),
         ])?;
         Ok(())
+    }
+}
+
+/// A P-256 public key (uncompressed point) as a DER SubjectPublicKeyInfo.
+pub fn spki_of(raw: &[u8]) -> Result<Vec<u8>, CardError> {
+    let spki = x509_cert::spki::SubjectPublicKeyInfoOwned {
+        algorithm: x509_cert::spki::AlgorithmIdentifierOwned {
+            oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1"),
+            parameters: Some(der::Any::from_der(&p256_params()?)?),
+        },
+        subject_public_key: BitString::from_bytes(raw)?,
+    };
+    Ok(spki.to_der()?)
+}
+
+/// A key on the card as an `rcgen` signing key: the card signs the requests it sends (C2).
+pub struct CardKey<'a> {
+    token: &'a Token,
+    id: Vec<u8>,
+    public: Vec<u8>,
+}
+
+impl<'a> CardKey<'a> {
+    /// The key pair `id` of `token`, if the card has it.
+    pub fn open(token: &'a Token, id: &[u8]) -> Result<Option<CardKey<'a>>, CardError> {
+        Ok(token.public_key(id)?.map(|public| CardKey {
+            token,
+            id: id.to_vec(),
+            public,
+        }))
+    }
+
+    /// The uncompressed P-256 point.
+    pub fn public_point(&self) -> &[u8] {
+        &self.public
+    }
+}
+
+impl rcgen::PublicKeyData for CardKey<'_> {
+    fn der_bytes(&self) -> &[u8] {
+        &self.public
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl rcgen::SigningKey for CardKey<'_> {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.token
+            .sign(&self.id, msg)
+            .map_err(|_| rcgen::Error::RemoteKeyError)
     }
 }
 

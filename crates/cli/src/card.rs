@@ -2,11 +2,14 @@
 //! which personalises a stand-in card (SoftHSM2) with certificates from this CA.
 
 use anyhow::Context;
+use base64::Engine;
 use clap::Subcommand;
-use rinnova_card::{SOFTHSM2_MODULE, Token};
+use rinnova_card::{CardCertificate, CardKey, SOFTHSM2_MODULE, Token};
 use rinnova_domain::CertificateKind;
 use serde_json::{Value, json};
 use std::path::PathBuf;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Where the card is.
 #[derive(clap::Args, Debug, Clone)]
@@ -34,7 +37,49 @@ pub enum CardCommand {
         /// Print one JSON array.
         #[arg(long)]
         json: bool,
+        /// Language of the messages: it or en.
+        #[arg(long, default_value = "it")]
+        lang: String,
     },
+    /// Renews one certificate of the card (C2): a new key made on the card, the request sent
+    /// with the old key's proof; paid renewals take the prepaid account. Running it again after
+    /// an interruption goes on from where it stopped (C5).
+    Renew {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long)]
+        server: String,
+        /// The serial number of the certificate to renew (hex, as `card read` shows it).
+        #[arg(long)]
+        serial: String,
+        #[command(flatten)]
+        prepaid: PrepaidArgs,
+        #[arg(long, default_value = "it")]
+        lang: String,
+    },
+    /// Downloads the renewed certificate and stores it on the card next to its new key (C3);
+    /// the old certificate and its key are removed only after that. Resumable (C5).
+    Download {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        serial: String,
+        #[arg(long, default_value = "it")]
+        lang: String,
+    },
+}
+
+/// The prepaid account that pays a renewal (seed 004; free renewals need none).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PrepaidArgs {
+    /// The prepaid account's user-id.
+    #[arg(long)]
+    pub prepaid_user: Option<String>,
+    /// Its password (or RINNOVA_PREPAID_PASSWORD).
+    #[arg(long, env = "RINNOVA_PREPAID_PASSWORD", hide_env_values = true)]
+    pub prepaid_password: Option<String>,
 }
 
 /// The certificates on the card, with the server's verdict on each.
@@ -69,6 +114,10 @@ pub async fn read(card: &CardArgs, server: &str, lang: &str) -> anyhow::Result<V
         for (s, c) in list.iter_mut().zip(&certificates) {
             s["label"] = json!(c.label);
             s["id"] = json!(c.id.iter().map(|b| format!("{b:02x}")).collect::<String>());
+            // A renewal under way: its new key is on the card, its certificate not yet.
+            let k = renewal_key_id(&c.der);
+            s["pending"] =
+                json!(token.public_key(&k)?.is_some() && token.certificate(&k)?.is_none());
         }
     }
     Ok(statuses)
@@ -76,31 +125,72 @@ pub async fn read(card: &CardArgs, server: &str, lang: &str) -> anyhow::Result<V
 
 pub async fn run(cmd: CardCommand) -> anyhow::Result<()> {
     match cmd {
-        CardCommand::Read { card, server, json } => {
-            let statuses = read(&card, &server, "it").await?;
+        CardCommand::Renew {
+            card,
+            server,
+            serial,
+            prepaid,
+            lang,
+        } => {
+            let t = Texts::of(&lang);
+            match renew(&card, &server, &serial, Some(&prepaid), &t).await {
+                Ok(done) => {
+                    println!("{done}");
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        }
+        CardCommand::Download {
+            card,
+            server,
+            serial,
+            lang,
+        } => {
+            let t = Texts::of(&lang);
+            let done = renew(&card, &server, &serial, None, &t).await?;
+            println!("{done}");
+            Ok(())
+        }
+        CardCommand::Read {
+            card,
+            server,
+            json,
+            lang,
+        } => {
+            let t = Texts::of(&lang);
+            let statuses = read(&card, &server, t.lang).await?;
             if json {
                 println!("{statuses}");
                 return Ok(());
             }
             let list = statuses.as_array().cloned().unwrap_or_default();
             if list.is_empty() {
-                println!("Nessun certificato sulla carta.");
+                println!("{}", t.empty);
             }
             for s in list {
-                let verdict = if s["renewable"] == true {
-                    format!("rinnovabile (ancora {} giorni)", s["days_left"])
+                let verdict = if s["pending"] == true {
+                    t.pending.to_owned()
+                } else if s["renewable"] == true {
+                    format!(
+                        "{} ({})",
+                        t.renewable.replace("{days}", &s["days_left"].to_string()),
+                        s["price"].as_str().unwrap_or("")
+                    )
                 } else {
                     format!(
-                        "non rinnovabile: {} ({})",
+                        "{}: {} ({})",
+                        t.not_renewable,
                         s["reason"].as_str().unwrap_or(""),
                         s["reason_code"].as_str().unwrap_or("")
                     )
                 };
                 println!(
-                    "{}  {}  {}  scade il {}  {}",
+                    "{}  {}  {}  {} {}  {}",
                     s["label"].as_str().unwrap_or(""),
                     s["serial"].as_str().unwrap_or(""),
                     s["holder"].as_str().unwrap_or(""),
+                    t.expires,
                     s["expiry_date"].as_str().unwrap_or(""),
                     verdict
                 );
@@ -153,4 +243,277 @@ pub async fn provision(
         out.push(format!("{name} ({})", kind.as_str()));
     }
     Ok(out)
+}
+
+/// The client's own messages (seed 004's wording), in Italian or English.
+pub struct Texts {
+    lang: &'static str,
+    forwarded: &'static str,
+    awaiting_approval: &'static str,
+    stored: &'static str,
+    refused: &'static str,
+    rejected: &'static str,
+    no_connection: &'static str,
+    not_on_card: &'static str,
+    nothing_requested: &'static str,
+    paid_needs_account: &'static str,
+    wrong_certificate: &'static str,
+    pending: &'static str,
+    renewable: &'static str,
+    not_renewable: &'static str,
+    expires: &'static str,
+    empty: &'static str,
+}
+
+impl Texts {
+    pub fn of(lang: &str) -> Texts {
+        if lang.starts_with("en") {
+            Texts {
+                lang: "en",
+                forwarded: "Request forwarded correctly, wait a moment to download",
+                awaiting_approval: "Request forwarded correctly: your organisation must approve it; run the download again later",
+                stored: "Storage completed – Certificate renewal completed",
+                refused: "Request not forwarded",
+                rejected: "your organisation rejected the renewal",
+                no_connection: "no connection to the server; run it again to go on",
+                not_on_card: "the certificate {serial} is not on the card",
+                nothing_requested: "no renewal was requested for this certificate: run «rinnova card renew» first",
+                paid_needs_account: "the renewal is paid ({price}): give the prepaid account with --prepaid-user and its password (RINNOVA_PREPAID_PASSWORD)",
+                wrong_certificate: "the certificate received is not for the card's new key",
+                pending: "renewal requested: download it with «rinnova card download»",
+                renewable: "renewable ({days} days left)",
+                not_renewable: "not renewable",
+                expires: "expires on",
+                empty: "No certificates on the card.",
+            }
+        } else {
+            Texts {
+                lang: "it",
+                forwarded: "Richiesta inoltrata correttamente: attendere qualche istante per effettuare lo scarico",
+                awaiting_approval: "Richiesta inoltrata correttamente: deve approvarla la tua organizzazione; esegui di nuovo lo scarico più tardi",
+                stored: "Memorizzazione completata – Rinnovo del certificato completato",
+                refused: "Richiesta non inoltrata",
+                rejected: "la tua organizzazione ha rifiutato il rinnovo",
+                no_connection: "nessuna connessione con il server; esegui di nuovo il comando per proseguire",
+                not_on_card: "il certificato {serial} non è sulla carta",
+                nothing_requested: "nessun rinnovo richiesto per questo certificato: esegui prima «rinnova card renew»",
+                paid_needs_account: "il rinnovo è a pagamento ({price}): indica il conto prepagato con --prepaid-user e la sua password (RINNOVA_PREPAID_PASSWORD)",
+                wrong_certificate: "il certificato ricevuto non è per la nuova chiave della carta",
+                pending: "rinnovo richiesto: scaricalo con «rinnova card download»",
+                renewable: "rinnovabile (ancora {days} giorni)",
+                not_renewable: "non rinnovabile",
+                expires: "scade il",
+                empty: "Nessun certificato sulla carta.",
+            }
+        }
+    }
+
+    fn refusal(&self, why: &str) -> anyhow::Error {
+        anyhow::anyhow!("{}: {why}", self.refused)
+    }
+}
+
+/// The `CKA_ID` of the key that renews a certificate: derived from the old certificate, so an
+/// interrupted renewal finds its key again on the card (C5) and no second key is ever made.
+pub fn renewal_key_id(old_der: &[u8]) -> Vec<u8> {
+    let d = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        &[b"rinnova renewal key\0".as_slice(), old_der].concat(),
+    );
+    d.as_ref()[..8].to_vec()
+}
+
+/// Test hook: `RINNOVA_TEST_CRASH_AT=<point>` stops the client dead there — no destructor
+/// runs, the card session is not closed — as a pulled card or a killed process would (the C5
+/// tests).
+fn crash_point(point: &str) {
+    if std::env::var("RINNOVA_TEST_CRASH_AT").is_ok_and(|p| p == point) {
+        eprintln!("crash at {point} (RINNOVA_TEST_CRASH_AT)");
+        std::process::exit(137);
+    }
+}
+
+/// What the server answered: a body, or a refusal with its code and message. Transport
+/// failures and server errors are the outer error (the outcome is unknown: nothing is undone).
+async fn call(
+    server: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+    lang: &str,
+) -> anyhow::Result<Result<Value, (String, String)>> {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{}{path}", server.trim_end_matches('/')))
+        .header("accept-language", lang)
+        .timeout(std::time::Duration::from_secs(60));
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let resp = req.send().await?;
+    let status = resp.status();
+    let v: Value = resp.json().await.unwrap_or(Value::Null);
+    if status.is_success() {
+        Ok(Ok(v))
+    } else if status.is_client_error() && v["error"]["code"].is_string() {
+        Ok(Err((
+            v["error"]["code"].as_str().unwrap_or("").to_owned(),
+            v["error"]["message"].as_str().unwrap_or("").to_owned(),
+        )))
+    } else {
+        anyhow::bail!("the server answered {status}")
+    }
+}
+
+fn serial_of(der: &[u8]) -> String {
+    use der::Decode;
+    x509_cert::Certificate::from_der(der)
+        .map(|c| rinnova_ca::revocation::serial_hex(&c.tbs_certificate.serial_number))
+        .unwrap_or_default()
+}
+
+fn public_point_of(der: &[u8]) -> Option<Vec<u8>> {
+    use der::Decode;
+    let c = x509_cert::Certificate::from_der(der).ok()?;
+    c.tbs_certificate
+        .subject_public_key_info
+        .subject_public_key
+        .as_bytes()
+        .map(<[u8]>::to_vec)
+}
+
+/// Renews (with `prepaid` given: `card renew`) or downloads (`card download`) the certificate
+/// `serial` of the card, from wherever an earlier run stopped. The card is the state: the new
+/// key's id is derived from the old certificate; a new certificate stored under it means only
+/// the clean-up is left. A refusal by the server removes the key it made, so the card is as it
+/// was; an unknown outcome (no connection) keeps it, for the next run.
+pub async fn renew(
+    card: &CardArgs,
+    server: &str,
+    serial: &str,
+    prepaid: Option<&PrepaidArgs>,
+    t: &Texts,
+) -> anyhow::Result<String> {
+    let token = Token::open(&card.module, card.token.as_deref(), &card.pin)
+        .context("opening the card (module, token, PIN)")?;
+    let wanted = rinnova_ca::revocation::normalise_serial(serial);
+    let old: CardCertificate = token
+        .certificates()?
+        .into_iter()
+        .find(|c| serial_of(&c.der) == wanted)
+        .ok_or_else(|| t.refusal(&t.not_on_card.replace("{serial}", &wanted)))?;
+    let k = renewal_key_id(&old.der);
+    let stored = token.certificate(&k)?;
+    if token.public_key(&k)?.is_none() {
+        let Some(prepaid) = prepaid else {
+            anyhow::bail!(t.refusal(t.nothing_requested));
+        };
+        // Before touching the card: the server is there, the certificate renews, and a paid
+        // renewal has its account.
+        let status = call(
+            server,
+            reqwest::Method::POST,
+            "/api/v1/card/status",
+            Some(&json!({ "certificates": [B64.encode(&old.der)] })),
+            t.lang,
+        )
+        .await
+        .map_err(|_| t.refusal(t.no_connection))?
+        .map_err(|(code, message)| t.refusal(&format!("{message} ({code})")))?;
+        let st = &status[0];
+        if st["renewable"] != true {
+            return Err(t.refusal(&format!(
+                "{} ({})",
+                st["reason"].as_str().unwrap_or(""),
+                st["reason_code"].as_str().unwrap_or("")
+            )));
+        }
+        if st["paid"] == true
+            && (prepaid.prepaid_user.is_none() || prepaid.prepaid_password.is_none())
+        {
+            return Err(t.refusal(
+                &t.paid_needs_account
+                    .replace("{price}", st["price"].as_str().unwrap_or("")),
+            ));
+        }
+        token.generate_key(&k, &format!("{} (rinnovo)", old.label))?;
+        crash_point("after-keygen");
+    }
+    let key = CardKey::open(&token, &k)?.context("the new key vanished from the card")?;
+    let request = rinnova_ca::request::request_for(&old.der, &key)?;
+    let proof = token.sign(&old.id, &rinnova_ca::request::proof_message(&request))?;
+    let mut body = json!({
+        "certificate": B64.encode(&old.der),
+        "request": B64.encode(&request),
+        "proof": B64.encode(&proof),
+    });
+    if let Some(p) = prepaid {
+        body["prepaid_user_id"] = json!(p.prepaid_user);
+        body["prepaid_password"] = json!(p.prepaid_password);
+    }
+    let view = match call(
+        server,
+        reqwest::Method::POST,
+        "/api/v1/card/renewals",
+        Some(&body),
+        t.lang,
+    )
+    .await
+    {
+        Err(_) => return Err(t.refusal(t.no_connection)),
+        Ok(Err((code, message))) => {
+            // Refused: no renewal exists for this key, and none was made. The card goes back
+            // to how it was (unless a certificate is already stored under the key).
+            if stored.is_none() {
+                token.delete_key_pair(&k)?;
+            }
+            return Err(t.refusal(&format!("{message} ({code})")));
+        }
+        Ok(Ok(v)) => v,
+    };
+    crash_point("after-submit");
+    match view["status"].as_str() {
+        Some("rejected") => {
+            if stored.is_none() {
+                token.delete_key_pair(&k)?;
+            }
+            return Err(t.refusal(&format!(
+                "{}: {}",
+                t.rejected,
+                view["reason"].as_str().unwrap_or("")
+            )));
+        }
+        Some("issued") => {}
+        _ => return Ok(t.awaiting_approval.to_owned()),
+    }
+    if prepaid.is_some() && stored.is_none() {
+        // `card renew` ends at the request; `card download` stores (C2, C3).
+        return Ok(t.forwarded.to_owned());
+    }
+    let id = view["id"].as_str().unwrap_or_default().to_owned();
+    if stored.is_none() {
+        let der = B64
+            .decode(view["certificate"].as_str().unwrap_or_default())
+            .context("the certificate received is not base64")?;
+        if public_point_of(&der).as_deref() != Some(key.public_point()) {
+            anyhow::bail!(t.refusal(t.wrong_certificate));
+        }
+        crash_point("after-download");
+        token.store_certificate(&k, &old.label, &der)?;
+        crash_point("after-store");
+    }
+    call(
+        server,
+        reqwest::Method::POST,
+        &format!("/api/v1/card/renewals/{id}/stored"),
+        None,
+        t.lang,
+    )
+    .await
+    .map_err(|_| t.refusal(t.no_connection))?
+    .map_err(|(code, message)| t.refusal(&format!("{message} ({code})")))?;
+    // Only now the old certificate and its key go (their certificate is superseded).
+    token.delete_certificates(&old.id)?;
+    token.delete_key_pair(&old.id)?;
+    token.relabel_key_pair(&k, &old.label)?;
+    Ok(t.stored.to_owned())
 }
