@@ -173,7 +173,7 @@ pub async fn run(cmd: CardCommand) -> anyhow::Result<()> {
                     t.pending.to_owned()
                 } else if s["renewable"] == true {
                     format!(
-                        "{} ({})",
+                        "{} — {}",
                         t.renewable.replace("{days}", &s["days_left"].to_string()),
                         s["price"].as_str().unwrap_or("")
                     )

@@ -442,3 +442,7 @@ card-free = Free
 card-paid-by-organisation = Paid by your organisation
 card-purse-diritti = Diritti
 card-purse-tariffa = Tariffa
+audit-card_renewal_requested = Renewal requested by the smart card
+audit-card_certificate_stored = New certificate stored on the smart card
+audit-prepaid_debited = Amount debited from the prepaid account
+audit-prepaid_released = Reserved amount returned to the prepaid account

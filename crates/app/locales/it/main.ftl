@@ -442,3 +442,7 @@ card-free = Gratuito
 card-paid-by-organisation = A carico della tua organizzazione
 card-purse-diritti = Diritti
 card-purse-tariffa = Tariffa
+audit-card_renewal_requested = Rinnovo richiesto dalla smart card
+audit-card_certificate_stored = Nuovo certificato memorizzato sulla smart card
+audit-prepaid_debited = Importo addebitato sul conto prepagato
+audit-prepaid_released = Importo prenotato restituito al conto prepagato
