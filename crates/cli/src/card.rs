@@ -313,6 +313,38 @@ impl Texts {
     }
 }
 
+/// Asks for the prepaid account at a terminal; `None` when not at one or nothing was typed.
+fn ask_prepaid(given: &PrepaidArgs, price: &str, t: &Texts) -> Option<PrepaidArgs> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    let (user_prompt, password_prompt) = if t.lang == "en" {
+        ("Prepaid account user-id", "Password")
+    } else {
+        ("User-id del conto prepagato", "Password")
+    };
+    println!("{price}");
+    let user = match &given.prepaid_user {
+        Some(u) => u.clone(),
+        None => {
+            print!("{user_prompt}: ");
+            std::io::stdout().flush().ok()?;
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).ok()?;
+            line.trim().to_owned()
+        }
+    };
+    let password = match &given.prepaid_password {
+        Some(p) => p.clone(),
+        None => rpassword::prompt_password(format!("{password_prompt}: ")).ok()?,
+    };
+    (!user.is_empty() && !password.is_empty()).then_some(PrepaidArgs {
+        prepaid_user: Some(user),
+        prepaid_password: Some(password),
+    })
+}
+
 /// The `CKA_ID` of the key that renews a certificate: derived from the old certificate, so an
 /// interrupted renewal finds its key again on the card (C5) and no second key is ever made.
 pub fn renewal_key_id(old_der: &[u8]) -> Vec<u8> {
@@ -403,6 +435,7 @@ pub async fn renew(
         .ok_or_else(|| t.refusal(&t.not_on_card.replace("{serial}", &wanted)))?;
     let k = renewal_key_id(&old.der);
     let stored = token.certificate(&k)?;
+    let mut asked: Option<PrepaidArgs> = None;
     if token.public_key(&k)?.is_none() {
         let Some(prepaid) = prepaid else {
             anyhow::bail!(t.refusal(t.nothing_requested));
@@ -430,10 +463,13 @@ pub async fn renew(
         if st["paid"] == true
             && (prepaid.prepaid_user.is_none() || prepaid.prepaid_password.is_none())
         {
-            return Err(t.refusal(
-                &t.paid_needs_account
-                    .replace("{price}", st["price"].as_str().unwrap_or("")),
-            ));
+            let price = st["price"].as_str().unwrap_or("");
+            // At a terminal, the client asks (the password without echo); otherwise it says
+            // what is missing.
+            asked = Some(
+                ask_prepaid(prepaid, price, t)
+                    .ok_or_else(|| t.refusal(&t.paid_needs_account.replace("{price}", price)))?,
+            );
         }
         token.generate_key(&k, &format!("{} (rinnovo)", old.label))?;
         crash_point("after-keygen");
@@ -446,7 +482,7 @@ pub async fn renew(
         "request": B64.encode(&request),
         "proof": B64.encode(&proof),
     });
-    if let Some(p) = prepaid {
+    if let Some(p) = asked.as_ref().or(prepaid) {
         body["prepaid_user_id"] = json!(p.prepaid_user);
         body["prepaid_password"] = json!(p.prepaid_password);
     }
