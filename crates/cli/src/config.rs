@@ -78,7 +78,7 @@ pub struct Config {
     pub listen: String,
     /// Where the SQLite file lives.
     pub data_dir: PathBuf,
-    /// A database URL instead of the SQLite file (`sqlite://…`; PostgreSQL comes later).
+    /// A database URL instead of the SQLite file: `postgres://user@host:port/db` or `sqlite://…`.
     pub database: Option<String>,
     /// Passphrase that seals the CA's keys. Required outside demo mode.
     pub ca_passphrase: Option<String>,

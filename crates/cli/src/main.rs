@@ -33,6 +33,10 @@ struct Cli {
     /// Data directory (the SQLite file lives here).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// Database URL: postgres://user@host/db, or sqlite://path (default: the SQLite file in
+    /// the data directory). Also RINNOVA_DATABASE.
+    #[arg(long, global = true)]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -354,6 +358,9 @@ fn main() -> anyhow::Result<()> {
     let mut cfg = Config::load(cli.config.as_deref())?;
     if let Some(d) = cli.data_dir {
         cfg.data_dir = d;
+    }
+    if let Some(url) = cli.database.clone() {
+        cfg.database = Some(url);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

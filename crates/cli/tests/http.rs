@@ -36,9 +36,7 @@ impl Server {
 
     /// With extra `RINNOVA_*` settings.
     fn start_with(data: &Path, env: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .args(["--data-dir"])
-            .arg(data)
+        let mut child = bin(data)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
@@ -858,9 +856,7 @@ async fn coupon_pays_step5_over_the_api() {
 
     // CA staff create batches from the command line, beside the running server.
     let create = |issuer: &str| {
-        Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .arg("--data-dir")
-            .arg(tmp.path())
+        bin(tmp.path())
             .args(["coupons", "create", "--distributor", issuer, "--count", "3"])
             .args(["--until", "2099-12-31", "--kind", "cns"])
             .env("RUST_LOG", "warn")
@@ -974,9 +970,7 @@ async fn shop_card_through_the_sandbox_and_bank_transfer_through_a_statement() {
     )
     .unwrap();
     let import = || {
-        Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .arg("--data-dir")
-            .arg(tmp.path())
+        bin(tmp.path())
             .args(["payments", "import", "--json"])
             .arg(&statement)
             .env("RUST_LOG", "warn")
@@ -1009,9 +1003,7 @@ async fn rao_created_from_the_cli_verifies_over_the_api() {
     use std::io::Write;
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(tmp.path());
-    let mut add = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-        .arg("--data-dir")
-        .arg(tmp.path())
+    let mut add = bin(tmp.path())
         .args(["rao", "add", "Rao.Milano", "--name", "Piero Bassi"])
         .args(["--office", "RAO Milano"])
         .env("RUST_LOG", "warn")
@@ -1065,9 +1057,7 @@ async fn prepaid_account_pays_over_the_api_and_the_cli_shows_the_reservation() {
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(tmp.path());
     let cli = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .arg("--data-dir")
-            .arg(tmp.path())
+        let out = bin(tmp.path())
             .args(args)
             .env("RUST_LOG", "warn")
             .output()
@@ -1674,9 +1664,7 @@ async fn n1_reminders_run_from_the_cli_sends_each_once() {
     // No sweep inside serve: cron's `rinnova reminders run` does it.
     let server = Server::start_with(data.path(), &[("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0")]);
     let run = |args: &[&str]| -> Value {
-        let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .arg("--data-dir")
-            .arg(data.path())
+        let out = bin(data.path())
             .args(["reminders", "run", "--json"])
             .args(args)
             .env("RUST_LOG", "warn")
@@ -1826,17 +1814,71 @@ async fn a2_user_id_recovery_over_the_api() {
 }
 
 fn rinnova(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rinnova"))
-        .arg("--data-dir")
-        .arg(data)
+    bin(data)
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
         .unwrap()
 }
 
-/// Runs SQL on the database with Python's sqlite3: a change behind the application's back.
+/// The binary, on this test's data directory and database: SQLite in `data`, or with
+/// `RINNOVA_TEST_POSTGRES` a PostgreSQL database of its own, made on first use and named in
+/// `data/database-url` so that every command of the test (server and CLI) shares it.
+fn bin(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rinnova"));
+    c.arg("--data-dir").arg(data);
+    if let Some(url) = database_of(data) {
+        c.env("RINNOVA_DATABASE", url);
+    }
+    c
+}
+
+fn database_of(data: &Path) -> Option<String> {
+    let base = rinnova_store::testing::postgres_base()?;
+    let file = data.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return Some(url);
+    }
+    let name = format!("rinnova_t_{}", uuid_like());
+    let out = Command::new("psql")
+        .arg(format!("{base}/postgres"))
+        .args(["-qc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql (postgresql-client) is installed by scripts/test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = format!("{base}/{name}");
+    std::fs::create_dir_all(data).unwrap();
+    std::fs::write(&file, &url).unwrap();
+    Some(url)
+}
+
+fn uuid_like() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+/// Runs SQL on the test's database behind the application's back (Python's sqlite3, or psql);
+/// prints the first column of the rows.
 fn tamper(data: &Path, sql: &str) -> String {
+    if let Some(url) = database_of(data) {
+        let out = Command::new("psql")
+            .arg(url)
+            .args(["-Atqc", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return String::from_utf8(out.stdout).unwrap();
+    }
     let db = data.join("rinnova.sqlite3");
     let out = Command::new("python3")
         .args([

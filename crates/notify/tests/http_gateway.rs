@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use jiff::Timestamp;
 use rinnova_domain::clock::ManualClock;
 use rinnova_notify::{HttpSmsGateway, deliver_due_sms};
-use rinnova_store::{OutboxRecord, Store, repo};
+use rinnova_store::{OutboxRecord, repo};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Default)]
@@ -55,7 +55,7 @@ async fn sms_is_posted_to_the_gateway_and_retried_after_a_failure() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
     store.migrate().await.unwrap();
     let clock = ManualClock::new("2026-11-23T10:00:00Z".parse::<Timestamp>().unwrap());
     let mut tx = store.begin().await.unwrap();

@@ -113,7 +113,7 @@ fn pki() -> Pki {
 
 async fn store_with(messages: &[(&str, &str, &str, Option<&str>)]) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
     store.migrate().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     for (i, (to, subject, body, html)) in messages.iter().enumerate() {

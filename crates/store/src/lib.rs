@@ -50,6 +50,10 @@ pub struct Store {
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The advisory lock every PostgreSQL write transaction takes first (see [`Store::begin`]).
+const WRITE_LOCK: i64 = 0x7269_6e6e_6f76;
 
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
@@ -101,7 +105,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE.run(&self.pool).await?,
-            Backend::Postgres => return Err(StoreError::UnsupportedUrl),
+            Backend::Postgres => POSTGRES.run(&self.pool).await?,
         }
         // Rows from before the audit chain existed join it once.
         let mut tx = self.begin().await?;
@@ -113,12 +117,26 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`), so two writers queue rather than deadlock on a read-to-write upgrade.
+    /// Starts a write transaction. Write transactions run one at a time, on either backend:
+    /// the use cases read, check and write in one transaction (is a renewal already open, is
+    /// there credit, was this code used), and serialised writers make those checks hold
+    /// without a retry loop around every use case. On SQLite the write lock is taken at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue rather than deadlock on a read-to-write
+    /// upgrade; on PostgreSQL every write transaction first takes one transaction-scoped
+    /// advisory lock, which serialises writers across every instance on the database (and is
+    /// released by commit, rollback or a dropped connection). Reads outside transactions
+    /// ([`Store::conn`]) never wait.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
         })
     }
 
@@ -135,5 +153,63 @@ impl Store {
     /// The backend.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+}
+
+/// For the test suites: the store a test runs on. SQLite in `dir` by default; with
+/// `RINNOVA_TEST_POSTGRES=postgres://user@host:port` a fresh PostgreSQL database of its own
+/// (named `rinnova_t_…`; `scripts/test` drops the previous run's), so the same suites run on
+/// both backends.
+pub mod testing {
+    use super::{Store, StoreError};
+    use sqlx::Connection;
+
+    /// The PostgreSQL server the tests use, if any.
+    pub fn postgres_base() -> Option<String> {
+        std::env::var("RINNOVA_TEST_POSTGRES")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+    }
+
+    /// Creates a fresh database on the tests' PostgreSQL server and returns its URL.
+    pub async fn fresh_postgres_database(base: &str) -> Result<String, StoreError> {
+        sqlx::any::install_default_drivers();
+        let name = format!("rinnova_t_{:016x}", rand_u64());
+        let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres")).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await?;
+        admin.close().await?;
+        Ok(format!("{base}/{name}"))
+    }
+
+    fn rand_u64() -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        h.write_u32(std::process::id());
+        h.finish()
+    }
+
+    /// The database URL for one test: a fresh PostgreSQL database, or the SQLite file in `dir`.
+    pub async fn database_url(dir: &std::path::Path) -> Result<String, StoreError> {
+        match postgres_base() {
+            Some(base) => fresh_postgres_database(&base).await,
+            None => Ok(format!(
+                "sqlite://{}?mode=rwc",
+                dir.join("rinnova.sqlite3").display()
+            )),
+        }
+    }
+
+    /// The store for one test: see the module.
+    pub async fn store(dir: &std::path::Path) -> Result<Store, StoreError> {
+        Store::connect(&database_url(dir).await?, 8).await
     }
 }

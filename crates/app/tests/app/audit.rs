@@ -60,11 +60,11 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
     );
 
     // A seal whose signature is not the CA's.
-    exec(
-        app,
-        "UPDATE audit_seals SET signature = X'3006020101020101'",
-    )
-    .await;
+    sqlx::query("UPDATE audit_seals SET signature = $1")
+        .bind(vec![0x30u8, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01])
+        .execute(&mut *app.store().conn().await.unwrap())
+        .await
+        .unwrap();
     let v = rinnova_app::audit::verify(app.store()).await.unwrap();
     assert_eq!(
         v.problem.as_deref(),

@@ -7,7 +7,7 @@ use rinnova_app::{App, AppConfig, AppError, Ctx};
 use rinnova_ca::{CaConfig, KdfParams};
 use rinnova_domain::RenewalStep;
 use rinnova_domain::clock::ManualClock;
-use rinnova_store::{Store, repo};
+use rinnova_store::repo;
 use std::sync::Arc;
 
 pub struct Env {
@@ -18,7 +18,7 @@ pub struct Env {
 
 pub async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
     store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
     let clock = ManualClock::new(now);

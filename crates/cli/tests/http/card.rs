@@ -30,9 +30,7 @@ async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
     let hsm = tempfile::tempdir().unwrap();
     let conf = softhsm_conf(hsm.path());
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .arg("--data-dir")
-            .arg(data.path())
+        bin(data.path())
             .args(args)
             .env("RUST_LOG", "warn")
             .env("SOFTHSM2_CONF", &conf)
@@ -220,9 +218,7 @@ struct Card<'a> {
 
 impl Card<'_> {
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_rinnova"))
-            .arg("--data-dir")
-            .arg(self.data)
+        bin(self.data)
             .args(args)
             .env("RUST_LOG", "warn")
             .env("SOFTHSM2_CONF", &self.conf)
