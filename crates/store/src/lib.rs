@@ -186,13 +186,11 @@ pub mod testing {
 
     fn rand_u64() -> u64 {
         use std::hash::{BuildHasher, Hasher};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        // RandomState is seeded randomly per process; the counter tells apart this process's.
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default(),
-        );
+        h.write_u64(NEXT.fetch_add(1, Ordering::Relaxed));
         h.write_u32(std::process::id());
         h.finish()
     }
