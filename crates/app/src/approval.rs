@@ -239,6 +239,8 @@ impl App {
         )
         .await?;
         if !approve {
+            metrics::counter!("rinnova_renewals_total", "channel" => "any", "outcome" => "rejected")
+                .increment(1);
             // A prepaid reservation goes back to the account.
             self.close_prepaid(&mut tx, &rec.id, false, now, ctx)
                 .await?;

@@ -482,6 +482,8 @@ impl App {
         );
         notify::email(c, h, lang.t("email-renewed-subject"), body, secs(now)).await?;
         tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "card renewal issued");
+        metrics::counter!("rinnova_renewals_total", "channel" => "card", "outcome" => "completed")
+            .increment(1);
         Ok(rec)
     }
 

@@ -22,6 +22,7 @@ pub mod i18n;
 mod issuance;
 pub mod links;
 pub mod notify;
+mod ops;
 pub mod otp;
 pub mod payment;
 pub mod payroll;

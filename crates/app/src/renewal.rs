@@ -62,6 +62,7 @@ async fn code_failed<T>(
     ctx: &Ctx,
 ) -> Result<T, AppError> {
     let detail = format!("{step} {}", e.code());
+    metrics::counter!("rinnova_otp_failures_total", "step" => step.to_owned()).increment(1);
     audit(
         &mut tx,
         secs(now),
@@ -814,6 +815,8 @@ impl App {
         let v = self.view(&mut tx, &rec, &h).await?;
         commit(tx).await?;
         tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "renewal completed");
+        metrics::counter!("rinnova_renewals_total", "channel" => "portal", "outcome" => "completed")
+            .increment(1);
         Ok(v)
     }
 

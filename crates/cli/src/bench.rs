@@ -355,6 +355,7 @@ async fn renew(renewals: usize, clients: usize, seconds: f64) -> anyhow::Result<
         app: app.clone(),
         secure_cookies: false,
         trusted_proxies: vec![],
+        metrics: None,
     });
     let server = tokio::spawn(async move {
         axum::serve(

@@ -417,6 +417,31 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
         .unwrap();
     assert!(doc["paths"]["/api/v1/renewals/{id}/activate"]["post"].is_object());
     assert!(doc["components"]["schemas"]["RenewalView"].is_object());
+
+    // Operators: ready, and Prometheus metrics that saw this renewal, its wrong code and the
+    // requests by route pattern (not by raw path).
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        r#"rinnova_renewals_total{channel="portal",outcome="completed"} 1"#,
+        r#"rinnova_otp_failures_total{step="sign"} 1"#,
+        r#"rinnova_outbox_pending{channel="email"}"#,
+        r#"rinnova_http_request_duration_seconds_bucket{method="POST",route="/api/v1/renewals/{id}/activate",status="2xx",le="0.25"}"#,
+    ] {
+        assert!(
+            metrics.contains(expected),
+            "{expected} missing from:\n{metrics}"
+        );
+    }
+    assert!(!metrics.contains(&id), "no raw ids in labels");
 }
 
 async fn futures_join(api: &Api, path: &str, body: Value, n: usize) -> Vec<Value> {

@@ -145,6 +145,12 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// The pool, for callers that run one statement.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

@@ -6,6 +6,8 @@ pub mod api;
 mod cdrl;
 mod desk;
 mod errors;
+mod ops;
+pub use ops::REQUEST_SECONDS;
 mod pages;
 mod recover;
 mod sandbox;
@@ -31,6 +33,8 @@ pub struct WebState {
     /// Reverse proxies whose `X-Forwarded-For` is believed: behind them the client address
     /// (audit, per-address throttling) is the one they forwarded.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The Prometheus recorder's handle, when metrics are recorded (`/metrics`).
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 /// The whole HTTP application.
@@ -44,7 +48,9 @@ pub fn router(state: WebState) -> Router {
         .merge(desk::routes())
         .merge(recover::routes())
         .nest("/api/v1", api::routes())
+        .merge(ops::routes())
         .layer(middleware::from_fn(same_origin_posts))
+        .layer(middleware::from_fn(ops::record_latency))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(csp),

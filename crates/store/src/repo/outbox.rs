@@ -125,3 +125,13 @@ pub async fn recent(
         }
     })
 }
+
+/// Messages waiting to be delivered, per channel (the queue depth in `/metrics`).
+pub async fn pending_by_channel(c: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT channel, COUNT(*) FROM outbox WHERE sent_at IS NULL AND gave_up_at IS NULL \
+         GROUP BY channel ORDER BY channel",
+    )
+    .fetch_all(c)
+    .await?)
+}
