@@ -186,3 +186,24 @@ impl Config {
         }
     }
 }
+
+/// Keys whose values are secrets: shown as "<set>" or left out.
+const SECRET_KEYS: &[&str] = &["ca_passphrase", "token", "password", "sandbox_secret"];
+
+/// The configuration as TOML, secrets hidden (`rinnova config`).
+pub fn to_toml(cfg: &Config) -> anyhow::Result<String> {
+    fn hide(v: &mut toml::Value) {
+        if let toml::Value::Table(t) = v {
+            for (k, v) in t.iter_mut() {
+                if SECRET_KEYS.contains(&k.as_str()) {
+                    *v = toml::Value::String("<set>".into());
+                } else {
+                    hide(v);
+                }
+            }
+        }
+    }
+    let mut v = toml::Value::try_from(cfg)?;
+    hide(&mut v);
+    Ok(toml::to_string(&v)?)
+}

@@ -58,6 +58,12 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Print the configuration in effect (file, environment, flags) as TOML, secrets hidden;
+    /// with --defaults, the built-in defaults (every key: see docs/CONFIGURATION.md).
+    Config {
+        #[arg(long)]
+        defaults: bool,
+    },
     /// Certification-authority operations.
     Ca {
         #[command(subcommand)]
@@ -376,6 +382,15 @@ fn main() -> anyhow::Result<()> {
                     cfg.listen = l;
                 }
                 server::serve(cfg, demo, clock_offset).await
+            }
+            Command::Config { defaults } => {
+                let shown = if defaults {
+                    Config::default()
+                } else {
+                    cfg.clone()
+                };
+                print!("{}", config::to_toml(&shown)?);
+                Ok(())
             }
             Command::Migrate => {
                 let store = server::open_store(&cfg).await?;

@@ -88,3 +88,77 @@ fn file_then_environment_then_flags() {
         .unwrap();
     assert!(!wrong.status.success());
 }
+
+fn leaves(prefix: &str, v: &toml::Value, out: &mut Vec<String>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaves(&path, v, out);
+            }
+        }
+        _ => out.push(prefix.to_owned()),
+    }
+}
+
+/// Issue 7 (deployment): docs/CONFIGURATION.md names every key the program knows, and
+/// `rinnova config` shows the configuration in effect with its secrets hidden.
+#[test]
+fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let defaults: toml::Value =
+        toml::from_str(&rinnova(tmp.path(), &[], &["config", "--defaults"])).unwrap();
+    let mut keys = Vec::new();
+    leaves("", &defaults, &mut keys);
+    // Keys without a default are not printed; they are documented all the same.
+    keys.extend(
+        [
+            "database",
+            "ca_passphrase",
+            "public_url",
+            "secure_cookies",
+            "sms.url",
+            "sms.token",
+            "mail.smtp.username",
+            "mail.smtp.password",
+            "mail.smtp.ca_file",
+            "ca.organization",
+            "ca.organization_identifier",
+            "ca.policy_oid",
+        ]
+        .map(str::to_owned),
+    );
+    assert!(keys.len() > 50, "{keys:?}");
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/CONFIGURATION.md"),
+    )
+    .unwrap();
+    for key in &keys {
+        let (parent, leaf) = key.rsplit_once('.').unwrap_or(("", key));
+        let listed = doc.contains(&format!("`{key}`"))
+            || doc
+                .lines()
+                .any(|l| l.contains(&format!("`{parent}.")) && l.contains(&format!("`{leaf}`")));
+        assert!(listed, "{key} is not in docs/CONFIGURATION.md");
+    }
+
+    let shown = rinnova(
+        tmp.path(),
+        &[
+            ("RINNOVA_CA_PASSPHRASE", "very secret words"),
+            ("RINNOVA_MAIL__SMTP__PASSWORD", "relay secret"),
+            ("RINNOVA_APP__MAX_PIN_FAILURES", "4"),
+        ],
+        &["config"],
+    );
+    assert!(shown.contains("max_pin_failures = 4"), "{shown}");
+    assert!(shown.contains(r#"ca_passphrase = "<set>""#), "{shown}");
+    assert!(
+        !shown.contains("very secret words") && !shown.contains("relay secret"),
+        "{shown}"
+    );
+}
