@@ -436,6 +436,17 @@ impl App {
     /// Seeds `count` extra holders (`BENCH000001`…) whose certificates expire in 30 days, for
     /// load benchmarks. All share the demo password and PIN.
     pub async fn seed_bench_holders(&self, count: usize) -> Result<Vec<String>, AppError> {
+        self.seed_load_holders(count, 0).await
+    }
+
+    /// Holders `BENCH000001…` for benchmarks and load tests, each with a remote-signature
+    /// certificate expiring in 30 days (renewable, and due a reminder); every `paid_every`-th
+    /// pays its renewal itself (0: all free).
+    pub async fn seed_load_holders(
+        &self,
+        count: usize,
+        paid_every: usize,
+    ) -> Result<Vec<String>, AppError> {
         let now = self.now();
         let kdf = self.config().password_kdf;
         let password_hash = blocking(move || hash_password(DEMO_PASSWORD, kdf)).await??;
@@ -443,7 +454,10 @@ impl App {
         for i in 0..count {
             let user_id = format!("BENCH{:06}", i + 1);
             let mut tx = self.store().begin().await?;
-            let holder = bench_holder(i, new_id(), password_hash.clone(), secs(now))?;
+            let mut holder = bench_holder(i, new_id(), password_hash.clone(), secs(now))?;
+            if paid_every > 0 && i % paid_every == paid_every - 1 {
+                holder.payment_mode = Some("holder".into());
+            }
             repo::holders::insert(&mut tx, &holder).await?;
             self.seed_certificate(
                 &mut tx,

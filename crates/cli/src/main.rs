@@ -143,6 +143,15 @@ enum DemoCommand {
         #[arg(long, default_value_t = 45, allow_hyphen_values = true)]
         expires_in_days: i64,
     },
+    /// Adds holders BENCH000001… for load tests and benchmarks: each with a certificate
+    /// expiring in 30 days; password rinnova-demo, PIN 12345678.
+    Holders {
+        #[arg(long)]
+        count: usize,
+        /// Every N-th holder pays the renewal itself (0: all free).
+        #[arg(long, default_value_t = 0)]
+        paid_every: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -605,6 +614,15 @@ fn main() -> anyhow::Result<()> {
                 for line in card::provision(&app, &card, &so_pin, &holder, expires_in_days).await? {
                     println!("stored on the card: {line}");
                 }
+                Ok(())
+            }
+            Command::Demo {
+                command: DemoCommand::Holders { count, paid_every },
+            } => {
+                let store = server::open_store(&cfg).await?;
+                let app = open_app(cfg, store).await?;
+                let users = app.seed_load_holders(count, paid_every).await?;
+                println!("{} holders added", users.len());
                 Ok(())
             }
             Command::Renewals {

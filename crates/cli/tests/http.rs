@@ -22,6 +22,8 @@ use std::process::{Child, Command, Stdio};
 
 #[path = "http/card.rs"]
 mod card;
+#[path = "http/scale.rs"]
+mod scale;
 
 /// A running `rinnova serve --demo` on a fresh data directory.
 struct Server {
@@ -1859,10 +1861,17 @@ fn bin(data: &Path) -> Command {
 }
 
 fn database_of(data: &Path) -> Option<String> {
-    let base = rinnova_store::testing::postgres_base()?;
+    if let Ok(url) = std::fs::read_to_string(data.join("database-url")) {
+        return Some(url);
+    }
+    Some(database_at(data, &rinnova_store::testing::postgres_base()?))
+}
+
+/// This test's PostgreSQL database on the server at `base`, made on first use.
+fn database_at(data: &Path, base: &str) -> String {
     let file = data.join("database-url");
     if let Ok(url) = std::fs::read_to_string(&file) {
-        return Some(url);
+        return url;
     }
     let name = format!("rinnova_t_{}", uuid_like());
     let out = Command::new("psql")
@@ -1878,7 +1887,7 @@ fn database_of(data: &Path) -> Option<String> {
     let url = format!("{base}/{name}");
     std::fs::create_dir_all(data).unwrap();
     std::fs::write(&file, &url).unwrap();
-    Some(url)
+    url
 }
 
 fn uuid_like() -> String {
