@@ -41,7 +41,30 @@ pub enum BenchCommand {
         /// Seconds for the crypto-bound measurement.
         #[arg(long, default_value_t = 5.0)]
         seconds: f64,
+        /// A PostgreSQL server (`postgres://user:password@host:port`): the run makes a database
+        /// of its own there and drops it after. Default: SQLite in a temporary directory.
+        #[arg(long)]
+        database: Option<String>,
+        /// Server instances (`rinnova serve` processes on the same database); clients are
+        /// spread over them. With 1 and SQLite the server runs inside the benchmark.
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
         /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Portal home-page latency (p50/p99) with many logged-in sessions browsing at once, and
+    /// the server's resident memory idle and at its peak (a `rinnova serve` process).
+    Portal {
+        /// Concurrent sessions (one holder each).
+        #[arg(long, default_value_t = 200)]
+        sessions: usize,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// A PostgreSQL server, as for `bench renew`.
+        #[arg(long)]
+        database: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -64,8 +87,19 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             renewals,
             clients,
             seconds,
+            database,
+            instances,
             json,
-        } => (renew(renewals, clients, seconds).await?, json),
+        } => (
+            renew(renewals, clients, seconds, database.as_deref(), instances).await?,
+            json,
+        ),
+        BenchCommand::Portal {
+            sessions,
+            seconds,
+            database,
+            json,
+        } => (portal(sessions, seconds, database.as_deref()).await?, json),
         BenchCommand::Reminders { certificates, json } => (reminders(certificates).await?, json),
     };
     if json_out {
@@ -326,51 +360,181 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-async fn renew(renewals: usize, clients: usize, seconds: f64) -> anyhow::Result<Value> {
-    let dir = tempfile_dir()?;
-    let store = Store::open_sqlite_dir(&dir).await?;
-    store.migrate().await?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    rinnova_app::ca_service::init(
-        &store,
-        &CaConfig::demo("http://rinnova-bench.it"),
-        b"bench",
-        KdfParams::default(),
-        clock.now(),
-    )
-    .await?;
+/// Where a benchmark's data lives: a temporary directory, and a database of its own (SQLite
+/// there, or a fresh database on the PostgreSQL server named).
+struct BenchDb {
+    dir: std::path::PathBuf,
+    url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl BenchDb {
+    async fn new(database: Option<&str>) -> anyhow::Result<BenchDb> {
+        let dir = tempfile_dir()?;
+        let (url, postgres) = match database {
+            Some(base) => {
+                anyhow::ensure!(
+                    base.starts_with("postgres"),
+                    "--database takes a PostgreSQL server: postgres://user:password@host:port"
+                );
+                let name = format!("rinnova_bench_{}", std::process::id());
+                let base = base.trim_end_matches('/').to_owned();
+                let url = rinnova_store::create_postgres_database(&base, &name).await?;
+                (url, Some((base, name)))
+            }
+            None => (
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.join("rinnova.sqlite3").display()
+                ),
+                None,
+            ),
+        };
+        Ok(BenchDb { dir, url, postgres })
+    }
+
+    fn backend(&self) -> &'static str {
+        if self.postgres.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+
+    /// The store, migrated, with a CA (passphrase "bench") and an app over it.
+    async fn app(&self, config: &AppConfig) -> anyhow::Result<App> {
+        let store = Store::connect(&self.url, 16).await?;
+        store.migrate().await?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        rinnova_app::ca_service::init(
+            &store,
+            &CaConfig::demo("http://rinnova-bench.it"),
+            b"bench",
+            KdfParams::default(),
+            clock.now(),
+        )
+        .await?;
+        Ok(App::open(store, config.clone(), clock, b"bench").await?)
+    }
+
+    async fn close(self) {
+        if let Some((base, name)) = &self.postgres
+            && let Err(e) = rinnova_store::drop_postgres_database(base, name).await
+        {
+            eprintln!("could not drop the benchmark database {name}: {e}");
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A `rinnova serve --demo` process of this binary on the benchmark's database.
+struct Instance {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Instance {
+    fn start(db: &BenchDb) -> anyhow::Result<Instance> {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            .arg("--data-dir")
+            .arg(&db.dir)
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .env("RINNOVA_DATABASE", &db.url)
+            .env("RINNOVA_CA_PASSPHRASE", "bench")
+            .env("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0")
+            .env("RINNOVA_APP__AUDIT_SEAL_MINUTES", "0")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let mut lines = std::io::BufReader::new(child.stdout.take().context("stdout")?).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .context("the server stopped before listening")??;
+            if let Some(rest) = line.strip_prefix("rinnova listening on ") {
+                break rest.trim().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Instance { child, base })
+    }
+
+    /// (resident, peak resident) memory in MB, from /proc.
+    fn rss_mb(&self) -> (f64, f64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(0.0, |kb| kb / 1024.0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn renew(
+    renewals: usize,
+    clients: usize,
+    seconds: f64,
+    database: Option<&str>,
+    instances: usize,
+) -> anyhow::Result<Value> {
+    let db = BenchDb::new(database).await?;
     // Real Argon2id costs, as in production.
     let config = AppConfig {
         demo: true,
         ..AppConfig::default()
     };
-    let app = App::open(store.clone(), config.clone(), clock.clone(), b"bench").await?;
+    let app = db.app(&config).await?;
     let seeding = Instant::now();
     let users = app.seed_bench_holders(renewals).await?;
     let seeding_s = seeding.elapsed().as_secs_f64();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router = rinnova_web::router(rinnova_web::WebState {
-        app: app.clone(),
-        secure_cookies: false,
-        trusted_proxies: vec![],
-        metrics: None,
-    });
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let mut children = Vec::new();
+    let mut bases = Vec::new();
+    let mut in_process = None;
+    if instances <= 1 && db.postgres.is_none() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        bases.push(format!("http://{}", listener.local_addr()?));
+        let router = rinnova_web::router(rinnova_web::WebState {
+            app: app.clone(),
+            secure_cookies: false,
+            trusted_proxies: vec![],
+            metrics: None,
+        });
+        in_process = Some(tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        }));
+    } else {
+        for _ in 0..instances.max(1) {
+            let i = Instance::start(&db)?;
+            bases.push(i.base.clone());
+            children.push(i);
+        }
+    }
 
     let queue = Arc::new(Mutex::new(users));
     let http = reqwest::Client::new();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..clients.max(1) {
-        let (queue, http, base) = (queue.clone(), http.clone(), base.clone());
+    for client in 0..clients.max(1) {
+        let base = bases[client % bases.len()].clone();
+        let (queue, http) = (queue.clone(), http.clone());
         tasks.push(tokio::spawn(async move {
             let mut done = 0usize;
             loop {
@@ -390,13 +554,18 @@ async fn renew(renewals: usize, clients: usize, seconds: f64) -> anyhow::Result<
         completed += t.await??;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    server.abort();
+    if let Some(server) = in_process {
+        server.abort();
+    }
+    drop(children);
     let renewals_per_s = completed as f64 / elapsed;
 
     // The crypto a renewal cannot avoid, on the same cores: password check at login, unseal +
     // sign at step 4, new key sealed under the PIN and the CA's signature at step 7.
     let crypto_bound_per_s = crypto_bound(&app, &config, seconds).await?;
-    let _ = std::fs::remove_dir_all(&dir);
+    let backend = db.backend();
+    drop(app);
+    db.close().await;
     Ok(json!({
         "renewals": completed,
         "clients": clients,
@@ -406,7 +575,8 @@ async fn renew(renewals: usize, clients: usize, seconds: f64) -> anyhow::Result<
         "ratio": round(renewals_per_s / crypto_bound_per_s),
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "seeding_seconds": round(seeding_s),
-        "database": "sqlite",
+        "database": backend,
+        "instances": bases.len(),
     }))
 }
 
@@ -669,4 +839,122 @@ async fn reminders(certificates: usize) -> anyhow::Result<Value> {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// Portal home-page latency with `sessions` logged-in holders browsing at once, and the
+/// server's memory: a `rinnova serve` process on a fresh database.
+async fn portal(sessions: usize, seconds: f64, database: Option<&str>) -> anyhow::Result<Value> {
+    let db = BenchDb::new(database).await?;
+    let config = AppConfig {
+        demo: true,
+        ..AppConfig::default()
+    };
+    let app = db.app(&config).await?;
+    let users = app.seed_bench_holders(sessions).await?;
+    drop(app);
+    let server = Instance::start(&db)?;
+    // Idle: started, nothing asked yet.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (rss_idle_mb, _) = server.rss_mb();
+
+    // Each holder logs in through the portal's form and keeps its session cookie.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut cookies = Vec::with_capacity(users.len());
+    for chunk in users.chunks(8) {
+        let logins = chunk.iter().map(|u| {
+            let (http, base) = (http.clone(), server.base.clone());
+            let u = u.clone();
+            async move {
+                let resp = http
+                    .post(format!("{base}/login"))
+                    .form(&[
+                        ("user_id", u.as_str()),
+                        ("password", rinnova_app::demo::DEMO_PASSWORD),
+                    ])
+                    .send()
+                    .await?;
+                resp.headers()
+                    .get_all(reqwest::header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find(|c| c.starts_with("rnv_session="))
+                    .and_then(|c| c.split(';').next())
+                    .map(str::to_owned)
+                    .context("no session cookie")
+            }
+        });
+        for c in futures_join(logins).await {
+            cookies.push(c?);
+        }
+    }
+
+    let budget = Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for cookie in cookies {
+        let (http, base) = (http.clone(), server.base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while start.elapsed() < budget {
+                let t = Instant::now();
+                let resp = http
+                    .get(format!("{base}/"))
+                    .header(reqwest::header::COOKIE, &cookie)
+                    .send()
+                    .await?;
+                anyhow::ensure!(resp.status().is_success(), "home page: {}", resp.status());
+                let body = resp.text().await?;
+                anyhow::ensure!(body.contains("Bench"), "not the holder's home page");
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok::<_, anyhow::Error>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let (rss_now_mb, rss_peak_mb) = server.rss_mb();
+    drop(server);
+    let backend = db.backend();
+    db.close().await;
+    all.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Ok(json!({
+        "sessions": sessions,
+        "requests": all.len(),
+        "seconds": round(elapsed),
+        "requests_per_s": round(all.len() as f64 / elapsed),
+        "p50_ms": round3(pct(0.50)),
+        "p99_ms": round3(pct(0.99)),
+        "max_ms": round3(pct(1.0)),
+        "rss_idle_mb": round(rss_idle_mb),
+        "rss_after_mb": round(rss_now_mb),
+        "rss_peak_mb": round(rss_peak_mb),
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "database": backend,
+    }))
+}
+
+/// Runs futures concurrently and collects their outputs in order.
+async fn futures_join<F>(fs: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        if let Ok(v) = h.await {
+            out.push(v);
+        }
+    }
+    out
 }

@@ -162,13 +162,41 @@ impl Store {
     }
 }
 
+/// Creates the database `name` on the PostgreSQL server at `base` (`postgres://user@host:port`)
+/// and returns its URL (benchmarks and tests run on databases of their own).
+pub async fn create_postgres_database(base: &str, name: &str) -> Result<String, StoreError> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let base = base.trim_end_matches('/');
+    let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres")).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// Drops the database `name` on the PostgreSQL server at `base` (after a benchmark).
+pub async fn drop_postgres_database(base: &str, name: &str) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let base = base.trim_end_matches('/');
+    let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres")).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
+    admin.close().await?;
+    Ok(())
+}
+
 /// For the test suites: the store a test runs on. SQLite in `dir` by default; with
 /// `RINNOVA_TEST_POSTGRES=postgres://user@host:port` a fresh PostgreSQL database of its own
 /// (named `rinnova_t_…`; `scripts/test` drops the previous run's), so the same suites run on
 /// both backends.
 pub mod testing {
     use super::{Store, StoreError};
-    use sqlx::Connection;
 
     /// The PostgreSQL server the tests use, if any.
     pub fn postgres_base() -> Option<String> {
@@ -180,14 +208,7 @@ pub mod testing {
 
     /// Creates a fresh database on the tests' PostgreSQL server and returns its URL.
     pub async fn fresh_postgres_database(base: &str) -> Result<String, StoreError> {
-        sqlx::any::install_default_drivers();
-        let name = format!("rinnova_t_{:016x}", rand_u64());
-        let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres")).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await?;
-        admin.close().await?;
-        Ok(format!("{base}/{name}"))
+        super::create_postgres_database(base, &format!("rinnova_t_{:016x}", rand_u64())).await
     }
 
     fn rand_u64() -> u64 {
