@@ -341,25 +341,28 @@ impl App {
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
-        let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        // The documents are made from the data read outside any write transaction (rendering
+        // PDFs takes milliseconds, and writers are serialised); the transaction then checks
+        // that nothing they show changed meanwhile.
+        let mut conn = self.store().conn().await?;
+        let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
-            let v = self.view(&mut tx, &rec, &h).await?;
-            return Ok(v);
+            return self.view(&mut conn, &rec, &h).await;
         }
-        if let Some(e) = self.contact_conflict(&mut tx, &h).await? {
+        if let Some(e) = self.contact_conflict(&mut conn, &h).await? {
             return Err(e);
         }
-        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+        let cert = repo::certificates::by_id(&mut conn, &rec.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let lang = Lang::parse(&h.lang);
         let organisation = match &h.organisation_id {
-            Some(id) => repo::holders::organisation(&mut tx, id)
+            Some(id) => repo::holders::organisation(&mut conn, id)
                 .await?
                 .map(|o| o.name),
             None => None,
         };
+        drop(conn);
         let form = RenewalForm {
             renewal_id: rec.id.clone(),
             given_name: h.given_name.clone(),
@@ -370,7 +373,7 @@ impl App {
             mobile: h.mobile.clone(),
             residence: h.residence.clone(),
             role: h.role_title.clone(),
-            organisation,
+            organisation: organisation.clone(),
             certificate_serial: cert.serial_hex.clone(),
             current_expiry: ts(cert.not_after)
                 .to_zoned(ca_time_zone())
@@ -380,10 +383,34 @@ impl App {
             date: now.to_zoned(ca_time_zone()).date().to_string(),
         };
         let doc_lang = DocLang::parse(lang.code());
-        let form_pdf = rinnova_docs::renewal_form(&form, doc_lang);
-        let conditions_pdf = rinnova_docs::conditions(doc_lang);
+        let (form_pdf, conditions_pdf) = blocking(move || {
+            (
+                rinnova_docs::renewal_form(&form, doc_lang),
+                conditions_pdf(doc_lang),
+            )
+        })
+        .await?;
         let (form_hash, conditions_hash) = (sha256(&form_pdf), sha256(&conditions_pdf));
         let documents_hash = sha256(&[form_hash, conditions_hash].concat());
+
+        let mut tx = self.store().begin().await?;
+        let (rec, h2) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
+            return self.view(&mut tx, &rec, &h2).await;
+        }
+        let organisation_now = match &h2.organisation_id {
+            Some(id) => repo::holders::organisation(&mut tx, id)
+                .await?
+                .map(|o| o.name),
+            None => None,
+        };
+        if h2 != h || organisation_now != organisation {
+            // The holder's data changed while the documents were made: confirm again.
+            return Err(AppError::Conflict);
+        }
+        if let Some(e) = self.contact_conflict(&mut tx, &h2).await? {
+            return Err(e);
+        }
         for (name, pdf, hash) in [
             (FORM, form_pdf, form_hash),
             (CONDITIONS, conditions_pdf, conditions_hash),
@@ -850,5 +877,19 @@ impl App {
             },
             sig,
         )))
+    }
+}
+
+/// The conditions of contract in a language: the same document every time, made once.
+fn conditions_pdf(lang: DocLang) -> Vec<u8> {
+    static IT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    match lang {
+        DocLang::It => IT
+            .get_or_init(|| rinnova_docs::conditions(DocLang::It))
+            .clone(),
+        DocLang::En => EN
+            .get_or_init(|| rinnova_docs::conditions(DocLang::En))
+            .clone(),
     }
 }

@@ -511,7 +511,8 @@ async fn renew(
             app: app.clone(),
             secure_cookies: false,
             trusted_proxies: vec![],
-            metrics: None,
+            // Recorded as in `serve`, so that the run says where the time goes.
+            metrics: crate::server::metrics_recorder(),
         });
         in_process = Some(tokio::spawn(async move {
             axum::serve(
@@ -554,6 +555,7 @@ async fn renew(
         completed += t.await??;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let by_route = time_by_route(&http, &bases, completed).await;
     if let Some(server) = in_process {
         server.abort();
     }
@@ -577,6 +579,7 @@ async fn renew(
         "seeding_seconds": round(seeding_s),
         "database": backend,
         "instances": bases.len(),
+        "server_ms_per_renewal_by_route": by_route,
     }))
 }
 
@@ -957,4 +960,42 @@ where
         }
     }
     out
+}
+
+/// Where a renewal's server time goes: the request-latency histograms of every instance
+/// (`/metrics`), summed per route and divided by the renewals — milliseconds per renewal,
+/// largest first.
+async fn time_by_route(http: &reqwest::Client, bases: &[String], renewals: usize) -> Value {
+    let mut totals: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+    for base in bases {
+        let Ok(resp) = http.get(format!("{base}/metrics")).send().await else {
+            continue;
+        };
+        let text = resp.text().await.unwrap_or_default();
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("rinnova_http_request_duration_seconds_sum{") else {
+                continue;
+            };
+            let (labels, value) = rest.split_once("} ").unwrap_or_default();
+            let label = |name: &str| {
+                labels
+                    .split(',')
+                    .find_map(|kv| kv.strip_prefix(&format!("{name}=\"")))
+                    .map(|v| v.trim_end_matches('"').to_owned())
+                    .unwrap_or_default()
+            };
+            let key = format!("{} {}", label("method"), label("route"));
+            *totals.entry(key).or_default() += value.trim().parse::<f64>().unwrap_or(0.0);
+        }
+    }
+    let mut rows: Vec<(String, f64)> = totals
+        .into_iter()
+        .map(|(k, secs)| (k, secs * 1000.0 / renewals.max(1) as f64))
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Value::Array(
+        rows.into_iter()
+            .map(|(k, ms)| json!([k, round(ms)]))
+            .collect(),
+    )
 }

@@ -236,7 +236,7 @@ fn print_demo(cfg: &Config) {
 }
 
 /// Installs the Prometheus recorder once per process; its handle renders `/metrics`.
-fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
     use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
     let built = PrometheusBuilder::new()
         .set_buckets_for_metric(
