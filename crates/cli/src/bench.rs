@@ -62,6 +62,10 @@ pub enum BenchCommand {
         /// Seconds of load.
         #[arg(long, default_value_t = 10.0)]
         seconds: f64,
+        /// Each session's pause between two page views, in milliseconds (people read what
+        /// they asked for); 0 makes every session ask again at once (saturation).
+        #[arg(long, default_value_t = 500)]
+        think_ms: u64,
         /// A PostgreSQL server, as for `bench renew`.
         #[arg(long)]
         database: Option<String>,
@@ -97,9 +101,13 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Portal {
             sessions,
             seconds,
+            think_ms,
             database,
             json,
-        } => (portal(sessions, seconds, database.as_deref()).await?, json),
+        } => (
+            portal(sessions, seconds, think_ms, database.as_deref()).await?,
+            json,
+        ),
         BenchCommand::Reminders { certificates, json } => (reminders(certificates).await?, json),
     };
     if json_out {
@@ -846,7 +854,12 @@ fn round3(x: f64) -> f64 {
 
 /// Portal home-page latency with `sessions` logged-in holders browsing at once, and the
 /// server's memory: a `rinnova serve` process on a fresh database.
-async fn portal(sessions: usize, seconds: f64, database: Option<&str>) -> anyhow::Result<Value> {
+async fn portal(
+    sessions: usize,
+    seconds: f64,
+    think_ms: u64,
+    database: Option<&str>,
+) -> anyhow::Result<Value> {
     let db = BenchDb::new(database).await?;
     let config = AppConfig {
         demo: true,
@@ -896,10 +909,15 @@ async fn portal(sessions: usize, seconds: f64, database: Option<&str>) -> anyhow
     let budget = Duration::from_secs_f64(seconds);
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for cookie in cookies {
+    let n = cookies.len().max(1) as u64;
+    for (i, cookie) in cookies.into_iter().enumerate() {
         let (http, base) = (http.clone(), server.base.clone());
+        let think = Duration::from_millis(think_ms);
+        // Sessions start spread over one pause, not all in the same instant.
+        let offset = Duration::from_millis(think_ms * i as u64 / n);
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
+            tokio::time::sleep(offset).await;
             while start.elapsed() < budget {
                 let t = Instant::now();
                 let resp = http
@@ -911,6 +929,7 @@ async fn portal(sessions: usize, seconds: f64, database: Option<&str>) -> anyhow
                 let body = resp.text().await?;
                 anyhow::ensure!(body.contains("Bench"), "not the holder's home page");
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                tokio::time::sleep(think).await;
             }
             Ok::<_, anyhow::Error>(lat)
         }));
@@ -932,6 +951,7 @@ async fn portal(sessions: usize, seconds: f64, database: Option<&str>) -> anyhow
     };
     Ok(json!({
         "sessions": sessions,
+        "think_ms": think_ms,
         "requests": all.len(),
         "seconds": round(elapsed),
         "requests_per_s": round(all.len() as f64 / elapsed),
