@@ -31,13 +31,37 @@ pub fn random_token() -> Result<String, AppError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Runs CPU-heavy work (Argon2id, signatures) off the async executor.
+/// Runs CPU-heavy work (Argon2id, signatures, PDFs) off the async executor, on a pool of one
+/// thread per core. Argon2id is memory-hard (19 MiB a derivation): more derivations than cores
+/// only time-slice, each switch evicting the others' memory from the caches, and fresh threads
+/// take fresh memory from the kernel each time (page faults, zeroing); a fixed pool keeps its
+/// threads' memory warm and lets the surplus wait its turn.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )
+            .thread_name(|i| format!("rinnova-cpu-{i}"))
+            // A panicking job drops its answer channel: the caller gets an error, the pool lives.
+            .panic_handler(|_| tracing::error!("a CPU job panicked"))
+            .build()
+            .ok()
+    });
+    let Some(pool) = pool else {
+        return tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()));
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.await
+        .map_err(|_| AppError::Internal("a CPU job failed".into()))
 }
 
 /// Argon2id PHC hash of a password.
