@@ -5,7 +5,6 @@ use crate::auth::audit;
 use crate::home::{facts, rome_date};
 use crate::i18n::Lang;
 use crate::issuance::holder_subject;
-use crate::notify;
 use crate::renewal::commit;
 use crate::util::{new_id, secs, ts};
 use crate::{App, AppError, Ctx};
@@ -14,8 +13,8 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use rinnova_ca::device::HolderPublicKey;
 use rinnova_ca::request::RequestError;
 use rinnova_domain::prepaid::Purse;
-use rinnova_domain::window::{assess, ca_time_zone};
-use rinnova_domain::{CertificateKind, Event, PaymentMode};
+use rinnova_domain::window::assess;
+use rinnova_domain::{CertificateKind, PaymentMode, RenewalStep};
 use rinnova_store::{
     CardRenewalRecord, CertificateRecord, Conn, HolderRecord, RenewalRecord, StoreError, repo,
 };
@@ -309,28 +308,19 @@ impl App {
         assess(&facts(&old)?, &self.config().window, now).map_err(AppError::NotRenewable)?;
         // The card's proof by the old key stands for the activation codes of the portal: the
         // renewal waits for the organisation, or is issued now.
-        let rec = RenewalRecord {
-            id: new_id(),
-            holder_id: h.id.clone(),
-            certificate_id: old.id.clone(),
-            step: if approval_required {
-                "approval"
+        let rec = crate::renewal::new_renewal(
+            &h.id,
+            &old.id,
+            if approval_required {
+                RenewalStep::Approval
             } else {
-                "activate"
-            }
-            .into(),
-            payment_mode: mode.as_str().into(),
-            approval_required: i64::from(approval_required),
-            documents_hash: None,
-            activation_otp_verified: 1,
-            version: 0,
-            consented_at: None,
-            signature: None,
-            signed_at: None,
-            new_certificate_id: None,
-            created_at: secs(now),
-            updated_at: secs(now),
-        };
+                RenewalStep::Activate
+            },
+            mode,
+            approval_required,
+            true,
+            now,
+        );
         match repo::renewals::insert(&mut tx, &rec).await {
             Ok(()) => {}
             // Another renewal of this certificate is open (another key, awaiting approval).
@@ -445,42 +435,9 @@ impl App {
             },
         )
         .await?;
-        if !repo::certificates::supersede(c, &old.id, &new_cert_id, secs(now)).await? {
-            return Err(AppError::Conflict);
-        }
-        self.close_prepaid(c, &rec.id, true, now, ctx).await?;
-        self.charge_payroll(c, rec, h, &old.kind, now).await?;
         let rec = self
-            .transition(c, rec, &Event::Activated, now, |r| {
-                r.new_certificate_id = Some(new_cert_id.clone())
-            })
+            .complete_renewal(c, rec, h, &old, &new_cert_id, &issued, now, ctx)
             .await?;
-        for (action, serial) in [
-            ("certificate_issued", &issued.serial_hex),
-            ("certificate_superseded", &old.serial_hex),
-        ] {
-            audit(
-                c,
-                secs(now),
-                &h.user_id,
-                action,
-                Some(&rec.id),
-                ctx,
-                Some(format!("serial {serial}")),
-            )
-            .await?;
-        }
-        let lang = Lang::parse(&h.lang);
-        let expiry = issued.not_after.to_zoned(ca_time_zone()).date().to_string();
-        let body = lang.t_args(
-            "email-renewed-body",
-            &[
-                ("name", format!("{} {}", h.given_name, h.surname)),
-                ("serial", issued.serial_hex.clone()),
-                ("date", expiry),
-            ],
-        );
-        notify::email(c, h, lang.t("email-renewed-subject"), body, secs(now)).await?;
         tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "card renewal issued");
         metrics::counter!("rinnova_renewals_total", "channel" => "card", "outcome" => "completed")
             .increment(1);

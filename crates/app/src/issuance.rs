@@ -1,12 +1,16 @@
 //! Issuance of a remote-signature certificate and its storage with the new credential: the one
 //! place where a key and a certificate enter the database together.
 
+use crate::auth::audit;
+use crate::i18n::Lang;
+use crate::notify;
 use crate::util::{new_id, secs};
-use crate::{App, AppError};
+use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_ca::{CredentialKey, HolderSubject, IssuedCertificate};
-use rinnova_domain::{CertificateKind, CodiceFiscale};
-use rinnova_store::{CertificateRecord, Conn, CredentialRecord, HolderRecord, repo};
+use rinnova_domain::window::ca_time_zone;
+use rinnova_domain::{CertificateKind, CodiceFiscale, Event};
+use rinnova_store::{CertificateRecord, Conn, CredentialRecord, HolderRecord, RenewalRecord, repo};
 
 /// The subject of a holder's qualified certificate (organisation only with its consent, which
 /// this foundation does not record yet).
@@ -78,5 +82,62 @@ impl App {
         )
         .await?;
         Ok((id, issued))
+    }
+
+    /// The end of any renewal once its new certificate is stored, in the caller's transaction:
+    /// the old certificate superseded, a prepaid reservation debited, an organisation paying
+    /// through payroll charged, the renewal completed, both facts audited, the holder e-mailed.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one fact of the completed renewal"
+    )]
+    pub(crate) async fn complete_renewal(
+        &self,
+        c: &mut Conn,
+        rec: &RenewalRecord,
+        h: &HolderRecord,
+        old: &CertificateRecord,
+        new_cert_id: &str,
+        issued: &IssuedCertificate,
+        now: Timestamp,
+        ctx: &Ctx,
+    ) -> Result<RenewalRecord, AppError> {
+        if !repo::certificates::supersede(c, &old.id, new_cert_id, secs(now)).await? {
+            return Err(AppError::Conflict);
+        }
+        self.close_prepaid(c, &rec.id, true, now, ctx).await?;
+        self.charge_payroll(c, rec, h, &old.kind, now).await?;
+        let rec = self
+            .transition(c, rec, &Event::Activated, now, |r| {
+                r.new_certificate_id = Some(new_cert_id.to_owned())
+            })
+            .await?;
+        for (action, serial) in [
+            ("certificate_issued", &issued.serial_hex),
+            ("certificate_superseded", &old.serial_hex),
+        ] {
+            audit(
+                c,
+                secs(now),
+                &h.user_id,
+                action,
+                Some(&rec.id),
+                ctx,
+                Some(format!("serial {serial}")),
+            )
+            .await?;
+        }
+        let lang = Lang::parse(&h.lang);
+        let expiry = issued.not_after.to_zoned(ca_time_zone()).date().to_string();
+        let body = lang.t_args(
+            "email-renewed-body",
+            &[
+                ("name", format!("{} {}", h.given_name, h.surname)),
+                ("serial", issued.serial_hex.clone()),
+                ("date", expiry),
+            ],
+        );
+        notify::email(c, h, lang.t("email-renewed-subject"), body, secs(now)).await?;
+        Ok(rec)
     }
 }

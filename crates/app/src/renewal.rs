@@ -8,7 +8,7 @@ use crate::home::{certificate_view, holder_view};
 use crate::i18n::Lang;
 use crate::util::{blocking, new_id, secs, sha256, ts};
 use crate::views::{ContactChangeView, OtpView, RenewalView, StepView};
-use crate::{App, AppError, Ctx, notify};
+use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_ca::DeviceError;
 use rinnova_ca::device::HolderPublicKey;
@@ -288,23 +288,15 @@ impl App {
             .map_err(AppError::NotRenewable)?;
         let (payment_mode, approval_required) = self.payment_terms(&mut tx, &h).await?;
         let d = Renewal::start(payment_mode, approval_required);
-        let rec = RenewalRecord {
-            id: new_id(),
-            holder_id: holder_id.into(),
-            certificate_id: certificate_id.into(),
-            step: d.step.as_str().into(),
-            payment_mode: payment_mode.as_str().into(),
-            approval_required: i64::from(approval_required),
-            documents_hash: None,
-            activation_otp_verified: 0,
-            version: 0,
-            consented_at: None,
-            signature: None,
-            signed_at: None,
-            new_certificate_id: None,
-            created_at: secs(now),
-            updated_at: secs(now),
-        };
+        let rec = new_renewal(
+            holder_id,
+            certificate_id,
+            d.step,
+            payment_mode,
+            approval_required,
+            false,
+            now,
+        );
         match repo::renewals::insert(&mut tx, &rec).await {
             Ok(()) => {}
             Err(e) if e.is_unique_violation() => {
@@ -785,60 +777,12 @@ impl App {
         let (new_cert_id, issued) = self
             .issue_and_store(&mut tx, &h, &key, old.distributor_id.as_deref(), now, now)
             .await?;
-        if !repo::certificates::supersede(&mut tx, &old.id, &new_cert_id, secs(now)).await? {
-            return Err(AppError::Conflict);
-        }
         if let Some(old_cred) = &old.credential_id {
             repo::holders::retire_credential(&mut tx, old_cred, secs(now)).await?;
         }
-        // A prepaid reservation is debited now that the certificate exists; an organisation
-        // paying through payroll is charged.
-        self.close_prepaid(&mut tx, &rec.id, true, now, ctx).await?;
-        self.charge_payroll(&mut tx, &rec, &h, &old.kind, now)
-            .await?;
         let rec = self
-            .transition(&mut tx, &rec, &Event::Activated, now, |r| {
-                r.new_certificate_id = Some(new_cert_id.clone())
-            })
+            .complete_renewal(&mut tx, &rec, &h, &old, &new_cert_id, &issued, now, ctx)
             .await?;
-        audit(
-            &mut tx,
-            secs(now),
-            &h.user_id,
-            "certificate_issued",
-            Some(&rec.id),
-            ctx,
-            Some(format!("serial {}", issued.serial_hex)),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            secs(now),
-            &h.user_id,
-            "certificate_superseded",
-            Some(&rec.id),
-            ctx,
-            Some(format!("serial {}", old.serial_hex)),
-        )
-        .await?;
-        let lang = Lang::parse(&h.lang);
-        let expiry = issued.not_after.to_zoned(ca_time_zone()).date().to_string();
-        let body = lang.t_args(
-            "email-renewed-body",
-            &[
-                ("name", format!("{} {}", h.given_name, h.surname)),
-                ("serial", issued.serial_hex.clone()),
-                ("date", expiry),
-            ],
-        );
-        notify::email(
-            &mut tx,
-            &h,
-            lang.t("email-renewed-subject"),
-            body,
-            secs(now),
-        )
-        .await?;
         let v = self.view(&mut tx, &rec, &h).await?;
         commit(tx).await?;
         tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "renewal completed");
@@ -891,5 +835,35 @@ fn conditions_pdf(lang: DocLang) -> Vec<u8> {
         DocLang::En => EN
             .get_or_init(|| rinnova_docs::conditions(DocLang::En))
             .clone(),
+    }
+}
+
+/// A renewal record as it starts: at `step`, nothing done yet but (for a card's request, whose
+/// proof stands for them) perhaps the activation codes.
+pub(crate) fn new_renewal(
+    holder_id: &str,
+    certificate_id: &str,
+    step: RenewalStep,
+    payment_mode: PaymentMode,
+    approval_required: bool,
+    activation_otp_verified: bool,
+    now: Timestamp,
+) -> RenewalRecord {
+    RenewalRecord {
+        id: new_id(),
+        holder_id: holder_id.into(),
+        certificate_id: certificate_id.into(),
+        step: step.as_str().into(),
+        payment_mode: payment_mode.as_str().into(),
+        approval_required: i64::from(approval_required),
+        documents_hash: None,
+        activation_otp_verified: i64::from(activation_otp_verified),
+        version: 0,
+        consented_at: None,
+        signature: None,
+        signed_at: None,
+        new_certificate_id: None,
+        created_at: secs(now),
+        updated_at: secs(now),
     }
 }
