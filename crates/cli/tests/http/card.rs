@@ -28,59 +28,36 @@ async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let hsm = tempfile::tempdir().unwrap();
-    let conf = softhsm_conf(hsm.path());
-    let run = |args: &[&str]| {
-        bin(data.path())
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .env("SOFTHSM2_CONF", &conf)
-            .output()
-            .unwrap()
+    let card = Card {
+        data: data.path(),
+        conf: softhsm_conf(hsm.path()),
+        dir: hsm.path(),
+        server: server.base.clone(),
+        token: "card-1",
+        pin: "12345678",
     };
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let made = ok(run(&[
-        "demo", "card", "--holder", "JZLF001", "--token", "card-1", "--pin", "12345678",
-    ]));
+    let made = ok(card.run(
+        &[
+            "demo", "card", "--holder", "JZLF001", "--token", "card-1", "--pin", "12345678",
+        ],
+        &[],
+    ));
     assert!(
         made.contains("Firma digitale (card_signature)") && made.contains("CNS (cns)"),
         "{made}"
     );
-    ok(run(&[
-        "demo",
-        "card",
-        "--holder",
-        "JZLF002",
-        "--token",
-        "card-2",
-        "--pin",
-        "11112222",
-        "--expires-in-days",
-        "-5",
-    ]));
+    let expired_card = Card {
+        token: "card-2",
+        pin: "11112222",
+        conf: card.conf.clone(),
+        server: server.base.clone(),
+        ..card
+    };
+    expired_card.personalise("JZLF002", "-5");
 
-    let read = ok(run(&[
-        "card",
-        "read",
-        "--server",
-        &server.base,
-        "--token",
-        "card-1",
-        "--pin",
-        "12345678",
-        "--json",
-    ]));
-    let list: Value = serde_json::from_str(&read).unwrap();
-    let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 2, "{read}");
-    for c in list {
+    let list = card.read();
+    assert_eq!(list.len(), 2, "{list:?}");
+    for c in &list {
         assert_eq!(c["renewable"], true, "{c}");
         assert_eq!(c["holder"], "Mario Rossi");
         assert_eq!(c["days_left"], 45);
@@ -92,19 +69,7 @@ async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
         "sorted by label: CNS, Firma digitale"
     );
 
-    let expired = ok(run(&[
-        "card",
-        "read",
-        "--server",
-        &server.base,
-        "--token",
-        "card-2",
-        "--pin",
-        "11112222",
-        "--json",
-    ]));
-    let expired: Value = serde_json::from_str(&expired).unwrap();
-    for c in expired.as_array().unwrap() {
+    for c in expired_card.read() {
         assert_eq!(c["renewable"], false, "{c}");
         assert!(
             c["reason_code"].as_str().unwrap().starts_with("RNV-WIN-"),
@@ -112,57 +77,41 @@ async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
         );
         assert!(!c["reason"].as_str().unwrap().is_empty());
     }
-    let text = ok(run(&[
-        "card",
-        "read",
-        "--server",
-        &server.base,
-        "--token",
-        "card-2",
-        "--pin",
-        "11112222",
-    ]));
-    assert!(text.contains("non rinnovabile"), "{text}");
-    assert!(
-        !run(&[
+    let text = ok(expired_card.run(
+        &[
             "card",
             "read",
             "--server",
             &server.base,
             "--token",
-            "card-1",
+            "card-2",
             "--pin",
-            "00000000"
-        ])
-        .status
-        .success()
+            "11112222",
+        ],
+        &[],
+    ));
+    assert!(text.contains("non rinnovabile"), "{text}");
+    assert!(
+        !card
+            .run(
+                &[
+                    "card",
+                    "read",
+                    "--server",
+                    &server.base,
+                    "--token",
+                    "card-1",
+                    "--pin",
+                    "00000000"
+                ],
+                &[],
+            )
+            .status
+            .success()
     );
 
     // OpenSC: keys made on the card, never extractable, certificates beside them.
-    let tool = |args: &[&str]| {
-        let out = Command::new("pkcs11-tool")
-            .args([
-                "--module",
-                "/usr/lib/softhsm/libsofthsm2.so",
-                "--token-label",
-                "card-1",
-                "--login",
-                "--pin",
-                "12345678",
-            ])
-            .args(args)
-            .env("SOFTHSM2_CONF", &conf)
-            .current_dir(hsm.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let objects = tool(&["--list-objects"]);
+    let objects = card.tool(&["--list-objects"]);
     assert_eq!(
         objects.matches("Private Key Object; EC").count(),
         2,
@@ -175,7 +124,7 @@ async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
         "{objects}"
     );
     // OpenSSL verifies the card's signature certificate against the server's chain.
-    tool(&[
+    card.tool(&[
         "--read-object",
         "--type",
         "cert",
