@@ -28,6 +28,12 @@ fn status_of(r: &RevokedRow) -> Option<(i64, Reason)> {
     Some((at, reason))
 }
 
+/// Whether the stored CRL can still be served at `now`: nothing changed since and it is less
+/// than `CRL_REFRESH_SECONDS` old.
+fn crl_is_current(c: &CrlRow, now: i64) -> bool {
+    c.stale == 0 && now < c.this_update + CRL_REFRESH_SECONDS
+}
+
 impl App {
     /// Revokes a certificate by serial for `reason` (`rinnova ca revoke`): the CRL is issued
     /// again at the next request or sweep, OCSP answers "revoked" at once.
@@ -65,8 +71,7 @@ impl App {
         let now = secs(self.now());
         let mut conn = self.store().conn().await?;
         if let Some(c) = repo::revocation::crl(&mut conn).await?
-            && c.stale == 0
-            && now < c.this_update + CRL_REFRESH_SECONDS
+            && crl_is_current(&c, now)
         {
             return Ok(c.der);
         }
@@ -74,13 +79,19 @@ impl App {
         self.issue_crl().await
     }
 
-    /// Issues a new CRL now (numbered one above the last) and stores it.
-    pub async fn issue_crl(&self) -> Result<Vec<u8>, AppError> {
+    /// Issues a new CRL now (numbered one above the last) and stores it — unless another
+    /// request or instance did so while this one waited for the write lock: then that one is
+    /// served, so instances refreshing at once issue one CRL, not one each.
+    async fn issue_crl(&self) -> Result<Vec<u8>, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let number = repo::revocation::crl(&mut tx)
-            .await?
-            .map_or(1, |c| c.number + 1);
+        let last = repo::revocation::crl(&mut tx).await?;
+        if let Some(c) = last.as_ref()
+            && crl_is_current(c, secs(now))
+        {
+            return Ok(c.der.clone());
+        }
+        let number = last.map_or(1, |c| c.number + 1);
         let revoked: Vec<Revoked> = repo::revocation::revoked(&mut tx, secs(now))
             .await?
             .iter()

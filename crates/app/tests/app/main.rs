@@ -11,6 +11,7 @@ mod approval;
 mod audit;
 mod card;
 mod contact;
+mod crl;
 mod desk;
 mod payment;
 mod payroll;
