@@ -244,10 +244,10 @@ impl App {
         let now = secs(self.now());
         let id_hash = sha256(token.as_bytes());
         let mut conn = self.store().conn().await?;
-        let s = repo::sessions::get(&mut conn, &id_hash, now)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        let holder = repo::holders::by_id(&mut conn, &s.holder_id)
+        let repo::sessions::SessionWithUser {
+            session: s,
+            user_id,
+        } = repo::sessions::get_with_user(&mut conn, &id_hash, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         // Writing on every request would serialise readers on SQLite: slide at most once a minute.
@@ -262,7 +262,7 @@ impl App {
         }
         Ok(SessionInfo {
             holder_id: s.holder_id,
-            user_id: holder.user_id,
+            user_id,
             csrf: s.csrf,
             lang: Lang::parse(&s.lang),
             kind: s.kind,

@@ -60,11 +60,13 @@ pub async fn head(c: &mut Conn) -> Result<(i64, Vec<u8>), StoreError> {
 
 /// Appends an entry, chained to the head.
 pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
-    // Take the head's row lock first (PostgreSQL; SQLite's writer is already alone).
-    sqlx::query("UPDATE audit_head SET id = id WHERE id = 1")
-        .execute(&mut *c)
-        .await?;
-    let (last, prev) = head(c).await?;
+    // Read the head under its row lock (PostgreSQL; SQLite's writer is already alone), in one
+    // statement: the UPDATE locks, RETURNING reads.
+    let h: Option<(i64, Vec<u8>)> =
+        sqlx::query_as("UPDATE audit_head SET id = id WHERE id = 1 RETURNING seq, hash")
+            .fetch_optional(&mut *c)
+            .await?;
+    let (last, prev) = h.unwrap_or((0, GENESIS.to_vec()));
     let seq = last + 1;
     let hash = row_hash(&prev, seq, a);
     sqlx::query(

@@ -36,6 +36,30 @@ pub async fn get(
     )
 }
 
+/// A live session with its holder's user id, in one statement (read on every request).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionWithUser {
+    #[sqlx(flatten)]
+    pub session: SessionRecord,
+    pub user_id: String,
+}
+
+/// [`get`] joined with the holder's user id.
+pub async fn get_with_user(
+    c: &mut Conn,
+    id_hash: &[u8],
+    now: i64,
+) -> Result<Option<SessionWithUser>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.*, h.user_id FROM sessions s JOIN holders h ON h.id = s.holder_id \
+         WHERE s.id_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(c)
+    .await?)
+}
+
 /// Slides a session's idle expiry.
 pub async fn touch(
     c: &mut Conn,
