@@ -10,7 +10,7 @@ use crate::{App, AppError};
 use jiff::Timestamp;
 use rinnova_domain::window::{self, CertificateFacts};
 use rinnova_domain::{CertificateKind, CertificateStatus, NotRenewable, RenewalStep, WindowPolicy};
-use rinnova_store::{CertificateRecord, Conn, HolderRecord, repo};
+use rinnova_store::{CertificateRecord, Conn, HolderRecord, RenewalRecord, repo};
 
 impl App {
     /// The home page of a holder.
@@ -64,11 +64,9 @@ async fn organisation_pays(conn: &mut Conn, h: &HolderRecord) -> Result<bool, Ap
 
 /// The holder as shown.
 pub(crate) async fn holder_view(conn: &mut Conn, h: &HolderRecord) -> Result<HolderView, AppError> {
-    let organisation = match &h.organisation_id {
-        Some(id) => repo::holders::organisation(conn, id).await?.map(|o| o.name),
-        None => None,
-    };
-    let has_token = repo::holders::token(conn, &h.id).await?.is_some();
+    let (organisation, has_token) =
+        repo::holders::organisation_name_and_token(conn, h.organisation_id.as_deref(), &h.id)
+            .await?;
     let mobile_masked = rinnova_domain::Mobile::parse(&h.mobile)
         .map(|m| m.masked())
         .unwrap_or_default();
@@ -133,9 +131,23 @@ pub(crate) async fn certificate_view(
     lang: Lang,
     payroll: bool,
 ) -> Result<CertificateView, AppError> {
+    let open = repo::renewals::open_for_certificate(conn, &c.id).await?;
+    certificate_view_with(conn, c, open, policy, now, lang, payroll).await
+}
+
+/// [`certificate_view`] with the certificate's open renewal already known (a renewal that is
+/// neither completed nor cancelled is its certificate's only open one).
+pub(crate) async fn certificate_view_with(
+    conn: &mut Conn,
+    c: &CertificateRecord,
+    open: Option<RenewalRecord>,
+    policy: &WindowPolicy,
+    now: Timestamp,
+    lang: Lang,
+    payroll: bool,
+) -> Result<CertificateView, AppError> {
     let f = facts(c)?;
     let assessed = window::assess(&f, policy, now);
-    let open = repo::renewals::open_for_certificate(conn, &c.id).await?;
     let renewed_by = match &c.superseded_by {
         Some(id) => repo::certificates::by_id(conn, id)
             .await?

@@ -4,7 +4,7 @@
 //! recorded even though the step fails.
 
 use crate::auth::audit;
-use crate::home::{certificate_view, holder_view};
+use crate::home::{certificate_view, certificate_view_with, holder_view};
 use crate::i18n::Lang;
 use crate::util::{blocking, new_id, secs, sha256, ts};
 use crate::views::{ContactChangeView, OtpView, RenewalView, StepView};
@@ -190,7 +190,12 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let policy = self.config().window;
-        let certificate = certificate_view(c, &cert, &policy, now, lang, false).await?;
+        // An unfinished renewal is its certificate's open one: no need to look it up.
+        let certificate = if d.step.is_final() {
+            certificate_view(c, &cert, &policy, now, lang, false).await?
+        } else {
+            certificate_view_with(c, &cert, Some(r.clone()), &policy, now, lang, false).await?
+        };
         let new_certificate = match &r.new_certificate_id {
             Some(id) => match repo::certificates::by_id(c, id).await? {
                 Some(n) => Some(certificate_view(c, &n, &policy, now, lang, false).await?),
@@ -239,13 +244,14 @@ impl App {
             activation_otp_verified: d.activation_otp_verified,
             new_certificate,
             payment: self.payment_view(c, r, &cert.kind, lang).await?,
-            contact_change: match repo::holders::pending_contact_change(c, &h.id).await? {
-                Some(ch) if ch.renewal_id == r.id && d.step == RenewalStep::CheckData => {
-                    Some(ContactChangeView {
+            contact_change: match d.step {
+                RenewalStep::CheckData => repo::holders::pending_contact_change(c, &h.id)
+                    .await?
+                    .filter(|ch| ch.renewal_id == r.id)
+                    .map(|ch| ContactChangeView {
                         field: ch.field,
                         new_value: ch.new_value,
-                    })
-                }
+                    }),
                 _ => None,
             },
             contact_blocked: if d.step == RenewalStep::CheckData {

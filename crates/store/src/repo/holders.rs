@@ -112,6 +112,24 @@ pub async fn token(c: &mut Conn, holder_id: &str) -> Result<Option<TokenRecord>,
         .await?)
 }
 
+/// A holder's organisation name (when `organisation_id` is set) and whether they have an OTP
+/// token, in one statement (every renewal page shows both).
+pub async fn organisation_name_and_token(
+    c: &mut Conn,
+    organisation_id: Option<&str>,
+    holder_id: &str,
+) -> Result<(Option<String>, bool), StoreError> {
+    let (name, tokens): (Option<String>, i64) = sqlx::query_as(
+        "SELECT (SELECT name FROM organisations WHERE id = $1), \
+         CAST((SELECT COUNT(*) FROM tokens WHERE holder_id = $2) AS BIGINT)",
+    )
+    .bind(organisation_id)
+    .bind(holder_id)
+    .fetch_one(c)
+    .await?;
+    Ok((name, tokens > 0))
+}
+
 /// Records the token's new counter and drift after an accepted code. The guard on the old
 /// counter makes two concurrent uses of one code accept only one.
 pub async fn advance_token(
