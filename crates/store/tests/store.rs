@@ -8,7 +8,8 @@
     reason = "a test fails loudly on purpose"
 )]
 
-use rinnova_store::{CertificateRecord, HolderRecord, Store, repo};
+use rinnova_store::{CertificateRecord, DocumentRecord, HolderRecord, RenewalRecord, Store, repo};
+use sha2::{Digest, Sha256};
 
 #[tokio::test]
 async fn every_pooled_connection_has_wal_full_sync_foreign_keys_busy_timeout_and_long_checkpoints()
@@ -127,6 +128,96 @@ async fn insert_many_writes_every_row_across_statements_and_rolls_back_as_one() 
         .await
         .unwrap();
     assert_eq!(count, 130);
+}
+
+fn renewal(i: usize) -> RenewalRecord {
+    RenewalRecord {
+        id: format!("r{i}"),
+        holder_id: "h".into(),
+        certificate_id: format!("c{i}"),
+        step: "documents".into(),
+        payment_mode: "free".into(),
+        approval_required: 0,
+        documents_hash: None,
+        activation_otp_verified: 0,
+        version: 1,
+        consented_at: None,
+        signature: None,
+        signed_at: None,
+        new_certificate_id: None,
+        created_at: 0,
+        updated_at: 0,
+    }
+}
+
+fn document(renewal_id: &str, name: &str, pdf: &[u8]) -> DocumentRecord {
+    DocumentRecord {
+        renewal_id: renewal_id.into(),
+        name: name.into(),
+        lang: "it".into(),
+        sha256: Sha256::digest(pdf).to_vec(),
+        pdf: pdf.to_vec(),
+        created_at: 7,
+    }
+}
+
+/// Step 3's documents (issue 7): each renewal reads back its own, a document made again
+/// replaces the old one, and a PDF shown by many renewals is stored once.
+#[tokio::test]
+async fn documents_read_back_per_renewal_and_the_same_content_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
+    store.migrate().await.unwrap();
+    let conditions = b"%PDF-1.7 the same conditions for everyone".to_vec();
+    let mut tx = store.begin().await.unwrap();
+    repo::holders::insert(&mut tx, &holder("h")).await.unwrap();
+    repo::certificates::insert_many(&mut tx, &(0..3).map(cert).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    for i in 0..3 {
+        let r = renewal(i);
+        repo::renewals::insert(&mut tx, &r).await.unwrap();
+        let form = format!("%PDF-1.7 the form of {}", r.id).into_bytes();
+        repo::renewals::put_document(&mut tx, &document(&r.id, "form", &form))
+            .await
+            .unwrap();
+        repo::renewals::put_document(&mut tx, &document(&r.id, "conditions", &conditions))
+            .await
+            .unwrap();
+    }
+    // The holder's data changed: r1's form is made again.
+    repo::renewals::put_document(&mut tx, &document("r1", "form", b"%PDF-1.7 new form"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = store.conn().await.unwrap();
+    for (r, name, pdf) in [
+        ("r0", "form", b"%PDF-1.7 the form of r0".to_vec()),
+        ("r1", "form", b"%PDF-1.7 new form".to_vec()),
+        ("r2", "form", b"%PDF-1.7 the form of r2".to_vec()),
+        ("r2", "conditions", conditions.clone()),
+    ] {
+        let stored = repo::renewals::document(&mut c, r, name)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored, document(r, name, &pdf), "{r} {name}");
+    }
+    assert_eq!(
+        repo::renewals::document(&mut c, "r0", "other")
+            .await
+            .unwrap(),
+        None
+    );
+    let (rows, blobs): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM renewal_documents), (SELECT COUNT(*) FROM document_blobs)",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .unwrap();
+    // Three forms, the replaced one and the conditions once.
+    assert_eq!((rows, blobs), (6, 5));
 }
 
 async fn audit_store(n: i64) -> (tempfile::TempDir, Store) {

@@ -85,21 +85,25 @@ pub async fn update(c: &mut Conn, r: &RenewalRecord) -> Result<bool, StoreError>
     Ok(done.rows_affected() == 1)
 }
 
-/// Stores (or replaces) a document shown at step 3.
+/// Stores (or replaces) a document shown at step 3. Its content is stored once however many
+/// renewals show it (the general conditions are one PDF per language).
 pub async fn put_document(c: &mut Conn, d: &DocumentRecord) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM renewal_documents WHERE renewal_id = $1 AND name = $2")
-        .bind(&d.renewal_id)
-        .bind(&d.name)
-        .execute(&mut *c)
-        .await?;
     sqlx::query(
-        "INSERT INTO renewal_documents (renewal_id, name, lang, sha256, pdf, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO document_blobs (sha256, pdf) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(&d.sha256)
+    .bind(&d.pdf)
+    .execute(&mut *c)
+    .await?;
+    sqlx::query(
+        "INSERT INTO renewal_documents (renewal_id, name, lang, sha256, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (renewal_id, name) DO UPDATE \
+         SET lang = excluded.lang, sha256 = excluded.sha256, created_at = excluded.created_at",
     )
     .bind(&d.renewal_id)
     .bind(&d.name)
     .bind(&d.lang)
     .bind(&d.sha256)
-    .bind(&d.pdf)
     .bind(d.created_at)
     .execute(c)
     .await?;
@@ -112,13 +116,15 @@ pub async fn document(
     renewal_id: &str,
     name: &str,
 ) -> Result<Option<DocumentRecord>, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT * FROM renewal_documents WHERE renewal_id = $1 AND name = $2")
-            .bind(renewal_id)
-            .bind(name)
-            .fetch_optional(c)
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT d.renewal_id, d.name, d.lang, d.sha256, b.pdf, d.created_at \
+         FROM renewal_documents d JOIN document_blobs b ON b.sha256 = d.sha256 \
+         WHERE d.renewal_id = $1 AND d.name = $2",
     )
+    .bind(renewal_id)
+    .bind(name)
+    .fetch_optional(c)
+    .await?)
 }
 
 /// Stores the signed renewal form (step 4's evidence).
