@@ -121,6 +121,41 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The machine's CPU time counters (/proc/stat, in clock ticks): busy and all.
+#[derive(Debug, Clone, Copy)]
+struct CpuTimes {
+    busy: u64,
+    total: u64,
+}
+
+impl CpuTimes {
+    fn now() -> Option<CpuTimes> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let total: u64 = fields.iter().take(8).sum();
+        // idle and iowait are the 4th and 5th fields.
+        let idle = fields.get(3).copied()? + fields.get(4).copied().unwrap_or(0);
+        Some(CpuTimes {
+            busy: total.saturating_sub(idle),
+            total,
+        })
+    }
+
+    /// How many cores were busy on average since `self` (server and load generator together).
+    fn cores_busy_since(self, cores: usize) -> Option<f64> {
+        let now = CpuTimes::now()?;
+        let total = now.total.checked_sub(self.total).filter(|t| *t > 0)?;
+        let busy = now.busy.saturating_sub(self.busy);
+        Some(round(busy as f64 / total as f64 * cores as f64))
+    }
+}
+
 fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -539,6 +574,7 @@ async fn renew(
 
     let queue = Arc::new(Mutex::new(users));
     let http = reqwest::Client::new();
+    let cpu = CpuTimes::now();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for client in 0..clients.max(1) {
@@ -563,6 +599,10 @@ async fn renew(
         completed += t.await??;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let cores_busy = cpu.and_then(|c| c.cores_busy_since(cores));
     let by_route = time_by_route(&http, &bases, completed).await;
     if let Some(server) = in_process {
         server.abort();
@@ -583,7 +623,8 @@ async fn renew(
         "renewals_per_s": round(renewals_per_s),
         "crypto_bound_per_s": round(crypto_bound_per_s),
         "ratio": round(renewals_per_s / crypto_bound_per_s),
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "cores": cores,
+        "cores_busy": cores_busy,
         "seeding_seconds": round(seeding_s),
         "database": backend,
         "instances": bases.len(),
