@@ -588,7 +588,11 @@ impl App {
 
         // 2. Use the key with the PIN, outside any transaction (Argon2id takes a while): a
         //    PAdES B-B signature of the form shown at step 3, which stays the first revision.
-        let form = self.document(holder_id, renewal_id, FORM).await?;
+        // (The renewal is the holder's: checked in 1.)
+        let form = repo::renewals::document(&mut *self.store().conn().await?, renewal_id, FORM)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .pdf;
         let when = now.strftime("D:%Y%m%d%H%M%SZ").to_string();
         let prepared = rinnova_docs::pades::prepare(&form, &when)
             .map_err(|e| AppError::Internal(e.to_string()))?;
