@@ -64,15 +64,12 @@ impl App {
         c: &mut Conn,
         h: &HolderRecord,
     ) -> Result<Option<AppError>, AppError> {
-        for (field, value) in [("email", &h.email), ("mobile", &h.mobile)] {
-            if repo::holders::contact_taken_by_other(c, field, value, &h.codice_fiscale).await? {
-                return Ok(Some(AppError::ContactShared {
-                    field: field.to_owned(),
-                    current: true,
-                }));
-            }
-        }
-        Ok(None)
+        let shared =
+            repo::holders::contact_shared(c, &h.email, &h.mobile, &h.codice_fiscale).await?;
+        Ok(shared.map(|field| AppError::ContactShared {
+            field: field.to_owned(),
+            current: true,
+        }))
     }
 
     /// Step 2, first half: password, then the new value; an SMS code goes to the mobile (the

@@ -183,18 +183,29 @@ impl App {
         r: &RenewalRecord,
         h: &HolderRecord,
     ) -> Result<RenewalView, AppError> {
-        let now = self.now();
-        let lang = Lang::parse(&h.lang);
-        let d = to_domain(r)?;
         let cert = repo::certificates::by_id(c, &r.certificate_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        self.view_with(c, r, h, &cert).await
+    }
+
+    /// [`App::view`] with the renewal's certificate already read (and unchanged since).
+    pub(crate) async fn view_with(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+        h: &HolderRecord,
+        cert: &CertificateRecord,
+    ) -> Result<RenewalView, AppError> {
+        let now = self.now();
+        let lang = Lang::parse(&h.lang);
+        let d = to_domain(r)?;
         let policy = self.config().window;
         // An unfinished renewal is its certificate's open one: no need to look it up.
         let certificate = if d.step.is_final() {
-            certificate_view(c, &cert, &policy, now, lang, false).await?
+            certificate_view(c, cert, &policy, now, lang, false).await?
         } else {
-            certificate_view_with(c, &cert, Some(r.clone()), &policy, now, lang, false).await?
+            certificate_view_with(c, cert, Some(r.clone()), &policy, now, lang, false).await?
         };
         let new_certificate = match &r.new_certificate_id {
             Some(id) => match repo::certificates::by_id(c, id).await? {
@@ -326,7 +337,7 @@ impl App {
             Some(format!("certificate {}", cert.serial_hex)),
         )
         .await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -672,7 +683,7 @@ impl App {
                 )
                 .await?;
                 self.send_expected_code(&mut tx, &h, &rec, now).await?;
-                let v = self.view(&mut tx, &rec, &h).await?;
+                let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
                 commit(tx).await?;
                 Ok(v)
             }

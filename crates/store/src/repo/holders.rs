@@ -260,6 +260,33 @@ pub async fn contact_taken_by_other(
     Ok(n > 0)
 }
 
+/// Which of a holder's e-mail and mobile also belongs to a holder with another codice fiscale
+/// (`email` first), in one statement: [`contact_taken_by_other`] for both at once.
+pub async fn contact_shared(
+    c: &mut Conn,
+    email: &str,
+    mobile: &str,
+    codice_fiscale: &str,
+) -> Result<Option<&'static str>, StoreError> {
+    let (email_shared, mobile_shared): (i64, i64) = sqlx::query_as(
+        "SELECT \
+         CAST((SELECT COUNT(*) FROM holders WHERE lower(email) = lower($1) AND codice_fiscale <> $3) AS BIGINT), \
+         CAST((SELECT COUNT(*) FROM holders WHERE mobile = $2 AND codice_fiscale <> $3) AS BIGINT)",
+    )
+    .bind(email)
+    .bind(mobile)
+    .bind(codice_fiscale)
+    .fetch_one(c)
+    .await?;
+    Ok(if email_shared > 0 {
+        Some("email")
+    } else if mobile_shared > 0 {
+        Some("mobile")
+    } else {
+        None
+    })
+}
+
 /// Records a pending change of contact data, replacing the holder's earlier pending one.
 pub async fn insert_contact_change(
     c: &mut Conn,
