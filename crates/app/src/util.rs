@@ -31,11 +31,20 @@ pub fn random_token() -> Result<String, AppError> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The CPU pool's size when set before its first use ([`set_cpu_threads`]); 0: one per core.
+static CPU_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sizes the pool of [`blocking`] (`cpu_threads`: several instances on one machine share its
+/// cores out). Takes effect only before the pool's first use.
+pub fn set_cpu_threads(n: usize) {
+    CPU_THREADS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Runs CPU-heavy work (Argon2id, signatures, PDFs) off the async executor, on a pool of one
-/// thread per core. Argon2id is memory-hard (19 MiB a derivation): more derivations than cores
-/// only time-slice, each switch evicting the others' memory from the caches, and fresh threads
-/// take fresh memory from the kernel each time (page faults, zeroing); a fixed pool keeps its
-/// threads' memory warm and lets the surplus wait its turn.
+/// thread per core (or `cpu_threads`). Argon2id is memory-hard (19 MiB a derivation): more
+/// derivations than cores only time-slice, each switch evicting the others' memory from the
+/// caches, and fresh threads take fresh memory from the kernel each time (page faults,
+/// zeroing); a fixed pool keeps its threads' memory warm and lets the surplus wait its turn.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
@@ -43,7 +52,12 @@ pub async fn blocking<T: Send + 'static>(
     let pool = POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+                match CPU_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+                    0 => {
+                        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+                    }
+                    n => n,
+                },
             )
             .thread_name(|i| format!("rinnova-cpu-{i}"))
             // A panicking job drops its answer channel: the caller gets an error, the pool lives.

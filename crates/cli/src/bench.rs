@@ -477,9 +477,14 @@ struct Instance {
 }
 
 impl Instance {
-    fn start(db: &BenchDb) -> anyhow::Result<Instance> {
+    /// A `rinnova serve` process on `db`; `cpu_threads` shares the cores out when several run.
+    fn start(db: &BenchDb, cpu_threads: Option<usize>) -> anyhow::Result<Instance> {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(std::env::current_exe()?)
+        let mut command = std::process::Command::new(std::env::current_exe()?);
+        if let Some(n) = cpu_threads {
+            command.env("RINNOVA_CPU_THREADS", n.to_string());
+        }
+        let mut child = command
             .arg("--data-dir")
             .arg(&db.dir)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
@@ -565,8 +570,11 @@ async fn renew(
             .await
         }));
     } else {
+        // Instances on one machine share its cores, as `cpu_threads` says to deploy them.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let share = (instances > 1).then(|| (cores / instances).max(1));
         for _ in 0..instances.max(1) {
-            let i = Instance::start(&db)?;
+            let i = Instance::start(&db, share)?;
             bases.push(i.base.clone());
             children.push(i);
         }
@@ -914,7 +922,7 @@ async fn portal(
     let app = db.app(&config).await?;
     let users = app.seed_bench_holders(sessions).await?;
     drop(app);
-    let server = Instance::start(&db)?;
+    let server = Instance::start(&db, None)?;
     // Idle: started, nothing asked yet.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (rss_idle_mb, _) = server.rss_mb();

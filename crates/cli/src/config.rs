@@ -88,6 +88,9 @@ pub struct Config {
     pub secure_cookies: Option<bool>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (audit, throttling).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Cores this process may use: its pool for CPU work (Argon2id, signatures, PDFs) and its
+    /// async workers. Default: every core. Several instances on one machine share it out.
+    pub cpu_threads: Option<usize>,
     pub sms: SmsConfig,
     pub mail: MailConfig,
     pub ca: CaSettings,
@@ -104,6 +107,7 @@ impl Default for Config {
             public_url: None,
             secure_cookies: None,
             trusted_proxies: Vec::new(),
+            cpu_threads: None,
             sms: SmsConfig::default(),
             mail: MailConfig::default(),
             ca: CaSettings::default(),

@@ -377,9 +377,13 @@ fn main() -> anyhow::Result<()> {
     if let Some(url) = cli.database.clone() {
         cfg.database = Some(url);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = cfg.cpu_threads {
+        anyhow::ensure!(n > 0, "cpu_threads must be at least 1");
+        rinnova_app::util::set_cpu_threads(n);
+        rt.worker_threads(n);
+    }
+    let rt = rt.enable_all().build()?;
     rt.block_on(async move {
         match cli.command {
             Command::Serve {
