@@ -121,6 +121,7 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
             "ca_passphrase",
             "public_url",
             "secure_cookies",
+            "cpu_threads",
             "sms.url",
             "sms.token",
             "mail.smtp.username",
@@ -152,10 +153,12 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
             ("RINNOVA_CA_PASSPHRASE", "very secret words"),
             ("RINNOVA_MAIL__SMTP__PASSWORD", "relay secret"),
             ("RINNOVA_APP__MAX_PIN_FAILURES", "4"),
+            ("RINNOVA_CPU_THREADS", "3"),
         ],
         &["config"],
     );
     assert!(shown.contains("max_pin_failures = 4"), "{shown}");
+    assert!(shown.contains("cpu_threads = 3"), "{shown}");
     assert!(shown.contains(r#"ca_passphrase = "<set>""#), "{shown}");
     assert!(
         !shown.contains("very secret words") && !shown.contains("relay secret"),
