@@ -88,6 +88,8 @@ pub async fn create_cdrl(
             email: email.as_str().into(),
             created_at: secs(now),
             disabled_at: None,
+            // Until their first login, which records the language they use.
+            lang: Lang::It.code().into(),
         },
     )
     .await?;
@@ -109,8 +111,17 @@ impl App {
             .await?
             .filter(|a| a.disabled_at.is_none())
             .map(|a| (a.id, a.password_hash));
-        self.staff_login("cdrl", &username, password, account, lang, ctx)
-            .await
+        let id = account.as_ref().map(|(id, _)| id.clone());
+        let token = self
+            .staff_login("cdrl", &username, password, account, lang, ctx)
+            .await?;
+        if let Some(id) = id {
+            // Their notices of requests to approve are written in it.
+            let mut tx = self.store().begin().await?;
+            repo::cdrl::set_lang(&mut tx, &id, lang.code()).await?;
+            commit(tx).await?;
+        }
+        Ok(token)
     }
 
     /// The CDRL behind a session token.
@@ -301,7 +312,7 @@ impl App {
             return Ok(());
         };
         for m in repo::cdrl::of_organisation(c, org).await? {
-            let lang = Lang::It;
+            let lang = Lang::parse(&m.lang);
             notify::staff_email(
                 c,
                 &m.email,

@@ -289,6 +289,7 @@ impl App {
                 email: "cdrl@ordine-demo.it".into(),
                 created_at: secs(now),
                 disabled_at: None,
+                lang: "it".into(),
             },
         )
         .await?;

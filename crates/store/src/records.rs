@@ -321,6 +321,8 @@ pub struct CdrlRecord {
     pub email: String,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    /// The language of their notices: the one they last logged in with.
+    pub lang: String,
 }
 
 /// A staff area's session (only the token's hash is stored).

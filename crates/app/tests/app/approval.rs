@@ -200,3 +200,33 @@ async fn step6_rejection_ends_the_renewal_and_tells_the_holder_why() {
     app.cdrl_logout(&token).await.unwrap();
     assert!(app.cdrl_session(&token).await.is_err());
 }
+
+/// The notice of a request to approve is written in the language the CDRL last used in their
+/// area (Italian before their first login).
+#[tokio::test]
+async fn step6_the_cdrl_is_told_in_the_language_of_their_last_login() {
+    let e = env().await;
+    let app = &e.app;
+    app.cdrl_login(DEMO_CDRL.0, DEMO_CDRL.1, Lang::En, &ctx())
+        .await
+        .unwrap();
+    let h = holder_id(app, "JZLF011").await;
+    to_approval(app, &h).await;
+    let notices = outbox_to(app, "cdrl@ordine-demo.it").await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].starts_with("A renewal request to approve | Dear Marta Ricci"),
+        "{notices:?}"
+    );
+
+    // Back to Italian at the next login: the next notice follows.
+    app.cdrl_login(DEMO_CDRL.0, DEMO_CDRL.1, Lang::It, &ctx())
+        .await
+        .unwrap();
+    let mut c = app.store().conn().await.unwrap();
+    let account = repo::cdrl::by_username(&mut c, DEMO_CDRL.0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.lang, "it");
+}

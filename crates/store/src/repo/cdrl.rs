@@ -6,7 +6,7 @@ use crate::{ApprovalRecord, CdrlRecord, Conn, RenewalRecord, StaffSessionRecord,
 pub async fn insert(c: &mut Conn, r: &CdrlRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO cdrl_accounts (id, organisation_id, username, password_hash, name, email, \
-         created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         created_at, disabled_at, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&r.id)
     .bind(&r.organisation_id)
@@ -16,8 +16,19 @@ pub async fn insert(c: &mut Conn, r: &CdrlRecord) -> Result<(), StoreError> {
     .bind(&r.email)
     .bind(r.created_at)
     .bind(r.disabled_at)
+    .bind(&r.lang)
     .execute(c)
     .await?;
+    Ok(())
+}
+
+/// Records the language a manager logged in with (their notices use it).
+pub async fn set_lang(c: &mut Conn, id: &str, lang: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cdrl_accounts SET lang = $1 WHERE id = $2 AND lang <> $1")
+        .bind(lang)
+        .bind(id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 
