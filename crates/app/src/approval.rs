@@ -44,6 +44,9 @@ pub struct ApprovalView {
     pub email: String,
     pub mobile: String,
     pub role: Option<String>,
+    /// `remote_signature`, `card_signature` or `cns`: a card's request renews a certificate
+    /// on the holder's smart card.
+    pub certificate_kind: String,
     pub certificate_serial: String,
     pub expiry_date: String,
 }
@@ -176,6 +179,7 @@ impl App {
                 email: h.email,
                 mobile: h.mobile,
                 role: h.role_title,
+                certificate_kind: cert.kind,
                 certificate_serial: cert.serial_hex,
                 expiry_date: rome_date(ts(cert.not_after)),
             });

@@ -1227,6 +1227,11 @@ async fn approval_cannot_be_bypassed_and_the_cdrl_approves_in_their_area() {
         page.contains("Fontana") && page.contains("FNTGRG79P21H501"),
         "{page}"
     );
+    // Which kind of certificate the request renews (a card's requests wait here too).
+    assert!(
+        page.contains(r#"<dd data-testid="kind">Firma remota</dd>"#),
+        "{page}"
+    );
     let (status, _, _) = cdrl
         .post(
             &format!("/cdrl/renewals/{id}/approve"),

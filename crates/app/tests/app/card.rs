@@ -403,6 +403,15 @@ async fn c2_a_card_renewal_waits_for_the_organisation_then_is_issued_or_rejected
     let cdrl = app.cdrl_session(&token).await.unwrap();
     let pending = app.pending_approvals(&cdrl).await.unwrap();
     assert!(pending.len() >= 2, "both card requests wait for the CDRL");
+    let kinds = |id: &str| {
+        pending
+            .iter()
+            .find(|a| a.renewal_id == id)
+            .map(|a| a.certificate_kind.clone())
+    };
+    // The CDRL sees which are card certificates (C2).
+    assert_eq!(kinds(&v.id).as_deref(), Some("card_signature"));
+    assert_eq!(kinds(&cns.id).as_deref(), Some("cns"));
     app.decide(&cdrl, &v.id, true, None, &ctx()).await.unwrap();
     app.decide(&cdrl, &v.id, true, None, &ctx()).await.unwrap();
     let done = app.card_renewal(&v.id, Lang::It).await.unwrap();
