@@ -89,14 +89,9 @@ impl App {
         holder_id: &str,
         renewal_id: &str,
     ) -> Result<(RenewalRecord, HolderRecord), AppError> {
-        let r = repo::renewals::by_id(c, renewal_id)
+        repo::renewals::with_holder(c, renewal_id, holder_id)
             .await?
-            .filter(|r| r.holder_id == holder_id)
-            .ok_or(AppError::NotFound)?;
-        let h = repo::holders::by_id(c, holder_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok((r, h))
+            .ok_or(AppError::NotFound)
     }
 
     /// How a holder's renewal is paid, and whether their organisation approves it: the

@@ -220,6 +220,57 @@ async fn documents_read_back_per_renewal_and_the_same_content_is_stored_once() {
     assert_eq!((rows, blobs), (6, 5));
 }
 
+/// A renewal is read with its holder in one statement, every column in its place, and only for
+/// its own holder.
+#[tokio::test]
+async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut h = holder("h");
+    h.role_title = Some("Ingegnere".into());
+    h.payment_mode = Some("holder".into());
+    h.lang = "en".into();
+    h.created_at = 11;
+    let mut r = renewal(0);
+    r.payment_mode = "organisation".into();
+    r.created_at = 22;
+    r.new_certificate_id = Some("c1".into());
+    let mut tx = store.begin().await.unwrap();
+    repo::holders::insert(&mut tx, &h).await.unwrap();
+    repo::holders::insert(&mut tx, &holder("other"))
+        .await
+        .unwrap();
+    repo::certificates::insert_many(&mut tx, &(0..2).map(cert).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    repo::renewals::insert(&mut tx, &r).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = store.conn().await.unwrap();
+    let stored_h = repo::holders::by_id(&mut c, "h").await.unwrap().unwrap();
+    let stored_r = repo::renewals::by_id(&mut c, "r0").await.unwrap().unwrap();
+    assert_eq!(stored_h, h);
+    assert_eq!(
+        repo::renewals::with_holder(&mut c, "r0", "h")
+            .await
+            .unwrap(),
+        Some((stored_r, stored_h))
+    );
+    assert_eq!(
+        repo::renewals::with_holder(&mut c, "r0", "other")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        repo::renewals::with_holder(&mut c, "r9", "h")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 async fn audit_store(n: i64) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = rinnova_store::testing::store(dir.path()).await.unwrap();

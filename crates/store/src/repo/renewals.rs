@@ -1,6 +1,6 @@
 //! Renewals and the documents shown during them.
 
-use crate::{Conn, DocumentRecord, RenewalRecord, StoreError};
+use crate::{Conn, DocumentRecord, HolderRecord, RenewalRecord, StoreError};
 
 /// Inserts a renewal. Fails with a unique violation if one is already open for the certificate.
 pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
@@ -36,6 +36,80 @@ pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<RenewalRecord>, Stor
         .bind(id)
         .fetch_optional(c)
         .await?)
+}
+
+/// The holder's columns beside a renewal's (prefixed: both tables have `id`, `created_at`…).
+#[derive(sqlx::FromRow)]
+struct HolderColumns {
+    h_id: String,
+    h_user_id: String,
+    h_password_hash: String,
+    h_given_name: String,
+    h_surname: String,
+    h_codice_fiscale: String,
+    h_iut: String,
+    h_email: String,
+    h_mobile: String,
+    h_residence: String,
+    h_role_title: Option<String>,
+    h_organisation_id: Option<String>,
+    h_lang: String,
+    h_created_at: i64,
+    h_payment_mode: Option<String>,
+}
+
+impl HolderColumns {
+    fn into_record(self) -> HolderRecord {
+        HolderRecord {
+            id: self.h_id,
+            user_id: self.h_user_id,
+            password_hash: self.h_password_hash,
+            given_name: self.h_given_name,
+            surname: self.h_surname,
+            codice_fiscale: self.h_codice_fiscale,
+            iut: self.h_iut,
+            email: self.h_email,
+            mobile: self.h_mobile,
+            residence: self.h_residence,
+            role_title: self.h_role_title,
+            organisation_id: self.h_organisation_id,
+            lang: self.h_lang,
+            created_at: self.h_created_at,
+            payment_mode: self.h_payment_mode,
+        }
+    }
+}
+
+/// A renewal of `holder_id` with its holder, in one statement (every step of the wizard reads
+/// both); `None` when the renewal is not theirs.
+pub async fn with_holder(
+    c: &mut Conn,
+    renewal_id: &str,
+    holder_id: &str,
+) -> Result<Option<(RenewalRecord, HolderRecord)>, StoreError> {
+    use sqlx::FromRow;
+    let row = sqlx::query(
+        "SELECT r.*, \
+         h.id AS h_id, h.user_id AS h_user_id, \
+         h.password_hash AS h_password_hash, h.given_name AS h_given_name, \
+         h.surname AS h_surname, h.codice_fiscale AS h_codice_fiscale, \
+         h.iut AS h_iut, h.email AS h_email, h.mobile AS h_mobile, \
+         h.residence AS h_residence, h.role_title AS h_role_title, \
+         h.organisation_id AS h_organisation_id, h.lang AS h_lang, \
+         h.created_at AS h_created_at, h.payment_mode AS h_payment_mode \
+         FROM renewals r JOIN holders h ON h.id = r.holder_id WHERE r.id = $1 AND r.holder_id = $2",
+    )
+    .bind(renewal_id)
+    .bind(holder_id)
+    .fetch_optional(c)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some((
+        RenewalRecord::from_row(&row)?,
+        HolderColumns::from_row(&row)?.into_record(),
+    )))
 }
 
 /// The renewal in progress for a certificate, if any.
