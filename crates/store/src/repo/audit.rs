@@ -1,6 +1,7 @@
 //! The audit trail (SPEC X2): append-only and hash-chained. Each row stores the hash of the row
-//! before it and its own hash over its fields; the head row (last seq and hash) is updated by
-//! every append in the same transaction, which serialises appenders, so the chain is linear.
+//! before it and its own hash over its fields; the head row (last seq and hash) is locked by
+//! every append and follows the appended row (a trigger) in the same transaction, which
+//! serialises appenders, so the chain is linear.
 //! Editing, deleting or inserting a row behind the application's back breaks the chain at that
 //! row; seals (the head signed with the CA's key, see `rinnova-app`) pin it against rewriting
 //! the whole tail.
@@ -66,6 +67,7 @@ pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
         sqlx::query_as("UPDATE audit_head SET id = id WHERE id = 1 RETURNING seq, hash")
             .fetch_optional(&mut *c)
             .await?;
+    let head_exists = h.is_some();
     let (last, prev) = h.unwrap_or((0, GENESIS.to_vec()));
     let seq = last + 1;
     let hash = row_hash(&prev, seq, a);
@@ -85,7 +87,12 @@ pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
     .bind(hash.as_slice())
     .execute(&mut *c)
     .await?;
-    set_head(c, seq, &hash).await
+    // The head follows the row by trigger (migration 0018); only a missing head is set here.
+    if head_exists {
+        Ok(())
+    } else {
+        set_head(c, seq, &hash).await
+    }
 }
 
 async fn set_head(c: &mut Conn, seq: i64, hash: &[u8]) -> Result<(), StoreError> {
