@@ -156,6 +156,11 @@ impl CpuTimes {
     }
 }
 
+/// This machine's cores (1 when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -571,8 +576,7 @@ async fn renew(
         }));
     } else {
         // Instances on one machine share its cores, as `cpu_threads` says to deploy them.
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        let share = (instances > 1).then(|| (cores / instances).max(1));
+        let share = (instances > 1).then(|| (cores() / instances).max(1));
         for _ in 0..instances.max(1) {
             let i = Instance::start(&db, share)?;
             bases.push(i.base.clone());
@@ -610,10 +614,7 @@ async fn renew(
         completed += t.await??;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let cores_busy = cpu.and_then(|c| c.cores_busy_since(cores));
+    let cores_busy = cpu.and_then(|c| c.cores_busy_since(cores()));
     let by_route = time_by_route(&http, &bases, completed).await;
     if let Some(server) = in_process {
         server.abort();
@@ -636,7 +637,7 @@ async fn renew(
         "crypto_bound_per_s": round(crypto_bound_per_s),
         "crypto_bound_before_after_per_s": [round(crypto_before), round(crypto_after)],
         "ratio": round(renewals_per_s / crypto_bound_per_s),
-        "cores": cores,
+        "cores": cores(),
         "cores_busy": cores_busy,
         "seeding_seconds": round(seeding_s),
         "database": backend,
@@ -646,9 +647,6 @@ async fn renew(
 }
 
 async fn crypto_bound(app: &App, config: &AppConfig, seconds: f64) -> anyhow::Result<f64> {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
     let pin = Pin::parse(rinnova_app::demo::DEMO_PIN)?;
     let device = SoftwareDevice {
         kdf: config.pin_kdf,
@@ -660,7 +658,7 @@ async fn crypto_bound(app: &App, config: &AppConfig, seconds: f64) -> anyhow::Re
     let budget = Duration::from_secs_f64(seconds);
     let start = Instant::now();
     let mut workers = Vec::new();
-    for _ in 0..cores {
+    for _ in 0..cores() {
         let (pin, key, hash, form, app) = (
             pin.clone(),
             key.clone(),
@@ -1015,7 +1013,7 @@ async fn portal(
         "rss_idle_mb": round(rss_idle_mb),
         "rss_after_mb": round(rss_now_mb),
         "rss_peak_mb": round(rss_peak_mb),
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "cores": cores(),
         "database": backend,
     }))
 }
