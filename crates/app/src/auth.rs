@@ -55,45 +55,51 @@ pub(crate) enum Check {
     Locked { minutes: i64 },
 }
 
+/// What the throttle says before a credential is checked.
+pub(crate) enum Throttle {
+    /// Too many failures lately: try again in this many minutes.
+    Locked { minutes: i64 },
+    /// May try; `failures`: some are counted, to clear on success.
+    Open { failures: bool },
+}
+
 /// The throttling key of a client address.
 fn address_key(ctx: &Ctx) -> Option<String> {
     ctx.ip.as_deref().map(|ip| format!("addr:{ip}"))
 }
 
 impl App {
-    /// Minutes until `key` may try again, if it reached `max` failures within the lock time.
-    pub(crate) async fn locked_minutes(
+    /// The throttle on `key` and on the client's address (SPEC A1), read in one statement:
+    /// an address that failed too many logins lately is refused whatever user-id it tries.
+    pub(crate) async fn throttle(
         &self,
         c: &mut rinnova_store::Conn,
         key: &str,
-        max: i64,
-        now: i64,
-    ) -> Result<Option<i64>, AppError> {
-        if let Some((failures, last_at)) = repo::sessions::login_failures(c, key).await? {
-            let until = last_at + self.config().login_lock_seconds;
-            if failures >= max && now < until {
-                return Ok(Some((until - now + 59) / 60));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Refuses a client address that failed too many logins lately (SPEC A1), whatever
-    /// user-ids it tried.
-    pub(crate) async fn check_address(
-        &self,
-        c: &mut rinnova_store::Conn,
         ctx: &Ctx,
         now: i64,
-    ) -> Result<(), AppError> {
-        if let Some(k) = address_key(ctx)
-            && let Some(minutes) = self
-                .locked_minutes(c, &k, self.config().max_address_failures, now)
-                .await?
+    ) -> Result<Throttle, AppError> {
+        let cfg = self.config();
+        let address = address_key(ctx);
+        let rows = repo::sessions::login_failures(c, key, address.as_deref()).await?;
+        let locked = |k: &str, max: i64| {
+            rows.iter()
+                .find(|(user, ..)| user == k)
+                .map(|&(_, failures, last_at)| (failures, last_at + cfg.login_lock_seconds))
+                .filter(|&(failures, until)| failures >= max && now < until)
+                .map(|(_, until)| (until - now + 59) / 60)
+        };
+        if let Some(minutes) = address
+            .as_deref()
+            .and_then(|a| locked(a, cfg.max_address_failures))
         {
             return Err(AppError::AddressLocked { minutes });
         }
-        Ok(())
+        Ok(match locked(key, cfg.max_login_failures) {
+            Some(minutes) => Throttle::Locked { minutes },
+            None => Throttle::Open {
+                failures: rows.iter().any(|(user, ..)| user == key),
+            },
+        })
     }
 
     /// Counts a failed credential against `key` and the client's address.
@@ -125,15 +131,11 @@ impl App {
         ctx: &Ctx,
     ) -> Result<Check, AppError> {
         let now = secs(self.now());
-        let cfg = self.config();
         let mut conn = self.store().conn().await?;
-        self.check_address(&mut conn, ctx, now).await?;
-        if let Some(minutes) = self
-            .locked_minutes(&mut conn, key, cfg.max_login_failures, now)
-            .await?
-        {
-            return Ok(Check::Locked { minutes });
-        }
+        let had_failures = match self.throttle(&mut conn, key, ctx, now).await? {
+            Throttle::Locked { minutes } => return Ok(Check::Locked { minutes }),
+            Throttle::Open { failures } => failures,
+        };
         drop(conn);
         let known = stored_hash.is_some();
         let hash = stored_hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
@@ -141,7 +143,9 @@ impl App {
         let ok = blocking(move || verify_password(&typed, &hash)).await? && known;
         let mut tx = self.store().begin().await?;
         if ok {
-            repo::sessions::login_succeeded(&mut tx, key).await?;
+            if had_failures {
+                repo::sessions::login_succeeded(&mut tx, key).await?;
+            }
         } else {
             self.count_failure(&mut tx, key, ctx, now).await?;
             audit(
@@ -176,13 +180,10 @@ impl App {
             return Err(AppError::LoginFailed);
         };
         let mut conn = self.store().conn().await?;
-        self.check_address(&mut conn, ctx, now).await?;
-        if let Some(minutes) = self
-            .locked_minutes(&mut conn, uid.as_str(), cfg.max_login_failures, now)
-            .await?
-        {
-            return Err(AppError::LoginLocked { minutes });
-        }
+        let had_failures = match self.throttle(&mut conn, uid.as_str(), ctx, now).await? {
+            Throttle::Locked { minutes } => return Err(AppError::LoginLocked { minutes }),
+            Throttle::Open { failures } => failures,
+        };
         let holder = repo::holders::by_user_id(&mut conn, uid.as_str()).await?;
         drop(conn);
         let hash = holder
@@ -197,7 +198,10 @@ impl App {
             tx.commit().await.map_err(StoreError::from)?;
             return Err(AppError::LoginFailed);
         };
-        repo::sessions::login_succeeded(&mut tx, uid.as_str()).await?;
+        if had_failures {
+            // Failures recorded while the password was being checked stay counted.
+            repo::sessions::login_succeeded(&mut tx, uid.as_str()).await?;
+        }
         let token = random_token()?;
         let csrf = random_token()?;
         let lang = Lang::parse(&holder.lang);

@@ -387,6 +387,8 @@ impl App {
                 lang: "it".into(),
                 created_at: secs(now),
                 payment_mode: (s.payer == Payer::Free).then(|| "free".to_owned()),
+                organisation_name: None,
+                tokens: 0,
             };
             repo::holders::insert(&mut tx, &holder).await?;
             if s.token {
@@ -524,5 +526,7 @@ pub fn bench_holder(
         lang: "it".into(),
         created_at,
         payment_mode: Some("free".into()),
+        organisation_name: None,
+        tokens: 0,
     })
 }

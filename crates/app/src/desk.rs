@@ -161,7 +161,7 @@ impl App {
             }
             out.push(DeskHolder {
                 id: h.id.clone(),
-                holder: holder_view(&mut tx, h).await?,
+                holder: holder_view(h),
                 certificates,
                 history: crate::history::of_holder(&mut tx, h, rao.lang, 30).await?,
                 signed_forms: repo::renewals::signed_forms_of_holder(&mut tx, &h.id)

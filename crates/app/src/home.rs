@@ -20,7 +20,7 @@ impl App {
         let holder = repo::holders::by_id(&mut conn, holder_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let holder_view = holder_view(&mut conn, &holder).await?;
+        let holder_view = holder_view(&holder);
         let lang = Lang::parse(&holder.lang);
         let payroll =
             holder_view.organisation.is_some() && organisation_pays(&mut conn, &holder).await?;
@@ -63,14 +63,11 @@ async fn organisation_pays(conn: &mut Conn, h: &HolderRecord) -> Result<bool, Ap
 }
 
 /// The holder as shown.
-pub(crate) async fn holder_view(conn: &mut Conn, h: &HolderRecord) -> Result<HolderView, AppError> {
-    let (organisation, has_token) =
-        repo::holders::organisation_name_and_token(conn, h.organisation_id.as_deref(), &h.id)
-            .await?;
+pub(crate) fn holder_view(h: &HolderRecord) -> HolderView {
     let mobile_masked = rinnova_domain::Mobile::parse(&h.mobile)
         .map(|m| m.masked())
         .unwrap_or_default();
-    Ok(HolderView {
+    HolderView {
         user_id: h.user_id.clone(),
         given_name: h.given_name.clone(),
         surname: h.surname.clone(),
@@ -81,10 +78,10 @@ pub(crate) async fn holder_view(conn: &mut Conn, h: &HolderRecord) -> Result<Hol
         mobile_masked,
         residence: h.residence.clone(),
         role: h.role_title.clone(),
-        organisation,
+        organisation: h.organisation_name.clone(),
         lang: h.lang.clone(),
-        otp_channel: if has_token { "token" } else { "sms" }.into(),
-    })
+        otp_channel: if h.has_token() { "token" } else { "sms" }.into(),
+    }
 }
 
 /// The window facts of a stored certificate.

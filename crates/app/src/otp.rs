@@ -97,7 +97,7 @@ impl App {
         resend: bool,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        if repo::holders::token(c, &h.id).await?.is_some() {
+        if h.has_token() {
             return Ok(());
         }
         let purpose = Purpose::renewal(renewal_id, step);
@@ -156,7 +156,12 @@ impl App {
         code: &str,
         now: Timestamp,
     ) -> Result<Result<(), AppError>, AppError> {
-        if let Some(t) = repo::holders::token(c, &h.id).await? {
+        let token = if h.has_token() {
+            repo::holders::token(c, &h.id).await?
+        } else {
+            None
+        };
+        if let Some(t) = token {
             let state = token_state(&t)?;
             let tolerance = self.config().token_tolerance.0;
             return Ok(match state.verify(&t.secret, code, now, &tolerance) {

@@ -259,7 +259,7 @@ impl App {
         )
         .await?;
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
         commit(tx).await?;
         Ok(v)
     }

@@ -178,10 +178,7 @@ impl App {
         r: &RenewalRecord,
         h: &HolderRecord,
     ) -> Result<RenewalView, AppError> {
-        let cert = repo::certificates::by_id(c, &r.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        self.view_with(c, r, h, &cert).await
+        self.view_of(c, r, h, None, false).await
     }
 
     /// [`App::view`] with the renewal's certificate already read (and unchanged since).
@@ -192,6 +189,39 @@ impl App {
         h: &HolderRecord,
         cert: &CertificateRecord,
     ) -> Result<RenewalView, AppError> {
+        self.view_of(c, r, h, Some(cert), false).await
+    }
+
+    /// [`App::view`] right after [`App::send_expected_code`] in the same transaction: an SMS
+    /// holder's code was just sent, so the page says so without reading it back.
+    pub(crate) async fn view_after_send(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+        h: &HolderRecord,
+        cert: Option<&CertificateRecord>,
+    ) -> Result<RenewalView, AppError> {
+        self.view_of(c, r, h, cert, true).await
+    }
+
+    async fn view_of(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+        h: &HolderRecord,
+        cert: Option<&CertificateRecord>,
+        just_sent: bool,
+    ) -> Result<RenewalView, AppError> {
+        let read;
+        let cert = match cert {
+            Some(cert) => cert,
+            None => {
+                read = repo::certificates::by_id(c, &r.certificate_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                &read
+            }
+        };
         let now = self.now();
         let lang = Lang::parse(&h.lang);
         let d = to_domain(r)?;
@@ -209,9 +239,10 @@ impl App {
             },
             None => None,
         };
-        let holder = holder_view(c, h).await?;
+        let holder = holder_view(h);
         let purpose = code_step(&d);
         let sent = match purpose {
+            Some(_) if just_sent => !h.has_token(),
             Some(step) => self.code_pending(c, &h.id, &r.id, step, now).await?,
             None => false,
         };
@@ -519,7 +550,7 @@ impl App {
         )
         .await?;
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -548,7 +579,7 @@ impl App {
             Some(step.into()),
         )
         .await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -678,7 +709,7 @@ impl App {
                 )
                 .await?;
                 self.send_expected_code(&mut tx, &h, &rec, now).await?;
-                let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
+                let v = self.view_after_send(&mut tx, &rec, &h, Some(&cert)).await?;
                 commit(tx).await?;
                 Ok(v)
             }
@@ -739,7 +770,7 @@ impl App {
         )
         .await?;
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
         commit(tx).await?;
         Ok(v)
     }

@@ -211,6 +211,8 @@ async fn issue(seconds: f64) -> anyhow::Result<Value> {
             lang: "it".into(),
             created_at: now.as_second(),
             payment_mode: None,
+            organisation_name: None,
+            tokens: 0,
         },
     )
     .await?;

@@ -29,6 +29,17 @@ pub struct HolderRecord {
     pub created_at: i64,
     /// None: the organisation's mode, or the CA's default for a holder without one.
     pub payment_mode: Option<String>,
+    /// Read with the holder, not stored with it: their organisation's name.
+    pub organisation_name: Option<String>,
+    /// Read with the holder, not stored with it: how many OTP tokens they have (SPEC O2).
+    pub tokens: i64,
+}
+
+impl HolderRecord {
+    /// Whether the holder's codes come from a token rather than by SMS (SPEC O1, O2).
+    pub fn has_token(&self) -> bool {
+        self.tokens > 0
+    }
 }
 
 /// A hardware or app token.

@@ -62,6 +62,8 @@ fn holder(id: &str) -> HolderRecord {
         lang: "it".into(),
         created_at: 0,
         payment_mode: None,
+        organisation_name: None,
+        tokens: 0,
     }
 }
 

@@ -630,16 +630,17 @@ async fn demo_outbox(
     }
     let result = async {
         let mut c = s.app.store().conn().await?;
-        let holder = match &q.user_id {
-            Some(u) => Some(
-                repo::holders::by_user_id(&mut c, &u.to_ascii_uppercase())
-                    .await?
-                    .ok_or(AppError::NotFound)?
-                    .id,
-            ),
-            None => None,
+        let ms = match &q.user_id {
+            Some(u) => {
+                let u = u.to_ascii_uppercase();
+                let ms = repo::outbox::recent_of_user(&mut c, &u, 100).await?;
+                if ms.is_empty() && repo::holders::by_user_id(&mut c, &u).await?.is_none() {
+                    return Err(AppError::NotFound);
+                }
+                ms
+            }
+            None => repo::outbox::recent(&mut c, None, 100).await?,
         };
-        let ms = repo::outbox::recent(&mut c, holder.as_deref(), 100).await?;
         Ok::<_, AppError>(
             ms.into_iter()
                 .map(|m| DemoMessage {

@@ -52,9 +52,26 @@ pub async fn insert(c: &mut Conn, h: &HolderRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// `SELECT` of holders with what is read with them (see [`HolderRecord`]), then `$rest`
+/// (after `FROM holders`): a renewal page shows the organisation and whether codes come by SMS
+/// or token, so each holder read brings both rather than two more round trips.
+macro_rules! select_holders {
+    ($rest:literal) => {
+        concat!(
+            "SELECT holders.*, \
+             (SELECT name FROM organisations o WHERE o.id = holders.organisation_id) \
+             AS organisation_name, \
+             CAST((SELECT COUNT(*) FROM tokens t WHERE t.holder_id = holders.id) AS BIGINT) \
+             AS tokens FROM holders ",
+            $rest
+        )
+    };
+}
+pub(crate) use select_holders;
+
 /// A holder by login user-id.
 pub async fn by_user_id(c: &mut Conn, user_id: &str) -> Result<Option<HolderRecord>, StoreError> {
-    Ok(sqlx::query_as("SELECT * FROM holders WHERE user_id = $1")
+    Ok(sqlx::query_as(select_holders!("WHERE user_id = $1"))
         .bind(user_id)
         .fetch_optional(c)
         .await?)
@@ -62,7 +79,7 @@ pub async fn by_user_id(c: &mut Conn, user_id: &str) -> Result<Option<HolderReco
 
 /// A holder by id.
 pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<HolderRecord>, StoreError> {
-    Ok(sqlx::query_as("SELECT * FROM holders WHERE id = $1")
+    Ok(sqlx::query_as(select_holders!("WHERE id = $1"))
         .bind(id)
         .fetch_optional(c)
         .await?)
@@ -110,24 +127,6 @@ pub async fn token(c: &mut Conn, holder_id: &str) -> Result<Option<TokenRecord>,
         .bind(holder_id)
         .fetch_optional(c)
         .await?)
-}
-
-/// A holder's organisation name (when `organisation_id` is set) and whether they have an OTP
-/// token, in one statement (every renewal page shows both).
-pub async fn organisation_name_and_token(
-    c: &mut Conn,
-    organisation_id: Option<&str>,
-    holder_id: &str,
-) -> Result<(Option<String>, bool), StoreError> {
-    let (name, tokens): (Option<String>, i64) = sqlx::query_as(
-        "SELECT (SELECT name FROM organisations WHERE id = $1), \
-         CAST((SELECT COUNT(*) FROM tokens WHERE holder_id = $2) AS BIGINT)",
-    )
-    .bind(organisation_id)
-    .bind(holder_id)
-    .fetch_one(c)
-    .await?;
-    Ok((name, tokens > 0))
 }
 
 /// Records the token's new counter and drift after an accepted code. The guard on the old
@@ -376,9 +375,9 @@ pub async fn by_email_and_cf(
     email: &str,
     cf: &str,
 ) -> Result<Vec<HolderRecord>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM holders WHERE lower(email) = lower($1) AND codice_fiscale = $2 ORDER BY user_id",
-    )
+    Ok(sqlx::query_as(select_holders!(
+        "WHERE lower(email) = lower($1) AND codice_fiscale = $2 ORDER BY user_id"
+    ))
     .bind(email)
     .bind(cf)
     .fetch_all(c)

@@ -126,6 +126,22 @@ pub async fn recent(
     })
 }
 
+/// The newest messages of the holder with login `user_id` (demo outbox page), in one statement.
+pub async fn recent_of_user(
+    c: &mut Conn,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<OutboxRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT o.* FROM outbox o JOIN holders h ON h.id = o.holder_id \
+         WHERE h.user_id = $1 ORDER BY o.seq DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
 /// Messages waiting to be delivered, per channel (the queue depth in `/metrics`).
 pub async fn pending_by_channel(c: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(

@@ -64,9 +64,9 @@ pub async fn find_holders(
     c: &mut Conn,
     query: &str,
 ) -> Result<Vec<crate::HolderRecord>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM holders WHERE user_id = $1 OR codice_fiscale = $1 ORDER BY user_id LIMIT 50",
-    )
+    Ok(sqlx::query_as(crate::repo::holders::select_holders!(
+        "WHERE user_id = $1 OR codice_fiscale = $1 ORDER BY user_id LIMIT 50"
+    ))
     .bind(query)
     .fetch_all(c)
     .await?)

@@ -56,6 +56,8 @@ struct HolderColumns {
     h_lang: String,
     h_created_at: i64,
     h_payment_mode: Option<String>,
+    h_organisation_name: Option<String>,
+    h_tokens: i64,
 }
 
 impl HolderColumns {
@@ -76,6 +78,8 @@ impl HolderColumns {
             lang: self.h_lang,
             created_at: self.h_created_at,
             payment_mode: self.h_payment_mode,
+            organisation_name: self.h_organisation_name,
+            tokens: self.h_tokens,
         }
     }
 }
@@ -96,7 +100,10 @@ pub async fn with_holder(
          h.iut AS h_iut, h.email AS h_email, h.mobile AS h_mobile, \
          h.residence AS h_residence, h.role_title AS h_role_title, \
          h.organisation_id AS h_organisation_id, h.lang AS h_lang, \
-         h.created_at AS h_created_at, h.payment_mode AS h_payment_mode \
+         h.created_at AS h_created_at, h.payment_mode AS h_payment_mode, \
+         (SELECT name FROM organisations o WHERE o.id = h.organisation_id) \
+         AS h_organisation_name, \
+         CAST((SELECT COUNT(*) FROM tokens t WHERE t.holder_id = h.id) AS BIGINT) AS h_tokens \
          FROM renewals r JOIN holders h ON h.id = r.holder_id WHERE r.id = $1 AND r.holder_id = $2",
     )
     .bind(renewal_id)

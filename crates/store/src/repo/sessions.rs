@@ -104,14 +104,20 @@ pub async fn purge_expired(c: &mut Conn, now: i64) -> Result<u64, StoreError> {
         .rows_affected())
 }
 
-/// Failed logins recorded for a user-id: (count, last failure time).
-pub async fn login_failures(c: &mut Conn, user_id: &str) -> Result<Option<(i64, i64)>, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT failures, last_at FROM login_failures WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(c)
-            .await?,
+/// Failures counted against `key` and `other` (user-ids or client addresses): (key, failures,
+/// last failure), both in one statement.
+pub async fn login_failures(
+    c: &mut Conn,
+    key: &str,
+    other: Option<&str>,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT user_id, failures, last_at FROM login_failures WHERE user_id = $1 OR user_id = $2",
     )
+    .bind(key)
+    .bind(other.unwrap_or(key))
+    .fetch_all(c)
+    .await?)
 }
 
 /// Records a failed login for `key` (a user-id, or a client address); failures older than
