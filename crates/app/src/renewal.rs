@@ -391,12 +391,6 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let lang = Lang::parse(&h.lang);
-        let organisation = match &h.organisation_id {
-            Some(id) => repo::holders::organisation(&mut conn, id)
-                .await?
-                .map(|o| o.name),
-            None => None,
-        };
         drop(conn);
         let form = RenewalForm {
             renewal_id: rec.id.clone(),
@@ -408,7 +402,7 @@ impl App {
             mobile: h.mobile.clone(),
             residence: h.residence.clone(),
             role: h.role_title.clone(),
-            organisation: organisation.clone(),
+            organisation: h.organisation_name.clone(),
             certificate_serial: cert.serial_hex.clone(),
             current_expiry: ts(cert.not_after)
                 .to_zoned(ca_time_zone())
@@ -433,14 +427,9 @@ impl App {
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
             return self.view(&mut tx, &rec, &h2).await;
         }
-        let organisation_now = match &h2.organisation_id {
-            Some(id) => repo::holders::organisation(&mut tx, id)
-                .await?
-                .map(|o| o.name),
-            None => None,
-        };
-        if h2 != h || organisation_now != organisation {
-            // The holder's data changed while the documents were made: confirm again.
+        if h2 != h {
+            // The holder's data (or their organisation's name, read with them) changed while
+            // the documents were made: confirm again.
             return Err(AppError::Conflict);
         }
         if let Some(e) = self.contact_conflict(&mut tx, &h2).await? {
