@@ -1,0 +1,524 @@
+//! What third parties check, through independent tools: the RAO desk's new certificate, the
+//! audit chain (SPEC X2), the CRL and OCSP (SPEC X1), and the PAdES-signed form (step 4).
+
+use super::*;
+
+/// The RAO desk area through the real server: an expired certificate is replaced by a new one
+/// after the identity check, and the new certificate verifies with OpenSSL.
+#[tokio::test]
+async fn rao_desk_issues_a_new_certificate_that_openssl_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let mut rao = Browser::new(&server.base);
+    let (status, _) = rao.get("/rao").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "login first");
+    let (status, location, _) = rao
+        .post(
+            "/rao/login",
+            &[("username", "rao.demo"), ("password", "rinnova-rao-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/rao"))
+    );
+    let (_, page) = rao.get("/rao?q=JZLF004").await;
+    assert!(
+        page.contains("Neri") && page.contains("RNV-WIN-003"),
+        "{page}"
+    );
+    let action = regex::Regex::new(r#"action="(/rao/holders/[^"]+/new)""#)
+        .unwrap()
+        .captures(&page)
+        .expect("a new-certificate form")[1]
+        .to_owned();
+    let csrf = csrf_of(&page);
+    let form = |number: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("q", "JZLF004".to_owned()),
+            ("document_type", "passaporto".to_owned()),
+            ("document_number", number.to_owned()),
+            ("new_role", String::new()),
+            ("pin", "24681357".to_owned()),
+            ("pin_confirm", "24681357".to_owned()),
+        ]
+    };
+    let bad = form("x");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = rao.post(&action, &bad, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let good = form("YA1234567");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = rao.post(&action, &good, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Nuovo certificato emesso"), "{page}");
+
+    // The holder sees it at home, and OpenSSL verifies it against the published chain.
+    let (api, _) = Api::login(&server.base, "JZLF004").await;
+    let home = api.ok("GET", "/home", None).await;
+    let new = home["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "active" && c["renewable"] == false && c["days_left"].is_null())
+        .or_else(|| {
+            home["certificates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["status"] == "active")
+        })
+        .unwrap()
+        .clone();
+    let pem = api.certificate_pem(new["id"].as_str().unwrap()).await;
+    verify_against_server_chain(&server.base, tmp.path(), &pem).await;
+}
+
+#[tokio::test]
+async fn x2_audit_verify_names_the_row_edited_behind_the_applications_back() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), &[("RINNOVA_APP__AUDIT_SEAL_MINUTES", "0")]);
+    Api::login(&server.base, "JZLF001").await;
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", server.base))
+        .json(&json!({"user_id": "JZLF002", "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    server.kill();
+
+    let seal = rinnova(data.path(), &["audit", "seal"]);
+    assert!(
+        seal.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seal.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seal.stdout).starts_with("audit chain sealed at row "));
+    let ok = rinnova(data.path(), &["audit", "verify", "--json"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let v: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(v["rows"].as_u64().unwrap() >= 2, "{v}");
+    assert_eq!(v["seals"], 1);
+    assert_eq!(v["problem"], Value::Null);
+
+    // The administrator's search by holder.
+    let found = rinnova(
+        data.path(),
+        &["audit", "search", "--holder", "jzlf002", "--json"],
+    );
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let entries: Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(entries[0]["action"], "login_failed", "{entries}");
+    assert_eq!(entries[0]["label"], "Failed login");
+    let none = rinnova(data.path(), &["audit", "search", "--holder", "NOPE001"]);
+    assert!(!none.status.success());
+
+    // Someone with database access hides who failed to log in.
+    let seq = tamper(
+        data.path(),
+        "SELECT seq FROM audit WHERE action = 'login_failed'",
+    );
+    let seq: i64 = seq
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap();
+    tamper(
+        data.path(),
+        "UPDATE audit SET actor = 'someone-else' WHERE action = 'login_failed'",
+    );
+    let bad = rinnova(data.path(), &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains(&format!("audit row {seq} was altered")),
+        "{text}"
+    );
+}
+
+/// Saves a holder's certificates as PEM files named `{prefix}-{status}.pem`; returns
+/// (status, serial) pairs.
+async fn save_certificates(api: &Api, dir: &Path, prefix: &str) -> Vec<(String, String)> {
+    let home = api.ok("GET", "/home", None).await;
+    let mut out = Vec::new();
+    for c in home["certificates"].as_array().unwrap() {
+        let (id, status) = (c["id"].as_str().unwrap(), c["status"].as_str().unwrap());
+        let pem = api
+            .http
+            .get(format!("{}/api/v1/certificates/{id}/pem", api.base))
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        std::fs::write(dir.join(format!("{prefix}-{status}.pem")), pem).unwrap();
+        out.push((status.to_owned(), c["serial"].as_str().unwrap().to_owned()));
+    }
+    out
+}
+
+/// The CRL and OCSP through independent clients (SPEC X1): openssl verifies the CRL's
+/// signature and reads a superseded certificate in it; `openssl ocsp` gets good, revoked and
+/// unknown answers signed by the CA, over POST and GET; an admin revocation shows at once.
+#[tokio::test]
+async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_ca_certificates(&server.base, d).await;
+    // JZLF001 holds a good certificate; JZLF005 renewed, so the old one is superseded.
+    let (api1, _) = Api::login(&server.base, "JZLF001").await;
+    let good = save_certificates(&api1, d, "jzlf001").await;
+    let (api5, _) = Api::login(&server.base, "JZLF005").await;
+    let five = save_certificates(&api5, d, "jzlf005").await;
+    let old_serial = five
+        .iter()
+        .find(|(s, _)| s == "superseded")
+        .expect("JZLF005's superseded certificate")
+        .1
+        .clone();
+
+    // The CRL: signed by the issuing CA, the superseded certificate in it.
+    fetch(&server.base, "/ca/crl.der", d, "crl1.der").await;
+    let verified = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "crl1.der",
+            "-CAfile",
+            "chain.pem",
+            "-noout",
+        ],
+        d,
+    );
+    assert!(verified.contains("verify OK"), "{verified}");
+    let text = openssl(
+        &[
+            "crl", "-inform", "DER", "-in", "crl1.der", "-noout", "-text",
+        ],
+        d,
+    );
+    assert!(
+        text.to_uppercase().contains(&old_serial.to_uppercase()),
+        "{text}"
+    );
+    assert!(text.contains("Superseded"), "{text}");
+    assert!(text.contains("X509v3 CRL Number"), "{text}");
+
+    let url = format!("{}/ca/ocsp", server.base);
+    let ocsp = |cert: &str| -> String {
+        openssl(
+            &[
+                "ocsp",
+                "-issuer",
+                "issuing.pem",
+                "-cert",
+                cert,
+                "-url",
+                &url,
+                "-CAfile",
+                "chain.pem",
+                "-resp_text",
+            ],
+            d,
+        )
+    };
+    let answer = ocsp("jzlf001-active.pem");
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("jzlf001-active.pem: good"), "{answer}");
+    let answer = ocsp("jzlf005-superseded.pem");
+    assert!(
+        answer.contains("jzlf005-superseded.pem: revoked"),
+        "{answer}"
+    );
+    assert!(answer.contains("Reason: superseded"), "{answer}");
+    let answer = openssl(
+        &[
+            "ocsp",
+            "-issuer",
+            "issuing.pem",
+            "-serial",
+            "0x4242",
+            "-url",
+            &url,
+            "-CAfile",
+            "chain.pem",
+        ],
+        d,
+    );
+    assert!(answer.contains("0x4242: unknown"), "{answer}");
+
+    // GET: the base64 request in the path.
+    openssl(
+        &[
+            "ocsp",
+            "-issuer",
+            "issuing.pem",
+            "-cert",
+            "jzlf001-active.pem",
+            "-no_nonce",
+            "-reqout",
+            "req.der",
+        ],
+        d,
+    );
+    use base64::Engine;
+    let b64 =
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(d.join("req.der")).unwrap());
+    let encoded: String = b64
+        .chars()
+        .map(|c| match c {
+            '+' => "%2B".to_owned(),
+            '/' => "%2F".to_owned(),
+            '=' => "%3D".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    fetch(&server.base, &format!("/ca/ocsp/{encoded}"), d, "resp.der").await;
+    let answer = openssl(
+        &[
+            "ocsp",
+            "-respin",
+            "resp.der",
+            "-issuer",
+            "issuing.pem",
+            "-cert",
+            "jzlf001-active.pem",
+            "-CAfile",
+            "chain.pem",
+        ],
+        d,
+    );
+    assert!(answer.contains("jzlf001-active.pem: good"), "{answer}");
+    // Garbage: malformedRequest, not an error page.
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .body("not DER")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/ocsp-response");
+
+    // An admin revokes JZLF001's certificate for key compromise: OCSP says so at once, the
+    // next CRL (a higher number) lists it.
+    let serial = &good[0].1;
+    let out = rinnova(
+        data.path(),
+        &["ca", "revoke", serial, "--reason", "key-compromise"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = rinnova(
+        data.path(),
+        &["ca", "revoke", serial, "--reason", "key-compromise"],
+    );
+    assert!(!again.status.success(), "revoked once");
+    let answer = ocsp("jzlf001-active.pem");
+    assert!(answer.contains("jzlf001-active.pem: revoked"), "{answer}");
+    assert!(answer.contains("Reason: keyCompromise"), "{answer}");
+    fetch(&server.base, "/ca/crl.der", d, "crl2.der").await;
+    let text = openssl(
+        &[
+            "crl", "-inform", "DER", "-in", "crl2.der", "-noout", "-text",
+        ],
+        d,
+    );
+    assert!(
+        text.to_uppercase().contains(&serial.to_uppercase()),
+        "{text}"
+    );
+    assert!(text.contains("Key Compromise"), "{text}");
+    let n1 = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "crl1.der",
+            "-noout",
+            "-crlnumber",
+        ],
+        d,
+    );
+    let n2 = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "crl2.der",
+            "-noout",
+            "-crlnumber",
+        ],
+        d,
+    );
+    assert_ne!(n1, n2, "a new CRL number");
+    let v = rinnova(data.path(), &["audit", "verify", "--json"]);
+    assert!(
+        v.status.success(),
+        "the revocation is in the intact audit trail"
+    );
+}
+
+/// Step 4's evidence through independent validators (issue 5): the renewal form signed as
+/// PAdES B-B with the holder's current certificate validates in pyHanko (our root as the only
+/// trust anchor, revocation checked against our OCSP responder) and in poppler's pdfsig; the
+/// administrator retrieves the same bytes.
+#[tokio::test]
+async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _, r) = through_signing(&api, "JZLF001").await;
+    assert_eq!(r["step"], "activate");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let resp = api
+        .http
+        .get(format!(
+            "{}/api/v1/renewals/{id}/documents/signed-renewal-form.pdf",
+            server.base
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let signed = resp.bytes().await.unwrap();
+    std::fs::write(d.join("signed.pdf"), &signed).unwrap();
+    save_ca_certificates(&server.base, d).await;
+
+    let out = Command::new("pdfsig")
+        .arg("signed.pdf")
+        .current_dir(d)
+        .output()
+        .expect("pdfsig (poppler-utils) is installed by scripts/test");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.contains("Signature Validation: Signature is Valid."),
+        "{text}"
+    );
+    assert!(text.contains("ETSI.CAdES.detached"), "{text}");
+    assert!(text.contains("Total document signed"), "{text}");
+    assert!(
+        text.contains("Mario Rossi") || text.contains("ROSSI"),
+        "{text}"
+    );
+
+    let out = Command::new("pyhanko")
+        .args([
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "--other-certs",
+            "issuing.pem",
+            "signed.pdf",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("pyHanko is installed by scripts/test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    for needle in [
+        "The signer's certificate is trusted.",
+        "The signature is cryptographically sound.",
+        "The signature covers the entire file.",
+        "The signature is judged VALID.",
+        "Common Name: Mario Rossi",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+
+    // One byte of the signed revision changed: both validators refuse it.
+    let mut forged = signed.to_vec();
+    let at = forged
+        .windows(5)
+        .position(|w| w == b"/Size")
+        .expect("a trailer");
+    forged[at + 6] = if forged[at + 6] == b'9' { b'8' } else { b'9' };
+    std::fs::write(d.join("forged.pdf"), &forged).unwrap();
+    let out = Command::new("pdfsig")
+        .arg("forged.pdf")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("Signature is Valid."), "{text}");
+    let out = Command::new("pyhanko")
+        .args([
+            "sign",
+            "validate",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "--other-certs",
+            "issuing.pem",
+            "forged.pdf",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // The RAO finds the holder at the desk and downloads the same evidence.
+    let mut rao = Browser::new(&server.base);
+    let (status, _, _) = rao
+        .post(
+            "/rao/login",
+            &[("username", "rao.demo"), ("password", "rinnova-rao-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = rao.get("/rao?q=JZLF001").await;
+    assert_eq!(status, StatusCode::OK);
+    let link = format!("/rao/renewals/{id}/evidence.pdf");
+    assert!(page.contains(&link), "{page}");
+    let resp = rao
+        .http
+        .get(format!("{}{link}", server.base))
+        .header("cookie", rao.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.bytes().await.unwrap(), signed);
+
+    // The administrator's copy is the same evidence.
+    let evidence = rinnova(data.path(), &["renewals", "evidence", &id]);
+    assert!(
+        evidence.status.success(),
+        "{}",
+        String::from_utf8_lossy(&evidence.stderr)
+    );
+    assert_eq!(evidence.stdout, signed.as_ref());
+}
