@@ -84,14 +84,14 @@ impl App {
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let value = normalise(field, typed)?;
-        let (rec, h) = {
+        let (rec, h, cert) = {
             let mut c = self.store().conn().await?;
-            let (rec, h) = self.load(&mut c, holder_id, renewal_id).await?;
+            let (rec, h, cert) = self.load(&mut c, holder_id, renewal_id).await?;
             let d = to_domain(&rec)?;
             if d.step != RenewalStep::CheckData {
                 return Err(DomainError::WrongStep(d.step.as_str()).into());
             }
-            (rec, h)
+            (rec, h, cert)
         };
         match self
             .throttled_check(
@@ -175,7 +175,7 @@ impl App {
             Some(field.as_str().into()),
         )
         .await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -190,7 +190,7 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, _) = self.load(&mut tx, holder_id, renewal_id).await?;
         let change = repo::holders::pending_contact_change(&mut tx, &h.id)
             .await?
             .filter(|c| c.renewal_id == rec.id)
@@ -263,8 +263,8 @@ impl App {
             )
             .await?;
         }
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }

@@ -71,8 +71,14 @@ pub(crate) fn price_view(p: &Price, lang: Lang) -> PriceView {
 pub(crate) enum AtPayment {
     /// Paid already (or past step 5): a repeated submit answers with the renewal as it is.
     Passed(Box<RenewalView>),
-    /// At step 5 with nothing paid or pending.
-    Due(Box<(RenewalRecord, rinnova_store::HolderRecord)>),
+    /// At step 5 with nothing paid or pending: the renewal, its holder and its certificate.
+    Due(
+        Box<(
+            RenewalRecord,
+            rinnova_store::HolderRecord,
+            rinnova_store::CertificateRecord,
+        )>,
+    ),
 }
 
 impl App {
@@ -84,13 +90,15 @@ impl App {
         holder_id: &str,
         renewal_id: &str,
     ) -> Result<AtPayment, AppError> {
-        let (rec, h) = self.load(c, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(c, holder_id, renewal_id).await?;
         let d = to_domain(&rec)?;
         if d.payment_mode != PaymentMode::Holder {
             return Err(DomainError::WrongStep(d.step.as_str()).into());
         }
         if d.has_passed(RenewalStep::Payment) {
-            return Ok(AtPayment::Passed(Box::new(self.view(c, &rec, &h).await?)));
+            return Ok(AtPayment::Passed(Box::new(
+                self.view_with(c, &rec, &h, &cert).await?,
+            )));
         }
         if d.step != RenewalStep::Payment {
             return Err(DomainError::WrongStep(d.step.as_str()).into());
@@ -98,7 +106,7 @@ impl App {
         if repo::payments::of_renewal(c, &rec.id).await?.is_some() {
             return Err(AppError::PaymentPending);
         }
-        Ok(AtPayment::Due(Box::new((rec, h))))
+        Ok(AtPayment::Due(Box::new((rec, h, cert))))
     }
 
     /// What step 5 shows: the order's price and the ways to pay, or how it was paid.
@@ -170,13 +178,10 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+        let (rec, h, cert) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
             AtPayment::Passed(v) => return Ok(*v),
             AtPayment::Due(due) => *due,
         };
-        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let checked = async {
             let code = CouponCode::parse(typed)?;
             let stored = repo::coupons::by_code(&mut tx, code.as_str())
@@ -229,8 +234,8 @@ impl App {
             ctx,
         )
         .await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }

@@ -214,13 +214,10 @@ impl App {
             .await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+        let (rec, h, cert) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
             AtPayment::Passed(v) => return Ok(*v),
             AtPayment::Due(due) => *due,
         };
-        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let kind = CertificateKind::parse(&cert.kind)
             .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
         if let Err(e) = self
@@ -259,7 +256,7 @@ impl App {
         )
         .await?;
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
-        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }

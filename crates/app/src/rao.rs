@@ -120,13 +120,10 @@ impl App {
         let rao = self.verify_rao(username, password, renewal_id, ctx).await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+        let (rec, h, cert) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
             AtPayment::Passed(v) => return Ok(*v),
             AtPayment::Due(due) => *due,
         };
-        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let kind = CertificateKind::parse(&cert.kind)
             .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
         let amount = self.config().prices.price(kind).gross;
@@ -152,8 +149,8 @@ impl App {
             ctx,
         )
         .await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }

@@ -88,8 +88,8 @@ impl App {
         c: &mut Conn,
         holder_id: &str,
         renewal_id: &str,
-    ) -> Result<(RenewalRecord, HolderRecord), AppError> {
-        repo::renewals::with_holder(c, renewal_id, holder_id)
+    ) -> Result<(RenewalRecord, HolderRecord, CertificateRecord), AppError> {
+        repo::renewals::for_step(c, renewal_id, holder_id)
             .await?
             .ok_or(AppError::NotFound)
     }
@@ -168,8 +168,8 @@ impl App {
         renewal_id: &str,
     ) -> Result<RenewalView, AppError> {
         let mut conn = self.store().conn().await?;
-        let (r, h) = self.load(&mut conn, holder_id, renewal_id).await?;
-        self.view(&mut conn, &r, &h).await
+        let (r, h, cert) = self.load(&mut conn, holder_id, renewal_id).await?;
+        self.view_with(&mut conn, &r, &h, &cert).await
     }
 
     pub(crate) async fn view(
@@ -199,9 +199,9 @@ impl App {
         c: &mut Conn,
         r: &RenewalRecord,
         h: &HolderRecord,
-        cert: Option<&CertificateRecord>,
+        cert: &CertificateRecord,
     ) -> Result<RenewalView, AppError> {
-        self.view_of(c, r, h, cert, true).await
+        self.view_of(c, r, h, Some(cert), true).await
     }
 
     async fn view_of(
@@ -317,7 +317,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if let Some(open) = repo::renewals::open_for_certificate(&mut tx, certificate_id).await? {
-            let v = self.view(&mut tx, &open, &h).await?;
+            let v = self.view_with(&mut tx, &open, &h, &cert).await?;
             commit(tx).await?;
             return Ok(v);
         }
@@ -349,7 +349,7 @@ impl App {
                 let open = repo::renewals::open_for_certificate(&mut conn, certificate_id)
                     .await?
                     .ok_or(AppError::Conflict)?;
-                return self.view(&mut conn, &open, &h).await;
+                return self.view_with(&mut conn, &open, &h, &cert).await;
             }
             Err(e) => return Err(e.into()),
         }
@@ -380,16 +380,13 @@ impl App {
         // PDFs takes milliseconds, and writers are serialised); the transaction then checks
         // that nothing they show changed meanwhile.
         let mut conn = self.store().conn().await?;
-        let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(&mut conn, holder_id, renewal_id).await?;
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
-            return self.view(&mut conn, &rec, &h).await;
+            return self.view_with(&mut conn, &rec, &h, &cert).await;
         }
         if let Some(e) = self.contact_conflict(&mut conn, &h).await? {
             return Err(e);
         }
-        let cert = repo::certificates::by_id(&mut conn, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let lang = Lang::parse(&h.lang);
         drop(conn);
         let form = RenewalForm {
@@ -423,9 +420,9 @@ impl App {
         let documents_hash = sha256(&[form_hash, conditions_hash].concat());
 
         let mut tx = self.store().begin().await?;
-        let (rec, h2) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h2, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
-            return self.view(&mut tx, &rec, &h2).await;
+            return self.view_with(&mut tx, &rec, &h2, &cert).await;
         }
         if h2 != h {
             // The holder's data (or their organisation's name, read with them) changed while
@@ -471,7 +468,7 @@ impl App {
             Some(format!("documents {}", hex::encode(documents_hash))),
         )
         .await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -508,9 +505,9 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
         if to_domain(&rec)?.has_passed(RenewalStep::Documents) {
-            return self.view(&mut tx, &rec, &h).await;
+            return self.view_with(&mut tx, &rec, &h, &cert).await;
         }
         // An unreadable hash cannot match the documents shown: the domain then says which rule
         // failed first (missing consents before changed documents).
@@ -539,7 +536,7 @@ impl App {
         )
         .await?;
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
-        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -553,7 +550,7 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
         let step = code_step(&to_domain(&rec)?)
             .ok_or(DomainError::WrongStep("no code is expected now"))?;
         self.send_code(&mut tx, &h, &rec.id, step, true, now)
@@ -568,7 +565,7 @@ impl App {
             Some(step.into()),
         )
         .await?;
-        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -589,17 +586,14 @@ impl App {
 
         // 1. Check and spend the code.
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
         let d = to_domain(&rec)?;
         if d.has_passed(RenewalStep::Sign) {
-            return self.view(&mut tx, &rec, &h).await;
+            return self.view_with(&mut tx, &rec, &h, &cert).await;
         }
         if d.step != RenewalStep::Sign {
             return Err(DomainError::WrongStep(d.step.as_str()).into());
         }
-        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let cred = self.credential_of(&mut tx, &cert).await?;
         if cred.blocked_at.is_some() {
             return Err(AppError::CredentialBlocked);
@@ -676,9 +670,9 @@ impl App {
                     .finish(&cms)
                     .map_err(|e| AppError::Internal(e.to_string()))?;
                 repo::holders::pin_ok(&mut tx, &cred.id).await?;
-                let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+                let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
                 if to_domain(&rec)?.has_passed(RenewalStep::Sign) {
-                    return self.view(&mut tx, &rec, &h).await;
+                    return self.view_with(&mut tx, &rec, &h, &cert).await;
                 }
                 let rec = self
                     .transition(&mut tx, &rec, &Event::Signed, now, |r| {
@@ -698,7 +692,7 @@ impl App {
                 )
                 .await?;
                 self.send_expected_code(&mut tx, &h, &rec, now).await?;
-                let v = self.view_after_send(&mut tx, &rec, &h, Some(&cert)).await?;
+                let v = self.view_after_send(&mut tx, &rec, &h, &cert).await?;
                 commit(tx).await?;
                 Ok(v)
             }
@@ -729,12 +723,12 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
         let d = to_domain(&rec)?;
         if d.has_passed(RenewalStep::Activate)
             || (d.step == RenewalStep::Activate && d.activation_otp_verified)
         {
-            return self.view(&mut tx, &rec, &h).await;
+            return self.view_with(&mut tx, &rec, &h, &cert).await;
         }
         if d.step != RenewalStep::Activate {
             return Err(DomainError::WrongStep(d.step.as_str()).into());
@@ -759,7 +753,7 @@ impl App {
         )
         .await?;
         self.send_expected_code(&mut tx, &h, &rec, now).await?;
-        let v = self.view_after_send(&mut tx, &rec, &h, None).await?;
+        let v = self.view_after_send(&mut tx, &rec, &h, &cert).await?;
         commit(tx).await?;
         Ok(v)
     }
@@ -778,10 +772,10 @@ impl App {
         let pin = Pin::parse_twice(pin, pin_again)?;
         {
             let mut conn = self.store().conn().await?;
-            let (rec, h) = self.load(&mut conn, holder_id, renewal_id).await?;
+            let (rec, h, cert) = self.load(&mut conn, holder_id, renewal_id).await?;
             let d = to_domain(&rec)?;
             if d.step == RenewalStep::Completed {
-                return self.view(&mut conn, &rec, &h).await;
+                return self.view_with(&mut conn, &rec, &h, &cert).await;
             }
             if d.step != RenewalStep::Activate || !d.activation_otp_verified {
                 return Err(DomainError::WrongStep(d.step.as_str()).into());
@@ -793,10 +787,10 @@ impl App {
 
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, old) = self.load(&mut tx, holder_id, renewal_id).await?;
         let d = to_domain(&rec)?;
         if d.step == RenewalStep::Completed {
-            return self.view(&mut tx, &rec, &h).await;
+            return self.view_with(&mut tx, &rec, &h, &old).await;
         }
         if d.step != RenewalStep::Activate || !d.activation_otp_verified {
             return Err(DomainError::WrongStep(d.step.as_str()).into());
@@ -807,9 +801,6 @@ impl App {
         {
             return code_failed(tx, &h, &rec, "activate-2", e, now, ctx).await;
         }
-        let old = repo::certificates::by_id(&mut tx, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let (new_cert_id, issued) = self
             .issue_and_store(&mut tx, &h, &key, old.distributor_id.as_deref(), now, now)
             .await?;

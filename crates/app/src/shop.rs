@@ -153,13 +153,10 @@ impl App {
     ) -> Result<ShopStart, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
+        let (rec, h, cert) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {
             AtPayment::Passed(v) => return Ok(ShopStart::Renewal(v)),
             AtPayment::Due(due) => *due,
         };
-        let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let kind = kind_of(&cert.kind)?;
         let (price, promo_code) = match self.shop_price(&mut tx, kind, typed_promo, now).await {
             Ok(p) => p,
@@ -241,7 +238,7 @@ impl App {
             .await?;
             self.email_transfer_instructions(&mut tx, &h, &order, now)
                 .await?;
-            let v = self.view(&mut tx, &rec, &h).await?;
+            let v = self.view_with(&mut tx, &rec, &h, &cert).await?;
             commit(tx).await?;
             return Ok(ShopStart::Renewal(Box::new(v)));
         }

@@ -222,8 +222,8 @@ async fn documents_read_back_per_renewal_and_the_same_content_is_stored_once() {
     assert_eq!((rows, blobs), (6, 5));
 }
 
-/// A renewal is read with its holder in one statement, every column in its place, and only for
-/// its own holder.
+/// A renewal is read with its holder (and what is read with them) and its certificate in one
+/// statement, every column in its place, and only for its own holder.
 #[tokio::test]
 async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -234,12 +234,39 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
     h.payment_mode = Some("holder".into());
     h.lang = "en".into();
     h.created_at = 11;
+    h.organisation_id = Some("o".into());
     let mut r = renewal(0);
     r.payment_mode = "organisation".into();
     r.created_at = 22;
     r.new_certificate_id = Some("c1".into());
     let mut tx = store.begin().await.unwrap();
+    repo::holders::insert_organisation(
+        &mut tx,
+        &rinnova_store::OrganisationRecord {
+            id: "o".into(),
+            name: "Comune di Roma".into(),
+            payment_mode: "holder".into(),
+            approval_required: 0,
+        },
+    )
+    .await
+    .unwrap();
     repo::holders::insert(&mut tx, &h).await.unwrap();
+    repo::holders::insert_token(
+        &mut tx,
+        &rinnova_store::TokenRecord {
+            holder_id: "h".into(),
+            kind: "totp".into(),
+            algorithm: "SHA1".into(),
+            digits: 6,
+            step_seconds: 30,
+            secret: vec![1; 20],
+            last_counter: None,
+            drift_steps: 0,
+        },
+    )
+    .await
+    .unwrap();
     repo::holders::insert(&mut tx, &holder("other"))
         .await
         .unwrap();
@@ -252,23 +279,36 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
     let mut c = store.conn().await.unwrap();
     let stored_h = repo::holders::by_id(&mut c, "h").await.unwrap().unwrap();
     let stored_r = repo::renewals::by_id(&mut c, "r0").await.unwrap().unwrap();
-    assert_eq!(stored_h, h);
+    // What is read with a holder (not stored with them): the organisation's name, the tokens.
     assert_eq!(
-        repo::renewals::with_holder(&mut c, "r0", "h")
-            .await
-            .unwrap(),
-        Some((stored_r, stored_h))
+        stored_h.organisation_name.as_deref(),
+        Some("Comune di Roma")
+    );
+    assert!(stored_h.has_token());
+    assert_eq!(
+        stored_h,
+        HolderRecord {
+            organisation_name: Some("Comune di Roma".into()),
+            tokens: 1,
+            ..h
+        }
+    );
+    let stored_c = repo::certificates::by_id(&mut c, &r.certificate_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        repo::renewals::for_step(&mut c, "r0", "h").await.unwrap(),
+        Some((stored_r, stored_h, stored_c))
     );
     assert_eq!(
-        repo::renewals::with_holder(&mut c, "r0", "other")
+        repo::renewals::for_step(&mut c, "r0", "other")
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        repo::renewals::with_holder(&mut c, "r9", "h")
-            .await
-            .unwrap(),
+        repo::renewals::for_step(&mut c, "r9", "h").await.unwrap(),
         None
     );
 }

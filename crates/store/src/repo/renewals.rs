@@ -1,6 +1,6 @@
 //! Renewals and the documents shown during them.
 
-use crate::{Conn, DocumentRecord, HolderRecord, RenewalRecord, StoreError};
+use crate::{CertificateRecord, Conn, DocumentRecord, HolderRecord, RenewalRecord, StoreError};
 
 /// Inserts a renewal. Fails with a unique violation if one is already open for the certificate.
 pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
@@ -84,13 +84,55 @@ impl HolderColumns {
     }
 }
 
-/// A renewal of `holder_id` with its holder, in one statement (every step of the wizard reads
-/// both); `None` when the renewal is not theirs.
-pub async fn with_holder(
+/// The certificate's columns beside a renewal's (prefixed, as [`HolderColumns`]).
+#[derive(sqlx::FromRow)]
+struct CertificateColumns {
+    c_id: String,
+    c_holder_id: String,
+    c_credential_id: Option<String>,
+    c_kind: String,
+    c_serial_hex: String,
+    c_der: Vec<u8>,
+    c_not_before: i64,
+    c_not_after: i64,
+    c_status: String,
+    c_superseded_by: Option<String>,
+    c_status_changed_at: Option<i64>,
+    c_device_expires_at: Option<i64>,
+    c_renewals_on_device: i64,
+    c_created_at: i64,
+    c_distributor_id: Option<String>,
+}
+
+impl CertificateColumns {
+    fn into_record(self) -> CertificateRecord {
+        CertificateRecord {
+            id: self.c_id,
+            holder_id: self.c_holder_id,
+            credential_id: self.c_credential_id,
+            kind: self.c_kind,
+            serial_hex: self.c_serial_hex,
+            der: self.c_der,
+            not_before: self.c_not_before,
+            not_after: self.c_not_after,
+            status: self.c_status,
+            superseded_by: self.c_superseded_by,
+            status_changed_at: self.c_status_changed_at,
+            device_expires_at: self.c_device_expires_at,
+            renewals_on_device: self.c_renewals_on_device,
+            created_at: self.c_created_at,
+            distributor_id: self.c_distributor_id,
+        }
+    }
+}
+
+/// A renewal of `holder_id` with its holder and the certificate it renews, in one statement
+/// (every step of the wizard reads all three); `None` when the renewal is not theirs.
+pub async fn for_step(
     c: &mut Conn,
     renewal_id: &str,
     holder_id: &str,
-) -> Result<Option<(RenewalRecord, HolderRecord)>, StoreError> {
+) -> Result<Option<(RenewalRecord, HolderRecord, CertificateRecord)>, StoreError> {
     use sqlx::FromRow;
     let row = sqlx::query(
         "SELECT r.*, \
@@ -103,8 +145,17 @@ pub async fn with_holder(
          h.created_at AS h_created_at, h.payment_mode AS h_payment_mode, \
          (SELECT name FROM organisations o WHERE o.id = h.organisation_id) \
          AS h_organisation_name, \
-         CAST((SELECT COUNT(*) FROM tokens t WHERE t.holder_id = h.id) AS BIGINT) AS h_tokens \
-         FROM renewals r JOIN holders h ON h.id = r.holder_id WHERE r.id = $1 AND r.holder_id = $2",
+         CAST((SELECT COUNT(*) FROM tokens t WHERE t.holder_id = h.id) AS BIGINT) AS h_tokens, \
+         c.id AS c_id, c.holder_id AS c_holder_id, c.credential_id AS c_credential_id, \
+         c.kind AS c_kind, c.serial_hex AS c_serial_hex, c.der AS c_der, \
+         c.not_before AS c_not_before, c.not_after AS c_not_after, c.status AS c_status, \
+         c.superseded_by AS c_superseded_by, c.status_changed_at AS c_status_changed_at, \
+         c.device_expires_at AS c_device_expires_at, \
+         c.renewals_on_device AS c_renewals_on_device, c.created_at AS c_created_at, \
+         c.distributor_id AS c_distributor_id \
+         FROM renewals r JOIN holders h ON h.id = r.holder_id \
+         JOIN certificates c ON c.id = r.certificate_id \
+         WHERE r.id = $1 AND r.holder_id = $2",
     )
     .bind(renewal_id)
     .bind(holder_id)
@@ -116,6 +167,7 @@ pub async fn with_holder(
     Ok(Some((
         RenewalRecord::from_row(&row)?,
         HolderColumns::from_row(&row)?.into_record(),
+        CertificateColumns::from_row(&row)?.into_record(),
     )))
 }
 
