@@ -9,10 +9,9 @@ use rinnova_app::App;
 use rinnova_app::card::{CardRenewalRequest, CardRenewalView};
 use rinnova_app::demo::{DEMO_CDRL, DEMO_PREPAID};
 use rinnova_app::i18n::Lang;
-use rinnova_app::prepaid::{balances, create_account, top_up};
+use rinnova_app::prepaid::balances;
 use rinnova_ca::request::{proof_message, request_for};
-use rinnova_domain::prepaid::Purse;
-use rinnova_domain::{CertificateKind, Money};
+use rinnova_domain::CertificateKind;
 use rinnova_store::repo;
 
 /// A stand-in card: software keys, certificates issued by the CA for them.
@@ -222,36 +221,7 @@ async fn c2_c4_paid_card_renewals_take_diritti_for_cns_and_tariffa_for_signature
     .await
     .unwrap_err();
     assert_eq!(err.code(), "RNV-PRE-010");
-    create_account(
-        app.store(),
-        app.now(),
-        app.config().password_kdf,
-        "POOR002",
-        "twelve chars pw",
-        "Poco",
-    )
-    .await
-    .unwrap();
-    top_up(
-        app.store(),
-        app.now(),
-        "POOR002",
-        Purse::Diritti,
-        Money::from_cents(1_000).unwrap(),
-        None,
-    )
-    .await
-    .unwrap();
-    top_up(
-        app.store(),
-        app.now(),
-        "POOR002",
-        Purse::Tariffa,
-        Money::from_cents(50_000).unwrap(),
-        None,
-    )
-    .await
-    .unwrap();
+    crate::prepaid::prepaid_account(app, "POOR002", "Poco", 50_000, 1_000).await;
     let err = renew(
         app,
         &request(&card, 1, &key, Some(("POOR002", "twelve chars pw"))),

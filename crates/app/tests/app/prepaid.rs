@@ -11,6 +11,38 @@ use rinnova_domain::prepaid::Purse;
 use rinnova_domain::{Money, RenewalStep};
 use rinnova_store::repo;
 
+/// A prepaid account `user` (password "twelve chars pw") with `tariffa` and `diritti` cents.
+pub(crate) async fn prepaid_account(
+    app: &rinnova_app::App,
+    user: &str,
+    name: &str,
+    tariffa: i64,
+    diritti: i64,
+) {
+    create_account(
+        app.store(),
+        app.now(),
+        app.config().password_kdf,
+        user,
+        "twelve chars pw",
+        name,
+    )
+    .await
+    .unwrap();
+    for (purse, cents) in [(Purse::Tariffa, tariffa), (Purse::Diritti, diritti)] {
+        top_up(
+            app.store(),
+            app.now(),
+            user,
+            purse,
+            Money::from_cents(cents).unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn step5_prepaid_reserves_then_debits_at_issuance_and_refuses_short_credit() {
     let e = env().await;
@@ -25,36 +57,7 @@ async fn step5_prepaid_reserves_then_debits_at_issuance_and_refuses_short_credit
     assert_eq!(err.code(), "RNV-PRE-010");
 
     // An account with 10 € on Tariffa cannot pay 48,80 €; the message says both amounts.
-    create_account(
-        app.store(),
-        app.now(),
-        app.config().password_kdf,
-        "POOR001",
-        "twelve chars pw",
-        "Poco Credito",
-    )
-    .await
-    .unwrap();
-    top_up(
-        app.store(),
-        app.now(),
-        "POOR001",
-        Purse::Tariffa,
-        Money::from_cents(1_000).unwrap(),
-        None,
-    )
-    .await
-    .unwrap();
-    top_up(
-        app.store(),
-        app.now(),
-        "POOR001",
-        Purse::Diritti,
-        Money::from_cents(9_000).unwrap(),
-        None,
-    )
-    .await
-    .unwrap();
+    prepaid_account(app, "POOR001", "Poco Credito", 1_000, 9_000).await;
     let err = app
         .pay_with_prepaid(&h, &r, "poor001", "twelve chars pw", &ctx())
         .await
