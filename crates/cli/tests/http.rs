@@ -339,6 +339,17 @@ impl Browser {
             .map(|l| l.to_str().unwrap().to_owned());
         (resp.status(), location, resp.text().await.unwrap())
     }
+
+    /// Logs a demo holder in through the portal's form; (status, redirect).
+    async fn login(&mut self, user_id: &str, next: &str) -> (StatusCode, Option<String>) {
+        let form = [
+            ("user_id", user_id),
+            ("password", "rinnova-demo"),
+            ("next", next),
+        ];
+        let (status, location, _) = self.post("/login", &form, None).await;
+        (status, location)
+    }
 }
 
 fn csrf_of(html: &str) -> String {

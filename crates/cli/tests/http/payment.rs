@@ -46,17 +46,7 @@ async fn coupon_pays_step5_over_the_api() {
     // In the portal, the holder resumes at step 5 and sees the order.
     let mut b = Browser::new(&server.base);
     b.get("/login").await;
-    let (status, _, _) = b
-        .post(
-            "/login",
-            &[
-                ("user_id", "JZLF009"),
-                ("password", "rinnova-demo"),
-                ("next", ""),
-            ],
-            None,
-        )
-        .await;
+    let (status, _) = b.login("JZLF009", "").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = b.get(&format!("/renewals/{id}")).await;
     assert!(
@@ -403,17 +393,7 @@ async fn approval_cannot_be_bypassed_and_the_cdrl_approves_in_their_area() {
     // The holder's browser session does not open the CDRL area.
     let mut holder = Browser::new(&server.base);
     holder.get("/login").await;
-    holder
-        .post(
-            "/login",
-            &[
-                ("user_id", "JZLF011"),
-                ("password", "rinnova-demo"),
-                ("next", ""),
-            ],
-            None,
-        )
-        .await;
+    holder.login("JZLF011", "").await;
     let (status, _) = holder.get("/cdrl").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, location, _) = holder

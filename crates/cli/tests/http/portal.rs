@@ -26,17 +26,7 @@ async fn portal_forms_need_login_csrf_and_same_origin() {
         page.contains(r#"value="JZLF001""#),
         "the typed user-id is kept"
     );
-    let (status, location, _) = b
-        .post(
-            "/login",
-            &[
-                ("user_id", "JZLF001"),
-                ("password", "rinnova-demo"),
-                ("next", ""),
-            ],
-            None,
-        )
-        .await;
+    let (status, location) = b.login("JZLF001", "").await;
     assert_eq!(
         (status, location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/"))
@@ -126,16 +116,7 @@ async fn portal_contact_edit_with_password_and_sms_code() {
 
     let mut b = Browser::new(&server.base);
     b.get("/login").await;
-    b.post(
-        "/login",
-        &[
-            ("user_id", "JZLF001"),
-            ("password", "rinnova-demo"),
-            ("next", ""),
-        ],
-        None,
-    )
-    .await;
+    b.login("JZLF001", "").await;
     let (_, page) = b.get(&format!("/renewals/{id}")).await;
     let csrf = csrf_of(&page);
     let path = format!("/renewals/{id}/contact");

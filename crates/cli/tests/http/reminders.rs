@@ -90,17 +90,7 @@ async fn n1_n2_reminders_leave_over_smtp_and_their_link_opens_the_renewal_after_
         to_login.starts_with("/login?next=%2Fr%2F") || to_login.starts_with("/login?next=/r/"),
         "{to_login}"
     );
-    let (status, location, _) = b
-        .post(
-            "/login",
-            &[
-                ("user_id", "JZLF001"),
-                ("password", "rinnova-demo"),
-                ("next", path),
-            ],
-            None,
-        )
-        .await;
+    let (status, location) = b.login("JZLF001", path).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location.as_deref(), Some(path));
     let resp = b
