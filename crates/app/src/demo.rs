@@ -499,7 +499,8 @@ impl App {
         Ok(self
             .issue_and_store(c, h, &key, distributor_id, not_before, now)
             .await?
-            .0)
+            .0
+            .id)
     }
 }
 

@@ -5,7 +5,7 @@
 //! person. The holder types the new PIN at the desk; the key is sealed under it as always.
 
 use crate::auth::audit;
-use crate::home::{certificate_view, facts, holder_view};
+use crate::home::{certificate_view, certificate_view_of, facts, holder_view};
 use crate::i18n::Lang;
 use crate::rao::normalise_username;
 use crate::renewal::commit;
@@ -277,11 +277,11 @@ impl App {
             repo::rao::set_role(&mut tx, &h.id, role).await?;
             h.role_title = Some(role.to_owned());
         }
-        let (new_id_, issued) = self
+        let (new, issued) = self
             .issue_and_store(&mut tx, &h, &key, old.distributor_id.as_deref(), now, now)
             .await?;
         if old.status == "active" {
-            repo::certificates::supersede(&mut tx, &old.id, &new_id_, secs(now)).await?;
+            repo::certificates::supersede(&mut tx, &old.id, &new.id, secs(now)).await?;
         }
         let check_id = new_id();
         repo::rao::insert_identity_check(
@@ -292,7 +292,7 @@ impl App {
                 rao_id: rao.account_id.clone(),
                 document_type: req.document_type.as_str().into(),
                 document_number: number.clone(),
-                certificate_id: Some(new_id_.clone()),
+                certificate_id: Some(new.id.clone()),
                 checked_at: secs(now),
             },
         )
@@ -336,11 +336,16 @@ impl App {
             secs(now),
         )
         .await?;
-        let cert = repo::certificates::by_id(&mut tx, &new_id_)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let v =
-            certificate_view(&mut tx, &cert, &self.config().window, now, rao.lang, false).await?;
+        // Just issued: no renewal of it is open, and nothing supersedes it.
+        let v = certificate_view_of(
+            &new,
+            None,
+            None,
+            &self.config().window,
+            now,
+            rao.lang,
+            false,
+        )?;
         commit(tx).await?;
         Ok(v)
     }

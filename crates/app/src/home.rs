@@ -143,17 +143,29 @@ pub(crate) async fn certificate_view_with(
     lang: Lang,
     payroll: bool,
 ) -> Result<CertificateView, AppError> {
-    let f = facts(c)?;
-    let assessed = window::assess(&f, policy, now);
     let renewed_by = match &c.superseded_by {
-        Some(id) => repo::certificates::by_id(conn, id)
-            .await?
-            .map(|n| RenewedBy {
-                certificate_id: n.id,
-                expiry_date: rome_date(ts(n.not_after)),
-            }),
+        Some(id) => repo::certificates::by_id(conn, id).await?,
         None => None,
     };
+    certificate_view_of(c, open, renewed_by.as_ref(), policy, now, lang, payroll)
+}
+
+/// [`certificate_view_with`] with the certificate that superseded `c` (if any) known too.
+pub(crate) fn certificate_view_of(
+    c: &CertificateRecord,
+    open: Option<RenewalRecord>,
+    renewed_by: Option<&CertificateRecord>,
+    policy: &WindowPolicy,
+    now: Timestamp,
+    lang: Lang,
+    payroll: bool,
+) -> Result<CertificateView, AppError> {
+    let f = facts(c)?;
+    let assessed = window::assess(&f, policy, now);
+    let renewed_by = renewed_by.map(|n| RenewedBy {
+        certificate_id: n.id.clone(),
+        expiry_date: rome_date(ts(n.not_after)),
+    });
     let (renewable, days_left, not_renewable) = match assessed {
         Ok(r) => (true, Some(r.days_left), None),
         Err(reason) => {

@@ -9,7 +9,7 @@ use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_ca::{CredentialKey, HolderSubject, IssuedCertificate};
 use rinnova_domain::window::ca_time_zone;
-use rinnova_domain::{CertificateKind, CodiceFiscale, Event};
+use rinnova_domain::{CertificateKind, CodiceFiscale, Event, PaymentMode};
 use rinnova_store::{CertificateRecord, Conn, CredentialRecord, HolderRecord, RenewalRecord, repo};
 
 /// The subject of a holder's qualified certificate (organisation only with its consent, which
@@ -37,7 +37,7 @@ impl App {
         distributor_id: Option<&str>,
         not_before: Timestamp,
         now: Timestamp,
-    ) -> Result<(String, IssuedCertificate), AppError> {
+    ) -> Result<(CertificateRecord, IssuedCertificate), AppError> {
         let issued = self.ca().issue_qualified(
             &holder_subject(h)?,
             CertificateKind::RemoteSignature,
@@ -59,29 +59,25 @@ impl App {
             },
         )
         .await?;
-        let id = new_id();
-        repo::certificates::insert(
-            c,
-            &CertificateRecord {
-                id: id.clone(),
-                holder_id: h.id.clone(),
-                credential_id: Some(credential_id),
-                kind: CertificateKind::RemoteSignature.as_str().into(),
-                serial_hex: issued.serial_hex.clone(),
-                der: issued.der.clone(),
-                not_before: secs(issued.not_before),
-                not_after: secs(issued.not_after),
-                status: "active".into(),
-                superseded_by: None,
-                status_changed_at: None,
-                device_expires_at: None,
-                renewals_on_device: 0,
-                created_at: secs(now),
-                distributor_id: distributor_id.map(str::to_owned),
-            },
-        )
-        .await?;
-        Ok((id, issued))
+        let stored = CertificateRecord {
+            id: new_id(),
+            holder_id: h.id.clone(),
+            credential_id: Some(credential_id),
+            kind: CertificateKind::RemoteSignature.as_str().into(),
+            serial_hex: issued.serial_hex.clone(),
+            der: issued.der.clone(),
+            not_before: secs(issued.not_before),
+            not_after: secs(issued.not_after),
+            status: "active".into(),
+            superseded_by: None,
+            status_changed_at: None,
+            device_expires_at: None,
+            renewals_on_device: 0,
+            created_at: secs(now),
+            distributor_id: distributor_id.map(str::to_owned),
+        };
+        repo::certificates::insert(c, &stored).await?;
+        Ok((stored, issued))
     }
 
     /// The end of any renewal once its new certificate is stored, in the caller's transaction:
@@ -105,7 +101,10 @@ impl App {
         if !repo::certificates::supersede(c, &old.id, new_cert_id, secs(now)).await? {
             return Err(AppError::Conflict);
         }
-        self.close_prepaid(c, &rec.id, true, now, ctx).await?;
+        // Only a renewal the holder pays has a payment step, hence a prepaid reservation.
+        if rec.payment_mode == PaymentMode::Holder.as_str() {
+            self.close_prepaid(c, &rec.id, true, now, ctx).await?;
+        }
         self.charge_payroll(c, rec, h, &old.kind, now).await?;
         let rec = self
             .transition(c, rec, &Event::Activated, now, |r| {

@@ -124,9 +124,14 @@ impl App {
         let policy = self.config().sms_otp;
         let random: [u8; 8] = rinnova_ca::random_bytes()?;
         let code = code_from_random(random, policy.digits);
-        let existing = repo::otp::get(c, &h.id, purpose.as_str()).await?;
+        // Only a resend depends on the code it replaces (SPEC O1 limits).
+        let existing = if resend {
+            repo::otp::get(c, &h.id, purpose.as_str()).await?
+        } else {
+            None
+        };
         let challenge = match existing.as_ref().map(to_challenge) {
-            Some(old) if resend => match old.resend(&code, now, &policy) {
+            Some(old) => match old.resend(&code, now, &policy) {
                 Ok(next) => next,
                 Err(OtpError::TooManySends)
                     if secs(now) - secs(old.last_sent_at) >= SEND_COOLDOWN_SECONDS =>
@@ -137,8 +142,8 @@ impl App {
             },
             _ => Challenge::new(new_id(), purpose.clone(), &code, now, &policy),
         };
-        let created = existing.map_or(secs(now), |e| e.created_at);
-        repo::otp::put(c, &to_record(&challenge, &h.id, created)).await?;
+        // A replaced challenge keeps its first `created_at` (see `put`).
+        repo::otp::put(c, &to_record(&challenge, &h.id, secs(now))).await?;
         let lang = Lang::parse(&h.lang);
         let minutes = (policy.ttl_seconds / 60).max(1).to_string();
         let text = lang.t_args(text_key, &[("code", code), ("minutes", minutes)]);

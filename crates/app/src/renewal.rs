@@ -4,7 +4,7 @@
 //! recorded even though the step fails.
 
 use crate::auth::audit;
-use crate::home::{certificate_view, certificate_view_with, holder_view};
+use crate::home::{certificate_view, certificate_view_of, certificate_view_with, holder_view};
 use crate::i18n::Lang;
 use crate::util::{blocking, new_id, secs, sha256, ts};
 use crate::views::{ContactChangeView, OtpView, RenewalView, StepView};
@@ -172,16 +172,8 @@ impl App {
         self.view_with(&mut conn, &r, &h, &cert).await
     }
 
-    pub(crate) async fn view(
-        &self,
-        c: &mut Conn,
-        r: &RenewalRecord,
-        h: &HolderRecord,
-    ) -> Result<RenewalView, AppError> {
-        self.view_of(c, r, h, None, false).await
-    }
-
-    /// [`App::view`] with the renewal's certificate already read (and unchanged since).
+    /// A renewal as the wizard shows it, with its holder and certificate (as read with it, or
+    /// as this transaction left them).
     pub(crate) async fn view_with(
         &self,
         c: &mut Conn,
@@ -189,10 +181,10 @@ impl App {
         h: &HolderRecord,
         cert: &CertificateRecord,
     ) -> Result<RenewalView, AppError> {
-        self.view_of(c, r, h, Some(cert), false).await
+        self.view_of(c, r, h, cert, None, false).await
     }
 
-    /// [`App::view`] right after [`App::send_expected_code`] in the same transaction: an SMS
+    /// [`App::view_with`] right after [`App::send_expected_code`] in the same transaction: an SMS
     /// holder's code was just sent, so the page says so without reading it back.
     pub(crate) async fn view_after_send(
         &self,
@@ -201,7 +193,20 @@ impl App {
         h: &HolderRecord,
         cert: &CertificateRecord,
     ) -> Result<RenewalView, AppError> {
-        self.view_of(c, r, h, Some(cert), true).await
+        self.view_of(c, r, h, cert, None, true).await
+    }
+
+    /// [`App::view_with`] of a renewal completed in this transaction: `old` as it is now (superseded)
+    /// and `issued`, its new certificate. Neither has an open renewal.
+    pub(crate) async fn view_completed(
+        &self,
+        c: &mut Conn,
+        r: &RenewalRecord,
+        h: &HolderRecord,
+        old: &CertificateRecord,
+        issued: &CertificateRecord,
+    ) -> Result<RenewalView, AppError> {
+        self.view_of(c, r, h, old, Some(issued), false).await
     }
 
     async fn view_of(
@@ -209,35 +214,33 @@ impl App {
         c: &mut Conn,
         r: &RenewalRecord,
         h: &HolderRecord,
-        cert: Option<&CertificateRecord>,
+        cert: &CertificateRecord,
+        issued: Option<&CertificateRecord>,
         just_sent: bool,
     ) -> Result<RenewalView, AppError> {
-        let read;
-        let cert = match cert {
-            Some(cert) => cert,
-            None => {
-                read = repo::certificates::by_id(c, &r.certificate_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                &read
-            }
-        };
         let now = self.now();
         let lang = Lang::parse(&h.lang);
         let d = to_domain(r)?;
         let policy = self.config().window;
         // An unfinished renewal is its certificate's open one: no need to look it up.
-        let certificate = if d.step.is_final() {
-            certificate_view(c, cert, &policy, now, lang, false).await?
-        } else {
-            certificate_view_with(c, cert, Some(r.clone()), &policy, now, lang, false).await?
+        let certificate = match issued {
+            Some(n) => certificate_view_of(cert, None, Some(n), &policy, now, lang, false)?,
+            None if d.step.is_final() => {
+                certificate_view(c, cert, &policy, now, lang, false).await?
+            }
+            None => {
+                certificate_view_with(c, cert, Some(r.clone()), &policy, now, lang, false).await?
+            }
         };
-        let new_certificate = match &r.new_certificate_id {
-            Some(id) => match repo::certificates::by_id(c, id).await? {
+        let new_certificate = match (issued, &r.new_certificate_id) {
+            (Some(n), _) => Some(certificate_view_of(
+                n, None, None, &policy, now, lang, false,
+            )?),
+            (None, Some(id)) => match repo::certificates::by_id(c, id).await? {
                 Some(n) => Some(certificate_view(c, &n, &policy, now, lang, false).await?),
                 None => None,
             },
-            None => None,
+            (None, None) => None,
         };
         let holder = holder_view(h);
         let purpose = code_step(&d);
@@ -384,9 +387,7 @@ impl App {
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
             return self.view_with(&mut conn, &rec, &h, &cert).await;
         }
-        if let Some(e) = self.contact_conflict(&mut conn, &h).await? {
-            return Err(e);
-        }
+        // A contact conflict is checked once, in the transaction below.
         let lang = Lang::parse(&h.lang);
         drop(conn);
         let form = RenewalForm {
@@ -669,17 +670,29 @@ impl App {
                 let signed_pdf = prepared
                     .finish(&cms)
                     .map_err(|e| AppError::Internal(e.to_string()))?;
-                repo::holders::pin_ok(&mut tx, &cred.id).await?;
-                let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
-                if to_domain(&rec)?.has_passed(RenewalStep::Sign) {
-                    return self.view_with(&mut tx, &rec, &h, &cert).await;
+                // A right PIN clears the failures counted before it (one counted while this
+                // PIN was being checked stays: the safer side).
+                if cred.failed_pins > 0 {
+                    repo::holders::pin_ok(&mut tx, &cred.id).await?;
                 }
-                let rec = self
+                // The renewal moves on from its state in 1 only if nothing moved it meanwhile
+                // (its version); if something did, the answer is the renewal as it is now.
+                let rec = match self
                     .transition(&mut tx, &rec, &Event::Signed, now, |r| {
                         r.signature = Some(signature);
                         r.signed_at = Some(secs(now));
                     })
-                    .await?;
+                    .await
+                {
+                    Err(AppError::Conflict) => {
+                        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+                        if to_domain(&rec)?.has_passed(RenewalStep::Sign) {
+                            return self.view_with(&mut tx, &rec, &h, &cert).await;
+                        }
+                        return Err(AppError::Conflict);
+                    }
+                    r => r?,
+                };
                 repo::renewals::put_signed_form(&mut tx, &rec.id, &signed_pdf, secs(now)).await?;
                 audit(
                     &mut tx,
@@ -801,16 +814,17 @@ impl App {
         {
             return code_failed(tx, &h, &rec, "activate-2", e, now, ctx).await;
         }
-        let (new_cert_id, issued) = self
+        let (new, issued) = self
             .issue_and_store(&mut tx, &h, &key, old.distributor_id.as_deref(), now, now)
             .await?;
         if let Some(old_cred) = &old.credential_id {
             repo::holders::retire_credential(&mut tx, old_cred, secs(now)).await?;
         }
         let rec = self
-            .complete_renewal(&mut tx, &rec, &h, &old, &new_cert_id, &issued, now, ctx)
+            .complete_renewal(&mut tx, &rec, &h, &old, &new.id, &issued, now, ctx)
             .await?;
-        let v = self.view(&mut tx, &rec, &h).await?;
+        let old = old.superseded(&new.id, secs(now));
+        let v = self.view_completed(&mut tx, &rec, &h, &old, &new).await?;
         commit(tx).await?;
         tracing::info!(renewal = %rec.id, serial = %issued.serial_hex, "renewal completed");
         metrics::counter!("rinnova_renewals_total", "channel" => "portal", "outcome" => "completed")

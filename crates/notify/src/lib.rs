@@ -222,12 +222,10 @@ where
         let outcomes = futures_util::future::join_all(claimed.into_iter().map(&send)).await;
         let now = clock.now().as_second();
         let mut tx = store.begin().await?;
+        let mut sent = Vec::with_capacity(keys.len());
         for ((id, attempts), outcome) in keys.into_iter().zip(outcomes) {
             match outcome {
-                Ok(()) => {
-                    repo::outbox::mark_sent(&mut tx, &id, now).await?;
-                    delivered += 1;
-                }
+                Ok(()) => sent.push(id),
                 Err(e) if e.is_permanent() || attempts >= max_attempts => {
                     tracing::error!(message = %id, channel, attempt = attempts, error = %e, "delivery given up");
                     repo::outbox::give_up(&mut tx, &id, &e.to_string(), now).await?;
@@ -239,6 +237,8 @@ where
                 }
             }
         }
+        repo::outbox::mark_sent(&mut tx, &sent, now).await?;
+        delivered += sent.len();
         tx.commit().await?;
         tokio::task::yield_now().await;
         // A failed message is not due again within this pass (its retry is in the future).

@@ -377,6 +377,69 @@ async fn x2_the_audit_chain_names_the_first_row_edited_removed_or_cut_behind_our
     assert_eq!(verify(&store).await, Some(ChainBreak::Edited { seq: 4 }));
 }
 
+/// Rewrites rows `seqs` (and the head) as an earlier version chained them: v1 hashes.
+async fn rechain_as_v1(store: &Store, seqs: std::ops::RangeInclusive<i64>) {
+    let mut c = store.conn().await.unwrap();
+    let rows: Vec<rinnova_store::AuditRecord> = sqlx::query_as("SELECT * FROM audit ORDER BY seq")
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+    let mut prev = repo::audit::GENESIS.to_vec();
+    for r in &rows {
+        let hash = if seqs.contains(&r.seq) {
+            repo::audit::row_hash_v1(&prev, r.seq, &r.as_new())
+        } else {
+            repo::audit::row_hash(&prev, r.seq, &r.as_new())
+        };
+        sqlx::query("UPDATE audit SET prev_hash = $1, row_hash = $2 WHERE seq = $3")
+            .bind(&prev)
+            .bind(hash.as_slice())
+            .bind(r.seq)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        prev = hash.to_vec();
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(&mut *c)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn x2_each_backend_chains_rows_with_the_same_hash_and_older_v1_rows_still_verify() {
+    use repo::audit::ChainBreak;
+    let (_d, store) = audit_store(5).await;
+    {
+        // What the database stored (on PostgreSQL, hashed by the database) is the v2 formula.
+        let mut c = store.conn().await.unwrap();
+        let rows: Vec<(i64, Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, prev_hash, row_hash FROM audit ORDER BY seq")
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+        let records: Vec<rinnova_store::AuditRecord> =
+            sqlx::query_as("SELECT * FROM audit ORDER BY seq")
+                .fetch_all(&mut *c)
+                .await
+                .unwrap();
+        let mut prev = repo::audit::GENESIS.to_vec();
+        for ((seq, stored_prev, stored), r) in rows.into_iter().zip(&records) {
+            assert_eq!(stored_prev, prev, "row {seq} links to the one before");
+            let expected = repo::audit::row_hash(&prev, seq, &r.as_new());
+            assert_eq!(stored, expected.to_vec(), "row {seq}");
+            prev = stored;
+        }
+    }
+    // A database from an earlier version: its first rows carry v1 hashes, then v2 rows follow.
+    rechain_as_v1(&store, 1..=3).await;
+    assert_eq!(verify(&store).await, None);
+    // But a v1 row after a v2 row is not how any version wrote the chain.
+    rechain_as_v1(&store, 5..=5).await;
+    assert_eq!(verify(&store).await, Some(ChainBreak::Edited { seq: 5 }));
+}
+
 #[tokio::test]
 async fn x2_a_removed_row_or_a_cut_tail_breaks_the_chain() {
     use repo::audit::ChainBreak;

@@ -1,7 +1,8 @@
 //! The audit trail (SPEC X2): append-only and hash-chained. Each row stores the hash of the row
-//! before it and its own hash over its fields; the head row (last seq and hash) is locked by
-//! every append and follows the appended row (a trigger) in the same transaction, which
-//! serialises appenders, so the chain is linear.
+//! before it and its own hash over that, its seq and its fields ([`row_hash`]); the head row
+//! (last seq and hash) is locked by every append and follows the appended row (a trigger) in
+//! the same transaction, which serialises appenders, so the chain is linear. On PostgreSQL an
+//! append is one statement (the database hashes the link); on SQLite, two.
 //! Editing, deleting or inserting a row behind the application's back breaks the chain at that
 //! row; seals (the head signed with the CA's key, see `rinnova-app`) pin it against rewriting
 //! the whole tail.
@@ -24,9 +25,42 @@ pub struct NewAudit<'a> {
     pub detail: Option<String>,
 }
 
-/// The hash of a row: SHA-256 over a domain tag, the previous hash and every field,
-/// length-prefixed (so no two different rows encode alike).
+/// The hash of a row's own fields (everything but its place in the chain): SHA-256 over a
+/// domain tag and every field, length-prefixed (so no two different rows encode alike).
+pub fn content_hash(a: &NewAudit<'_>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"rinnova audit content v2\0");
+    hash_fields(&mut h, a);
+    h.finalize().into()
+}
+
+/// The domain tag of a row's chained hash.
+const LINK_TAG: &[u8] = b"rinnova audit row v2\0";
+
+/// The hash of a row: SHA-256 over a domain tag, the previous row's hash, the row's seq
+/// (8 bytes, big-endian) and its [`content_hash`] — a formula PostgreSQL computes too
+/// (`sha256`, `int8send`), so that there an append is one statement.
 pub fn row_hash(prev: &[u8], seq: i64, a: &NewAudit<'_>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(LINK_TAG);
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    h.update(content_hash(a));
+    h.finalize().into()
+}
+
+/// The hash rows had before [`row_hash`] (rows appended by earlier versions keep it): one
+/// SHA-256 over the tag, the previous hash, the seq and the fields.
+pub fn row_hash_v1(prev: &[u8], seq: i64, a: &NewAudit<'_>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"rinnova audit row v1\0");
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    hash_fields(&mut h, a);
+    h.finalize().into()
+}
+
+fn hash_fields(h: &mut Sha256, a: &NewAudit<'_>) {
     fn field(h: &mut Sha256, v: Option<&str>) {
         match v {
             None => h.update([0u8]),
@@ -37,18 +71,13 @@ pub fn row_hash(prev: &[u8], seq: i64, a: &NewAudit<'_>) -> [u8; 32] {
             }
         }
     }
-    let mut h = Sha256::new();
-    h.update(b"rinnova audit row v1\0");
-    h.update(prev);
-    h.update(seq.to_be_bytes());
     h.update(a.at.to_be_bytes());
-    field(&mut h, Some(a.actor));
-    field(&mut h, Some(a.action));
-    field(&mut h, a.subject);
-    field(&mut h, a.ip);
-    field(&mut h, a.request_id);
-    field(&mut h, a.detail.as_deref());
-    h.finalize().into()
+    field(h, Some(a.actor));
+    field(h, Some(a.action));
+    field(h, a.subject);
+    field(h, a.ip);
+    field(h, a.request_id);
+    field(h, a.detail.as_deref());
 }
 
 /// The chain's head: the last row's seq and hash.
@@ -61,6 +90,9 @@ pub async fn head(c: &mut Conn) -> Result<(i64, Vec<u8>), StoreError> {
 
 /// Appends an entry, chained to the head.
 pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
+    if c.backend_name() == "PostgreSQL" && append_in_one(c, a).await? {
+        return Ok(());
+    }
     // Read the head under its row lock (PostgreSQL; SQLite's writer is already alone), in one
     // statement: the UPDATE locks, RETURNING reads.
     let h: Option<(i64, Vec<u8>)> =
@@ -93,6 +125,29 @@ pub async fn append(c: &mut Conn, a: &NewAudit<'_>) -> Result<(), StoreError> {
     } else {
         set_head(c, seq, &hash).await
     }
+}
+
+/// PostgreSQL: the row chained to the head (locked) and inserted in one statement, the link
+/// hash computed by the database with [`row_hash`]'s formula. False if there is no head yet.
+async fn append_in_one(c: &mut Conn, a: &NewAudit<'_>) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO audit (seq, at, actor, action, subject, ip, request_id, detail, prev_hash, row_hash) \
+         SELECT h.seq + 1, $1, $2, $3, $4, $5, $6, $7, h.hash, \
+                sha256($8 || h.hash || int8send(h.seq + 1) || $9) \
+         FROM audit_head h WHERE h.id = 1 FOR UPDATE",
+    )
+    .bind(a.at)
+    .bind(a.actor)
+    .bind(a.action)
+    .bind(a.subject)
+    .bind(a.ip)
+    .bind(a.request_id)
+    .bind(&a.detail)
+    .bind(LINK_TAG)
+    .bind(content_hash(a).as_slice())
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 async fn set_head(c: &mut Conn, seq: i64, hash: &[u8]) -> Result<(), StoreError> {
@@ -176,6 +231,7 @@ pub async fn verify_chain(c: &mut Conn) -> Result<ChainReport, StoreError> {
     let mut prev = GENESIS.to_vec();
     let mut last_seq = 0;
     let mut rows = 0u64;
+    let mut v2_seen = false;
     loop {
         let page: Vec<ChainedRow> = sqlx::query_as(
             "SELECT seq, at, actor, action, subject, ip, request_id, detail, prev_hash, row_hash \
@@ -194,11 +250,23 @@ pub async fn verify_chain(c: &mut Conn) -> Result<ChainReport, StoreError> {
                 let seq = r.record.seq;
                 return Ok(broken(rows, seq, prev, ChainBreak::Unlinked { seq }));
             }
-            let hash = row_hash(&prev, r.record.seq, &r.record.as_new());
-            if r.row_hash.as_deref() != Some(hash.as_slice()) {
+            let fields = r.record.as_new();
+            let stored = r.row_hash.as_deref();
+            // Rows of earlier versions may carry v1 hashes, but none after the first v2 row.
+            let hash = if Some(row_hash(&prev, r.record.seq, &fields).as_slice()) == stored {
+                v2_seen = true;
+                stored
+            } else if !v2_seen
+                && Some(row_hash_v1(&prev, r.record.seq, &fields).as_slice()) == stored
+            {
+                stored
+            } else {
+                None
+            };
+            let Some(hash) = hash else {
                 let seq = r.record.seq;
                 return Ok(broken(rows, seq, prev, ChainBreak::Edited { seq }));
-            }
+            };
             prev = hash.to_vec();
             last_seq = r.record.seq;
         }

@@ -125,6 +125,19 @@ pub async fn supersede(c: &mut Conn, id: &str, new_id: &str, now: i64) -> Result
     Ok(done.rows_affected() == 1)
 }
 
+impl CertificateRecord {
+    /// This certificate as [`supersede`] leaves it (for a caller that superseded it and goes
+    /// on without reading it back).
+    pub fn superseded(self, new_id: &str, now: i64) -> CertificateRecord {
+        CertificateRecord {
+            status: "superseded".into(),
+            superseded_by: Some(new_id.to_owned()),
+            status_changed_at: Some(now),
+            ..self
+        }
+    }
+}
+
 /// A certificate by serial (lower-case hex).
 pub async fn by_serial(
     c: &mut Conn,

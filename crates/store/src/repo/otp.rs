@@ -17,14 +17,15 @@ pub async fn get(
     )
 }
 
-/// Inserts or replaces the challenge of (holder, purpose).
+/// Inserts or replaces the challenge of (holder, purpose). A replaced row keeps its
+/// `created_at` (when the holder first asked for a code for this purpose).
 pub async fn put(c: &mut Conn, r: &OtpRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO otp_challenges (id, holder_id, purpose, code_hash, expires_at, attempts, sends, last_sent_at, consumed, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (holder_id, purpose) DO UPDATE SET id = excluded.id, code_hash = excluded.code_hash, \
          expires_at = excluded.expires_at, attempts = excluded.attempts, sends = excluded.sends, \
-         last_sent_at = excluded.last_sent_at, consumed = excluded.consumed, created_at = excluded.created_at",
+         last_sent_at = excluded.last_sent_at, consumed = excluded.consumed",
     )
     .bind(&r.id)
     .bind(&r.holder_id)

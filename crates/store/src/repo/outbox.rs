@@ -27,7 +27,8 @@ pub async fn push(c: &mut Conn, m: &OutboxRecord) -> Result<(), StoreError> {
 
 /// Claims up to `limit` due messages of `channel` (oldest first) with a lease: their next
 /// attempt moves to `lease_until`, so another worker (or instance) does not take them
-/// meanwhile; a crashed worker's claim expires.
+/// meanwhile; a crashed worker's claim expires. One statement; the caller's write transaction
+/// keeps two claimers from reading the same due rows.
 pub async fn claim_due_batch(
     c: &mut Conn,
     channel: &str,
@@ -35,44 +36,41 @@ pub async fn claim_due_batch(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<OutboxRecord>, StoreError> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM outbox WHERE channel = $1 AND sent_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= $2 \
-         ORDER BY next_attempt_at, seq LIMIT $3",
+    let mut claimed: Vec<OutboxRecord> = sqlx::query_as(
+        "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 WHERE id IN \
+         (SELECT id FROM outbox WHERE channel = $2 AND sent_at IS NULL AND gave_up_at IS NULL \
+          AND next_attempt_at <= $3 ORDER BY next_attempt_at, seq LIMIT $4) \
+         RETURNING *",
     )
+    .bind(lease_until)
     .bind(channel)
     .bind(now)
     .bind(limit)
     .fetch_all(&mut *c)
     .await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let r = sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3",
-        )
-        .bind(lease_until)
-        .bind(&id)
-        .bind(now)
-        .execute(&mut *c)
-        .await?;
-        if r.rows_affected() == 1
-            && let Some(m) = sqlx::query_as("SELECT * FROM outbox WHERE id = $1")
-                .bind(&id)
-                .fetch_optional(&mut *c)
-                .await?
-        {
-            claimed.push(m);
-        }
-    }
+    claimed.sort_by_key(|m| m.seq);
     Ok(claimed)
 }
 
-/// Marks a message delivered.
-pub async fn mark_sent(c: &mut Conn, id: &str, now: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await?;
+/// Marks messages delivered, in one statement.
+pub async fn mark_sent(c: &mut Conn, ids: &[String], now: i64) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // `$2, $3, …`: numbered placeholders, which both backends read.
+    let list: Vec<String> = (2..ids.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id IN ({})",
+        list.join(", ")
+    );
+    // Not kept prepared: one text per batch size would crowd the connection's statement cache.
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
+        .bind(now);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.execute(c).await?;
     Ok(())
 }
 
