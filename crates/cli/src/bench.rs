@@ -49,6 +49,13 @@ pub enum BenchCommand {
         /// spread over them. With 1 and SQLite the server runs inside the benchmark.
         #[arg(long, default_value_t = 1)]
         instances: usize,
+        /// CPUs for the PostgreSQL server (e.g. `0` or `0,1`), when it runs on this machine:
+        /// its processes are pinned to them for the run, and the instances, the clients and
+        /// the crypto-bound measurement to the other CPUs — PostgreSQL with cores of its own,
+        /// as deployed. Needs the right to change the server's CPU affinity (its user, or
+        /// root). Default: everything shares every CPU.
+        #[arg(long, value_delimiter = ',')]
+        database_cpus: Vec<usize>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -93,9 +100,18 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             seconds,
             database,
             instances,
+            database_cpus,
             json,
         } => (
-            renew(renewals, clients, seconds, database.as_deref(), instances).await?,
+            renew(
+                renewals,
+                clients,
+                seconds,
+                database.as_deref(),
+                instances,
+                &database_cpus,
+            )
+            .await?,
             json,
         ),
         BenchCommand::Portal {
@@ -121,38 +137,48 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The machine's CPU time counters (/proc/stat, in clock ticks): busy and all.
-#[derive(Debug, Clone, Copy)]
+/// CPU time counters of some CPUs (/proc/stat, in clock ticks): busy and all.
+#[derive(Debug, Clone)]
 struct CpuTimes {
+    cpus: Vec<usize>,
     busy: u64,
     total: u64,
 }
 
 impl CpuTimes {
-    fn now() -> Option<CpuTimes> {
+    /// The counters of `cpus`, summed.
+    fn now(cpus: &[usize]) -> Option<CpuTimes> {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let fields: Vec<u64> = stat
-            .lines()
-            .next()?
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        let total: u64 = fields.iter().take(8).sum();
-        // idle and iowait are the 4th and 5th fields.
-        let idle = fields.get(3).copied()? + fields.get(4).copied().unwrap_or(0);
+        let (mut busy, mut total) = (0, 0);
+        for cpu in cpus {
+            let name = format!("cpu{cpu}");
+            let fields: Vec<u64> = stat
+                .lines()
+                .find(|l| l.split_whitespace().next() == Some(name.as_str()))?
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            let all: u64 = fields.iter().take(8).sum();
+            // idle and iowait are the 4th and 5th fields.
+            let idle = fields.get(3).copied()? + fields.get(4).copied().unwrap_or(0);
+            busy += all.saturating_sub(idle);
+            total += all;
+        }
         Some(CpuTimes {
-            busy: total.saturating_sub(idle),
+            cpus: cpus.to_vec(),
+            busy,
             total,
         })
     }
 
-    /// How many cores were busy on average since `self` (server and load generator together).
-    fn cores_busy_since(self, cores: usize) -> Option<f64> {
-        let now = CpuTimes::now()?;
+    /// How many of these CPUs were busy on average since `self` (server and load generator
+    /// together).
+    fn cores_busy_since(&self) -> Option<f64> {
+        let now = CpuTimes::now(&self.cpus)?;
         let total = now.total.checked_sub(self.total).filter(|t| *t > 0)?;
         let busy = now.busy.saturating_sub(self.busy);
-        Some(round(busy as f64 / total as f64 * cores as f64))
+        Some(round(busy as f64 / total as f64 * self.cpus.len() as f64))
     }
 }
 
@@ -544,7 +570,12 @@ async fn renew(
     seconds: f64,
     database: Option<&str>,
     instances: usize,
+    database_cpus: &[usize],
 ) -> anyhow::Result<Value> {
+    anyhow::ensure!(
+        database_cpus.is_empty() || database.is_some(),
+        "--database-cpus pins a PostgreSQL server: name it with --database"
+    );
     let db = BenchDb::new(database).await?;
     // Real Argon2id costs, as in production.
     let config = AppConfig {
@@ -555,6 +586,14 @@ async fn renew(
     let seeding = Instant::now();
     let users = app.seed_bench_holders(renewals).await?;
     let seeding_s = seeding.elapsed().as_secs_f64();
+    // Pinned before the instances start and the crypto bound is measured: both then run on
+    // the CPUs left to the service; PostgreSQL gets its CPUs back when the run ends.
+    let pinned = if database_cpus.is_empty() {
+        None
+    } else {
+        Some(pin_database(&app, database_cpus).await?)
+    };
+    let cpus = crate::cpus::allowed()?;
 
     let mut children = Vec::new();
     let mut bases = Vec::new();
@@ -591,7 +630,8 @@ async fn renew(
     // the cores' speed drifting during the run (virtual machines) weighs on both sides alike.
     let crypto_before = crypto_bound(&app, &config, seconds / 2.0).await?;
     let http = reqwest::Client::new();
-    let cpu = CpuTimes::now();
+    let cpu = CpuTimes::now(&cpus);
+    let database_cpu = CpuTimes::now(database_cpus);
     let start = Instant::now();
     let mut tasks = Vec::new();
     for client in 0..clients.max(1) {
@@ -616,7 +656,10 @@ async fn renew(
         completed += t.await??;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let cores_busy = cpu.and_then(|c| c.cores_busy_since(cores()));
+    let cores_busy = cpu.and_then(|c| c.cores_busy_since());
+    let database_cores_busy = database_cpu
+        .filter(|c| !c.cpus.is_empty())
+        .and_then(|c| c.cores_busy_since());
     let by_route = time_by_route(&http, &bases, completed).await;
     if let Some(server) = in_process {
         server.abort();
@@ -631,6 +674,7 @@ async fn renew(
     let backend = db.backend();
     drop(app);
     db.close().await;
+    drop(pinned);
     Ok(json!({
         "renewals": completed,
         "clients": clients,
@@ -640,12 +684,55 @@ async fn renew(
         "crypto_bound_before_after_per_s": [round(crypto_before), round(crypto_after)],
         "ratio": round(renewals_per_s / crypto_bound_per_s),
         "cores": cores(),
+        "cpus": cpus,
+        "database_cpus": (!database_cpus.is_empty()).then_some(database_cpus),
         "cores_busy": cores_busy,
+        "database_cores_busy": database_cores_busy,
         "seeding_seconds": round(seeding_s),
         "database": backend,
         "instances": bases.len(),
         "server_ms_per_renewal_by_route": by_route,
     }))
+}
+
+/// Pins the PostgreSQL server under `app` (on this machine) to `database_cpus` and this process
+/// — the clients, the crypto-bound measurement and the instances it starts — to the others.
+async fn pin_database(
+    app: &App,
+    database_cpus: &[usize],
+) -> anyhow::Result<crate::cpus::PinnedTree> {
+    let allowed = crate::cpus::allowed()?;
+    let service: Vec<usize> = allowed
+        .iter()
+        .copied()
+        .filter(|c| !database_cpus.contains(c))
+        .collect();
+    anyhow::ensure!(
+        database_cpus.iter().all(|c| allowed.contains(c)),
+        "--database-cpus {database_cpus:?}: this process may use CPUs {allowed:?} only"
+    );
+    anyhow::ensure!(
+        !service.is_empty(),
+        "--database-cpus {database_cpus:?} leaves no CPU for the service (CPUs {allowed:?})"
+    );
+    let backend = app
+        .store()
+        .postgres_backend_pid()
+        .await?
+        .context("--database-cpus needs PostgreSQL")?;
+    let server = crate::cpus::parent_of(backend)
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .is_ok_and(|c| c.trim().starts_with("postgres"))
+        })
+        .with_context(|| {
+            format!(
+                "--database-cpus: PostgreSQL's backend {backend} is not a process on this machine"
+            )
+        })?;
+    let pinned = crate::cpus::PinnedTree::pin(server, database_cpus)?;
+    crate::cpus::pin_self(&service)?;
+    Ok(pinned)
 }
 
 async fn crypto_bound(app: &App, config: &AppConfig, seconds: f64) -> anyhow::Result<f64> {

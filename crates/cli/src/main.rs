@@ -3,6 +3,7 @@
 mod bench;
 mod card;
 mod config;
+mod cpus;
 mod server;
 
 use anyhow::Context;

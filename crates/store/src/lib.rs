@@ -148,6 +148,18 @@ impl Store {
         Ok(())
     }
 
+    /// The process id of the PostgreSQL backend serving one of the pool's connections (`None`
+    /// on SQLite): benchmarks find the server's processes from it.
+    pub async fn postgres_backend_pid(&self) -> Result<Option<i32>, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(pid))
+    }
+
     /// The pool, for callers that run one statement.
     pub fn pool(&self) -> &AnyPool {
         &self.pool

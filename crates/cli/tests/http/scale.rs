@@ -391,3 +391,59 @@ async fn two_instances_on_postgres_lose_one_mid_load_and_nothing_is_lost_or_doub
     drop(a);
     drop(b);
 }
+
+/// Issue 7, measured as deployed: `bench renew --database-cpus` runs PostgreSQL on CPUs of its
+/// own and the service on the others, and gives PostgreSQL its CPUs back when done.
+#[test]
+fn bench_on_postgres_pins_the_database_cpus_and_gives_them_back() {
+    let base = rinnova_store::testing::postgres_base()
+        .unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432".into());
+    let server_cpus = || {
+        let out = Command::new("psql")
+            .arg(format!("{base}/postgres"))
+            .args(["-Atc", "SELECT pg_backend_pid()"])
+            .output()
+            .expect("psql");
+        let backend = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let status = std::fs::read_to_string(format!("/proc/{backend}/status"))
+            .expect("PostgreSQL runs on this machine");
+        let postmaster = status
+            .lines()
+            .find_map(|l| l.strip_prefix("PPid:"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        let status = std::fs::read_to_string(format!("/proc/{postmaster}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let before = server_cpus();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["bench", "renew", "--renewals", "4", "--clients", "2"])
+        .args(["--seconds", "0.2", "--database-cpus", "0", "--database"])
+        .arg(&base)
+        .arg("--json")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["renewals"], 4, "{v}");
+    assert_eq!(v["database"], "postgres");
+    assert_eq!(v["database_cpus"], json!([0]));
+    let cpus = v["cpus"].as_array().unwrap();
+    assert!(!cpus.is_empty() && !cpus.contains(&json!(0)), "{v}");
+    assert!(v["ratio"].as_f64().unwrap() > 0.0, "{v}");
+    assert_eq!(server_cpus(), before, "PostgreSQL gets its CPUs back");
+}
