@@ -16,9 +16,8 @@ struct Message<'a> {
     html: Option<String>,
 }
 
-/// Queues a message; returns its id.
-async fn push(c: &mut Conn, m: Message<'_>, now: i64) -> Result<String, AppError> {
-    let id = new_id();
+/// Queues a message under the id `id`; returns it.
+async fn push(c: &mut Conn, id: String, m: Message<'_>, now: i64) -> Result<String, AppError> {
     repo::outbox::push(
         c,
         &OutboxRecord {
@@ -58,7 +57,7 @@ pub(crate) async fn sms_to(
         body: text,
         html: None,
     };
-    push(c, m, now).await.map(drop)
+    push(c, new_id(), m, now).await.map(drop)
 }
 
 /// Queues an e-mail to the holder's registered address, in the holder's language (text, and
@@ -83,6 +82,20 @@ pub(crate) async fn email_to(
     body: String,
     now: i64,
 ) -> Result<String, AppError> {
+    email_as(c, new_id(), to, h, subject, body, now).await
+}
+
+/// [`email_to`] under an id chosen before (recorded with what the message answers, in the same
+/// transaction); returns it.
+pub(crate) async fn email_as(
+    c: &mut Conn,
+    id: String,
+    to: &str,
+    h: &HolderRecord,
+    subject: String,
+    body: String,
+    now: i64,
+) -> Result<String, AppError> {
     let m = Message {
         channel: "email",
         to,
@@ -91,7 +104,7 @@ pub(crate) async fn email_to(
         subject: Some(subject),
         body,
     };
-    push(c, m, now).await
+    push(c, id, m, now).await
 }
 
 /// Queues an e-mail to staff (a CDRL): no holder's inbox.
@@ -111,7 +124,7 @@ pub(crate) async fn staff_email(
         subject: Some(subject),
         body,
     };
-    push(c, m, now).await.map(drop)
+    push(c, new_id(), m, now).await.map(drop)
 }
 
 /// The HTML alternative of a text e-mail: the same words, escaped, in paragraphs, with links

@@ -118,21 +118,38 @@ impl App {
         for batch in sweep.due.chunks(BATCH) {
             let now = secs(self.now());
             let mut tx = self.store().begin().await?;
+            // The batch's holders in one statement (a holder may have several certificates).
+            let mut ids: Vec<&str> = batch
+                .iter()
+                .map(|d| d.certificate.holder_id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let holders: HashMap<String, rinnova_store::HolderRecord> =
+                repo::holders::by_ids(&mut tx, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|h| (h.id.clone(), h))
+                    .collect();
             for d in batch {
                 let cert = &d.certificate.id;
                 for s in &d.skip {
                     repo::reminders::record(&mut tx, cert, &s.key(), now, None).await?;
                 }
                 let key = d.send.key();
-                if !repo::reminders::record(&mut tx, cert, &key, now, None).await? {
-                    continue; // another sweep (or instance) sent it
-                }
-                let Some(h) = repo::holders::by_id(&mut tx, &d.certificate.holder_id).await? else {
+                let Some(h) = holders.get(&d.certificate.holder_id) else {
+                    // No one to write to: recorded, so that no sweep tries again.
+                    repo::reminders::record(&mut tx, cert, &key, now, None).await?;
                     continue;
                 };
-                let (subject, body) = self.reminder_text(&h, d)?;
-                let id = notify::email_to(&mut tx, &h.email, &h, subject, body, now).await?;
-                repo::reminders::set_outbox(&mut tx, cert, &key, &id).await?;
+                // The reminder is recorded with the id of the message that sends it; the
+                // message is queued only if this sweep recorded it.
+                let id = crate::util::new_id();
+                if !repo::reminders::record(&mut tx, cert, &key, now, Some(&id)).await? {
+                    continue; // another sweep (or instance) sent it
+                }
+                let (subject, body) = self.reminder_text(h, d)?;
+                notify::email_as(&mut tx, id, &h.email, h, subject, body, now).await?;
                 report.sent += 1;
             }
             tx.commit().await.map_err(StoreError::from)?;

@@ -293,6 +293,22 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
             ..h
         }
     );
+    // Several at once (a batch of reminders): the same rows, unknown ids left out.
+    let mut several = repo::holders::by_ids(&mut c, &["other", "h", "nobody"])
+        .await
+        .unwrap();
+    several.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(
+        several,
+        vec![
+            stored_h.clone(),
+            repo::holders::by_id(&mut c, "other")
+                .await
+                .unwrap()
+                .unwrap()
+        ]
+    );
+    assert!(repo::holders::by_ids(&mut c, &[]).await.unwrap().is_empty());
     let stored_c = repo::certificates::by_id(&mut c, &r.certificate_id)
         .await
         .unwrap()

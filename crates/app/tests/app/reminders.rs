@@ -104,6 +104,15 @@ async fn n1_each_due_reminder_is_sent_once_with_its_e_mail() {
         5,
         "days-1 sent, 60/30/15/7 skipped: {recorded:?}"
     );
+    let named: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT reminder, outbox_id FROM reminders WHERE certificate_id = $1 \
+         AND outbox_id IS NOT NULL",
+    )
+    .bind(&cert)
+    .fetch_all(&mut *e.app.store().conn().await.unwrap())
+    .await
+    .unwrap();
+    assert_eq!(named, vec![("days-1".to_owned(), Some(m.id.clone()))]);
 
     let closed = emails(&e.app, "JZLF004").await;
     assert_eq!(

@@ -85,6 +85,22 @@ pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<HolderRecord>, Store
         .await?)
 }
 
+/// Holders by id, in one statement (a batch of reminders); ids not found are left out.
+pub async fn by_ids(c: &mut Conn, ids: &[&str]) -> Result<Vec<HolderRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    // `$1, $2, …`: numbered placeholders, which both backends read.
+    let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{}WHERE id IN ({})", select_holders!(""), list.join(", "));
+    // Not kept prepared: one text per batch size would crowd the connection's statement cache.
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(c).await?)
+}
+
 /// Sets a holder's language.
 pub async fn set_lang(c: &mut Conn, id: &str, lang: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE holders SET lang = $1 WHERE id = $2")

@@ -74,19 +74,3 @@ pub async fn record(
     .await?;
     Ok(r.rows_affected() == 1)
 }
-
-/// Attaches the outbox message to a reminder recorded by this transaction.
-pub async fn set_outbox(
-    c: &mut Conn,
-    certificate_id: &str,
-    reminder: &str,
-    outbox_id: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE reminders SET outbox_id = $1 WHERE certificate_id = $2 AND reminder = $3")
-        .bind(outbox_id)
-        .bind(certificate_id)
-        .bind(reminder)
-        .execute(c)
-        .await?;
-    Ok(())
-}
