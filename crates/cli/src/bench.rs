@@ -577,6 +577,24 @@ async fn renew(
         "--database-cpus pins a PostgreSQL server: name it with --database"
     );
     let db = BenchDb::new(database).await?;
+    // Interrupted (SIGINT, SIGTERM) or failed, the run is dropped — its instances stop, a
+    // PostgreSQL it pinned gets its CPUs back (the guards' drops) — and its database goes.
+    let figures = tokio::select! {
+        r = renew_on(&db, renewals, clients, seconds, instances, database_cpus) => r,
+        () = crate::server::shutdown_signal() => Err(anyhow::anyhow!("interrupted")),
+    };
+    db.close().await;
+    figures
+}
+
+async fn renew_on(
+    db: &BenchDb,
+    renewals: usize,
+    clients: usize,
+    seconds: f64,
+    instances: usize,
+    database_cpus: &[usize],
+) -> anyhow::Result<Value> {
     // Real Argon2id costs, as in production.
     let config = AppConfig {
         demo: true,
@@ -673,7 +691,6 @@ async fn renew(
     let crypto_bound_per_s = (crypto_before + crypto_after) / 2.0;
     let backend = db.backend();
     drop(app);
-    db.close().await;
     drop(pinned);
     Ok(json!({
         "renewals": completed,

@@ -49,7 +49,8 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     .await?)
 }
 
-async fn shutdown_signal() {
+/// SIGINT or SIGTERM (the service stops gracefully; a benchmark gives back what it pinned).
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
