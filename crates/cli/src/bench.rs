@@ -637,7 +637,7 @@ async fn renew_on(
         // Instances on one machine share its cores, as `cpu_threads` says to deploy them.
         let share = (instances > 1).then(|| (cores() / instances).max(1));
         for _ in 0..instances.max(1) {
-            let i = Instance::start(&db, share)?;
+            let i = Instance::start(db, share)?;
             bases.push(i.base.clone());
             children.push(i);
         }
