@@ -401,11 +401,16 @@ fn bench_on_postgres_pins_the_database_cpus_and_gives_them_back() {
     let server_cpus = || {
         let out = Command::new("psql")
             .arg(format!("{base}/postgres"))
-            .args(["-Atc", "SELECT pg_backend_pid()"])
+            // A process that outlives this query (psql's own backend ends with it), whose
+            // parent is the server.
+            .args([
+                "-Atc",
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
+            ])
             .output()
             .expect("psql");
-        let backend = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        let status = std::fs::read_to_string(format!("/proc/{backend}/status"))
+        let checkpointer = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let status = std::fs::read_to_string(format!("/proc/{checkpointer}/status"))
             .expect("PostgreSQL runs on this machine");
         let postmaster = status
             .lines()
