@@ -428,9 +428,7 @@ fn bench_on_postgres_pins_the_database_cpus_and_gives_them_back() {
     };
     let before = server_cpus();
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-        .arg("--data-dir")
-        .arg(data.path())
+    let out = bin(data.path())
         .args(["bench", "renew", "--renewals", "4", "--clients", "2"])
         .args(["--seconds", "0.2", "--database-cpus", "0", "--database"])
         .arg(&base)
