@@ -8,6 +8,7 @@
 //! their own organisation's renewals.
 
 use crate::auth::audit;
+use crate::ending::REJECTED;
 use crate::home::rome_date;
 use crate::i18n::Lang;
 use crate::rao::normalise_username;
@@ -225,6 +226,14 @@ impl App {
         if d.step != RenewalStep::Approval {
             return Err(DomainError::WrongStep(d.step.as_str()).into());
         }
+        if approve {
+            let cert = repo::certificates::by_id(&mut tx, &rec.certificate_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+                return self.end_renewal(tx, &rec, reason, now, ctx).await;
+            }
+        }
         repo::cdrl::insert_decision(
             &mut tx,
             &ApprovalRecord {
@@ -236,12 +245,14 @@ impl App {
             },
         )
         .await?;
-        let event = if approve {
-            Event::Approved
+        let rec = if approve {
+            self.transition(&mut tx, &rec, &Event::Approved, now, |_| {})
+                .await?
         } else {
-            Event::Cancelled
+            // The holder reads why on the renewal page and on home (and in the e-mail below).
+            self.record_ending(&mut tx, &rec, REJECTED, reason, now, ctx)
+                .await?
         };
-        let rec = self.transition(&mut tx, &rec, &event, now, |_| {}).await?;
         let actor = format!("cdrl:{}", cdrl.username);
         audit(
             &mut tx,
@@ -253,15 +264,10 @@ impl App {
             reason.map(str::to_owned),
         )
         .await?;
-        if !approve {
-            metrics::counter!("rinnova_renewals_total", "channel" => "any", "outcome" => "rejected")
-                .increment(1);
-            // A prepaid reservation goes back to the account.
-            self.close_prepaid(&mut tx, &rec.id, false, now, ctx)
-                .await?;
-        } else if repo::card_renewals::by_id(&mut tx, &rec.id)
-            .await?
-            .is_some()
+        if approve
+            && repo::card_renewals::by_id(&mut tx, &rec.id)
+                .await?
+                .is_some()
         {
             // A smart card's request: its proof stood for the activation codes, so the
             // certificate is issued now, for the card client to download (C3).

@@ -109,6 +109,9 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store().begin().await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         if field != ContactField::Residence
             && repo::holders::contact_taken_by_other(
                 &mut tx,
@@ -190,7 +193,10 @@ impl App {
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let (rec, h, _) = self.load(&mut tx, holder_id, renewal_id).await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let change = repo::holders::pending_contact_change(&mut tx, &h.id)
             .await?
             .filter(|c| c.renewal_id == rec.id)

@@ -4,7 +4,7 @@
 use crate::i18n::Lang;
 use crate::util::ts;
 use crate::views::{
-    CertificateView, HolderView, HomeView, NotRenewableView, OpenRenewal, RenewedBy,
+    CertificateView, EndedView, HolderView, HomeView, NotRenewableView, OpenRenewal, RenewedBy,
 };
 use crate::{App, AppError};
 use jiff::Timestamp;
@@ -147,7 +147,57 @@ pub(crate) async fn certificate_view_with(
         Some(id) => repo::certificates::by_id(conn, id).await?,
         None => None,
     };
-    certificate_view_of(c, open, renewed_by.as_ref(), policy, now, lang, payroll)
+    let no_open = open.is_none();
+    let mut v = certificate_view_of(c, open, renewed_by.as_ref(), policy, now, lang, payroll)?;
+    if c.status == CertificateStatus::Active.as_str() {
+        if let Some(cred) = &c.credential_id {
+            v.credential_blocked = repo::holders::credential(conn, cred)
+                .await?
+                .is_some_and(|k| k.blocked_at.is_some());
+            if v.credential_blocked && v.status == CertificateStatus::Active.as_str() {
+                v.status = "blocked".into();
+            }
+        }
+        if no_open {
+            v.last_renewal_ended = repo::renewals::last_ending_of_certificate(conn, &c.id)
+                .await?
+                .map(|e| ended_view(&e.reason, e.detail, e.refund_due != 0, lang));
+        }
+    }
+    Ok(v)
+}
+
+/// Why a renewal ended, as the holder reads it (SPEC W3).
+pub(crate) fn ended_view(
+    reason: &str,
+    detail: Option<String>,
+    refund_due: bool,
+    lang: Lang,
+) -> EndedView {
+    let rule = NotRenewable::from_name(reason);
+    let code = rule.map(|r| AppError::NotRenewable(r).code().to_owned());
+    let mut text = match rule {
+        Some(r) => lang.t_args(
+            "renewal-ended-window",
+            &[("why", lang.error(&AppError::NotRenewable(r)))],
+        ),
+        None if reason == crate::ending::REJECTED => lang.t_args(
+            "renewal-ended-rejected",
+            &[("reason", detail.clone().unwrap_or_default())],
+        ),
+        None => lang.t("renewal-ended-other"),
+    };
+    if refund_due {
+        text.push(' ');
+        text.push_str(&lang.t("renewal-ended-refund"));
+    }
+    EndedView {
+        reason: reason.into(),
+        code,
+        text,
+        detail,
+        refund_due,
+    }
 }
 
 /// [`certificate_view_with`] with the certificate that superseded `c` (if any) known too.
@@ -186,11 +236,18 @@ pub(crate) fn certificate_view_of(
             )
         }
     };
+    // A certificate past its expiry is shown as expired whatever the register says (it changes
+    // no more once expired).
+    let status = if c.status == CertificateStatus::Active.as_str() && now >= ts(c.not_after) {
+        "expired".to_owned()
+    } else {
+        c.status.clone()
+    };
     Ok(CertificateView {
         id: c.id.clone(),
         kind: c.kind.clone(),
         serial: c.serial_hex.clone(),
-        status: c.status.clone(),
+        status,
         not_before: ts(c.not_before).to_string(),
         not_after: ts(c.not_after).to_string(),
         expiry_date: rome_date(ts(c.not_after)),
@@ -202,5 +259,7 @@ pub(crate) fn certificate_view_of(
             .and_then(|r| RenewalStep::parse(&r.step).map(|step| OpenRenewal { id: r.id, step })),
         renewed_by,
         payroll,
+        last_renewal_ended: None,
+        credential_blocked: false,
     })
 }

@@ -15,6 +15,7 @@ pub mod contact;
 pub mod coupons;
 pub mod demo;
 pub mod desk;
+pub mod ending;
 pub mod error;
 pub mod history;
 pub mod home;

@@ -182,6 +182,9 @@ impl App {
             AtPayment::Passed(v) => return Ok(*v),
             AtPayment::Due(due) => *due,
         };
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let checked = async {
             let code = CouponCode::parse(typed)?;
             let stored = repo::coupons::by_code(&mut tx, code.as_str())

@@ -218,6 +218,9 @@ impl App {
             AtPayment::Passed(v) => return Ok(*v),
             AtPayment::Due(due) => *due,
         };
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let kind = CertificateKind::parse(&cert.kind)
             .ok_or_else(|| AppError::Internal("certificate kind".into()))?;
         if let Err(e) = self

@@ -50,6 +50,8 @@ pub struct SweepReport {
     pub due: usize,
     /// E-mails queued (fewer than `due` when another sweep got there first).
     pub sent: usize,
+    /// Unfinished renewals ended because their certificate can no longer be renewed (SPEC W2).
+    pub renewals_ended: usize,
 }
 
 fn facts(c: &Candidate) -> Result<CertificateFacts, AppError> {
@@ -109,11 +111,13 @@ impl App {
     /// Finds the due reminders and sends them: each recorded (unique per certificate and
     /// reminder) in the same transaction as its e-mail.
     pub async fn send_reminders(&self) -> Result<SweepReport, AppError> {
+        let renewals_ended = self.end_stopped_renewals(&crate::Ctx::default()).await?;
         let sweep = self.due_reminders().await?;
         let mut report = SweepReport {
             examined: sweep.examined,
             due: sweep.due.len(),
             sent: 0,
+            renewals_ended,
         };
         for batch in sweep.due.chunks(BATCH) {
             let now = secs(self.now());

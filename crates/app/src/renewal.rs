@@ -4,7 +4,9 @@
 //! recorded even though the step fails.
 
 use crate::auth::audit;
-use crate::home::{certificate_view, certificate_view_of, certificate_view_with, holder_view};
+use crate::home::{
+    certificate_view, certificate_view_of, certificate_view_with, ended_view, holder_view,
+};
 use crate::i18n::Lang;
 use crate::util::{blocking, new_id, secs, sha256, ts};
 use crate::views::{ContactChangeView, OtpView, RenewalView, StepView};
@@ -17,7 +19,7 @@ use rinnova_domain::window::{self, ca_time_zone};
 use rinnova_domain::{CertificateKind, DomainError, Event, PaymentMode, Pin, Renewal, RenewalStep};
 use rinnova_store::{
     CertificateRecord, Conn, CredentialRecord, DocumentRecord, HolderRecord, RenewalRecord,
-    StoreError, Tx, repo,
+    SignAttemptRecord, StoreError, Tx, repo,
 };
 
 /// Names of the documents shown at step 3.
@@ -299,6 +301,16 @@ impl App {
             } else {
                 None
             },
+            ended: match d.step {
+                RenewalStep::Cancelled => repo::renewals::ending(c, &r.id)
+                    .await?
+                    .map(|e| ended_view(&e.reason, e.detail, e.refund_due != 0, lang)),
+                // Not ended yet, but it must: the holder's next step ends it.
+                _ => self
+                    .stopped_by(r, cert, now)?
+                    .and_then(|why| why.name())
+                    .map(|why| ended_view(why, None, false, lang)),
+            },
         })
     }
 
@@ -320,6 +332,9 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if let Some(open) = repo::renewals::open_for_certificate(&mut tx, certificate_id).await? {
+            if let Some(reason) = self.stopped_by(&open, &cert, now)? {
+                return self.end_renewal(tx, &open, reason, now, ctx).await;
+            }
             let v = self.view_with(&mut tx, &open, &h, &cert).await?;
             commit(tx).await?;
             return Ok(v);
@@ -422,6 +437,9 @@ impl App {
 
         let mut tx = self.store().begin().await?;
         let (rec, h2, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         if to_domain(&rec)?.has_passed(RenewalStep::CheckData) {
             return self.view_with(&mut tx, &rec, &h2, &cert).await;
         }
@@ -507,6 +525,9 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         if to_domain(&rec)?.has_passed(RenewalStep::Documents) {
             return self.view_with(&mut tx, &rec, &h, &cert).await;
         }
@@ -552,6 +573,9 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let step = code_step(&to_domain(&rec)?)
             .ok_or(DomainError::WrongStep("no code is expected now"))?;
         self.send_code(&mut tx, &h, &rec.id, step, true, now)
@@ -571,8 +595,72 @@ impl App {
         Ok(v)
     }
 
+    /// Step 4, first part: checks the code and holds it for one PIN try (see [`App::sign`]).
+    async fn sign_begin(
+        &self,
+        holder_id: &str,
+        renewal_id: &str,
+        code: &str,
+        now: Timestamp,
+        ctx: &Ctx,
+    ) -> Result<SignBegun, AppError> {
+        let mut tx = self.store().begin().await?;
+        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
+        let d = to_domain(&rec)?;
+        if d.has_passed(RenewalStep::Sign) {
+            return Ok(SignBegun::Done(Box::new(
+                self.view_with(&mut tx, &rec, &h, &cert).await?,
+            )));
+        }
+        if d.step != RenewalStep::Sign {
+            return Err(DomainError::WrongStep(d.step.as_str()).into());
+        }
+        let cred = self.credential_of(&mut tx, &cert).await?;
+        if cred.blocked_at.is_some() {
+            return Err(AppError::CredentialBlocked);
+        }
+        let code_hash = sign_code_hash(&rec.id, code);
+        let held = repo::renewals::sign_attempt(&mut tx, &rec.id)
+            .await?
+            .filter(|a| a.code_hash == code_hash && a.valid_until > secs(now));
+        match held {
+            // The same code is being tried with a PIN right now: wait for that outcome.
+            Some(a) if a.held_until > secs(now) => return Ok(SignBegun::Wait(a.held_until)),
+            // The same code, spent for a try whose outcome was never recorded (the server
+            // stopped meanwhile): this request finishes the step with it.
+            Some(_) => {}
+            None => {
+                if let Err(e) = self
+                    .check_code(&mut tx, &h, &rec.id, "sign", code, now)
+                    .await?
+                {
+                    return code_failed(tx, &h, &rec, "sign", e, now, ctx).await;
+                }
+            }
+        }
+        let ttl = self.config().sms_otp.ttl_seconds;
+        repo::renewals::put_sign_attempt(
+            &mut tx,
+            &SignAttemptRecord {
+                renewal_id: rec.id.clone(),
+                code_hash,
+                valid_until: held.map_or(secs(now) + ttl, |a| a.valid_until),
+                held_until: secs(now) + SIGN_HOLD_SECONDS,
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        Ok(SignBegun::Proceed(Box::new((rec, h, cert, cred))))
+    }
+
     /// Step 4: the holder signs the renewal form with the current key: OTP first, then PIN.
-    /// The OTP is spent before the PIN is tried, so each PIN guess costs a fresh code.
+    /// The OTP is spent before the PIN is tried, so each PIN guess costs a fresh code (a wrong
+    /// PIN voids it). The code is held for this one try: if the server stops before the outcome
+    /// is recorded, the same request with the same code finishes the step; a second request
+    /// with it meanwhile waits for the first and answers as it did.
     pub async fn sign(
         &self,
         holder_id: &str,
@@ -582,30 +670,25 @@ impl App {
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let pin = Pin::parse(pin)?;
-        let now = self.now();
         let max = self.config().max_pin_failures;
 
-        // 1. Check and spend the code.
-        let mut tx = self.store().begin().await?;
-        let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
-        let d = to_domain(&rec)?;
-        if d.has_passed(RenewalStep::Sign) {
-            return self.view_with(&mut tx, &rec, &h, &cert).await;
-        }
-        if d.step != RenewalStep::Sign {
-            return Err(DomainError::WrongStep(d.step.as_str()).into());
-        }
-        let cred = self.credential_of(&mut tx, &cert).await?;
-        if cred.blocked_at.is_some() {
-            return Err(AppError::CredentialBlocked);
-        }
-        if let Err(e) = self
-            .check_code(&mut tx, &h, &rec.id, "sign", code, now)
-            .await?
-        {
-            return code_failed(tx, &h, &rec, "sign", e, now, ctx).await;
-        }
-        commit(tx).await?;
+        // 1. Check and spend the code, holding it for this try.
+        let (now, (rec, h, cert, cred)) = loop {
+            let now = self.now();
+            match self
+                .sign_begin(holder_id, renewal_id, code, now, ctx)
+                .await?
+            {
+                SignBegun::Proceed(b) => break (now, *b),
+                SignBegun::Done(v) => return Ok(*v),
+                SignBegun::Wait(until) => {
+                    if secs(self.now()) > until + SIGN_HOLD_SECONDS {
+                        return Err(AppError::Conflict);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        };
 
         // 2. Use the key with the PIN, outside any transaction (Argon2id takes a while): a
         //    PAdES B-B signature of the form shown at step 3, which stays the first revision.
@@ -627,6 +710,8 @@ impl App {
         let mut tx = self.store().begin().await?;
         match signed {
             Err(DeviceError::WrongPin) => {
+                // The code is void: the next try needs a new one.
+                repo::renewals::clear_sign_attempt(&mut tx, &rec.id).await?;
                 let failures = repo::holders::pin_failed(&mut tx, &cred.id, max, secs(now)).await?;
                 audit(
                     &mut tx,
@@ -677,6 +762,7 @@ impl App {
                 }
                 // The renewal moves on from its state in 1 only if nothing moved it meanwhile
                 // (its version); if something did, the answer is the renewal as it is now.
+                repo::renewals::clear_sign_attempt(&mut tx, &rec.id).await?;
                 let rec = match self
                     .transition(&mut tx, &rec, &Event::Signed, now, |r| {
                         r.signature = Some(signature);
@@ -737,6 +823,9 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let d = to_domain(&rec)?;
         if d.has_passed(RenewalStep::Activate)
             || (d.step == RenewalStep::Activate && d.activation_otp_verified)
@@ -801,6 +890,9 @@ impl App {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let (rec, h, old) = self.load(&mut tx, holder_id, renewal_id).await?;
+        if let Some(reason) = self.stopped_by(&rec, &old, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let d = to_domain(&rec)?;
         if d.step == RenewalStep::Completed {
             return self.view_with(&mut tx, &rec, &h, &old).await;
@@ -863,6 +955,32 @@ impl App {
             sig,
         )))
     }
+}
+
+/// How long a code is held for one PIN try (a signature takes well under a second).
+const SIGN_HOLD_SECONDS: i64 = 10;
+
+/// What the first part of step 4 found.
+enum SignBegun {
+    /// The code is held for this request's PIN try.
+    Proceed(
+        Box<(
+            RenewalRecord,
+            HolderRecord,
+            CertificateRecord,
+            CredentialRecord,
+        )>,
+    ),
+    /// The request was signed already: the renewal as it is.
+    Done(Box<RenewalView>),
+    /// Another request is trying a PIN with this code until then (seconds).
+    Wait(i64),
+}
+
+/// What identifies a code held for a signature: it was spent already, and is bound to the
+/// renewal.
+fn sign_code_hash(renewal_id: &str, code: &str) -> Vec<u8> {
+    sha256(format!("rinnova sign attempt\0{renewal_id}\0{}", code.trim()).as_bytes()).to_vec()
 }
 
 /// The conditions of contract in a language: the same document every time, made once.

@@ -157,6 +157,9 @@ impl App {
             AtPayment::Passed(v) => return Ok(ShopStart::Renewal(v)),
             AtPayment::Due(due) => *due,
         };
+        if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
+            return self.end_renewal(tx, &rec, reason, now, ctx).await;
+        }
         let kind = kind_of(&cert.kind)?;
         let (price, promo_code) = match self.shop_price(&mut tx, kind, typed_promo, now).await {
             Ok(p) => p,

@@ -55,6 +55,11 @@ pub struct CertificateView {
     pub renewed_by: Option<RenewedBy>,
     /// The organisation pays a new certificate through payroll (SPEC W3, seed 000).
     pub payroll: bool,
+    /// The certificate's last renewal ended without a new certificate, and why (none while
+    /// another is open or after a renewal).
+    pub last_renewal_ended: Option<EndedView>,
+    /// The holder's signing credential is blocked (5 wrong PINs, SPEC O3).
+    pub credential_blocked: bool,
 }
 
 /// A renewal in progress, as linked from the home page.
@@ -122,6 +127,24 @@ pub struct RenewalView {
     pub contact_change: Option<ContactChangeView>,
     /// Step 2: why the renewal cannot go on until the contact data changes (translated).
     pub contact_blocked: Option<String>,
+    /// Why the renewal ended without a new certificate, or must end now (SPEC W2/W3).
+    pub ended: Option<EndedView>,
+}
+
+/// Why a renewal ended without a new certificate (SPEC W3: the holder is told why).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EndedView {
+    /// `window_closed`, `expired`, `revoked`, `suspended`, `already_renewed`,
+    /// `device_expired`, `device_renewed_once` or `rejected` (by the organisation).
+    pub reason: String,
+    /// The error code of a window rule (`RNV-WIN-…`); none for a rejection.
+    pub code: Option<String>,
+    /// What happened and what to do, in the holder's language.
+    pub text: String,
+    /// The organisation's words, for a rejection.
+    pub detail: Option<String>,
+    /// The renewal had been paid: the money will be given back.
+    pub refund_due: bool,
 }
 
 /// A change of contact data waiting for its SMS code.

@@ -800,8 +800,8 @@ async fn reminders(cfg: Config, dry_run: bool, json: bool) -> anyhow::Result<()>
             println!("{}", serde_json::to_string(&r)?);
         } else {
             println!(
-                "{} certificates near expiry, {} due, {} reminders queued",
-                r.examined, r.due, r.sent
+                "{} certificates near expiry, {} due, {} reminders queued; {} renewals ended (window closed)",
+                r.examined, r.due, r.sent, r.renewals_ended
             );
         }
     }

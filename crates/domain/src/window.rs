@@ -92,6 +92,36 @@ impl NotRenewable {
         }
     }
 
+    /// The stored name of a reason that ends a renewal under way (SPEC W2/W3). A window not open
+    /// yet never ends one, so it has none.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::NotYetOpen { .. } => return None,
+            Self::WindowClosed => "window_closed",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+            Self::Suspended => "suspended",
+            Self::AlreadyRenewed => "already_renewed",
+            Self::DeviceExpired => "device_expired",
+            Self::DeviceRenewedOnce => "device_renewed_once",
+        })
+    }
+
+    /// The reason of a stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            Self::WindowClosed,
+            Self::Expired,
+            Self::Revoked,
+            Self::Suspended,
+            Self::AlreadyRenewed,
+            Self::DeviceExpired,
+            Self::DeviceRenewedOnce,
+        ]
+        .into_iter()
+        .find(|r| r.name() == Some(name))
+    }
+
     /// Whether the holder needs a brand-new certificate from an RAO (W3), as opposed to waiting.
     pub fn needs_new_certificate(self) -> bool {
         !matches!(self, Self::NotYetOpen { .. } | Self::AlreadyRenewed)
@@ -190,6 +220,25 @@ mod tests {
             device_expires_at: None,
             renewals_on_device: 0,
         }
+    }
+
+    #[test]
+    fn w3_every_reason_that_ends_a_renewal_has_a_stored_name() {
+        let d = Date::constant(2027, 1, 18);
+        assert_eq!(NotRenewable::NotYetOpen { opens_on: d }.name(), None);
+        for r in [
+            NotRenewable::WindowClosed,
+            NotRenewable::Expired,
+            NotRenewable::Revoked,
+            NotRenewable::Suspended,
+            NotRenewable::AlreadyRenewed,
+            NotRenewable::DeviceExpired,
+            NotRenewable::DeviceRenewedOnce,
+        ] {
+            let name = r.name().unwrap();
+            assert_eq!(NotRenewable::from_name(name), Some(r), "{name}");
+        }
+        assert_eq!(NotRenewable::from_name("rejected"), None);
     }
 
     #[test]

@@ -432,3 +432,25 @@ pub struct CardRenewalRecord {
     pub stored_at: Option<i64>,
     pub created_at: i64,
 }
+
+/// Why a renewal ended without a new certificate (see migration 0019).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EndingRecord {
+    pub renewal_id: String,
+    /// The window rule's name (`window_closed`, `expired`, `revoked`…) or `rejected`.
+    pub reason: String,
+    /// The organisation's words, for a rejection.
+    pub detail: Option<String>,
+    /// 0 or 1: the renewal had been paid and the money is to be given back.
+    pub refund_due: i64,
+    pub ended_at: i64,
+}
+
+/// A signature of the renewal form in progress (see migration 0019).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SignAttemptRecord {
+    pub renewal_id: String,
+    pub code_hash: Vec<u8>,
+    pub valid_until: i64,
+    pub held_until: i64,
+}

@@ -32,6 +32,8 @@ cert-status-active = Active
 cert-status-superseded = Replaced by its renewal
 cert-status-revoked = Revoked
 cert-status-suspended = Suspended
+cert-status-expired = Expired
+cert-status-blocked = Blocked (too many wrong PINs)
 window-open = Renewal open: { $days } days left to renew.
 window-last-day = Today is the last day to renew.
 renew-button = Renew
@@ -446,3 +448,12 @@ audit-card_renewal_requested = Renewal requested by the smart card
 audit-card_certificate_stored = New certificate stored on the smart card
 audit-prepaid_debited = Amount debited from the prepaid account
 audit-prepaid_released = Reserved amount returned to the prepaid account
+
+# Why a renewal ended without a new certificate (SPEC W3, issue 18).
+renewal-ended-title = Renewal stopped
+renewal-ended-window = The renewal stopped: { $why }
+renewal-ended-rejected = Your organisation rejected the renewal request. Reason: { $reason }
+renewal-ended-other = The renewal stopped.
+renewal-ended-refund = The amount you paid will be refunded.
+renewal-ended-last = Last renewal: { $text }
+credential-blocked-note = The signing credential is blocked after 5 wrong PINs: it can neither sign nor be renewed. Ask a registration office operator (RAO) to unblock it or for a new certificate.

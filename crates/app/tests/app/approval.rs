@@ -10,7 +10,7 @@ use rinnova_domain::RenewalStep;
 use rinnova_store::repo;
 
 /// Walks JZLF011 (organisation pays, approval required) through signing.
-async fn to_approval(app: &App, h: &str) -> String {
+pub async fn to_approval(app: &App, h: &str) -> String {
     let cert = app.home(h).await.unwrap().certificates[0].id.clone();
     let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
     let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();
@@ -182,9 +182,20 @@ async fn step6_rejection_ends_the_renewal_and_tells_the_holder_why() {
     )
     .await
     .unwrap();
-    assert_eq!(
-        app.renewal(&h, &r).await.unwrap().step,
-        RenewalStep::Cancelled
+    let v = app.renewal(&h, &r).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Cancelled);
+    // Issue 18 item 2: the reason is on the renewal page and on home, not only in the e-mail.
+    let ended = v.ended.expect("the holder reads why");
+    assert_eq!(ended.reason, "rejected");
+    assert!(
+        ended.text.contains("Non più iscritto all'Ordine"),
+        "{}",
+        ended.text
+    );
+    let home = app.home(&h).await.unwrap().certificates[0].clone();
+    assert!(
+        home.last_renewal_ended
+            .is_some_and(|x| x.text.contains("Non più iscritto all'Ordine"))
     );
     let holder = repo::holders::by_id(&mut app.store().conn().await.unwrap(), &h)
         .await

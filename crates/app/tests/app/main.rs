@@ -13,6 +13,7 @@ mod card;
 mod contact;
 mod crl;
 mod desk;
+mod ending;
 mod payment;
 mod payroll;
 mod prepaid;

@@ -13,7 +13,7 @@ use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
 use rinnova_store::repo;
 
 /// What the sandbox's hosted page would read from the checkout URL.
-fn checkout_of(app: &App, url: &str) -> CheckoutRequest {
+pub fn checkout_of(app: &App, url: &str) -> CheckoutRequest {
     let token = url.split_once("?t=").expect("a checkout token").1;
     sandbox(app)
         .open_token(token, app.now().as_second())
@@ -24,7 +24,7 @@ fn sandbox(app: &App) -> SandboxProvider {
     SandboxProvider::new(app.config().shop.sandbox_secret.as_bytes(), "unused")
 }
 
-async fn start(app: &App, h: &str, r: &str, method: ShopMethod, promo: Option<&str>) -> String {
+pub async fn start(app: &App, h: &str, r: &str, method: ShopMethod, promo: Option<&str>) -> String {
     match app
         .start_shop_payment(h, r, method, promo, &ctx())
         .await
@@ -36,12 +36,12 @@ async fn start(app: &App, h: &str, r: &str, method: ShopMethod, promo: Option<&s
 }
 
 /// The acquirer's notification, delivered as the webhook receives it.
-async fn notify(app: &App, req: &CheckoutRequest, outcome: Outcome, event: &str) {
+pub async fn notify(app: &App, req: &CheckoutRequest, outcome: Outcome, event: &str) {
     let (body, sig) = sandbox(app).notification(req, outcome, event).unwrap();
     app.payment_notified(&body, &sig, &ctx()).await.unwrap();
 }
 
-async fn count(app: &App, renewal: &str, action: &str) -> usize {
+pub async fn count(app: &App, renewal: &str, action: &str) -> usize {
     repo::audit::about(&mut app.store().conn().await.unwrap(), renewal)
         .await
         .unwrap()

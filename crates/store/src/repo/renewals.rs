@@ -1,6 +1,9 @@
 //! Renewals and the documents shown during them.
 
-use crate::{CertificateRecord, Conn, DocumentRecord, HolderRecord, RenewalRecord, StoreError};
+use crate::{
+    CertificateRecord, Conn, DocumentRecord, EndingRecord, HolderRecord, RenewalRecord,
+    SignAttemptRecord, StoreError,
+};
 
 /// Inserts a renewal. Fails with a unique violation if one is already open for the certificate.
 pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
@@ -301,4 +304,104 @@ pub async fn signed_forms_of_holder(
     .bind(holder_id)
     .fetch_all(c)
     .await?)
+}
+
+/// Records why a renewal ended (once: a second ending of the same renewal changes nothing).
+pub async fn put_ending(c: &mut Conn, e: &EndingRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO renewal_endings (renewal_id, reason, detail, refund_due, ended_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (renewal_id) DO NOTHING",
+    )
+    .bind(&e.renewal_id)
+    .bind(&e.reason)
+    .bind(&e.detail)
+    .bind(e.refund_due)
+    .bind(e.ended_at)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Why a renewal ended, if it ended without a new certificate.
+pub async fn ending(c: &mut Conn, renewal_id: &str) -> Result<Option<EndingRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM renewal_endings WHERE renewal_id = $1")
+            .bind(renewal_id)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// How the last renewal of a certificate ended, if it ended without a new certificate.
+pub async fn last_ending_of_certificate(
+    c: &mut Conn,
+    certificate_id: &str,
+) -> Result<Option<EndingRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT e.* FROM renewal_endings e JOIN renewals r ON r.id = e.renewal_id \
+         WHERE r.certificate_id = $1 ORDER BY e.ended_at DESC, r.created_at DESC LIMIT 1",
+    )
+    .bind(certificate_id)
+    .fetch_optional(c)
+    .await?)
+}
+
+/// Renewals whose money is to be given back, oldest first.
+pub async fn refunds_due(c: &mut Conn) -> Result<Vec<EndingRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM renewal_endings WHERE refund_due = 1 ORDER BY ended_at, renewal_id",
+    )
+    .fetch_all(c)
+    .await?)
+}
+
+/// Unfinished renewals, oldest first, `limit` at most (the sweep that ends those whose
+/// certificate can no longer be renewed).
+pub async fn unfinished(c: &mut Conn, limit: i64) -> Result<Vec<RenewalRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM renewals WHERE step NOT IN ('completed', 'cancelled') \
+         ORDER BY created_at, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+/// The signature in progress of a renewal, if any.
+pub async fn sign_attempt(
+    c: &mut Conn,
+    renewal_id: &str,
+) -> Result<Option<SignAttemptRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM sign_attempts WHERE renewal_id = $1")
+            .bind(renewal_id)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Records (or takes over) the signature in progress of a renewal.
+pub async fn put_sign_attempt(c: &mut Conn, a: &SignAttemptRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sign_attempts (renewal_id, code_hash, valid_until, held_until) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (renewal_id) DO UPDATE SET \
+         code_hash = excluded.code_hash, valid_until = excluded.valid_until, \
+         held_until = excluded.held_until",
+    )
+    .bind(&a.renewal_id)
+    .bind(&a.code_hash)
+    .bind(a.valid_until)
+    .bind(a.held_until)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Ends the signature in progress of a renewal (its outcome is recorded).
+pub async fn clear_sign_attempt(c: &mut Conn, renewal_id: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sign_attempts WHERE renewal_id = $1")
+        .bind(renewal_id)
+        .execute(c)
+        .await?;
+    Ok(())
 }
