@@ -628,7 +628,7 @@ impl App {
             .filter(|a| a.code_hash == code_hash && a.valid_until > secs(now));
         match held {
             // The same code is being tried with a PIN right now: wait for that outcome.
-            Some(a) if a.held_until > secs(now) => return Ok(SignBegun::Wait(a.held_until)),
+            Some(a) if a.held_until > secs(now) => return Ok(SignBegun::Wait),
             // The same code, spent for a try whose outcome was never recorded (the server
             // stopped meanwhile): this request finishes the step with it.
             Some(_) => {}
@@ -673,6 +673,7 @@ impl App {
         let max = self.config().max_pin_failures;
 
         // 1. Check and spend the code, holding it for this try.
+        let mut waits = 0;
         let (now, (rec, h, cert, cred)) = loop {
             let now = self.now();
             match self
@@ -681,8 +682,10 @@ impl App {
             {
                 SignBegun::Proceed(b) => break (now, *b),
                 SignBegun::Done(v) => return Ok(*v),
-                SignBegun::Wait(until) => {
-                    if secs(self.now()) > until + SIGN_HOLD_SECONDS {
+                // Checked again every 100 ms, for a little longer than a hold lasts.
+                SignBegun::Wait => {
+                    waits += 1;
+                    if waits > SIGN_HOLD_SECONDS * 12 {
                         return Err(AppError::Conflict);
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -973,13 +976,13 @@ enum SignBegun {
     ),
     /// The request was signed already: the renewal as it is.
     Done(Box<RenewalView>),
-    /// Another request is trying a PIN with this code until then (seconds).
-    Wait(i64),
+    /// Another request is trying a PIN with this code right now.
+    Wait,
 }
 
 /// What identifies a code held for a signature: it was spent already, and is bound to the
 /// renewal.
-fn sign_code_hash(renewal_id: &str, code: &str) -> Vec<u8> {
+pub fn sign_code_hash(renewal_id: &str, code: &str) -> Vec<u8> {
     sha256(format!("rinnova sign attempt\0{renewal_id}\0{}", code.trim()).as_bytes()).to_vec()
 }
 

@@ -22,3 +22,4 @@ mod recovery;
 mod reminders;
 mod renewal;
 mod shop;
+mod sign;
