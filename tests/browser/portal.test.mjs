@@ -14,8 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.RINNOVA_BIN ?? join(here, '..', '..', 'target', 'debug', 'rinnova');
 const shots = join(here, 'test-results');
 
-function startServer(dataDir) {
-  const child = spawn(binary, ['--data-dir', dataDir, 'serve', '--demo', '--listen', '127.0.0.1:0'], {
+function startServer(dataDir, extra = []) {
+  const child = spawn(binary, ['--data-dir', dataDir, 'serve', '--demo', '--listen', '127.0.0.1:0', ...extra], {
     env: { ...process.env, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -275,3 +275,77 @@ test('the link of a reminder e-mail opens that certificate\'s renewal after logi
     assert.match(page.url(), /\/renewals\//);
     await page.screenshot({ path: join(shots, '32-reminder-link.png'), fullPage: true });
 }));
+
+// Issue 18 items 1–3 and 20: the window is enforced after step 1, the holder reads why a renewal
+// stopped, an expired certificate says so — and on a phone no page scrolls sideways.
+test('on a phone: a renewal stops when its window closes and says why; an expired certificate says so', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rinnova-browser-'));
+  mkdirSync(shots, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  let server = await startServer(dataDir);
+  const phone = { viewport: { width: 375, height: 740 }, locale: 'it-IT', isMobile: true, hasTouch: true };
+  const noSidewaysScroll = async (page, what) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `${what} is ${width} px wide on a 375 px phone`);
+  };
+  const login = async (page, base, userId) => {
+    await page.goto(base + '/');
+    await page.getByLabel('User-id').fill(userId);
+    await page.getByLabel('Password').fill('rinnova-demo');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.getByRole('heading', { name: 'I tuoi certificati' }).waitFor();
+  };
+  try {
+    // JZLF002 renews on the last day and reaches the signature.
+    let page = await browser.newPage(phone);
+    await login(page, server.base, 'JZLF002');
+    await noSidewaysScroll(page, 'home');
+    await page.getByRole('button', { name: 'Rinnova' }).click();
+    await page.getByRole('heading', { name: 'Verifica i tuoi dati' }).waitFor();
+    await noSidewaysScroll(page, 'the data step');
+    await page.screenshot({ path: join(shots, '30-phone-data.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Confermo i dati e proseguo' }).click();
+    await page.getByRole('heading', { name: 'Documenti' }).waitFor();
+    await noSidewaysScroll(page, 'the documents step');
+    await page.getByLabel('Accetto le condizioni generali del servizio').check();
+    await page.getByLabel('Confermo i miei dati').check();
+    await page.getByRole('button', { name: 'Prosegui' }).click();
+    await page.getByRole('heading', { name: 'Firma la richiesta di rinnovo' }).waitFor();
+    await noSidewaysScroll(page, 'the sign step');
+    const renewalUrl = page.url();
+    await page.close();
+
+    // A day later (the same data, the server's clock a day on) the window has closed.
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+    server = await startServer(dataDir, ['--clock-offset', '86400']);
+    page = await browser.newPage(phone);
+    await login(page, server.base, 'JZLF002');
+    await page.goto(server.base + new URL(renewalUrl).pathname);
+    await page.getByRole('heading', { name: 'Rinnovo interrotto' }).waitFor();
+    const why = await page.getByTestId('renewal-ended').innerText();
+    assert.match(why, /Il rinnovo si è interrotto/);
+    assert.match(why, /RNV-WIN-00[23]/);
+    assert.equal(await page.getByLabel('PIN di firma').count(), 0, 'no PIN box once the window closed');
+    await noSidewaysScroll(page, 'the stopped renewal');
+    await page.screenshot({ path: join(shots, '31-phone-stopped.png'), fullPage: true });
+    await page.close();
+
+    // JZLF004's certificate expired: the home page says "Scaduto", not "Attivo".
+    page = await browser.newPage(phone);
+    await login(page, server.base, 'JZLF004');
+    const status = await page.locator('dl.data').first().innerText();
+    assert.match(status, /Scaduto/);
+    assert.doesNotMatch(status, /Attivo/);
+    await page.screenshot({ path: join(shots, '32-phone-expired.png'), fullPage: true });
+    await page.close();
+  } finally {
+    await browser.close();
+    server.child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -177,10 +177,16 @@ pub(crate) fn ended_view(
     let rule = NotRenewable::from_name(reason);
     let code = rule.map(|r| AppError::NotRenewable(r).code().to_owned());
     let mut text = match rule {
-        Some(r) => lang.t_args(
-            "renewal-ended-window",
-            &[("why", lang.error(&AppError::NotRenewable(r)))],
-        ),
+        Some(r) => {
+            // "…si è interrotto: il periodo…" — the rule's own sentence, after a colon.
+            let why = lang.error(&AppError::NotRenewable(r));
+            let mut chars = why.chars();
+            let why = match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect(),
+                None => why,
+            };
+            lang.t_args("renewal-ended-window", &[("why", why)])
+        }
         None if reason == crate::ending::REJECTED => lang.t_args(
             "renewal-ended-rejected",
             &[("reason", detail.clone().unwrap_or_default())],
