@@ -161,6 +161,9 @@ test('a holder pays in the shop: a declined card, then a paid one on the sandbox
     // Then PayPal, paid: back at the renewal, now at activation.
     await page.getByLabel('PayPal').check();
     await page.getByRole('button', { name: 'Procedi al pagamento' }).click();
+    // Each method its own choices: PayPal has no card to decline (issue 18 item 10).
+    await page.getByRole('button', { name: 'Simula pagamento PayPal rifiutato' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Simula carta rifiutata' }).count(), 0);
     await page.getByRole('button', { name: 'Paga', exact: true }).click();
     await page.getByRole('heading', { name: 'Attiva il nuovo certificato' }).waitFor();
     await page.screenshot({ path: join(shots, '13-paid.png'), fullPage: true });

@@ -70,6 +70,7 @@ impl App {
             .transition(c, rec, &Event::Cancelled, now, |_| {})
             .await?;
         self.close_prepaid(c, &rec.id, false, now, ctx).await?;
+        repo::shop::release_promos(c, &rec.id, None).await?;
         // A pending bank transfer that arrives later is flagged by the import itself.
         let paid = repo::payments::of_renewal(c, &rec.id).await?.filter(|p| {
             p.status == "settled"

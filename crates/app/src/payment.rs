@@ -281,6 +281,10 @@ impl App {
             )
             .await?;
         }
+        if method != PaymentMethod::Shop {
+            // Paid another way: a promo code's use held by an unpaid order goes back.
+            repo::shop::release_promos(c, &rec.id, None).await?;
+        }
         let rec = self.transition(c, rec, &Event::Paid, now, |_| {}).await?;
         audit(
             c,

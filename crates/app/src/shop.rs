@@ -118,12 +118,14 @@ pub async fn create_promo(
 }
 
 impl App {
-    /// The price of renewing `kind`, with the promo code the holder typed, if any.
+    /// The price of renewing `kind`, with the promo code the holder typed, if any. A code's
+    /// use is reserved for the renewal here (once, however many orders it places with it).
     async fn shop_price(
         &self,
         c: &mut Conn,
         kind: CertificateKind,
         typed_promo: Option<&str>,
+        renewal_id: &str,
         now: Timestamp,
     ) -> Result<(Price, Option<String>), AppError> {
         let prices = &self.config().prices;
@@ -134,9 +136,16 @@ impl App {
         let stored = repo::shop::promo(c, &code)
             .await?
             .ok_or(AppError::Promo(PromoError::Unknown))?;
-        let price = promo_of(&stored)?
-            .apply(prices, kind, now)
-            .map_err(AppError::Promo)?;
+        let held = repo::shop::promo_held(c, &code, renewal_id).await?;
+        let mut p = promo_of(&stored)?;
+        if held {
+            // The renewal's own use is among those counted.
+            p.uses = p.uses.saturating_sub(1);
+        }
+        let price = p.apply(prices, kind, now).map_err(AppError::Promo)?;
+        if !held && !repo::shop::reserve_promo(c, &code, renewal_id, secs(now)).await? {
+            return Err(AppError::Promo(PromoError::UsedUp));
+        }
         Ok((price, Some(code)))
     }
 
@@ -161,7 +170,10 @@ impl App {
             return self.end_renewal(tx, &rec, reason, now, ctx).await;
         }
         let kind = kind_of(&cert.kind)?;
-        let (price, promo_code) = match self.shop_price(&mut tx, kind, typed_promo, now).await {
+        let priced = self
+            .shop_price(&mut tx, kind, typed_promo, &rec.id, now)
+            .await;
+        let (price, promo_code) = match priced {
             Ok(p) => p,
             Err(e @ AppError::Promo(_)) => {
                 audit(
@@ -180,12 +192,39 @@ impl App {
             Err(e) => return Err(e),
         };
         let transfer = method == ShopMethod::BankTransfer;
+        // A second "pay" for the same renewal, method, code and price goes back to the open
+        // order's checkout while it lasts; other open orders give way to the new one (money
+        // that still arrives for one of them pays the renewal, or is refunded).
+        let mut open = repo::shop::open_orders(&mut tx, &rec.id).await?;
+        if let Some(i) = open.iter().position(|o| {
+            o.method == method.as_str()
+                && o.promo_code == promo_code
+                && o.gross_cents == price.gross.cents()
+                && o.checkout_expires_at.is_some_and(|t| t > secs(now) + 60)
+        }) {
+            let same = open.remove(i);
+            if let Some(url) = same.checkout_url {
+                commit(tx).await?;
+                return Ok(ShopStart::Redirect(url));
+            }
+        }
+        for o in &open {
+            repo::shop::set_order_status(&mut tx, &o.id, &["open"], "cancelled", secs(now)).await?;
+        }
+        let free = price.gross.cents() == 0;
         let order = OrderRecord {
             id: new_id(),
             renewal_id: rec.id.clone(),
             kind: cert.kind.clone(),
             method: method.as_str().into(),
-            status: if transfer { "pending" } else { "open" }.into(),
+            status: if free {
+                "paid"
+            } else if transfer {
+                "pending"
+            } else {
+                "open"
+            }
+            .into(),
             net_cents: price.net.cents(),
             vat_cents: price.vat.cents(),
             gross_cents: price.gross.cents(),
@@ -200,7 +239,9 @@ impl App {
             },
             created_at: secs(now),
             updated_at: secs(now),
-            paid_at: None,
+            paid_at: free.then_some(secs(now)),
+            checkout_url: None,
+            checkout_expires_at: None,
         };
         repo::shop::insert_order(&mut tx, &order).await?;
         audit(
@@ -223,6 +264,26 @@ impl App {
             )),
         )
         .await?;
+        if free {
+            // Nothing to collect (a discount as large as the price): paid as it is placed,
+            // with no checkout.
+            repo::shop::release_promos(&mut tx, &rec.id, order.promo_code.as_deref()).await?;
+            self.settle(
+                &mut tx,
+                &rec,
+                &h.user_id,
+                PaymentMethod::Shop,
+                Money::ZERO,
+                &order.id,
+                now,
+                ctx,
+            )
+            .await?;
+            let (rec, h, cert) = self.load(&mut tx, holder_id, renewal_id).await?;
+            let v = self.view_after_send(&mut tx, &rec, &h, &cert).await?;
+            commit(tx).await?;
+            return Ok(ShopStart::Renewal(Box::new(v)));
+        }
         if transfer {
             // The pending payment blocks any other way to pay until the money arrives (or
             // staff cancel the order): a renewal is never paid twice.
@@ -259,6 +320,7 @@ impl App {
             notify_url: format!("{base}/payments/sandbox/notify"),
             expires_at: secs(now + SignedDuration::from_mins(self.config().shop.checkout_minutes)),
         };
+        let expires_at = req.expires_at;
         let checkout = self
             .provider()
             .checkout(&req)
@@ -270,6 +332,7 @@ impl App {
             &order.id,
             self.provider().name(),
             &checkout.provider_ref,
+            Some((&checkout.redirect_url, expires_at)),
         )
         .await?;
         commit(tx).await?;
@@ -395,7 +458,7 @@ impl App {
             repo::shop::set_order_status(
                 c,
                 &order.id,
-                &["open", "pending"],
+                &["open", "pending", "declined", "cancelled"],
                 "refund_due",
                 secs(now),
             )
@@ -423,9 +486,9 @@ impl App {
             secs(now),
         )
         .await?;
-        if let Some(code) = &order.promo_code {
-            repo::shop::count_promo_use(c, code).await?;
-        }
+        // The code this order used keeps its use (reserved when the order was placed); any
+        // other the renewal held goes back.
+        repo::shop::release_promos(c, &rec.id, order.promo_code.as_deref()).await?;
         let amount = Money::from_cents(order.gross_cents)
             .map_err(|_| AppError::Internal("order amount".into()))?;
         self.settle(

@@ -270,6 +270,9 @@ pub struct OrderRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub paid_at: Option<i64>,
+    /// The acquirer's page of an open order, and until when it lasts.
+    pub checkout_url: Option<String>,
+    pub checkout_expires_at: Option<i64>,
 }
 
 /// A bank statement entry already looked at.

@@ -116,6 +116,7 @@ sandbox-title = Test payment (sandbox)
 sandbox-intro = This page simulates the payment provider: nothing is really charged.
 sandbox-pay = Pay
 sandbox-decline = Simulate a declined card
+sandbox-decline-paypal = Simulate a refused PayPal payment
 sandbox-cancel = Cancel and go back to the renewal
 sandbox-expired = The payment session has expired or is not valid: go back to the renewal and try again.
 email-transfer-subject = Bank transfer instructions for your renewal

@@ -116,6 +116,7 @@ sandbox-title = Pagamento di prova (sandbox)
 sandbox-intro = Questa pagina simula il circuito di pagamento: nessun addebito reale.
 sandbox-pay = Paga
 sandbox-decline = Simula carta rifiutata
+sandbox-decline-paypal = Simula pagamento PayPal rifiutato
 sandbox-cancel = Annulla e torna al rinnovo
 sandbox-expired = La sessione di pagamento è scaduta o non è valida: torna al rinnovo e riprova.
 email-transfer-subject = Istruzioni per il bonifico del rinnovo

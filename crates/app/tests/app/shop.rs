@@ -153,10 +153,16 @@ async fn step5_two_checkouts_paid_concurrently_charge_once_and_refund_the_other(
     let app = &e.app;
     let h = holder_id(app, "JZLF009").await;
     let r = to_payment(app, &h).await;
-    // The holder opened five checkouts (tabs) and paid them all.
+    // The holder opened five checkouts (tabs, switching between card and PayPal: the same
+    // method again would reopen the same checkout) and paid them all.
     let mut reqs = Vec::new();
-    for _ in 0..5 {
-        let url = start(app, &h, &r, ShopMethod::Card, None).await;
+    for i in 0..5 {
+        let method = if i % 2 == 0 {
+            ShopMethod::Card
+        } else {
+            ShopMethod::Paypal
+        };
+        let url = start(app, &h, &r, method, None).await;
         reqs.push(checkout_of(app, &url));
     }
     // Each notification is delivered ten times, all at once.
@@ -290,5 +296,147 @@ async fn step5_bank_transfer_waits_for_the_statement_then_resumes() {
             .unwrap_err()
             .code(),
         "RNV-PAY-021"
+    );
+}
+
+async fn promo(app: &App, code: &str, discount: Discount, max_uses: Option<u32>) {
+    let now = app.now();
+    create_promo(
+        app.store(),
+        now,
+        &PromoCode {
+            code: code.into(),
+            discount,
+            valid_from: now - SignedDuration::from_hours(1),
+            valid_until: now + SignedDuration::from_hours(24 * 30),
+            kind: None,
+            max_uses,
+            uses: 0,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn uses(app: &App, code: &str) -> i64 {
+    repo::shop::promo(&mut app.store().conn().await.unwrap(), code)
+        .await
+        .unwrap()
+        .unwrap()
+        .uses
+}
+
+#[tokio::test]
+async fn step5_a_one_use_promo_code_is_reserved_by_the_first_order_and_refused_to_others() {
+    // Issue 18 item 8: the limit was checked when an order was made and counted at payment, so
+    // every order placed before the first payment got the discount.
+    let e = env().await;
+    let app = &e.app;
+    promo(app, "ONCE10", Discount::Percent(1_000), Some(1)).await;
+    let a = holder_id(app, "JZLF009").await;
+    let b = holder_id(app, "JZLF010").await;
+    let (ra, rb) = (to_payment(app, &a).await, to_payment(app, &b).await);
+
+    // In parallel: one order gets the code, the other is told it is used up.
+    let c = ctx();
+    let (x, y) = tokio::join!(
+        app.start_shop_payment(&a, &ra, ShopMethod::Card, Some("ONCE10"), &c),
+        app.start_shop_payment(&b, &rb, ShopMethod::Card, Some("ONCE10"), &c)
+    );
+    let refused: Vec<_> = [&x, &y]
+        .into_iter()
+        .filter_map(|r| r.as_ref().err())
+        .collect();
+    assert_eq!(refused.len(), 1, "exactly one order gets a one-use code");
+    assert_eq!(refused[0].code(), "RNV-PAY-004");
+    assert_eq!(uses(app, "ONCE10").await, 1);
+    let (winner, wr, loser, lr) = if x.is_ok() {
+        (&a, &ra, &b, &rb)
+    } else {
+        (&b, &rb, &a, &ra)
+    };
+
+    // The holder who has it may place another order with it (a new checkout): still one use.
+    start(app, winner, wr, ShopMethod::Paypal, Some("once10")).await;
+    assert_eq!(uses(app, "ONCE10").await, 1);
+    // Sequentially, too, the other is refused.
+    let err = app
+        .start_shop_payment(loser, lr, ShopMethod::Card, Some("ONCE10"), &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "RNV-PAY-004");
+
+    // Paid without the code (another order, no promo): the use goes back to the code.
+    let url = start(app, winner, wr, ShopMethod::Card, None).await;
+    notify(app, &checkout_of(app, &url), Outcome::Paid, "evt-once-1").await;
+    assert_eq!(uses(app, "ONCE10").await, 0);
+    let url = start(app, loser, lr, ShopMethod::Card, Some("ONCE10")).await;
+    let req = checkout_of(app, &url);
+    assert_eq!(req.amount_cents, 4_392);
+    notify(app, &req, Outcome::Paid, "evt-once-2").await;
+    assert_eq!(uses(app, "ONCE10").await, 1);
+    assert_eq!(
+        app.renewal(loser, lr).await.unwrap().step,
+        RenewalStep::Activate
+    );
+}
+
+#[tokio::test]
+async fn step5_a_discount_as_large_as_the_price_pays_without_a_checkout() {
+    let e = env().await;
+    let app = &e.app;
+    promo(
+        app,
+        "GRATIS",
+        Discount::Fixed(rinnova_domain::Money::from_cents(100_000).unwrap()),
+        None,
+    )
+    .await;
+    let h = holder_id(app, "JZLF010").await;
+    let r = to_payment(app, &h).await;
+    match app
+        .start_shop_payment(&h, &r, ShopMethod::Card, Some("GRATIS"), &ctx())
+        .await
+        .unwrap()
+    {
+        ShopStart::Renewal(v) => {
+            assert_eq!(v.step, RenewalStep::Activate);
+            let paid = v.payment.unwrap().paid.unwrap();
+            assert_eq!(paid.amount, "0,00 €");
+        }
+        ShopStart::Redirect(url) => panic!("a 0,00 € checkout at {url}"),
+    }
+}
+
+#[tokio::test]
+async fn step5_paying_again_returns_to_the_open_order_instead_of_placing_another() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF010").await;
+    let r = to_payment(app, &h).await;
+    let first = start(app, &h, &r, ShopMethod::Card, None).await;
+    let again = start(app, &h, &r, ShopMethod::Card, None).await;
+    assert_eq!(first, again, "the same checkout page");
+    let open = repo::shop::open_orders(&mut app.store().conn().await.unwrap(), &r)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    // Another method places a new order; the card one gives way but still pays if paid.
+    let paypal = start(app, &h, &r, ShopMethod::Paypal, None).await;
+    assert_ne!(paypal, first);
+    let open = repo::shop::open_orders(&mut app.store().conn().await.unwrap(), &r)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    notify(
+        app,
+        &checkout_of(app, &first),
+        Outcome::Paid,
+        "evt-late-card",
+    )
+    .await;
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Activate
     );
 }

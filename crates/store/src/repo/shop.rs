@@ -30,13 +30,75 @@ pub async fn promo(c: &mut Conn, code: &str) -> Result<Option<PromoRecord>, Stor
         .await?)
 }
 
-/// Counts one use of a promo code (when its order is paid).
-pub async fn count_promo_use(c: &mut Conn, code: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE promo_codes SET uses = uses + 1 WHERE code = $1")
+/// Whether a renewal holds a use of a promo code.
+pub async fn promo_held(c: &mut Conn, code: &str, renewal_id: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM promo_uses WHERE promo_code = $1 AND renewal_id = $2",
+    )
+    .bind(code)
+    .bind(renewal_id)
+    .fetch_one(c)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Reserves one use of a promo code for a renewal, if one is left: the count is raised only
+/// while below the code's limit, in one statement, so concurrent orders cannot overdraw it.
+/// Returns whether the use was reserved.
+pub async fn reserve_promo(
+    c: &mut Conn,
+    code: &str,
+    renewal_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let raised = sqlx::query(
+        "UPDATE promo_codes SET uses = uses + 1 \
+         WHERE code = $1 AND (max_uses IS NULL OR uses < max_uses)",
+    )
+    .bind(code)
+    .execute(&mut *c)
+    .await?
+    .rows_affected()
+        == 1;
+    if raised {
+        sqlx::query(
+            "INSERT INTO promo_uses (promo_code, renewal_id, reserved_at) VALUES ($1, $2, $3)",
+        )
         .bind(code)
+        .bind(renewal_id)
+        .bind(now)
         .execute(c)
         .await?;
-    Ok(())
+    }
+    Ok(raised)
+}
+
+/// Gives back the promo uses a renewal holds, but that of `keep` (the code it was paid with).
+/// Returns the codes given back.
+pub async fn release_promos(
+    c: &mut Conn,
+    renewal_id: &str,
+    keep: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
+    let held: Vec<String> =
+        sqlx::query_scalar("SELECT promo_code FROM promo_uses WHERE renewal_id = $1")
+            .bind(renewal_id)
+            .fetch_all(&mut *c)
+            .await?;
+    let mut released = Vec::new();
+    for code in held.into_iter().filter(|h| Some(h.as_str()) != keep) {
+        sqlx::query("DELETE FROM promo_uses WHERE promo_code = $1 AND renewal_id = $2")
+            .bind(&code)
+            .bind(renewal_id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("UPDATE promo_codes SET uses = uses - 1 WHERE code = $1 AND uses > 0")
+            .bind(&code)
+            .execute(&mut *c)
+            .await?;
+        released.push(code);
+    }
+    Ok(released)
 }
 
 /// Inserts an order.
@@ -44,8 +106,8 @@ pub async fn insert_order(c: &mut Conn, o: &OrderRecord) -> Result<(), StoreErro
     sqlx::query(
         "INSERT INTO orders (id, renewal_id, kind, method, status, net_cents, vat_cents, \
          gross_cents, vat_bp, promo_code, provider, provider_ref, remittance_ref, created_at, \
-         updated_at, paid_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         updated_at, paid_at, checkout_url, checkout_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&o.id)
     .bind(&o.renewal_id)
@@ -63,6 +125,8 @@ pub async fn insert_order(c: &mut Conn, o: &OrderRecord) -> Result<(), StoreErro
     .bind(o.created_at)
     .bind(o.updated_at)
     .bind(o.paid_at)
+    .bind(&o.checkout_url)
+    .bind(o.checkout_expires_at)
     .execute(c)
     .await?;
     Ok(())
@@ -128,19 +192,25 @@ pub async fn set_order_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records the provider reference of an order's checkout.
+/// Records the provider reference of an order's checkout, its page and how long it lasts.
 pub async fn set_provider_ref(
     c: &mut Conn,
     id: &str,
     provider: &str,
     provider_ref: &str,
+    checkout: Option<(&str, i64)>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE orders SET provider = $1, provider_ref = $2 WHERE id = $3")
-        .bind(provider)
-        .bind(provider_ref)
-        .bind(id)
-        .execute(c)
-        .await?;
+    sqlx::query(
+        "UPDATE orders SET provider = $1, provider_ref = $2, checkout_url = $3, \
+         checkout_expires_at = $4 WHERE id = $5",
+    )
+    .bind(provider)
+    .bind(provider_ref)
+    .bind(checkout.map(|(u, _)| u))
+    .bind(checkout.map(|(_, t)| t))
+    .bind(id)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
@@ -198,4 +268,15 @@ pub async fn insert_bank_entry(c: &mut Conn, e: &BankEntryRecord) -> Result<(), 
     .execute(c)
     .await?;
     Ok(())
+}
+
+/// The open orders of a renewal (placed, not paid, declined or cancelled), newest first.
+pub async fn open_orders(c: &mut Conn, renewal_id: &str) -> Result<Vec<OrderRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM orders WHERE renewal_id = $1 AND status = 'open' \
+         ORDER BY created_at DESC, id DESC",
+    )
+    .bind(renewal_id)
+    .fetch_all(c)
+    .await?)
 }
