@@ -144,7 +144,15 @@ impl App {
                     gross: money(o.gross_cents),
                     vat_rate: rate,
                 };
+                let received = if transfer && o.status == "pending" {
+                    repo::shop::received_for(c, &o.id).await?
+                } else {
+                    0
+                };
+                let shown = |cents: i64| money(cents).display(lang.code());
                 Some(OrderView {
+                    received: (received > 0).then(|| shown(received)),
+                    missing: (received > 0).then(|| shown(o.gross_cents - received)),
                     id: o.id,
                     method: o.method,
                     status: o.status,

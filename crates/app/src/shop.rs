@@ -11,7 +11,7 @@ use crate::views::RenewalView;
 use crate::{App, AppError, Ctx, notify};
 use jiff::{SignedDuration, Timestamp};
 use rinnova_domain::promo::{self, Discount, PromoCode, PromoError};
-use rinnova_domain::{CertificateKind, Money, PaymentMethod, Price, RenewalStep};
+use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, Price, RenewalStep};
 use rinnova_pay::camt053::{self, BankEntry};
 use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
 use rinnova_store::{
@@ -42,6 +42,32 @@ pub struct ImportReport {
     pub underpaid: usize,
     /// More than the total: settled, the difference to refund.
     pub overpaid: usize,
+    /// Entries with money to give back: an overpayment, a transfer for an order already paid
+    /// or cancelled, or one that arrived after the renewal was paid another way.
+    pub refunds: usize,
+    /// Each credit looked at, with what was done with it.
+    pub items: Vec<ImportedEntry>,
+}
+
+/// One credit of an imported statement and what was done with it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportedEntry {
+    /// The bank's reference of the entry.
+    pub entry_ref: String,
+    pub amount_cents: i64,
+    /// The order's transfer reference (`RNV-…`) the entry names, if any.
+    pub reference: Option<String>,
+    pub order_id: Option<String>,
+    pub renewal_id: Option<String>,
+    /// `settled`, `underpaid`, `overpaid`, `late` (the renewal was paid another way),
+    /// `refund` (the order was paid or cancelled already) or `unmatched`.
+    pub outcome: String,
+    /// What arrived for the order so far, this entry included.
+    pub received_cents: i64,
+    /// Still to pay (underpaid).
+    pub missing_cents: i64,
+    /// To give back.
+    pub refund_cents: i64,
 }
 
 fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
@@ -339,6 +365,48 @@ impl App {
         Ok(ShopStart::Redirect(checkout.redirect_url))
     }
 
+    /// Tells the holder a transfer arrived short, and what is still missing.
+    async fn email_transfer_missing(
+        &self,
+        c: &mut Conn,
+        order: &OrderRecord,
+        received: i64,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Some(rec) = repo::renewals::by_id(c, &order.renewal_id).await? else {
+            return Ok(());
+        };
+        let Some(h) = repo::holders::by_id(c, &rec.holder_id).await? else {
+            return Ok(());
+        };
+        let lang = Lang::parse(&h.lang);
+        let money = |cents: i64| {
+            Money::from_cents(cents)
+                .map(|m| m.display(lang.code()))
+                .unwrap_or_default()
+        };
+        notify::email(
+            c,
+            &h,
+            lang.t("email-transfer-short-subject"),
+            lang.t_args(
+                "email-transfer-short-body",
+                &[
+                    ("name", h.given_name.clone()),
+                    ("received", money(received)),
+                    ("missing", money(order.gross_cents - received)),
+                    ("total", money(order.gross_cents)),
+                    (
+                        "reference",
+                        order.remittance_ref.clone().unwrap_or_default(),
+                    ),
+                ],
+            ),
+            secs(now),
+        )
+        .await
+    }
+
     async fn email_transfer_instructions(
         &self,
         c: &mut Conn,
@@ -527,6 +595,72 @@ impl App {
         Ok(true)
     }
 
+    /// Staff settle a pending bank transfer whose money arrived outside an imported statement
+    /// (or whose parts they checked by hand). Answers whether the renewal was paid by it (false:
+    /// it had been paid another way, and the order is flagged for refund).
+    pub async fn settle_transfer(
+        &self,
+        order_id: &str,
+        actor: &str,
+        ctx: &Ctx,
+    ) -> Result<bool, AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let order = repo::shop::order(&mut tx, order_id)
+            .await?
+            .filter(|o| o.method == "bank_transfer")
+            .ok_or(AppError::NotFound)?;
+        if order.status != "pending" {
+            return Err(DomainError::WrongStep("the transfer is not pending").into());
+        }
+        let paid = self.order_paid(&mut tx, &order, actor, now, ctx).await?;
+        commit(tx).await?;
+        Ok(paid)
+    }
+
+    /// Staff cancel a pending bank transfer: the holder may pay another way. Money that already
+    /// arrived for it (a short transfer) is flagged for refund.
+    pub async fn cancel_transfer(
+        &self,
+        order_id: &str,
+        actor: &str,
+        ctx: &Ctx,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        let order = repo::shop::order(&mut tx, order_id)
+            .await?
+            .filter(|o| o.method == "bank_transfer")
+            .ok_or(AppError::NotFound)?;
+        if order.status != "pending" {
+            return Err(DomainError::WrongStep("the transfer is not pending").into());
+        }
+        let received = repo::shop::received_for(&mut tx, &order.id).await?;
+        let status = if received > 0 {
+            "refund_due"
+        } else {
+            "cancelled"
+        };
+        repo::shop::set_order_status(&mut tx, &order.id, &["pending"], status, secs(now)).await?;
+        repo::payments::cancel_pending(&mut tx, &order.renewal_id, &order.id).await?;
+        repo::shop::release_promos(&mut tx, &order.renewal_id, None).await?;
+        audit(
+            &mut tx,
+            secs(now),
+            actor,
+            "order_cancelled",
+            Some(&order.renewal_id),
+            ctx,
+            Some(format!(
+                "order {} (bank transfer), {received} cents received{}",
+                order.id,
+                if received > 0 { ", to refund" } else { "" }
+            )),
+        )
+        .await?;
+        commit(tx).await
+    }
+
     /// Imports a CAMT.053 bank statement: each booked credit in euro that mentions the
     /// reference of a pending bank transfer settles it (the holder is e-mailed and resumes at
     /// the next login). Every entry is looked at once, however often the file is imported.
@@ -565,43 +699,97 @@ impl App {
             report.already_imported += 1;
             return Ok(());
         }
-        let matching: Vec<OrderRecord> = repo::shop::pending_transfers(&mut tx)
+        let mentioned = |o: &OrderRecord| {
+            o.remittance_ref
+                .as_deref()
+                .is_some_and(|r| entry.mentions(r))
+        };
+        let mut matching: Vec<OrderRecord> = repo::shop::pending_transfers(&mut tx)
             .await?
             .into_iter()
-            .filter(|o| {
-                o.remittance_ref
-                    .as_deref()
-                    .is_some_and(|r| entry.mentions(r))
-            })
+            .filter(mentioned)
             .collect();
-        let (order_id, outcome) = match matching.as_slice() {
-            [order] if entry.amount_cents < order.gross_cents => {
-                report.underpaid += 1;
-                (Some(order.id.clone()), "underpaid")
-            }
-            [order] => {
-                let settled = self.order_paid(&mut tx, order, "bank", now, ctx).await?;
-                let over = entry.amount_cents > order.gross_cents;
-                if settled {
-                    report.settled.push(order.renewal_id.clone());
-                }
-                if over {
-                    report.overpaid += 1;
-                }
-                (
-                    Some(order.id.clone()),
-                    match (settled, over) {
+        if matching.is_empty() {
+            // A transfer for an order already paid or cancelled: its money goes back.
+            matching = repo::shop::closed_transfers(&mut tx)
+                .await?
+                .into_iter()
+                .filter(mentioned)
+                .collect();
+        }
+        let mut item = ImportedEntry {
+            entry_ref: entry.entry_ref.clone(),
+            amount_cents: entry.amount_cents,
+            reference: None,
+            order_id: None,
+            renewal_id: None,
+            outcome: "unmatched".into(),
+            received_cents: entry.amount_cents,
+            missing_cents: 0,
+            refund_cents: 0,
+        };
+        if let [order] = matching.as_slice() {
+            item.reference.clone_from(&order.remittance_ref);
+            item.order_id = Some(order.id.clone());
+            item.renewal_id = Some(order.renewal_id.clone());
+            if order.status == "pending" {
+                // Transfers for one order add up: a second one for the difference completes it.
+                let received =
+                    repo::shop::received_for(&mut tx, &order.id).await? + entry.amount_cents;
+                item.received_cents = received;
+                if received < order.gross_cents {
+                    item.outcome = "underpaid".into();
+                    item.missing_cents = order.gross_cents - received;
+                    self.email_transfer_missing(&mut tx, order, received, now)
+                        .await?;
+                } else {
+                    let settled = self.order_paid(&mut tx, order, "bank", now, ctx).await?;
+                    item.refund_cents = if settled {
+                        received - order.gross_cents
+                    } else {
+                        received
+                    };
+                    item.outcome = match (settled, item.refund_cents > 0) {
                         (false, _) => "late",
                         (true, true) => "overpaid",
                         (true, false) => "settled",
-                    },
-                )
+                    }
+                    .into();
+                }
+            } else {
+                item.outcome = "refund".into();
+                item.refund_cents = entry.amount_cents;
             }
-            _ => {
-                report.unmatched += 1;
-                (None, "unmatched")
+        }
+        match item.outcome.as_str() {
+            "settled" | "overpaid" => {
+                report.settled.extend(item.renewal_id.clone());
             }
-        };
+            "underpaid" => report.underpaid += 1,
+            "unmatched" => report.unmatched += 1,
+            _ => {}
+        }
+        if item.outcome == "overpaid" {
+            report.overpaid += 1;
+        }
+        if item.refund_cents > 0 {
+            report.refunds += 1;
+            audit(
+                &mut tx,
+                secs(now),
+                "bank",
+                "refund_due",
+                item.renewal_id.as_deref(),
+                ctx,
+                Some(format!(
+                    "{} cents of bank entry {} ({})",
+                    item.refund_cents, entry.entry_ref, item.outcome
+                )),
+            )
+            .await?;
+        }
+        let (order_id, outcome) = (item.order_id.clone(), item.outcome.clone());
+        report.items.push(item);
         repo::shop::insert_bank_entry(
             &mut tx,
             &BankEntryRecord {
@@ -612,7 +800,7 @@ impl App {
                 remittance: entry.remittance.join(" | "),
                 debtor: entry.debtor.clone(),
                 order_id,
-                outcome: outcome.into(),
+                outcome: outcome.clone(),
                 imported_at: secs(now),
             },
         )

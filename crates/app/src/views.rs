@@ -204,4 +204,7 @@ pub struct OrderView {
     pub remittance_ref: Option<String>,
     pub iban: Option<String>,
     pub beneficiary: Option<String>,
+    /// A pending transfer that arrived short: what arrived so far and what is still missing.
+    pub received: Option<String>,
+    pub missing: Option<String>,
 }

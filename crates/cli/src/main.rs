@@ -283,6 +283,18 @@ enum PaymentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Settle a pending bank transfer by hand (its money arrived outside an imported
+    /// statement): the renewal moves on as if the statement had settled it.
+    Settle {
+        /// The order's id (`payments import` reports it).
+        order: String,
+    },
+    /// Cancel a pending bank transfer: the holder may pay another way; money already received
+    /// for it is flagged for refund.
+    Cancel {
+        /// The order's id.
+        order: String,
+    },
     /// Create a promo code for the shop.
     Promo {
         /// The code holders type (letters and digits).
@@ -824,19 +836,64 @@ async fn payments(cfg: Config, command: PaymentsCommand) -> anyhow::Result<()> {
             } else {
                 println!(
                     "{} entries: {} settled, {} already imported, {} unmatched, {} underpaid, \
-                     {} overpaid, {} ignored (debits, not booked, not EUR)",
+                     {} overpaid, {} to refund, {} ignored (debits, not booked, not EUR)",
                     report.entries,
                     report.settled.len(),
                     report.already_imported,
                     report.unmatched,
                     report.underpaid,
                     report.overpaid,
+                    report.refunds,
                     report.ignored
                 );
-                for r in &report.settled {
-                    println!("  settled renewal {r}");
+                let euro = |c: i64| format!("{}.{:02} EUR", c / 100, c % 100);
+                for i in &report.items {
+                    let mut line = format!(
+                        "  {}  {}  {}  {}",
+                        i.entry_ref,
+                        euro(i.amount_cents),
+                        i.reference.as_deref().unwrap_or("-"),
+                        i.outcome
+                    );
+                    if let Some(o) = &i.order_id {
+                        line.push_str(&format!("  order {o}"));
+                    }
+                    if i.missing_cents > 0 {
+                        line.push_str(&format!(
+                            "  received {}, missing {}",
+                            euro(i.received_cents),
+                            euro(i.missing_cents)
+                        ));
+                    }
+                    if i.refund_cents > 0 {
+                        line.push_str(&format!("  refund {}", euro(i.refund_cents)));
+                    }
+                    println!("{line}");
                 }
             }
+            Ok(())
+        }
+        PaymentsCommand::Settle { order } => {
+            let app = open_app(cfg, store).await?;
+            let actor = format!("admin:{}", whoami());
+            let paid = app
+                .settle_transfer(&order, &actor, &rinnova_app::Ctx::default())
+                .await?;
+            if paid {
+                println!("order {order} settled: the renewal moves on");
+            } else {
+                println!(
+                    "order {order} settled, but its renewal was paid another way: flagged for refund"
+                );
+            }
+            Ok(())
+        }
+        PaymentsCommand::Cancel { order } => {
+            let app = open_app(cfg, store).await?;
+            let actor = format!("admin:{}", whoami());
+            app.cancel_transfer(&order, &actor, &rinnova_app::Ctx::default())
+                .await?;
+            println!("order {order} cancelled: the holder may pay another way");
             Ok(())
         }
         PaymentsCommand::Promo {

@@ -458,3 +458,11 @@ renewal-ended-other = The renewal stopped.
 renewal-ended-refund = The amount you paid will be refunded.
 renewal-ended-last = Last renewal: { $text }
 credential-blocked-note = The signing credential is blocked after 5 wrong PINs: it can neither sign nor be renewed. Ask a registration office operator (RAO) to unblock it or for a new certificate.
+
+# Bank transfers that arrive short add up (issue 18 item 9).
+transfer-received = Received so far
+transfer-missing = Still to pay (same reference)
+email-transfer-short-subject = Transfer received, but the amount is not complete
+email-transfer-short-body = Dear { $name },
+    we received { $received } of the { $total } due for the renewal. To complete the payment send another transfer of { $missing } with the same reference: { $reference }.
+    Transfers with the same reference add up.

@@ -458,3 +458,11 @@ renewal-ended-other = Il rinnovo si è interrotto.
 renewal-ended-refund = L'importo pagato ti sarà rimborsato.
 renewal-ended-last = Ultimo rinnovo: { $text }
 credential-blocked-note = La credenziale di firma è bloccata dopo 5 PIN errati: non può firmare né essere rinnovata. Rivolgiti a un operatore di registrazione (RAO) per sbloccarla o per un nuovo certificato.
+
+# Bank transfers that arrive short add up (issue 18 item 9).
+transfer-received = Ricevuto finora
+transfer-missing = Ancora da versare (stessa causale)
+email-transfer-short-subject = Bonifico ricevuto, ma l'importo non è completo
+email-transfer-short-body = Gentile { $name },
+    abbiamo ricevuto { $received } dei { $total } dovuti per il rinnovo. Per completare il pagamento esegui un altro bonifico di { $missing } con la stessa causale: { $reference }.
+    I bonifici con la stessa causale si sommano.

@@ -440,3 +440,173 @@ async fn step5_paying_again_returns_to_the_open_order_instead_of_placing_another
         RenewalStep::Activate
     );
 }
+
+async fn transfer(app: &App, h: &str, r: &str) -> (String, String) {
+    match app
+        .start_shop_payment(h, r, ShopMethod::BankTransfer, None, &ctx())
+        .await
+        .unwrap()
+    {
+        ShopStart::Renewal(v) => {
+            let o = v.payment.unwrap().last_order.unwrap();
+            (o.id, o.remittance_ref.unwrap())
+        }
+        ShopStart::Redirect(u) => panic!("a bank transfer goes nowhere, not to {u}"),
+    }
+}
+
+/// The fixture's booked credit of 48,80 €, naming `reference`, as entry `entry` of `cents`.
+fn credit(reference: &str, entry: &str, cents: i64) -> String {
+    include_str!("../../../pay/tests/fixtures/camt053_v02.xml")
+        .replace("REFERENCE_PLACEHOLDER", reference)
+        .replace(
+            "<Amt Ccy=\"EUR\">48.80</Amt>",
+            &format!("<Amt Ccy=\"EUR\">{}.{:02}</Amt>", cents / 100, cents % 100),
+        )
+        .replace("2026112300012345", entry)
+}
+
+#[tokio::test]
+async fn step5_short_transfers_add_up_and_the_holder_is_told_what_is_missing() {
+    // Issue 18 item 9: a short transfer was a dead end — a second one for the difference was
+    // "underpaid" too, and the holder still read only "transfer pending".
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+    let (order, reference) = transfer(app, &h, &r).await;
+
+    let report = app
+        .import_bank_statement(&credit(&reference, "PART-1", 4_000), &ctx())
+        .await
+        .unwrap();
+    let item = &report.items[0];
+    assert_eq!(
+        (
+            item.outcome.as_str(),
+            item.reference.as_deref(),
+            item.missing_cents
+        ),
+        ("underpaid", Some(reference.as_str()), 880)
+    );
+    assert_eq!(item.order_id.as_deref(), Some(order.as_str()));
+    let v = app.renewal(&h, &r).await.unwrap();
+    let o = v.payment.unwrap().last_order.unwrap();
+    assert_eq!(
+        (o.received.as_deref(), o.missing.as_deref()),
+        (Some("40,00 €"), Some("8,80 €"))
+    );
+    assert!(
+        emails(app, &h)
+            .await
+            .iter()
+            .any(|m| m.contains("8,80 €") && m.contains(&reference))
+    );
+
+    // The difference completes it.
+    let report = app
+        .import_bank_statement(&credit(&reference, "PART-2", 880), &ctx())
+        .await
+        .unwrap();
+    assert_eq!(report.settled, vec![r.clone()]);
+    assert_eq!(report.items[0].outcome, "settled");
+    assert_eq!(report.items[0].refund_cents, 0);
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Activate
+    );
+
+    // A transfer for the order already paid is flagged for refund, whole.
+    let report = app
+        .import_bank_statement(&credit(&reference, "AGAIN-1", 4_880), &ctx())
+        .await
+        .unwrap();
+    let item = &report.items[0];
+    assert_eq!(
+        (item.outcome.as_str(), item.refund_cents),
+        ("refund", 4_880)
+    );
+    assert_eq!(report.refunds, 1);
+    assert_eq!(count(app, &r, "refund_due").await, 1);
+    assert_eq!(count(app, &r, "payment_settled").await, 1);
+}
+
+#[tokio::test]
+async fn step5_an_overpaid_transfer_settles_and_flags_the_difference() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+    let (_, reference) = transfer(app, &h, &r).await;
+    let report = app
+        .import_bank_statement(&credit(&reference, "OVER-1", 5_000), &ctx())
+        .await
+        .unwrap();
+    let item = &report.items[0];
+    assert_eq!(
+        (item.outcome.as_str(), item.refund_cents),
+        ("overpaid", 120)
+    );
+    assert_eq!(report.settled, vec![r]);
+}
+
+#[tokio::test]
+async fn step5_staff_settle_or_cancel_a_pending_transfer() {
+    let e = env().await;
+    let app = &e.app;
+    // Cancelled: the holder pays another way; what arrived is to be given back.
+    let h = holder_id(app, "JZLF010").await;
+    let r = to_payment(app, &h).await;
+    let (order, reference) = transfer(app, &h, &r).await;
+    app.import_bank_statement(&credit(&reference, "PART-X", 1_000), &ctx())
+        .await
+        .unwrap();
+    app.cancel_transfer(&order, "admin:test", &ctx())
+        .await
+        .unwrap();
+    assert!(
+        app.cancel_transfer(&order, "admin:test", &ctx())
+            .await
+            .is_err(),
+        "only a pending transfer is cancelled"
+    );
+    let status = repo::shop::order(&mut app.store().conn().await.unwrap(), &order)
+        .await
+        .unwrap()
+        .unwrap()
+        .status;
+    assert_eq!(status, "refund_due");
+    let url = start(app, &h, &r, ShopMethod::Card, None).await;
+    notify(
+        app,
+        &checkout_of(app, &url),
+        Outcome::Paid,
+        "evt-after-cancel",
+    )
+    .await;
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Activate
+    );
+
+    // Settled by hand: the renewal moves on.
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+    let (order, _) = transfer(app, &h, &r).await;
+    assert!(
+        app.settle_transfer(&order, "admin:test", &ctx())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        app.renewal(&h, &r).await.unwrap().step,
+        RenewalStep::Activate
+    );
+    assert_eq!(
+        app.settle_transfer("no-such-order", "admin:test", &ctx())
+            .await
+            .unwrap_err()
+            .code(),
+        "RNV-GEN-404"
+    );
+}

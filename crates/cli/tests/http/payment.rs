@@ -230,10 +230,24 @@ async fn shop_card_through_the_sandbox_and_bank_transfer_through_a_statement() {
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["settled"], json!([id]));
+    // Each credit is reported with the reference it named and what became of it (issue 18).
+    let item = &report["items"][0];
+    assert_eq!(item["reference"], json!(reference));
+    assert_eq!(item["outcome"], "settled");
     let r = api.ok("GET", &format!("/renewals/{id}"), None).await;
     assert_eq!(r["step"], "activate");
     let report: Value = serde_json::from_slice(&import().stdout).unwrap();
     assert_eq!(report["already_imported"], 1);
+    // Only a pending transfer can be cancelled; the refusal is a clear error, not a crash.
+    let out = bin(tmp.path())
+        .args(["payments", "cancel"])
+        .arg(item["order_id"].as_str().unwrap())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("internal error"), "{err}");
     let mails = api.ok("GET", "/demo/outbox", None).await;
     assert!(
         mails.to_string().contains(&reference),

@@ -67,3 +67,20 @@ pub async fn release_reserved(c: &mut Conn, renewal_id: &str) -> Result<bool, St
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Removes a pending bank transfer's payment (staff cancelled its order): the renewal may be
+/// paid another way. Returns whether one was removed.
+pub async fn cancel_pending(
+    c: &mut Conn,
+    renewal_id: &str,
+    reference: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM payments WHERE renewal_id = $1 AND status = 'pending' AND reference = $2",
+    )
+    .bind(renewal_id)
+    .bind(reference)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

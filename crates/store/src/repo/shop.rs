@@ -280,3 +280,26 @@ pub async fn open_orders(c: &mut Conn, renewal_id: &str) -> Result<Vec<OrderReco
     .fetch_all(c)
     .await?)
 }
+
+/// Bank-transfer orders no longer awaiting money (paid, cancelled, refund due): a transfer that
+/// still names one of them is to be given back.
+pub async fn closed_transfers(c: &mut Conn) -> Result<Vec<OrderRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM orders WHERE method = 'bank_transfer' AND status <> 'pending' \
+         ORDER BY created_at",
+    )
+    .fetch_all(c)
+    .await?)
+}
+
+/// What arrived so far for a pending transfer, in transfers that did not cover it alone.
+pub async fn received_for(c: &mut Conn, order_id: &str) -> Result<i64, StoreError> {
+    let sum: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(amount_cents) AS BIGINT) FROM bank_entries \
+         WHERE order_id = $1 AND outcome = 'underpaid'",
+    )
+    .bind(order_id)
+    .fetch_one(c)
+    .await?;
+    Ok(sum.unwrap_or(0))
+}
