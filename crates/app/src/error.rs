@@ -151,6 +151,12 @@ impl AppError {
                 vec![("minutes", minutes.to_string())]
             }
             Self::Otp(OtpError::Wrong { remaining }) => vec![("remaining", remaining.to_string())],
+            Self::Otp(OtpError::TooManySends { minutes }) => {
+                vec![("minutes", minutes.to_string())]
+            }
+            Self::Otp(OtpError::ResendTooSoon { seconds }) => {
+                vec![("seconds", seconds.to_string())]
+            }
             Self::WrongPin { remaining } => vec![("remaining", remaining.to_string())],
             Self::NotRenewable(NotRenewable::NotYetOpen { opens_on }) => {
                 vec![("date", opens_on.to_string())]

@@ -8,9 +8,6 @@ use rinnova_domain::otp::{Algorithm, TokenKind, TokenState};
 use rinnova_domain::sms_otp::{Challenge, OtpError, Purpose, code_from_random};
 use rinnova_store::{Conn, HolderRecord, OtpRecord, TokenRecord, repo};
 
-/// After this long, a purpose whose resends are used up may get a fresh code.
-const SEND_COOLDOWN_SECONDS: i64 = 3600;
-
 fn to_challenge(r: &OtpRecord) -> Challenge {
     Challenge {
         id: r.id.clone(),
@@ -131,16 +128,8 @@ impl App {
             None
         };
         let challenge = match existing.as_ref().map(to_challenge) {
-            Some(old) => match old.resend(&code, now, &policy) {
-                Ok(next) => next,
-                Err(OtpError::TooManySends)
-                    if secs(now) - secs(old.last_sent_at) >= SEND_COOLDOWN_SECONDS =>
-                {
-                    Challenge::new(new_id(), purpose.clone(), &code, now, &policy)
-                }
-                Err(e) => return Err(e.into()),
-            },
-            _ => Challenge::new(new_id(), purpose.clone(), &code, now, &policy),
+            Some(old) => old.resend(&code, now, &policy)?,
+            None => Challenge::new(new_id(), purpose.clone(), &code, now, &policy),
         };
         // A replaced challenge keeps its first `created_at` (see `put`).
         repo::otp::put(c, &to_record(&challenge, &h.id, secs(now))).await?;

@@ -42,8 +42,17 @@ pub struct SmsOtpPolicy {
     pub digits: u32,
     pub ttl_seconds: i64,
     pub max_attempts: u32,
+    /// Codes sent for one operation within `send_window_seconds` of the last one; past it a
+    /// fresh count starts. A code voided by a wrong PIN is not counted (the holder needs a new
+    /// one through no abuse of theirs).
     pub max_sends: u32,
     pub resend_after_seconds: i64,
+    #[serde(default = "default_send_window")]
+    pub send_window_seconds: i64,
+}
+
+fn default_send_window() -> i64 {
+    900
 }
 
 impl Default for SmsOtpPolicy {
@@ -52,8 +61,9 @@ impl Default for SmsOtpPolicy {
             digits: 6,
             ttl_seconds: 300,
             max_attempts: 3,
-            max_sends: 3,
+            max_sends: 5,
             resend_after_seconds: 30,
+            send_window_seconds: default_send_window(),
         }
     }
 }
@@ -84,10 +94,10 @@ pub enum OtpError {
     AlreadyUsed,
     #[error("no code was sent for this operation")]
     NotRequested,
-    #[error("wait before asking for another code")]
-    ResendTooSoon,
-    #[error("too many codes sent; try again later")]
-    TooManySends,
+    #[error("wait {seconds} seconds before asking for another code")]
+    ResendTooSoon { seconds: u32 },
+    #[error("too many codes sent; try again in {minutes} minutes")]
+    TooManySends { minutes: u32 },
 }
 
 impl OtpError {
@@ -99,8 +109,8 @@ impl OtpError {
             Self::TooManyAttempts => "RNV-OTP-003",
             Self::AlreadyUsed => "RNV-OTP-004",
             Self::NotRequested => "RNV-OTP-005",
-            Self::ResendTooSoon => "RNV-OTP-006",
-            Self::TooManySends => "RNV-OTP-007",
+            Self::ResendTooSoon { .. } => "RNV-OTP-006",
+            Self::TooManySends { .. } => "RNV-OTP-007",
         }
     }
 }
@@ -135,19 +145,41 @@ impl Challenge {
         }
     }
 
-    /// A resend replaces the code and its expiry; the count of sends is kept (O1: limited).
+    /// A resend replaces the code and its expiry. Sends are counted (O1: limited) within the
+    /// policy's window; a code spent without success (voided by a wrong PIN) does not count
+    /// its replacement. A refusal says how long to wait.
     pub fn resend(&self, code: &str, now: Timestamp, p: &SmsOtpPolicy) -> Result<Self, OtpError> {
-        if self.sends >= p.max_sends {
-            return Err(OtpError::TooManySends);
+        let wait_until = |secs: i64| self.last_sent_at + SignedDuration::from_secs(secs);
+        let window_over = now >= wait_until(p.send_window_seconds);
+        let voided = self.consumed;
+        if !voided && !window_over && self.sends >= p.max_sends {
+            let left = wait_until(p.send_window_seconds)
+                .duration_since(now)
+                .as_secs();
+            return Err(OtpError::TooManySends {
+                minutes: u32::try_from((left + 59) / 60).unwrap_or(u32::MAX).max(1),
+            });
         }
-        if now < self.last_sent_at + SignedDuration::from_secs(p.resend_after_seconds) {
-            return Err(OtpError::ResendTooSoon);
+        if now < wait_until(p.resend_after_seconds) {
+            let left = wait_until(p.resend_after_seconds)
+                .duration_since(now)
+                .as_secs();
+            return Err(OtpError::ResendTooSoon {
+                seconds: u32::try_from(left).unwrap_or(u32::MAX).max(1),
+            });
         }
+        let sends = if window_over {
+            1
+        } else if voided {
+            self.sends
+        } else {
+            self.sends + 1
+        };
         Ok(Self {
             code_hash: hash_code(&self.id, code),
             expires_at: now + SignedDuration::from_secs(p.ttl_seconds),
             attempts: 0,
-            sends: self.sends + 1,
+            sends,
             last_sent_at: now,
             consumed: false,
             ..self.clone()
@@ -255,17 +287,47 @@ mod tests {
     }
 
     #[test]
-    fn o1_resends_are_limited_and_spaced() {
+    fn o1_resends_are_limited_and_spaced_and_say_when_to_retry() {
         let (c, purpose, p) = challenge();
-        assert_eq!(c.resend("222222", at(5), &p), Err(OtpError::ResendTooSoon));
+        assert_eq!(
+            c.resend("222222", at(5), &p),
+            Err(OtpError::ResendTooSoon { seconds: 25 })
+        );
         let c2 = c.resend("222222", at(30), &p).unwrap();
         assert_eq!(
             c2.verify(&purpose, "123456", at(31), &p).1,
             Err(OtpError::Wrong { remaining: 2 })
         );
-        assert_eq!(c2.verify(&purpose, "222222", at(31), &p).1, Ok(()));
-        let c3 = c2.resend("333333", at(60), &p).unwrap();
-        assert_eq!(c3.resend("444444", at(90), &p), Err(OtpError::TooManySends));
+        let mut last = c2;
+        for (i, t) in [60, 90, 120].into_iter().enumerate() {
+            last = last.resend(&format!("33333{i}"), at(t), &p).unwrap();
+        }
+        assert_eq!(last.sends, 5);
+        // The sixth within the window is refused, with the minutes left until it ends.
+        assert_eq!(
+            last.resend("444444", at(150), &p),
+            Err(OtpError::TooManySends { minutes: 15 })
+        );
+        assert_eq!(
+            last.resend("444444", at(120 + 900 - 61), &p),
+            Err(OtpError::TooManySends { minutes: 2 })
+        );
+        // After the window a fresh count starts.
+        let fresh = last.resend("555555", at(120 + 900), &p).unwrap();
+        assert_eq!(fresh.sends, 1);
+    }
+
+    #[test]
+    fn o1_a_code_voided_by_a_wrong_pin_is_replaced_without_counting() {
+        let (c, purpose, p) = challenge();
+        let mut c = c;
+        for i in 0..10 {
+            // The code is right (spent), then the PIN was wrong: the holder needs a new one.
+            let (spent, r) = c.verify(&purpose, "123456", at(i * 40 + 1), &p);
+            assert_eq!(r, Ok(()));
+            c = spent.resend("123456", at(i * 40 + 40), &p).unwrap();
+            assert_eq!(c.sends, 1, "try {i}");
+        }
     }
 
     #[test]

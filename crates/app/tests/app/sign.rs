@@ -116,3 +116,42 @@ async fn o1_two_requests_with_one_code_sign_once_and_both_answer_the_outcome() {
         .count();
     assert_eq!(signed, 1);
 }
+
+#[tokio::test]
+async fn o1_the_send_limit_says_when_to_retry_and_a_wrong_pin_does_not_use_it_up() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF001").await;
+    let (r, _) = at_sign(app, &h).await;
+    // Four wrong PINs, each voiding its code: the new codes do not count.
+    for i in 0..4 {
+        e.clock.advance(SignedDuration::from_secs(31));
+        let code = last_code(app, &h).await;
+        let err = app
+            .sign(&h, &r, "87654321", &code, &ctx())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "RNV-PIN-003", "try {i}");
+        let text = rinnova_app::i18n::Lang::It.error(&err);
+        assert!(text.contains("non vale più"), "{text}");
+        app.resend_code(&h, &r, &ctx()).await.unwrap();
+    }
+    // Plain resends do: four more reach the limit of five, and the sixth says how long to wait.
+    for _ in 0..4 {
+        e.clock.advance(SignedDuration::from_secs(31));
+        app.resend_code(&h, &r, &ctx()).await.unwrap();
+    }
+    e.clock.advance(SignedDuration::from_secs(31));
+    let err = app.resend_code(&h, &r, &ctx()).await.unwrap_err();
+    assert_eq!(err.code(), "RNV-OTP-007");
+    let text = rinnova_app::i18n::Lang::It.error(&err);
+    assert!(text.contains("15 minuti"), "{text}");
+    // The renewal is intact, and after the window the holder gets a code and signs.
+    e.clock.advance(SignedDuration::from_mins(15));
+    app.resend_code(&h, &r, &ctx()).await.unwrap();
+    let v = app
+        .sign(&h, &r, DEMO_PIN, &last_code(app, &h).await, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(v.step, RenewalStep::Activate);
+}
