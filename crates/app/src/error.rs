@@ -79,6 +79,10 @@ pub enum AppError {
     CardRemote,
     #[error("a paid renewal needs the prepaid account's user-id and password")]
     PrepaidRequired,
+    /// The database (or another service the request needs) cannot be reached now: the
+    /// request can be retried, nothing was lost.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -133,6 +137,7 @@ impl AppError {
             }
             Self::CardNotOurs => "RNV-CARD-008",
             Self::PrepaidRequired => "RNV-PRE-011",
+            Self::Unavailable(_) => "RNV-GEN-503",
             Self::Internal(_) => "RNV-GEN-500",
         }
     }
@@ -174,7 +179,29 @@ impl From<MalformedCoupon> for AppError {
 
 impl From<rinnova_store::StoreError> for AppError {
     fn from(e: rinnova_store::StoreError) -> Self {
-        Self::Internal(e.to_string())
+        if e.is_unavailable() {
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Internal(e.to_string())
+        }
+    }
+}
+
+impl AppError {
+    /// How long a client should wait before trying again (`Retry-After`), for the refusals
+    /// that end with time: locks, throttles, the SMS send limit, an unreachable database.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        let minutes = |m: i64| u64::try_from(m.max(1)).unwrap_or(1) * 60;
+        match self {
+            Self::LoginLocked { minutes: m }
+            | Self::RaoLocked { minutes: m }
+            | Self::AddressLocked { minutes: m }
+            | Self::RecoveryThrottled { minutes: m } => Some(minutes(*m)),
+            Self::Otp(OtpError::TooManySends { minutes: m }) => Some(minutes(i64::from(*m))),
+            Self::Otp(OtpError::ResendTooSoon { seconds }) => Some(u64::from(*seconds)),
+            Self::Unavailable(_) => Some(5),
+            _ => None,
+        }
     }
 }
 

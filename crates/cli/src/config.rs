@@ -80,6 +80,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// A database URL instead of the SQLite file: `postgres://user@host:port/db` or `sqlite://…`.
     pub database: Option<String>,
+    /// How long a request waits for a database connection before it is answered 503 (the
+    /// database is unreachable or every connection busy) — seconds.
+    pub database_timeout_seconds: u64,
     /// Passphrase that seals the CA's keys. Required outside demo mode.
     pub ca_passphrase: Option<String>,
     /// Public base URL (defaults to `http://<listen>`).
@@ -103,6 +106,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
             database: None,
+            database_timeout_seconds: 10,
             ca_passphrase: None,
             public_url: None,
             secure_cookies: None,

@@ -17,7 +17,8 @@ pub async fn open_store(cfg: &Config) -> anyhow::Result<Store> {
         std::fs::create_dir_all(&cfg.data_dir)
             .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     }
-    let store = Store::connect(&cfg.database_url(), 8)
+    let timeout = std::time::Duration::from_secs(cfg.database_timeout_seconds.max(1));
+    let store = Store::connect_with(&cfg.database_url(), 8, timeout)
         .await
         .context("opening the database")?;
     store.migrate().await.context("migrating the database")?;

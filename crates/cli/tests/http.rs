@@ -25,6 +25,8 @@ use std::process::{Child, Command, Stdio};
 mod card;
 #[path = "http/evidence.rs"]
 mod evidence;
+#[path = "http/outage.rs"]
+mod outage;
 #[path = "http/payment.rs"]
 mod payment;
 #[path = "http/portal.rs"]

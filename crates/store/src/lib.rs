@@ -29,6 +29,35 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database could not be reached or is going away (connection refused or lost,
+    /// the pool's wait ran out, the server shutting down, SQLite busy): the request may be
+    /// retried, nothing about it is wrong.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Db(
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            Self::Db(sqlx::Error::Database(e)) => e.code().is_some_and(|c| {
+                // PostgreSQL: connection exceptions (08…), operator intervention (57P…:
+                // shutdown, cannot connect now), insufficient resources (53…). SQLite: 5
+                // (BUSY) and 6 (LOCKED), also with extended codes.
+                let c = c.as_ref();
+                c.starts_with("08")
+                    || c.starts_with("57P")
+                    || c.starts_with("53")
+                    || c == "5"
+                    || c == "6"
+                    || c.parse::<u32>()
+                        .is_ok_and(|n| n & 0xff == 5 || n & 0xff == 6)
+            }),
+            _ => false,
+        }
+    }
+
     /// Whether the error is a uniqueness violation (a concurrent duplicate).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
@@ -59,6 +88,16 @@ const BEGIN_LOCKED: &str = "BEGIN; SELECT pg_advisory_xact_lock(125797149863798)
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
+        Self::connect_with(url, max_connections, std::time::Duration::from_secs(30)).await
+    }
+
+    /// [`Store::connect`], waiting at most `acquire_timeout` for a connection before a request
+    /// is answered "unavailable" (the database cannot be reached or every connection is busy).
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: std::time::Duration,
+    ) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -68,7 +107,9 @@ impl Store {
             return Err(StoreError::UnsupportedUrl);
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let mut pool = AnyPoolOptions::new().max_connections(max_connections);
+        let mut pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(acquire_timeout);
         if backend == Backend::Sqlite {
             // An embedded database cannot drop a connection: skip the ping before each acquire.
             pool = pool.test_before_acquire(false);

@@ -99,6 +99,7 @@ pub struct ErrorBody {
 fn fail(lang: Lang, e: &AppError) -> Response {
     (
         status(e),
+        crate::errors::retry_after(e),
         Json(ApiError {
             error: ErrorBody {
                 code: e.code().into(),
@@ -301,7 +302,8 @@ async fn document(
 
 /// Send a new SMS code for the current operation (SPEC O1: limited resends).
 #[utoipa::path(post, path = "/api/v1/renewals/{id}/otp", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = RenewalView), (status = 422, body = ApiError)))]
+    responses((status = 200, body = RenewalView), (status = 422, body = ApiError),
+        (status = 429, body = ApiError, description = "too soon, or the send limit reached: `Retry-After` says when to come back")))]
 async fn resend(
     State(s): State<WebState>,
     h: ApiHolder,

@@ -180,7 +180,7 @@ async fn decided(
             let field = format!("reason-{id}");
             let errors = vec![error_item(c.session.lang, &e, Some(&field))];
             let mut r = render(s, c, None, errors).await;
-            *r.status_mut() = crate::errors::status(&e);
+            crate::errors::decorate(&mut r, &e);
             r
         }
     }

@@ -220,7 +220,7 @@ async fn new_certificate(
             };
             let errors = vec![error_item(lang, &e, Some(&field))];
             let mut resp = render(&s, &r, &f.q, &ctx, None, errors).await;
-            *resp.status_mut() = crate::errors::status(&e);
+            crate::errors::decorate(&mut resp, &e);
             resp
         }
     }

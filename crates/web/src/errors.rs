@@ -9,7 +9,11 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::Unauthenticated | AppError::LoginFailed | AppError::StaffLoginFailed => {
             StatusCode::UNAUTHORIZED
         }
-        AppError::LoginLocked { .. }
+        AppError::Otp(
+            rinnova_domain::sms_otp::OtpError::TooManySends { .. }
+            | rinnova_domain::sms_otp::OtpError::ResendTooSoon { .. },
+        )
+        | AppError::LoginLocked { .. }
         | AppError::RaoLocked { .. }
         | AppError::AddressLocked { .. }
         | AppError::RecoveryThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -38,9 +42,30 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::CardNotOurs => StatusCode::NOT_FOUND,
         AppError::BadNotification | AppError::LinkInvalid => StatusCode::BAD_REQUEST,
         AppError::LinkOtherAccount => StatusCode::FORBIDDEN,
+        AppError::Unavailable(detail) => {
+            tracing::warn!(%detail, "database unavailable");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             StatusCode::INTERNAL_SERVER_ERROR
         }
+    }
+}
+
+/// The `Retry-After` header of an error that ends with time (429 and 503 answers), as a
+/// response part: `(status(e), retry_after(e), body)`.
+pub fn retry_after(e: &AppError) -> Option<[(axum::http::HeaderName, String); 1]> {
+    e.retry_after_seconds()
+        .map(|s| [(axum::http::header::RETRY_AFTER, s.to_string())])
+}
+
+/// Sets the status and `Retry-After` of an error on a response built already.
+pub fn decorate(r: &mut axum::response::Response, e: &AppError) {
+    *r.status_mut() = status(e);
+    if let Some(s) = e.retry_after_seconds()
+        && let Ok(v) = axum::http::HeaderValue::from_str(&s.to_string())
+    {
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
 }

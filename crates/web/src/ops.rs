@@ -24,8 +24,13 @@ async fn ready(State(s): State<WebState>) -> Response {
     match s.app.ready().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+            // The cause, for whoever looks: the load balancer only reads the status.
+            tracing::warn!(error = %e, code = e.code(), "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {e} ({})", e.code()),
+            )
+                .into_response()
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The holder portal: one handler per action; each parses, calls a use case, then redirects
 //! (POST → redirect → GET) or re-renders the page with a translated error summary.
 
-use crate::errors::status;
+use crate::errors::{retry_after, status};
 use crate::session::{
     Holder, LANG_COOKIE, SESSION_COOKIE, Visitor, csrf_ok, request_lang, safe_next, set_cookie,
 };
@@ -101,7 +101,7 @@ pub(crate) fn error_item(lang: Lang, e: &AppError, field: Option<&str>) -> Error
 pub(crate) fn error_page(state: &WebState, lang: Lang, e: &AppError) -> Response {
     let mut p = page(state, lang, "", None, "/");
     p.errors.push(error_item(lang, e, None));
-    (status(e), ErrorPage { page: p }).into_response()
+    (status(e), retry_after(e), ErrorPage { page: p }).into_response()
 }
 
 async fn stylesheet() -> Response {
@@ -279,6 +279,7 @@ async fn login(
             let errors = vec![error_item(lang, &e, Some("user_id"))];
             (
                 status(&e),
+                retry_after(&e),
                 login_view(&s, lang, &f.next, &f.user_id, errors),
             )
                 .into_response()
@@ -425,6 +426,7 @@ async fn renewal_or_home(
                 let greeting_name = format!("{} {}", home.holder.given_name, home.holder.surname);
                 (
                     status(&e),
+                    retry_after(&e),
                     HomePage {
                         page: p,
                         home,
@@ -478,7 +480,12 @@ async fn after_step(
         Err(e) => match s.app.renewal(&h.session.holder_id, id).await {
             Ok(r) => {
                 let errors = vec![error_item(h.session.lang, &e, field)];
-                (status(&e), renewal_view_page(s, h, r, errors, consents)).into_response()
+                (
+                    status(&e),
+                    retry_after(&e),
+                    renewal_view_page(s, h, r, errors, consents),
+                )
+                    .into_response()
             }
             Err(e2) => error_page(s, h.session.lang, &e2),
         },

@@ -4,7 +4,7 @@
 //! `Referrer-Policy: same-origin` keeps it from other sites (`no-referrer` would make Chromium
 //! send `Origin: null` with the page's forms, which the same-origin check refuses).
 
-use crate::errors::status;
+use crate::errors::{retry_after, status};
 use crate::pages::{error_item, page};
 use crate::session::Visitor;
 use crate::templates::{RecoverDonePage, RecoverLinkPage, RecoverPage};
@@ -79,7 +79,12 @@ async fn requested(
             ));
             pg.into_response()
         }
-        Err(e) => (status(&e), start_page(s, lang, f, which, Some(&e))).into_response(),
+        Err(e) => (
+            status(&e),
+            retry_after(&e),
+            start_page(s, lang, f, which, Some(&e)),
+        )
+            .into_response(),
     }
 }
 
@@ -124,6 +129,7 @@ async fn link_page(s: &WebState, lang: Lang, token: &str, e: Option<AppError>) -
             let st = code.map_or(axum::http::StatusCode::OK, |(st, _)| st);
             (
                 st,
+                e.as_ref().and_then(retry_after),
                 RecoverLinkPage {
                     page: p,
                     token: token.to_owned(),
@@ -136,7 +142,7 @@ async fn link_page(s: &WebState, lang: Lang, token: &str, e: Option<AppError>) -
         Err(e) => {
             let mut pg = start_page(s, lang, &RequestForm::default(), "", Some(&e));
             pg.page.path = "/recover".into();
-            (status(&e), pg).into_response()
+            (status(&e), retry_after(&e), pg).into_response()
         }
     }
 }

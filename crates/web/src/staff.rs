@@ -42,6 +42,7 @@ pub fn login_page(
     let status = error.map_or(axum::http::StatusCode::OK, crate::errors::status);
     (
         status,
+        error.and_then(crate::errors::retry_after),
         StaffLoginPage {
             page: p,
             area,

@@ -247,6 +247,7 @@ err-RNV-AUTH-003 = Too many login attempts for this user-id: try again in { $min
 err-RNV-GEN-404 = Page or item not found.
 err-RNV-GEN-409 = The request changed meanwhile: reload the page.
 err-RNV-GEN-500 = An internal error occurred. Try again later; nothing was lost.
+err-RNV-GEN-503 = The service is unavailable for a moment: try again in a few seconds. Nothing was lost, and every step already confirmed stays saved.
 err-RNV-CSRF-001 = The form's session expired: reload the page and try again.
 err-RNV-INP-001 = The user-id is not valid (letters followed by digits, e.g. JZLF001).
 err-RNV-INP-002 = The tax code is not valid.

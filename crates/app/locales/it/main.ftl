@@ -247,6 +247,7 @@ err-RNV-AUTH-003 = Troppi tentativi di accesso per questo user-id: riprova tra {
 err-RNV-GEN-404 = Pagina o elemento non trovato.
 err-RNV-GEN-409 = La pratica è stata modificata nel frattempo: ricarica la pagina.
 err-RNV-GEN-500 = Si è verificato un errore interno. Riprova più tardi; nulla è andato perso.
+err-RNV-GEN-503 = Il servizio è momentaneamente non disponibile: riprova tra qualche secondo. Nulla è andato perso e ogni passo già confermato resta salvato.
 err-RNV-CSRF-001 = La sessione del modulo è scaduta: ricarica la pagina e riprova.
 err-RNV-INP-001 = Lo user-id non è valido (lettere seguite da cifre, per esempio JZLF001).
 err-RNV-INP-002 = Il codice fiscale non è valido.

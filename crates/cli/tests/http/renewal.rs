@@ -77,7 +77,11 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-PIN-003");
-    assert_eq!(err["error"]["message"], "PIN errato. Tentativi rimasti: 4.");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("PIN errato") && message.ends_with("Tentativi PIN rimasti: 4."),
+        "{message}"
+    );
     let (status, err) = api
         .call(
             "POST",
@@ -87,9 +91,22 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(err["error"]["code"], "RNV-PIN-001");
-    // Resend is spaced (O1): too soon now.
-    let (status, err) = api.call("POST", &format!("/renewals/{id}/otp"), None).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    // Resend is spaced (O1): too soon now — 429, saying when to come back (issue 18 item 15).
+    let resp = api
+        .http
+        .post(format!("{}/api/v1/renewals/{id}/otp", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    let err: Value = resp.json().await.unwrap();
     assert_eq!(err["error"]["code"], "RNV-OTP-006");
     // The code of the failed PIN try was spent; a new one is needed. Wait out the resend spacing.
     tokio::time::sleep(std::time::Duration::from_secs(30)).await;

@@ -1,0 +1,137 @@
+//! A database outage (issue 18 item 19): requests are answered 503 with their own code and a
+//! `Retry-After` (the request can be retried), not 500 "internal error"; `/readyz` and the log
+//! name the cause; service resumes by itself when the database is back. The outage is real: the
+//! server reaches PostgreSQL through a TCP relay that the test cuts.
+
+use super::{Api, Server, database_at};
+use reqwest::StatusCode;
+use std::sync::{Arc, Mutex};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// Forwards connections from a loopback port to PostgreSQL until cut.
+struct Relay {
+    port: u16,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(target: String) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let r = Relay { port, tasks };
+        r.serve(listener, target);
+        r
+    }
+
+    fn serve(&self, listener: TcpListener, target: String) {
+        let tasks = self.tasks.clone();
+        let accept = tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                let target = target.clone();
+                let pipe = tokio::spawn(async move {
+                    if let Ok(mut out) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                tasks.lock().unwrap().push(pipe);
+            }
+        });
+        self.tasks.lock().unwrap().push(accept);
+    }
+
+    /// Drops every connection and stops listening: the database is gone.
+    fn cut(&self) {
+        for t in self.tasks.lock().unwrap().drain(..) {
+            t.abort();
+        }
+    }
+
+    /// Listens again on the same port.
+    async fn resume(&self, target: String) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        self.serve(listener, target);
+    }
+}
+
+// Several workers: the relay runs beside the test's blocking calls (psql, the server's start).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_answers_503_with_retry_after_and_readyz_names_it_on_postgres() {
+    let base = rinnova_store::testing::postgres_base()
+        .unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432".into());
+    let (auth, host) = base
+        .trim_start_matches("postgres://")
+        .rsplit_once('@')
+        .expect("postgres://user:password@host:port");
+    let relay = Relay::start(host.to_owned()).await;
+    let data = tempfile::tempdir().unwrap();
+    database_at(
+        data.path(),
+        &format!("postgres://{auth}@127.0.0.1:{}", relay.port),
+    );
+    let server = Server::start_with(
+        data.path(),
+        &[
+            ("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0"),
+            // Give up on the database quickly (the pool waits this long for a connection).
+            ("RINNOVA_DATABASE_TIMEOUT_SECONDS", "2"),
+        ],
+    );
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    api.ok("GET", "/home", None).await;
+
+    relay.cut();
+    let resp = api
+        .http
+        .get(format!("{}/api/v1/home", server.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let retry = resp
+        .headers()
+        .get("retry-after")
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    assert!(retry > 0);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "RNV-GEN-503", "{body}");
+    assert!(
+        !body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("interno"),
+        "{body}"
+    );
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let why = ready.text().await.unwrap();
+    assert!(why.contains("database"), "{why}");
+
+    // The database is back: so is the service, with nothing lost.
+    relay.resume(host.to_owned()).await;
+    let mut ok = false;
+    for _ in 0..50 {
+        let (status, _) = api.call("GET", "/home", None).await;
+        if status == StatusCode::OK {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(ok, "the service resumes when the database is back");
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+}
