@@ -9,8 +9,12 @@ use rinnova_domain::{PaymentMode, PriceList, WindowPolicy};
 /// Settings of the use cases.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct AppConfig {
-    /// The public base URL (links in e-mails; CA URLs are fixed at `ca init`).
+    /// The public base URL (links in e-mails; CA URLs are fixed at `ca init`). Not a setting
+    /// of its own: the binary sets it from the top-level `public_url`, which cookies and the
+    /// Origin check follow too (one key, read by everything).
+    #[serde(skip)]
     pub public_url: String,
     /// Demo mode: demo pages (outbox) and credentials shown.
     pub demo: bool,
@@ -87,6 +91,7 @@ impl Default for AppConfig {
 /// The shop's payment settings.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ShopConfig {
     /// Key shared with the sandbox acquirer (signs checkout tokens and notifications).
     pub sandbox_secret: String,

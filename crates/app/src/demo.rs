@@ -255,6 +255,11 @@ impl App {
         let kdf = self.config().password_kdf;
         let password_hash = blocking(move || hash_password(DEMO_PASSWORD, kdf)).await??;
         let mut tx = self.store().begin().await?;
+        // Another instance starting on the same empty database may have seeded it meanwhile
+        // (writers are serialised: this read sees its commit).
+        if repo::holders::count(&mut tx).await? > 0 {
+            return Ok(false);
+        }
         let org_id = new_id();
         repo::holders::insert_organisation(
             &mut tx,
@@ -444,7 +449,8 @@ impl App {
 
     /// Holders `BENCH000001…` for benchmarks and load tests, each with a remote-signature
     /// certificate expiring in 30 days (renewable, and due a reminder); every `paid_every`-th
-    /// pays its renewal itself (0: all free).
+    /// pays its renewal itself (0: all free). Returns the user-ids added: those there already
+    /// are left as they are, so running it again adds nothing.
     pub async fn seed_load_holders(
         &self,
         count: usize,
@@ -457,6 +463,13 @@ impl App {
         for i in 0..count {
             let user_id = format!("BENCH{:06}", i + 1);
             let mut tx = self.store().begin().await?;
+            // Run again, it adds only the holders not there yet.
+            if repo::holders::by_user_id(&mut tx, &user_id)
+                .await?
+                .is_some()
+            {
+                continue;
+            }
             let mut holder = bench_holder(i, new_id(), password_hash.clone(), secs(now))?;
             if paid_every > 0 && i % paid_every == paid_every - 1 {
                 holder.payment_mode = Some("holder".into());

@@ -144,6 +144,7 @@ mod tests {
             PromoError::UsedUp,
             PromoError::WrongKind,
             PromoError::InvalidDiscount,
+            PromoError::Exists,
         ]
         .map(crate::AppError::Promo);
         let others = [

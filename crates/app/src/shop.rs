@@ -139,7 +139,14 @@ pub async fn create_promo(
             created_at: secs(now),
         },
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            AppError::Promo(PromoError::Exists)
+        } else {
+            e.into()
+        }
+    })?;
     commit(tx).await
 }
 

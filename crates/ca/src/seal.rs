@@ -12,6 +12,7 @@ const HEADER: usize = 4 + 12 + 16;
 
 /// Argon2id cost parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KdfParams {
     /// Memory in KiB.
     pub m_cost: u32,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// How SMS leave the system.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct SmsConfig {
     /// `outbox` (kept for the demo outbox page) or `http` (POST to `url`).
     pub gateway: String,
@@ -31,6 +32,7 @@ impl Default for SmsConfig {
 /// How e-mails leave the system.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct MailConfig {
     /// `outbox` (kept for the demo outbox page) or `smtp` (delivered through `[mail.smtp]`).
     pub transport: String,
@@ -52,6 +54,7 @@ impl Default for MailConfig {
 /// Settings of `ca init`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct CaSettings {
     pub algorithm: CaAlgorithm,
     pub organization: Option<String>,
@@ -73,6 +76,7 @@ impl Default for CaSettings {
 /// Everything `rinnova` reads.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on.
     pub listen: String,
@@ -120,6 +124,14 @@ impl Default for Config {
     }
 }
 
+/// The top-level keys (the sections and the plain settings).
+fn top_level_keys() -> Vec<String> {
+    match serde_json::to_value(Config::default()) {
+        Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The passphrase used in demo mode when none is configured (never for a real CA).
 pub const DEMO_CA_PASSPHRASE: &str = "rinnova-demo-ca";
 
@@ -134,7 +146,17 @@ impl Config {
             }
             None => fig = fig.merge(Toml::file("rinnova.toml")),
         }
-        Ok(fig.merge(Env::prefixed("RINNOVA_").split("__")).extract()?)
+        // Other programs' `RINNOVA_*` variables (the card client's password, the tests') are
+        // not settings; a variable naming a section's unknown key is refused like a file's.
+        let top = top_level_keys();
+        let env = Env::prefixed("RINNOVA_").split("__").filter(move |k| {
+            let first = k.as_str().split('.').next().unwrap_or("");
+            top.iter().any(|t| t.eq_ignore_ascii_case(first))
+        });
+        let cfg: Config = fig.merge(env).extract().map_err(|e| {
+            anyhow::anyhow!("configuration: {e} (docs/CONFIGURATION.md lists every key)")
+        })?;
+        Ok(cfg)
     }
 
     /// The public URL.

@@ -374,7 +374,43 @@ enum CaCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", error_text(&e, cli_lang()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The operator's language for messages: Italian unless `LANG`/`LC_ALL` say English.
+fn cli_lang() -> rinnova_app::i18n::Lang {
+    let env = std::env::var("LC_ALL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| std::env::var("LANG").ok())
+        .unwrap_or_default();
+    rinnova_app::i18n::Lang::from_accept_language(&env.replace('_', "-"))
+}
+
+/// An error as the operator reads it (issue 18 item 17): a use case's refusal with its code and
+/// translated text; anything else with its chain of causes; never a backtrace.
+fn error_text(e: &anyhow::Error, lang: rinnova_app::i18n::Lang) -> String {
+    use rinnova_app::AppError;
+    let label = match lang {
+        rinnova_app::i18n::Lang::It => "Errore",
+        rinnova_app::i18n::Lang::En => "Error",
+    };
+    match e.chain().find_map(|c| c.downcast_ref::<AppError>()) {
+        // An operator may read what went wrong inside: the code and the cause.
+        Some(AppError::Internal(detail)) => format!("{label} RNV-GEN-500: {detail}"),
+        Some(app) => format!("{label} {}: {}", app.code(), lang.error(app)),
+        None => format!("{label}: {e:#}"),
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -639,7 +675,11 @@ fn main() -> anyhow::Result<()> {
                 let store = server::open_store(&cfg).await?;
                 let app = open_app(cfg, store).await?;
                 let users = app.seed_load_holders(count, paid_every).await?;
-                println!("{} holders added", users.len());
+                println!(
+                    "{} holders added ({} there already)",
+                    users.len(),
+                    count - users.len()
+                );
                 Ok(())
             }
             Command::Renewals {

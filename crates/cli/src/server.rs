@@ -40,6 +40,14 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     }
     let passphrase = cfg.passphrase(demo)?;
     let now = SystemClock.now();
+    // The demo's holders hold certificates issued up to three years ago: its CA is dated four
+    // years back so that every one of them lies within its issuer's validity (a real CA's
+    // `ca init` is dated now).
+    let now = if demo {
+        now.checked_sub(jiff::SignedDuration::from_hours(24 * (4 * 365 + 1)))?
+    } else {
+        now
+    };
     Ok(rinnova_app::ca_service::init(
         store,
         &ca,

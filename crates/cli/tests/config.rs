@@ -165,3 +165,103 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
         "{shown}"
     );
 }
+
+fn rinnova_fails(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rinnova"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "1")
+        .env("LANG", "it_IT.UTF-8");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RINNOVA_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
+    assert!(!out.status.success(), "rinnova {args:?} should fail");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !err.contains("stack backtrace") && !err.contains("Stack backtrace"),
+        "a user error prints no backtrace: {err}"
+    );
+    err
+}
+
+/// Issue 18 item 14: one `public_url`, and an unknown key is an error at start — in the file and
+/// in a section's environment variable — while other programs' `RINNOVA_*` variables are not
+/// settings.
+#[test]
+fn unknown_keys_stop_the_program_and_public_url_is_one_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = dir.join("site.toml");
+    std::fs::write(&file, "[app]\npublic_url = \"https://x.example\"\n").unwrap();
+    let err = rinnova_fails(dir, &[], &["--config", file.to_str().unwrap(), "config"]);
+    assert!(
+        err.contains("public_url") && err.contains("CONFIGURATION.md"),
+        "{err}"
+    );
+    std::fs::write(&file, "lisen = \"127.0.0.1:9\"\n").unwrap();
+    let err = rinnova_fails(dir, &[], &["--config", file.to_str().unwrap(), "config"]);
+    assert!(err.contains("lisen"), "{err}");
+    let err = rinnova_fails(dir, &[("RINNOVA_APP__MAX_PIN_FAILURE", "3")], &["config"]);
+    assert!(err.to_lowercase().contains("max_pin_failure"), "{err}");
+    let shown = rinnova(
+        dir,
+        &[
+            ("RINNOVA_PREPAID_PASSWORD", "the card client's"),
+            ("RINNOVA_PUBLIC_URL", "https://rinnova.example.it"),
+        ],
+        &["config"],
+    );
+    assert!(
+        shown.contains("public_url = \"https://rinnova.example.it\""),
+        "{shown}"
+    );
+    let defaults = rinnova(dir, &[], &["config", "--defaults"]);
+    let app = defaults.split("[app]").nth(1).unwrap();
+    assert!(
+        !app.split("\n[").next().unwrap().contains("public_url"),
+        "no second public_url under [app]: {defaults}"
+    );
+}
+
+/// Issue 18 items 17, 18: a refusal reads as such (its code and text, in the operator's
+/// language), not "internal error"; running the demo seeding twice adds nothing the second
+/// time instead of failing.
+#[test]
+fn cli_refusals_are_clear_and_demo_seeding_runs_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    rinnova(dir, &[], &["migrate"]);
+    let promo = [
+        "payments",
+        "promo",
+        "DOPPIO",
+        "--percent",
+        "10",
+        "--from",
+        "2026-01-01",
+        "--until",
+        "2030-01-01",
+    ];
+    rinnova(dir, &[], &promo);
+    let err = rinnova_fails(dir, &[], &promo);
+    assert!(
+        err.contains("RNV-PAY-007") && err.contains("Esiste già"),
+        "{err}"
+    );
+    assert!(!err.contains("internal error"), "{err}");
+
+    let pass = [("RINNOVA_CA_PASSPHRASE", "a test passphrase")];
+    rinnova(dir, &pass, &["ca", "init"]);
+    let first = rinnova(dir, &pass, &["demo", "holders", "--count", "2"]);
+    assert!(first.starts_with("2 holders added"), "{first}");
+    let again = rinnova(dir, &pass, &["demo", "holders", "--count", "2"]);
+    assert!(
+        again.starts_with("0 holders added (2 there already)"),
+        "{again}"
+    );
+}

@@ -134,6 +134,7 @@ impl Price {
 /// (configured; seed 002 shows the product already chosen for the holder).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PriceList {
     pub remote_signature: Money,
     pub card_signature: Money,

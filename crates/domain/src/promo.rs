@@ -44,6 +44,8 @@ pub enum PromoError {
     WrongKind,
     #[error("invalid discount")]
     InvalidDiscount,
+    #[error("a promo code with this name exists already")]
+    Exists,
 }
 
 impl PromoError {
@@ -55,6 +57,7 @@ impl PromoError {
             Self::UsedUp => "RNV-PAY-004",
             Self::WrongKind => "RNV-PAY-005",
             Self::InvalidDiscount => "RNV-PAY-006",
+            Self::Exists => "RNV-PAY-007",
         }
     }
 }

@@ -31,6 +31,7 @@ impl Reminder {
 /// The thresholds, in days left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ReminderPolicy {
     pub days: Vec<u32>,
 }

@@ -38,6 +38,7 @@ impl Purpose {
 
 /// Limits of SMS codes.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SmsOtpPolicy {
     pub digits: u32,
     pub ttl_seconds: i64,

@@ -19,6 +19,7 @@ pub fn ca_time_zone() -> TimeZone {
 
 /// How long before expiry the window opens, per certificate kind (W1: default 90 days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WindowPolicy {
     pub remote_signature_days: i32,
     pub card_days: i32,

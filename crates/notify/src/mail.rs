@@ -55,6 +55,7 @@ pub enum SmtpSecurity {
 /// The SMTP relay.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,

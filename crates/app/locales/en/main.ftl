@@ -299,6 +299,7 @@ err-RNV-PAY-002 = This promo code is not valid yet.
 err-RNV-PAY-003 = This promo code has expired.
 err-RNV-PAY-004 = This promo code has been used up.
 err-RNV-PAY-005 = This promo code is not valid for this kind of certificate.
+err-RNV-PAY-007 = A promo code with this name exists already: choose another.
 err-RNV-PAY-006 = This promo code is not valid.
 err-RNV-PAY-020 = The payment notification is not valid.
 err-RNV-PAY-021 = The bank statement is not a readable CAMT.053 file.

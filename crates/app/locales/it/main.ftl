@@ -300,6 +300,7 @@ err-RNV-PAY-003 = Questo codice promozionale è scaduto.
 err-RNV-PAY-004 = Questo codice promozionale è esaurito.
 err-RNV-PAY-005 = Questo codice promozionale non vale per questo tipo di certificato.
 err-RNV-PAY-006 = Questo codice promozionale non è valido.
+err-RNV-PAY-007 = Esiste già un codice promozionale con questo nome: scegline un altro.
 err-RNV-PAY-020 = La notifica di pagamento non è valida.
 err-RNV-PAY-021 = L'estratto conto non è un file CAMT.053 leggibile.
 err-RNV-RAO-001 = Username o password dell'operatore errati.

@@ -152,6 +152,8 @@ async fn n1_reminders_run_from_the_cli_sends_each_once() {
             .args(["reminders", "run", "--json"])
             .args(args)
             .env("RUST_LOG", "warn")
+            // Issue 18 item 14: the one public_url is what the links name.
+            .env("RINNOVA_PUBLIC_URL", "https://rinnova.example.it")
             .output()
             .unwrap();
         assert!(
@@ -194,6 +196,7 @@ async fn n1_reminders_run_from_the_cli_sends_each_once() {
     // The link over the API: JZLF001's reminder opens its renewal; another holder's is refused.
     let outbox: Value = outbox_of(&server.base, "JZLF001").await;
     let body = outbox[0]["body"].as_str().unwrap();
+    assert!(body.contains("https://rinnova.example.it/r/"), "{body}");
     let token = body
         .split_whitespace()
         .find_map(|w| w.split("/r/").nth(1))

@@ -348,3 +348,40 @@ async fn o2_token_holder_renews_with_oathtool_codes() {
         .await;
     assert_eq!(r["step"], "completed");
 }
+
+/// Issue 18 item 18: every demo holder's certificate — the expired, the superseded, the ones
+/// issued three years ago — was issued while its issuer was valid: OpenSSL verifies each chain at
+/// the certificate's own first instant (the demo CA used to start after them).
+#[tokio::test]
+async fn demo_certificates_lie_within_their_issuers_validity() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let dir = tempfile::tempdir().unwrap();
+    save_ca_certificates(&server.base, dir.path()).await;
+    let mut checked = 0;
+    for user in ["JZLF001", "JZLF003", "JZLF004", "JZLF005", "JZLF007"] {
+        let (api, _) = Api::login(&server.base, user).await;
+        let home = api.ok("GET", "/home", None).await;
+        for c in home["certificates"].as_array().unwrap() {
+            let pem = api.certificate_pem(c["id"].as_str().unwrap()).await;
+            std::fs::write(dir.path().join("leaf.pem"), pem).unwrap();
+            let start: jiff::Timestamp = c["not_before"].as_str().unwrap().parse().unwrap();
+            let out = openssl(
+                &[
+                    "verify",
+                    "-attime",
+                    &(start.as_second() + 1).to_string(),
+                    "-CAfile",
+                    "root.pem",
+                    "-untrusted",
+                    "issuing.pem",
+                    "leaf.pem",
+                ],
+                dir.path(),
+            );
+            assert!(out.contains("leaf.pem: OK"), "{user}: {out}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "{checked}");
+}
