@@ -45,8 +45,44 @@ fn entry(r: AuditRecord, lang: Lang) -> HistoryEntry {
         actor: r.actor,
         subject: r.subject,
         ip: r.ip,
-        detail: r.detail,
+        detail: r.detail.map(|d| detail_text(&d, lang)),
     }
+}
+
+/// An audit row's detail in the reader's language. The rows keep what was written (evidence is
+/// never rewritten); the phrases they are written with are translated when shown.
+fn detail_text(d: &str, lang: Lang) -> String {
+    const PREFIXES: [(&str, &str); 8] = [
+        ("with certificate ", "audit-detail-with-certificate"),
+        ("card certificate ", "audit-detail-card-certificate"),
+        ("certificate ", "audit-detail-certificate"),
+        ("documents ", "audit-detail-documents"),
+        ("serial ", "audit-detail-serial"),
+        ("order ", "audit-detail-order"),
+        ("sessions ended: ", "audit-detail-sessions-ended"),
+        ("contact ", "audit-detail-contact"),
+    ];
+    for (prefix, key) in PREFIXES {
+        if let Some(rest) = d.strip_prefix(prefix) {
+            return lang.t_args(key, &[("value", rest.to_owned())]);
+        }
+    }
+    if let Some((n, of)) = d.split_once(" of ")
+        && n.parse::<u32>().is_ok()
+        && of.parse::<u32>().is_ok()
+    {
+        return lang.t_args(
+            "audit-detail-n-of-m",
+            &[("n", n.to_owned()), ("of", of.to_owned())],
+        );
+    }
+    if let Some(field) = d.strip_suffix(" belongs to another person") {
+        return lang.t_args(
+            "audit-detail-contact-taken",
+            &[("field", lang.t(&format!("field-{field}")))],
+        );
+    }
+    d.to_owned()
 }
 
 /// The newest `limit` entries by the holder or about their renewals and certificates.
@@ -118,5 +154,31 @@ impl App {
         };
         let h = holder.ok_or(AppError::NotFound)?;
         of_holder(&mut c, &h, lang, 10_000).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_in_the_holders_language() {
+        let it = |d: &str| detail_text(d, Lang::It);
+        assert_eq!(it("5 of 5"), "5 su 5");
+        assert_eq!(it("with certificate 0A1B"), "con il certificato 0A1B");
+        assert_eq!(it("certificate 0A1B"), "certificato 0A1B");
+        assert_eq!(
+            it("email belongs to another person"),
+            "E-mail: appartiene a un'altra persona"
+        );
+        assert_eq!(
+            Lang::En.t_args(
+                "audit-detail-n-of-m",
+                &[("n", "1".into()), ("of", "5".into())]
+            ),
+            "1 of 5"
+        );
+        // What matches no phrase is shown as written.
+        assert_eq!(it("RNV-OTP-001"), "RNV-OTP-001");
     }
 }

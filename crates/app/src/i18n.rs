@@ -69,6 +69,16 @@ impl Lang {
         }
     }
 
+    /// Whether `key` is translated into this language itself (not through the fallback).
+    pub fn has(self, key: &str) -> bool {
+        match LOCALES.lookup_single_language::<&str>(self.id(), key, None) {
+            Ok(_) => true,
+            // Present, and wanting the arguments it was not given here (the crate does not
+            // export its error type: its text tells the cases apart).
+            Err(e) => e.to_string().starts_with("Fluent errors"),
+        }
+    }
+
     /// The message `key`.
     pub fn t(self, key: &str) -> String {
         LOCALES.lookup(self.id(), key)

@@ -468,3 +468,34 @@ email-transfer-short-subject = Transfer received, but the amount is not complete
 email-transfer-short-body = Dear { $name },
     we received { $received } of the { $total } due for the renewal. To complete the payment send another transfer of { $missing } with the same reference: { $reference }.
     Transfers with the same reference add up.
+
+# Issue 18 item 16: every audit action the history shows has a label.
+audit-bank_entry_imported = Bank entry imported
+audit-contact_change_refused = Change of contact data refused
+audit-coupons_created = Coupons created
+audit-credential_check_failed = Wrong credentials
+audit-desk_search = Search at the desk
+audit-order_amount_mismatch = Notified amount differs from the order
+audit-order_cancelled = Order cancelled
+audit-order_declined = Payment declined
+audit-order_refund_due = Order to refund
+audit-prepaid_account_created = Prepaid account created
+audit-prepaid_refused = Prepaid account refused
+audit-prepaid_top_up = Prepaid account topped up
+audit-promo_refused = Promo code refused
+audit-rao_created = RAO operator created
+audit-recovery_request_unmatched = Recovery request without a match
+audit-refund_due = Amount to refund
+audit-reminder_link_other_account = Another holder's reminder link
+audit-renewal_ended = Renewal stopped
+payment-holder = Paid by the holder
+audit-detail-with-certificate = with certificate { $value }
+audit-detail-card-certificate = smart-card certificate { $value }
+audit-detail-certificate = certificate { $value }
+audit-detail-documents = documents { $value }
+audit-detail-serial = serial { $value }
+audit-detail-order = order { $value }
+audit-detail-sessions-ended = sessions ended: { $value }
+audit-detail-contact = contact { $value }
+audit-detail-n-of-m = { $n } of { $of }
+audit-detail-contact-taken = { $field } registered to another person

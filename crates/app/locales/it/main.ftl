@@ -468,3 +468,34 @@ email-transfer-short-subject = Bonifico ricevuto, ma l'importo non è completo
 email-transfer-short-body = Gentile { $name },
     abbiamo ricevuto { $received } dei { $total } dovuti per il rinnovo. Per completare il pagamento esegui un altro bonifico di { $missing } con la stessa causale: { $reference }.
     I bonifici con la stessa causale si sommano.
+
+# Issue 18 item 16: every audit action the history shows has a label.
+audit-bank_entry_imported = Movimento bancario importato
+audit-contact_change_refused = Modifica dei recapiti rifiutata
+audit-coupons_created = Coupon creati
+audit-credential_check_failed = Credenziali errate
+audit-desk_search = Ricerca allo sportello
+audit-order_amount_mismatch = Importo notificato diverso dall'ordine
+audit-order_cancelled = Ordine annullato
+audit-order_declined = Pagamento rifiutato
+audit-order_refund_due = Ordine da rimborsare
+audit-prepaid_account_created = Conto prepagato creato
+audit-prepaid_refused = Conto prepagato rifiutato
+audit-prepaid_top_up = Ricarica del conto prepagato
+audit-promo_refused = Codice promozionale rifiutato
+audit-rao_created = Operatore RAO creato
+audit-recovery_request_unmatched = Richiesta di recupero senza riscontro
+audit-refund_due = Importo da rimborsare
+audit-reminder_link_other_account = Link di promemoria di un altro titolare
+audit-renewal_ended = Rinnovo interrotto
+payment-holder = A carico del titolare
+audit-detail-with-certificate = con il certificato { $value }
+audit-detail-card-certificate = certificato della smart card { $value }
+audit-detail-certificate = certificato { $value }
+audit-detail-documents = documenti { $value }
+audit-detail-serial = numero di serie { $value }
+audit-detail-order = ordine { $value }
+audit-detail-sessions-ended = sessioni chiuse: { $value }
+audit-detail-contact = recapito { $value }
+audit-detail-n-of-m = { $n } su { $of }
+audit-detail-contact-taken = { $field }: appartiene a un'altra persona

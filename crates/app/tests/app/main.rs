@@ -14,6 +14,7 @@ mod contact;
 mod crl;
 mod desk;
 mod ending;
+mod i18n;
 mod payment;
 mod payroll;
 mod prepaid;
