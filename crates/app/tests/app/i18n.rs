@@ -85,10 +85,11 @@ fn scan() -> Found {
         }
         // Message ids handed on as arguments (SMS texts).
         for (i, _) in text.match_indices("\"sms-") {
-            if let Some(lit) = literal_after(&text, i) {
-                if !lit.ends_with('-') && !lit.contains('{') {
-                    f.keys.insert(lit);
-                }
+            if let Some(lit) = literal_after(&text, i)
+                && !lit.ends_with('-')
+                && !lit.contains('{')
+            {
+                f.keys.insert(lit);
             }
         }
         for (i, _) in text.match_indices("audit(") {
@@ -210,10 +211,11 @@ fn error_codes_in_the_sources_are_translated() {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         for (i, _) in text.match_indices("\"RNV-") {
-            if let Some(lit) = literal_after(&text, i) {
-                if lit.len() == 11 && lit[8..].chars().all(|c| c.is_ascii_digit()) {
-                    codes.insert(lit);
-                }
+            if let Some(lit) = literal_after(&text, i)
+                && lit.len() == 11
+                && lit[8..].chars().all(|c| c.is_ascii_digit())
+            {
+                codes.insert(lit);
             }
         }
     }
