@@ -115,7 +115,9 @@ test('a holder renews in the portal and sees the new expiry on the home page', (
     const newExpiry = expiries.find((e) => e !== oldExpiry);
     assert.ok(newExpiry, `a new expiry besides ${oldExpiry}: ${expiries}`);
     assert.ok(done.includes(newExpiry), `${done} names ${newExpiry}`);
-    assert.equal(Number(newExpiry.slice(0, 4)) - new Date().getFullYear(), 3);
+    // Italian dates as Italians write them (issue 18 item 16): 18/01/2030.
+    assert.match(newExpiry, /^\d{2}\/\d{2}\/\d{4}$/);
+    assert.equal(Number(newExpiry.slice(-4)) - new Date().getFullYear(), 3);
     assert.equal(await page.getByRole('button', { name: 'Rinnova' }).count(), 0);
     await page.screenshot({ path: join(shots, '08-home-after.png'), fullPage: true });
 }));

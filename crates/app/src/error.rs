@@ -164,7 +164,7 @@ impl AppError {
             }
             Self::WrongPin { remaining } => vec![("remaining", remaining.to_string())],
             Self::NotRenewable(NotRenewable::NotYetOpen { opens_on }) => {
-                vec![("date", opens_on.to_string())]
+                vec![("date", lang.date(*opens_on))]
             }
             _ => vec![],
         }

@@ -79,6 +79,21 @@ impl Lang {
         }
     }
 
+    /// A calendar date as people write it here: 18/01/2027 in Italian, 18 Jan 2027 in English
+    /// (the JSON API keeps ISO 8601).
+    pub fn date(self, d: jiff::civil::Date) -> String {
+        match self {
+            Lang::It => d.strftime("%d/%m/%Y").to_string(),
+            Lang::En => d.strftime("%-d %b %Y").to_string(),
+        }
+    }
+
+    /// [`Lang::date`] of an ISO 8601 date; anything else as it is.
+    pub fn date_iso(self, iso: &str) -> String {
+        iso.parse::<jiff::civil::Date>()
+            .map_or_else(|_| iso.to_owned(), |d| self.date(d))
+    }
+
     /// The message `key`.
     pub fn t(self, key: &str) -> String {
         LOCALES.lookup(self.id(), key)

@@ -127,7 +127,7 @@ impl App {
             .await?;
         }
         let lang = Lang::parse(&h.lang);
-        let expiry = issued.not_after.to_zoned(ca_time_zone()).date().to_string();
+        let expiry = lang.date(issued.not_after.to_zoned(ca_time_zone()).date());
         let body = lang.t_args(
             "email-renewed-body",
             &[

@@ -177,7 +177,7 @@ impl App {
         let c = &d.certificate;
         let name = format!("{} {}", h.given_name, h.surname);
         let kind = lang.t(&format!("cert-kind-{}", c.kind));
-        let expiry = rome_date(ts(c.not_after));
+        let expiry = lang.date_iso(&rome_date(ts(c.not_after)));
         let base = self.config().public_url.trim_end_matches('/').to_owned();
         Ok(match d.send {
             Reminder::DaysLeft(_) => {

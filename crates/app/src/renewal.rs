@@ -417,12 +417,9 @@ impl App {
             role: h.role_title.clone(),
             organisation: h.organisation_name.clone(),
             certificate_serial: cert.serial_hex.clone(),
-            current_expiry: ts(cert.not_after)
-                .to_zoned(ca_time_zone())
-                .date()
-                .to_string(),
+            current_expiry: lang.date(ts(cert.not_after).to_zoned(ca_time_zone()).date()),
             payment: lang.t(&format!("payment-{}", rec.payment_mode)),
-            date: now.to_zoned(ca_time_zone()).date().to_string(),
+            date: lang.date(now.to_zoned(ca_time_zone()).date()),
         };
         let doc_lang = DocLang::parse(lang.code());
         let (form_pdf, conditions_pdf) = blocking(move || {

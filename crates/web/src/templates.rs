@@ -24,6 +24,11 @@ impl Tr {
         self.0.t(&format!("{prefix}{suffix}"))
     }
 
+    /// An ISO date as people write it in this language (18/01/2027).
+    pub fn date(&self, iso: &str) -> String {
+        self.0.date_iso(iso)
+    }
+
     pub fn code(&self) -> &'static str {
         self.0.code()
     }
