@@ -104,7 +104,7 @@ impl App {
             .await?
         {
             Check::Right => {}
-            Check::Wrong => return Err(AppError::LoginFailed),
+            Check::Wrong => return Err(AppError::WrongPassword),
             Check::Locked { minutes } => return Err(AppError::LoginLocked { minutes }),
         }
         let now = self.now();

@@ -55,6 +55,10 @@ pub enum AppError {
     /// or the holder's own current one (`current` true, the renewal waits at step 2).
     #[error("the certificate can be renewed: a new one is not needed")]
     RenewInstead,
+    /// The portal password typed to confirm a change was wrong (the holder is logged in: not
+    /// "wrong user-id or password").
+    #[error("wrong password")]
+    WrongPassword,
     #[error("this {field} belongs to another person")]
     ContactShared { field: String, current: bool },
     #[error("too many RAO attempts; try again in {minutes} minutes")]
@@ -116,6 +120,7 @@ impl AppError {
             Self::RenewInstead => "RNV-DESK-001",
             Self::ContactShared { current: false, .. } => "RNV-DATA-001",
             Self::ContactShared { current: true, .. } => "RNV-DATA-002",
+            Self::WrongPassword => "RNV-DATA-003",
             Self::RaoLocked { .. } => "RNV-RAO-002",
             Self::AddressLocked { .. } => "RNV-AUTH-004",
             Self::RecoveryThrottled { .. } => "RNV-REC-001",

@@ -61,9 +61,7 @@ pub struct Recovered {
 }
 
 fn mask_mobile(m: &str) -> String {
-    let digits: Vec<char> = m.chars().filter(char::is_ascii_digit).collect();
-    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-    format!("••• ••• {tail}")
+    rinnova_domain::holder::mask_number(m)
 }
 
 impl App {

@@ -100,14 +100,18 @@ impl Mobile {
         &self.0
     }
 
-    /// The number with all but the last three digits hidden, for messages and pages.
+    /// The number with all but its last four digits hidden, for messages and pages: one
+    /// style everywhere (renewal, contact change, recovery).
     pub fn masked(&self) -> String {
-        let n = self.0.len();
-        self.0
-            .char_indices()
-            .map(|(i, c)| if i + 3 < n && i > 2 { '•' } else { c })
-            .collect()
+        mask_number(&self.0)
     }
+}
+
+/// `••• ••• 4567`: the last four digits of a number (fewer if it has fewer).
+pub fn mask_number(number: &str) -> String {
+    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(4)..].iter().collect();
+    format!("••• ••• {tail}")
 }
 
 /// The kinds of certificate rinnova renews (SPEC, introduction).
@@ -266,7 +270,7 @@ mod tests {
         assert!(Mobile::parse("12").is_err());
         assert_eq!(
             Mobile::parse("+393331234567").unwrap().masked(),
-            "+39•••••••567"
+            "••• ••• 4567"
         );
     }
 }

@@ -36,6 +36,7 @@ pub fn status(e: &AppError) -> StatusCode {
         | AppError::Prepaid(_)
         | AppError::PrepaidLoginFailed
         | AppError::ContactShared { .. }
+        | AppError::WrongPassword
         | AppError::CardRequest(_)
         | AppError::CardRemote
         | AppError::PrepaidRequired => StatusCode::UNPROCESSABLE_ENTITY,

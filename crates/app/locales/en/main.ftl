@@ -172,6 +172,7 @@ email-rejected-body = Dear { $name },
 contact-edit = Edit
 contact-edit-intro = For your security enter your portal password; we will send a code by SMS to confirm (to the new number, if you change the mobile).
 field-new-value = New value
+contact-which = Which contact do you want to change?
 field-portal-password = Portal password
 contact-send-code = Send the confirmation code
 contact-confirm-title = Confirm the change
@@ -310,6 +311,7 @@ err-RNV-PRE-002 = Nothing is reserved for this renewal.
 err-RNV-PRE-010 = Wrong prepaid account user-id or password.
 err-RNV-AUTH-010 = Wrong username or password.
 err-RNV-DATA-001 = This contact is already registered to another person: give another one.
+err-RNV-DATA-003 = The portal password is not right: try again (after too many wrong tries access is locked for some minutes).
 err-RNV-DATA-002 = Your e-mail address or mobile number is also registered to another person: change it to go on with the renewal.
 err-RNV-DESK-001 = The certificate can be renewed: the holder renews it in the portal, no new certificate is needed.
 

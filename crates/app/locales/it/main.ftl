@@ -172,6 +172,7 @@ email-rejected-body = Gentile { $name },
 contact-edit = Modifica
 contact-edit-intro = Per sicurezza inserisci la password del portale; ti invieremo un codice via SMS per confermare (al nuovo numero, se cambi il cellulare).
 field-new-value = Nuovo valore
+contact-which = Quale recapito vuoi cambiare?
 field-portal-password = Password del portale
 contact-send-code = Invia il codice di conferma
 contact-confirm-title = Conferma la modifica
@@ -310,6 +311,7 @@ err-RNV-PRE-002 = Nessun importo è prenotato per questo rinnovo.
 err-RNV-PRE-010 = User-id o password del conto prepagato errati.
 err-RNV-AUTH-010 = Username o password errati.
 err-RNV-DATA-001 = Questo recapito è già registrato a un'altra persona: indicane un altro.
+err-RNV-DATA-003 = La password del portale non è corretta: riprova (dopo troppi tentativi errati l'accesso si blocca per qualche minuto).
 err-RNV-DATA-002 = Il tuo indirizzo e-mail o il tuo cellulare risulta registrato anche a un'altra persona: modificalo per proseguire con il rinnovo.
 err-RNV-DESK-001 = Il certificato si può rinnovare: il titolare lo rinnova dal portale, non serve un nuovo certificato.
 

@@ -40,7 +40,8 @@ async fn step2_contact_changes_need_password_and_sms_code_and_stay_personal() {
     let code = |res: Result<_, rinnova_app::AppError>| res.unwrap_err().code().to_owned();
     assert_eq!(
         code(change(ContactField::Email, "mario@esempio.it", "wrong").await),
-        "RNV-AUTH-002"
+        "RNV-DATA-003",
+        "a wrong password, not 'wrong user-id or password' (issue 18 item 16)"
     );
     assert_eq!(
         code(change(ContactField::Email, "not an address", DEMO_PASSWORD).await),
