@@ -803,7 +803,7 @@ async fn request_contact_change(
         )
         .await;
     let target = match &out {
-        Err(AppError::LoginFailed | AppError::LoginLocked { .. }) => "contact_password",
+        Err(AppError::WrongPassword | AppError::LoginLocked { .. }) => "contact_password",
         _ => "contact_value",
     };
     after_step(&s, &h, &id, out, Some(target), (false, false)).await
