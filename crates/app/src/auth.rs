@@ -244,6 +244,20 @@ impl App {
     }
 
     /// The live session of a token; slides its idle expiry.
+    /// The session of `token` if it is one of `kind`: a browser's cookie does not open the
+    /// API, and an API token does not open the portal (each to its channel).
+    pub async fn session_of(
+        &self,
+        token: &str,
+        kind: SessionKind,
+    ) -> Result<SessionInfo, AppError> {
+        let s = self.session(token).await?;
+        if s.kind != kind.as_str() {
+            return Err(AppError::Unauthenticated);
+        }
+        Ok(s)
+    }
+
     pub async fn session(&self, token: &str) -> Result<SessionInfo, AppError> {
         let now = secs(self.now());
         let id_hash = sha256(token.as_bytes());

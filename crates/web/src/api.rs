@@ -139,7 +139,11 @@ impl FromRequestParts<WebState> for ApiHolder {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| fail(lang, &AppError::Unauthenticated))?;
-        let session = state.app.session(token).await.map_err(|e| fail(lang, &e))?;
+        let session = state
+            .app
+            .session_of(token, SessionKind::Api)
+            .await
+            .map_err(|e| fail(lang, &e))?;
         Ok(ApiHolder {
             token: token.to_owned(),
             session,

@@ -247,6 +247,15 @@ async fn login(
         .await
     {
         Ok(session) => {
+            // A session this browser held (another user's, or an earlier one) ends: one
+            // browser, one session.
+            if let Some(old) = crate::session::cookie(&headers, SESSION_COOKIE)
+                .filter(|t| !t.is_empty() && *t != session.token)
+            {
+                if let Err(e) = s.app.logout(&old, &ctx).await {
+                    tracing::warn!(code = e.code(), "the earlier session did not end");
+                }
+            }
             // A renewal in progress is resumed at once (SPEC §5); otherwise back where asked.
             let to = match (&session.resume_renewal, safe_next(&f.next)) {
                 (_, next) if next != "/" => next.to_owned(),

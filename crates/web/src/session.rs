@@ -59,7 +59,11 @@ impl FromRequestParts<WebState> for Visitor {
     ) -> Result<Self, Self::Rejection> {
         let token = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty());
         let session = match &token {
-            Some(t) => state.app.session(t).await.ok(),
+            Some(t) => state
+                .app
+                .session_of(t, rinnova_app::auth::SessionKind::Web)
+                .await
+                .ok(),
             None => None,
         };
         let lang = session

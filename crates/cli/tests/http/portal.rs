@@ -376,3 +376,90 @@ async fn a2_user_id_recovery_over_the_api() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "used up");
 }
+
+/// Issue 18 item 15: logging in as another user in the same browser ends the earlier session;
+/// a portal cookie does not open the API and an API token does not open the portal.
+#[tokio::test]
+async fn a_new_login_ends_the_browsers_earlier_session_and_each_token_keeps_to_its_channel() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let mut b = Browser::new(&server.base);
+    b.login("JZLF001", "/").await;
+    let session_cookie = |b: &Browser| {
+        b.cookies
+            .iter()
+            .find(|(k, _)| k.contains("session"))
+            .map(|(_, v)| v.clone())
+            .expect("a session cookie")
+    };
+    let first = session_cookie(&b);
+    b.login("JZLF002", "/").await;
+    let second = session_cookie(&b);
+    assert_ne!(first, second);
+    let (status, page) = b.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("JZLF002") && !page.contains("JZLF001"),
+        "{page}"
+    );
+
+    // The first session is over: its cookie, replayed, opens nothing.
+    let mut replay = Browser::new(&server.base);
+    replay.cookies = b
+        .cookies
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if *v == second {
+                    first.clone()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let (status, _) = replay.get("/").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the ended session leads to the login"
+    );
+
+    // Each token to its channel.
+    let http = reqwest::Client::new();
+    let resp = http
+        .get(format!("{}/api/v1/home", server.base))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNAUTHORIZED,
+        "a portal cookie as a bearer token"
+    );
+    let (api, _) = Api::login(&server.base, "JZLF003").await;
+    let mut via_cookie = Browser::new(&server.base);
+    via_cookie.cookies = b
+        .cookies
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if *v == second {
+                    api.token.clone()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let (status, _) = via_cookie.get("/").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "an API token as a portal cookie"
+    );
+    api.ok("GET", "/home", None).await;
+}
