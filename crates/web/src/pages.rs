@@ -251,10 +251,9 @@ async fn login(
             // browser, one session.
             if let Some(old) = crate::session::cookie(&headers, SESSION_COOKIE)
                 .filter(|t| !t.is_empty() && *t != session.token)
+                && let Err(e) = s.app.logout(&old, &ctx).await
             {
-                if let Err(e) = s.app.logout(&old, &ctx).await {
-                    tracing::warn!(code = e.code(), "the earlier session did not end");
-                }
+                tracing::warn!(code = e.code(), "the earlier session did not end");
             }
             // A renewal in progress is resumed at once (SPEC §5); otherwise back where asked.
             let to = match (&session.resume_renewal, safe_next(&f.next)) {
