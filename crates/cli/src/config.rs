@@ -87,6 +87,11 @@ pub struct Config {
     /// How long a request waits for a database connection before it is answered 503 (the
     /// database is unreachable or every connection busy) — seconds.
     pub database_timeout_seconds: u64,
+    /// Seconds a connection may take to send a request's head, and may stay idle between
+    /// requests (keep-alive): then it is closed.
+    pub header_timeout_seconds: u64,
+    /// Connections open at once (default: as many as the file limit allows, less a reserve).
+    pub max_connections: Option<usize>,
     /// Passphrase that seals the CA's keys. Required outside demo mode.
     pub ca_passphrase: Option<String>,
     /// Public base URL (defaults to `http://<listen>`).
@@ -111,6 +116,8 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database: None,
             database_timeout_seconds: 10,
+            header_timeout_seconds: 15,
+            max_connections: None,
             ca_passphrase: None,
             public_url: None,
             secure_cookies: None,

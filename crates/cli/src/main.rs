@@ -4,6 +4,7 @@ mod bench;
 mod card;
 mod config;
 mod cpus;
+mod http;
 mod server;
 
 use anyhow::Context;

@@ -7,7 +7,6 @@ use rinnova_app::clock::{OffsetClock, SystemClock};
 use rinnova_ca::CaConfig;
 use rinnova_domain::Clock;
 use rinnova_store::Store;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -176,12 +175,11 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     // Tests and scripts read this line to find the port.
     println!("rinnova listening on http://{addr}");
     tracing::info!(%addr, demo, "rinnova listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let limits = crate::http::Limits {
+        header_timeout: Duration::from_secs(cfg.header_timeout_seconds.max(1)),
+        max_connections: crate::http::connection_cap(cfg.max_connections),
+    };
+    crate::http::serve(listener, router, limits, shutdown_signal()).await;
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = sweeper.await;

@@ -122,6 +122,7 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
             "public_url",
             "secure_cookies",
             "cpu_threads",
+            "max_connections",
             "sms.url",
             "sms.token",
             "mail.smtp.username",

@@ -51,10 +51,18 @@ impl Server {
 
     /// With extra `RINNOVA_*` settings.
     fn start_with(data: &Path, env: &[(&str, &str)]) -> Server {
-        let mut child = bin(data)
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
-            .envs(env.iter().copied())
+        let mut cmd = bin(data);
+        cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied());
+        Self::spawn(cmd)
+    }
+
+    /// Runs `cmd` (a `rinnova serve` command line, perhaps wrapped) and waits for its address.
+    fn spawn(mut cmd: Command) -> Server {
+        if !cmd.get_envs().any(|(k, _)| k == "RUST_LOG") {
+            cmd.env("RUST_LOG", "warn");
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

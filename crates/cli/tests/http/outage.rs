@@ -135,3 +135,70 @@ async fn a_database_outage_answers_503_with_retry_after_and_readyz_names_it_on_p
         .unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
 }
+
+/// Issue 18 item 13: more idle and half-sent connections than the server's file limit allows
+/// do not take it down. It keeps descriptors in reserve, closes connections that send no
+/// request head within the header timeout, and answers `/healthz` while they pile up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_beyond_the_file_limit_do_not_take_the_server_down() {
+    use std::io::{Read, Write};
+    let data = tempfile::tempdir().unwrap();
+    // The server under a file limit of 128 descriptors (the shell lowers it, then becomes it).
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -n 128 && exec \"$@\"")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_rinnova"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env("RINNOVA_HEADER_TIMEOUT_SECONDS", "2")
+        .env("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0");
+    if let Some(url) = super::database_of(data.path()) {
+        cmd.env("RINNOVA_DATABASE", url);
+    }
+    let server = Server::spawn(cmd);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+
+    // 300 connections: half silent, half stopping in the middle of a request's head.
+    let mut held = Vec::new();
+    for i in 0..300 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        if i % 2 == 1 {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+        }
+        held.push(s);
+    }
+    // The service still answers, within a few header timeouts.
+    let started = std::time::Instant::now();
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let resp = http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .expect("/healthz answers while idle connections pile up");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(25),
+        "{:?}",
+        started.elapsed()
+    );
+    // The first idle connection was closed by the server (end of stream, or a reset).
+    let mut first = held.remove(0);
+    first
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 16];
+    match first.read(&mut buf) {
+        Ok(0) | Err(_) => {}
+        Ok(n) => panic!("an idle connection got {n} bytes instead of being closed"),
+    }
+    drop(held);
+    // And the service works as usual.
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    api.ok("GET", "/home", None).await;
+}
