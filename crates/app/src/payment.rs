@@ -241,6 +241,7 @@ impl App {
             PaymentMethod::Coupon,
             price.gross,
             code.as_str(),
+            true,
             now,
             ctx,
         )
@@ -251,8 +252,11 @@ impl App {
         Ok(v)
     }
 
-    /// Records a settled payment (or settles the pending one of `reference`) and moves the renewal on (to approval or activation, whose
-    /// first code is sent now), with the audit row, in the caller's transaction.
+    /// Records a settled payment (or settles the pending one of `reference`) and moves the
+    /// renewal on (to approval or activation), with the audit row, in the caller's
+    /// transaction. The first activation code is sent now only if `holder_here` (the holder is
+    /// at the page); otherwise, when they reach the step (issue 18 item 4: a code sent when a
+    /// bank statement is imported expires before the holder logs in).
     #[expect(
         clippy::too_many_arguments,
         reason = "one call site per payment method"
@@ -265,6 +269,7 @@ impl App {
         method: PaymentMethod,
         amount: Money,
         reference: &str,
+        holder_here: bool,
         now: Timestamp,
         ctx: &Ctx,
     ) -> Result<(), AppError> {
@@ -311,6 +316,10 @@ impl App {
         let h = repo::holders::by_id(c, &rec.holder_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.send_expected_code(c, &h, &rec, now).await
+        if holder_here {
+            self.send_expected_code(c, &h, &rec, now).await
+        } else {
+            self.notify_expected(c, &rec, now).await
+        }
     }
 }

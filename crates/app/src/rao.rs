@@ -148,6 +148,7 @@ impl App {
             PaymentMethod::Rao,
             amount,
             &format!("{} ({})", rao.name, rao.office),
+            true,
             now,
             ctx,
         )

@@ -163,6 +163,21 @@ impl App {
         Ok(())
     }
 
+    /// What the new state expects when the holder is not at the page: the organisation
+    /// managers' notice of a request to approve. The holder's code is sent when they come back
+    /// and ask for it (a code sent now would expire before they log in).
+    pub(crate) async fn notify_expected(
+        &self,
+        c: &mut Conn,
+        rec: &RenewalRecord,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if to_domain(rec)?.step == RenewalStep::Approval {
+            self.notify_cdrl(c, rec, now).await?;
+        }
+        Ok(())
+    }
+
     /// A renewal as the wizard shows it.
     pub async fn renewal(
         &self,

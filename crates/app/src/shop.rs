@@ -308,6 +308,7 @@ impl App {
                 PaymentMethod::Shop,
                 Money::ZERO,
                 &order.id,
+                true,
                 now,
                 ctx,
             )
@@ -507,7 +508,8 @@ impl App {
             commit(tx).await?;
             return Err(AppError::BadNotification);
         }
-        self.order_paid(&mut tx, &order, actor, now, ctx).await?;
+        self.order_paid(&mut tx, &order, actor, true, now, ctx)
+            .await?;
         commit(tx).await
     }
 
@@ -517,6 +519,7 @@ impl App {
         c: &mut Conn,
         order: &OrderRecord,
         actor: &str,
+        holder_here: bool,
         now: Timestamp,
         ctx: &Ctx,
     ) -> Result<bool, AppError> {
@@ -573,6 +576,7 @@ impl App {
             PaymentMethod::Shop,
             amount,
             &order.id,
+            holder_here,
             now,
             ctx,
         )
@@ -620,7 +624,9 @@ impl App {
         if order.status != "pending" {
             return Err(DomainError::WrongStep("the transfer is not pending").into());
         }
-        let paid = self.order_paid(&mut tx, &order, actor, now, ctx).await?;
+        let paid = self
+            .order_paid(&mut tx, &order, actor, false, now, ctx)
+            .await?;
         commit(tx).await?;
         Ok(paid)
     }
@@ -750,7 +756,9 @@ impl App {
                     self.email_transfer_missing(&mut tx, order, received, now)
                         .await?;
                 } else {
-                    let settled = self.order_paid(&mut tx, order, "bank", now, ctx).await?;
+                    let settled = self
+                        .order_paid(&mut tx, order, "bank", false, now, ctx)
+                        .await?;
                     item.refund_cents = if settled {
                         received - order.gross_cents
                     } else {

@@ -84,6 +84,8 @@ field-otp = OTP code
 otp-sent-sms = We sent a code by SMS to { $mobile }.
 otp-token = Enter the code your token shows.
 otp-resend = Send a new code
+otp-send = Send me the code
+otp-not-sent-sms = No valid code is waiting: press “Send me the code” to receive it by SMS at { $mobile }.
 otp-resent = New code sent.
 sign-submit = Sign the request
 

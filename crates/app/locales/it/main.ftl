@@ -84,6 +84,8 @@ field-otp = Codice OTP
 otp-sent-sms = Abbiamo inviato un codice via SMS al numero { $mobile }.
 otp-token = Inserisci il codice generato dal tuo token.
 otp-resend = Invia un nuovo codice
+otp-send = Inviami il codice
+otp-not-sent-sms = Nessun codice valido in attesa: premi «Inviami il codice» per riceverlo via SMS al numero { $mobile }.
 otp-resent = Nuovo codice inviato.
 sign-submit = Firma la richiesta
 

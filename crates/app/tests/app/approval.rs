@@ -143,6 +143,18 @@ async fn step6_only_the_holders_cdrl_approves_and_nothing_activates_before() {
     );
     let v = app.renewal(&h, &r).await.unwrap();
     assert_eq!(v.step, RenewalStep::Activate);
+    // Issue 18 item 4: no code went out at approval (it would expire before the holder logs
+    // in); the holder asks for it at the step.
+    assert!(!v.otp.sent);
+    let sent_at_approval =
+        repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(&h), 50)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| m.channel == "sms")
+            .count();
+    assert_eq!(sent_at_approval, 1, "only the signature's code");
+    let v = app.resend_code(&h, &r, &ctx()).await.unwrap();
     assert!(v.otp.sent);
     let code = last_code(app, &h).await;
     app.activation_code(&h, &r, &code, &ctx()).await.unwrap();
