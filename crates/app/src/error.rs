@@ -61,6 +61,8 @@ pub enum AppError {
     WrongPassword,
     #[error("this {field} belongs to another person")]
     ContactShared { field: String, current: bool },
+    #[error("too many wrong coupon codes; try again in {minutes} minutes")]
+    CouponLocked { minutes: i64 },
     #[error("too many RAO attempts; try again in {minutes} minutes")]
     RaoLocked { minutes: i64 },
     #[error("too many failed logins from this address; try again in {minutes} minutes")]
@@ -122,6 +124,7 @@ impl AppError {
             Self::ContactShared { current: true, .. } => "RNV-DATA-002",
             Self::WrongPassword => "RNV-DATA-003",
             Self::RaoLocked { .. } => "RNV-RAO-002",
+            Self::CouponLocked { .. } => "RNV-CPN-010",
             Self::AddressLocked { .. } => "RNV-AUTH-004",
             Self::RecoveryThrottled { .. } => "RNV-REC-001",
             Self::RecoveryLinkInvalid => "RNV-REC-002",
@@ -156,6 +159,7 @@ impl AppError {
             ],
             Self::LoginLocked { minutes }
             | Self::RaoLocked { minutes }
+            | Self::CouponLocked { minutes }
             | Self::AddressLocked { minutes }
             | Self::RecoveryThrottled { minutes } => {
                 vec![("minutes", minutes.to_string())]
@@ -200,6 +204,7 @@ impl AppError {
         match self {
             Self::LoginLocked { minutes: m }
             | Self::RaoLocked { minutes: m }
+            | Self::CouponLocked { minutes: m }
             | Self::AddressLocked { minutes: m }
             | Self::RecoveryThrottled { minutes: m } => Some(minutes(*m)),
             Self::Otp(OtpError::TooManySends { minutes: m }) => Some(minutes(i64::from(*m))),

@@ -98,11 +98,14 @@ pub(crate) async fn of_holder(
             rows.insert(r.seq, r);
         }
     }
-    let mut subjects: Vec<String> = repo::renewals::of_holder(c, &h.id)
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    // Entries about the holder themselves (an RAO's new certificate at the desk, issue 18).
+    let mut subjects: Vec<String> = vec![h.id.clone()];
+    subjects.extend(
+        repo::renewals::of_holder(c, &h.id)
+            .await?
+            .into_iter()
+            .map(|r| r.id),
+    );
     for cert in repo::certificates::of_holder(c, &h.id).await? {
         subjects.push(cert.id);
         subjects.push(cert.serial_hex);

@@ -193,6 +193,13 @@ impl App {
         if let Some(reason) = self.stopped_by(&rec, &cert, now)? {
             return self.end_renewal(tx, &rec, reason, now, ctx).await;
         }
+        // Guesses are throttled per holder (and per client address), like passwords.
+        let guesses = format!("coupon:{}", h.id);
+        if let crate::auth::Throttle::Locked { minutes } =
+            self.throttle(&mut tx, &guesses, ctx, secs(now)).await?
+        {
+            return Err(AppError::CouponLocked { minutes });
+        }
         let checked = async {
             let code = CouponCode::parse(typed)?;
             let stored = repo::coupons::by_code(&mut tx, code.as_str())
@@ -217,7 +224,11 @@ impl App {
             Ok(code) => code,
             Err(AppError::Coupon(e)) => {
                 // Refusals are audited (a run of them from one holder is worth a look), and
-                // leave the renewal at step 5.
+                // leave the renewal at step 5. A code that does not exist is a guess: counted.
+                if matches!(e, CouponError::Unknown | CouponError::Malformed) {
+                    self.count_failure(&mut tx, &guesses, ctx, secs(now))
+                        .await?;
+                }
                 audit(
                     &mut tx,
                     secs(now),

@@ -73,11 +73,14 @@ pub async fn create_rao(
 }
 
 impl App {
-    /// Checks an operator's credentials, throttled per username like holder logins.
+    /// Checks an operator's credentials typed in a holder's wizard. Wrong tries are counted
+    /// per holder (and per client address), not per operator: a holder typing wrong passwords
+    /// locks their own wizard, never the operator out of every other (issue 18 item 12).
     async fn verify_rao(
         &self,
         username: &str,
         password: &str,
+        holder_id: &str,
         renewal_id: &str,
         ctx: &Ctx,
     ) -> Result<RaoRecord, AppError> {
@@ -87,7 +90,7 @@ impl App {
         let rao = repo::rao::by_username(&mut *self.store().conn().await?, &username)
             .await?
             .filter(|r| r.disabled_at.is_none());
-        let key = format!("rao:{username}");
+        let key = format!("rao-in-wizard:{holder_id}");
         let hash = rao.as_ref().map(|r| r.password_hash.clone());
         match self
             .throttled_check(&key, hash, password, renewal_id, ctx)
@@ -117,7 +120,9 @@ impl App {
         {
             return Ok(*v);
         }
-        let rao = self.verify_rao(username, password, renewal_id, ctx).await?;
+        let rao = self
+            .verify_rao(username, password, holder_id, renewal_id, ctx)
+            .await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
         let (rec, h, cert) = match self.at_payment(&mut tx, holder_id, renewal_id).await? {

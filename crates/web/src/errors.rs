@@ -15,6 +15,7 @@ pub fn status(e: &AppError) -> StatusCode {
         )
         | AppError::LoginLocked { .. }
         | AppError::RaoLocked { .. }
+        | AppError::CouponLocked { .. }
         | AppError::AddressLocked { .. }
         | AppError::RecoveryThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::RecoveryLinkInvalid => StatusCode::BAD_REQUEST,

@@ -83,6 +83,21 @@ async fn desk_issues_a_new_certificate_only_where_renewal_cannot() {
             .unwrap()
             .contains("carta_identita CA12345AB")
     );
+    // Issue 18 item 12: the holder's history and the administrator's search show it.
+    assert!(
+        app.history(&anna.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|h| h.action == "desk_new_certificate")
+    );
+    assert!(
+        app.audit_search(Some("JZLF004"), None, Lang::It)
+            .await
+            .unwrap()
+            .iter()
+            .any(|h| h.action == "desk_new_certificate")
+    );
     // The holder's home shows the new certificate.
     let home = app.home(&anna.id).await.unwrap();
     assert!(home.certificates.iter().any(|c| c.id == new.id));

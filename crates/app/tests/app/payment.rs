@@ -208,3 +208,33 @@ async fn step5_fifty_concurrent_coupon_submits_use_it_once_and_pay_once() {
         .unwrap();
     assert_eq!(unused.used_by, None);
 }
+
+/// Issue 18 item 12: coupon codes cannot be guessed at will — wrong ones are counted per holder
+/// and lock the coupon box for a while (the renewal itself stays at step 5).
+#[tokio::test]
+async fn step5_coupon_guesses_are_throttled() {
+    let e = crate::renewal::env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF009").await;
+    let r = to_payment(app, &h).await;
+    for i in 0..5 {
+        let err = app
+            .pay_with_coupon(&h, &r, &format!("ZZZZ-ZZZZ-ZZZZ-{i}"), &ctx())
+            .await
+            .unwrap_err();
+        assert!(
+            ["RNV-CPN-001", "RNV-CPN-002"].contains(&err.code()),
+            "{err:?}"
+        );
+    }
+    let good = rinnova_app::demo::coupons()[0].display();
+    let err = app
+        .pay_with_coupon(&h, &r, &good, &ctx())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "RNV-CPN-010");
+    assert!(err.retry_after_seconds().is_some());
+    e.clock.advance(jiff::SignedDuration::from_mins(16));
+    let v = app.pay_with_coupon(&h, &r, &good, &ctx()).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Activate);
+}

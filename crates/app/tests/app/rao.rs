@@ -38,7 +38,7 @@ async fn step5_rao_verifies_with_own_credentials_throttled_and_audited() {
             .count(),
         3
     );
-    // Five failures lock the operator's username, even for the right password.
+    // Five failures lock this holder's wizard, even for the right password…
     for _ in 0..4 {
         let _ = app.pay_by_rao(&h, &r, DEMO_RAO.0, "wrong", &ctx()).await;
     }
@@ -51,6 +51,14 @@ async fn step5_rao_verifies_with_own_credentials_throttled_and_audited() {
         app.renewal(&h, &r).await.unwrap().step,
         RenewalStep::Payment
     );
+    // …but not the operator (issue 18 item 12): another holder's renewal is verified.
+    let other = holder_id(app, "JZLF009").await;
+    let other_r = crate::payment::to_payment(app, &other).await;
+    let v = app
+        .pay_by_rao(&other, &other_r, DEMO_RAO.0, DEMO_RAO.1, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(v.step, RenewalStep::Activate);
 
     // After the lock, the right credentials approve and pay the renewal.
     e.clock.advance(SignedDuration::from_mins(16));
