@@ -202,3 +202,130 @@ async fn idle_connections_beyond_the_file_limit_do_not_take_the_server_down() {
     let (api, _) = Api::login(&server.base, "JZLF001").await;
     api.ok("GET", "/home", None).await;
 }
+
+/// Issue 18 item 7: messages are delivered at most once more than those in flight when the
+/// server dies. A slow SMS gateway on loopback (each message its own delay, so a batch's sends
+/// end one after the other) records every request; the server is killed (SIGKILL) in the middle
+/// of a batch, and a new one resumes. Every message arrives; a message arrives twice only if
+/// its send was still under way at the kill; the outbox id travels as the idempotency key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
+    use axum::routing::post;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Default)]
+    struct Gateway {
+        received: Mutex<Vec<String>>,
+        active: AtomicUsize,
+        completed: AtomicUsize,
+    }
+    let gw = Arc::new(Gateway::default());
+    let app = axum::Router::new().route(
+        "/sms",
+        post({
+            let gw = gw.clone();
+            move |headers: axum::http::HeaderMap, body: axum::Json<serde_json::Value>| {
+                let gw = gw.clone();
+                async move {
+                    let id = body["id"].as_str().unwrap_or_default().to_owned();
+                    assert_eq!(
+                        headers.get("idempotency-key").and_then(|v| v.to_str().ok()),
+                        Some(id.as_str()),
+                        "the outbox id is the idempotency key"
+                    );
+                    gw.active.fetch_add(1, Ordering::SeqCst);
+                    let n: u64 = id.trim_start_matches("t-").parse().unwrap_or(0);
+                    gw.received.lock().unwrap().push(id);
+                    tokio::time::sleep(std::time::Duration::from_millis(150 + (n % 8) * 150)).await;
+                    gw.active.fetch_sub(1, Ordering::SeqCst);
+                    gw.completed.fetch_add(1, Ordering::SeqCst);
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("RINNOVA_SMS__GATEWAY", "http"),
+        ("RINNOVA_SMS__URL", url.as_str()),
+        ("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0"),
+    ];
+    let server = Server::start_with(data.path(), &env);
+    let rows: Vec<String> = (1..=40)
+        .map(|i| {
+            format!("('t-{i:02}', 'sms', '+39333000{i:04}', NULL, NULL, 'prova {i}', 0, 0, 0)")
+        })
+        .collect();
+    let data_path = data.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        super::tamper(
+            &data_path,
+            &format!(
+                "INSERT INTO outbox (id, channel, recipient, holder_id, subject, body, created_at, \
+                 attempts, next_attempt_at) VALUES {}",
+                rows.join(", ")
+            ),
+        )
+    })
+    .await
+    .unwrap();
+
+    // Killed once a dozen sends have ended: the batch under way has sends still in flight.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while gw.completed.load(Ordering::SeqCst) < 12 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gateway got nothing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let in_flight = gw.active.load(Ordering::SeqCst);
+    server.kill();
+
+    // A new instance resumes (the dead one's lease runs out first).
+    let _again = Server::start_with(data.path(), &env);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let distinct: std::collections::BTreeSet<String> =
+            gw.received.lock().unwrap().iter().cloned().collect();
+        if distinct.len() == 40 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "lost: {} of 40 arrived",
+            distinct.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Counted once the outbox records every message sent (the dead instance's lease over).
+    loop {
+        let data_path = data.path().to_owned();
+        let unsent = tokio::task::spawn_blocking(move || {
+            super::tamper(
+                &data_path,
+                "SELECT COUNT(*) FROM outbox WHERE id LIKE 't-%' AND sent_at IS NULL",
+            )
+        })
+        .await
+        .unwrap();
+        if unsent.trim() == "0" || unsent.trim() == "[(0,)]" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still unsent: {unsent}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let received = gw.received.lock().unwrap().clone();
+    let twice = received.len() - 40;
+    assert!(
+        twice <= in_flight + 1,
+        "{twice} messages arrived twice, {in_flight} were in flight at the kill"
+    );
+}

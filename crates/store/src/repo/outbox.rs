@@ -74,6 +74,27 @@ pub async fn mark_sent(c: &mut Conn, ids: &[String], now: i64) -> Result<(), Sto
     Ok(())
 }
 
+/// Keeps claimed messages reserved until `until` (their sends are still under way).
+pub async fn extend_lease(c: &mut Conn, ids: &[String], until: i64) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "UPDATE outbox SET next_attempt_at = $1 WHERE id IN ({}) \
+         AND sent_at IS NULL AND gave_up_at IS NULL",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
+        .bind(until);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.execute(c).await?;
+    Ok(())
+}
+
 /// Schedules a retry after a failed delivery.
 pub async fn mark_failed(
     c: &mut Conn,
