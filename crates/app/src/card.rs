@@ -41,6 +41,9 @@ pub struct CardCertificateStatus {
     pub paid: bool,
     /// What renewing it costs and who pays, in the holder's language.
     pub price: Option<String>,
+    /// The serial (hex) of the certificate this one renewed, if it is a renewal: a card client
+    /// stopped at its very end learns its work is done.
+    pub renews: Option<String>,
 }
 
 /// What the card client sends to renew one certificate (SPEC C2).
@@ -115,6 +118,7 @@ impl App {
                     reason: Some(lang.error(&AppError::CardNotOurs)),
                     paid: false,
                     price: None,
+                    renews: None,
                 });
                 continue;
             };
@@ -149,6 +153,9 @@ impl App {
                 reason,
                 paid: renewable && mode == PaymentMode::Holder,
                 price,
+                renews: repo::certificates::renewed_by(&mut conn, &c.id)
+                    .await?
+                    .map(|old| old.serial_hex),
             });
         }
         Ok(out)

@@ -30,6 +30,55 @@ pub enum CardError {
     Unexpected(String),
 }
 
+/// The kind of a card failure, for a message the person at the card understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardProblem {
+    /// The PIN typed is wrong.
+    WrongPin,
+    /// The PIN is locked after too many wrong tries.
+    PinLocked,
+    /// No card in the reader (or not the one named), or it was pulled out.
+    NoCard,
+    /// The PKCS#11 module cannot be loaded.
+    Module,
+    /// Anything else the card answered.
+    Other,
+}
+
+impl CardProblem {
+    /// A stable code, shown beside the message.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::WrongPin => "RNV-CARD-010",
+            Self::PinLocked => "RNV-CARD-011",
+            Self::NoCard => "RNV-CARD-012",
+            Self::Module => "RNV-CARD-013",
+            Self::Other => "RNV-CARD-019",
+        }
+    }
+}
+
+impl CardError {
+    /// What kind of failure this is.
+    pub fn problem(&self) -> CardProblem {
+        use cryptoki::error::{Error, RvError};
+        match self {
+            Self::NoToken(_) => CardProblem::NoCard,
+            Self::Pkcs11(Error::Pkcs11(rv, _)) => match rv {
+                RvError::PinIncorrect | RvError::PinLenRange => CardProblem::WrongPin,
+                RvError::PinLocked => CardProblem::PinLocked,
+                RvError::TokenNotPresent
+                | RvError::TokenNotRecognized
+                | RvError::DeviceRemoved
+                | RvError::SlotIdInvalid => CardProblem::NoCard,
+                _ => CardProblem::Other,
+            },
+            Self::Pkcs11(Error::LibraryLoading(_)) => CardProblem::Module,
+            _ => CardProblem::Other,
+        }
+    }
+}
+
 impl From<der::Error> for CardError {
     fn from(e: der::Error) -> Self {
         Self::Unexpected(e.to_string())
@@ -50,6 +99,9 @@ pub struct Token {
     // Kept alive as long as the session (the module stays loaded).
     _pkcs11: Pkcs11,
     session: Session,
+    /// The card's own serial number (`CKA_SERIAL_NUMBER` of the token): what tells two cards
+    /// apart, whatever their labels.
+    serial: String,
 }
 
 /// The DER OID of the P-256 curve (`CKA_EC_PARAMS`).
@@ -107,11 +159,35 @@ impl Token {
     pub fn open(module: &Path, label: Option<&str>, pin: &str) -> Result<Token, CardError> {
         let pkcs11 = load(module)?;
         let slot = find_slot(&pkcs11, label)?;
+        let serial = pkcs11
+            .get_token_info(slot)?
+            .serial_number()
+            .trim()
+            .to_owned();
         let session = pkcs11.open_rw_session(slot)?;
         session.login(UserType::User, Some(&AuthPin::new(pin.into())))?;
         Ok(Token {
             _pkcs11: pkcs11,
             session,
+            serial,
+        })
+    }
+
+    /// The card's serial number.
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// Whether the card holds exactly one whole key pair `id`. Anything else under that id —
+    /// half a pair left by an interrupted generation, or two pairs from runs that overlapped —
+    /// is [`KeySlot::Broken`], for the caller to clear (the card stays readable meanwhile).
+    pub fn key_slot(&self, id: &[u8]) -> Result<KeySlot, CardError> {
+        let private = self.objects(ObjectClass::PRIVATE_KEY, id)?.len();
+        let public = self.objects(ObjectClass::PUBLIC_KEY, id)?;
+        Ok(match (private, public.as_slice()) {
+            (0, []) => KeySlot::Empty,
+            (1, [p]) => KeySlot::Pair(self.point_of(*p)?),
+            _ => KeySlot::Broken,
         })
     }
 
@@ -196,17 +272,13 @@ impl Token {
             .find_objects(&[Attribute::Class(class), Attribute::Id(id.to_vec())])?)
     }
 
-    /// The public key `id` as an uncompressed P-256 point, if the card has that key pair.
+    /// The public key `id` as an uncompressed P-256 point, if the card has that key pair
+    /// whole (see [`Token::key_slot`]).
     pub fn public_key(&self, id: &[u8]) -> Result<Option<Vec<u8>>, CardError> {
-        if self.objects(ObjectClass::PRIVATE_KEY, id)?.is_empty() {
-            return Ok(None);
-        }
-        match self.objects(ObjectClass::PUBLIC_KEY, id)?.first() {
-            Some(h) => Ok(Some(self.point_of(*h)?)),
-            None => Err(CardError::Unexpected(
-                "a private key without its public key".into(),
-            )),
-        }
+        Ok(match self.key_slot(id)? {
+            KeySlot::Pair(p) => Some(p),
+            KeySlot::Empty | KeySlot::Broken => None,
+        })
     }
 
     /// The certificate stored with `id`, if any.
@@ -302,6 +374,16 @@ impl Token {
         ])?;
         Ok(())
     }
+}
+
+/// What the card holds under one key id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySlot {
+    Empty,
+    /// One private key and its public key (the point).
+    Pair(Vec<u8>),
+    /// Half a pair, or more than one.
+    Broken,
 }
 
 /// A P-256 public key (uncompressed point) as a DER SubjectPublicKeyInfo.

@@ -4,7 +4,9 @@
 use anyhow::Context;
 use base64::Engine;
 use clap::Subcommand;
-use rinnova_card::{CardCertificate, CardKey, SOFTHSM2_MODULE, Token};
+use rinnova_card::{
+    CardCertificate, CardError, CardKey, CardProblem, KeySlot, SOFTHSM2_MODULE, Token,
+};
 use rinnova_domain::CertificateKind;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -83,9 +85,10 @@ pub struct PrepaidArgs {
 }
 
 /// The certificates on the card, with the server's verdict on each.
-pub async fn read(card: &CardArgs, server: &str, lang: &str) -> anyhow::Result<Value> {
+pub async fn read(card: &CardArgs, server: &str, t: &Texts) -> anyhow::Result<Value> {
+    let lang = t.lang;
     let token = Token::open(&card.module, card.token.as_deref(), &card.pin)
-        .context("opening the card (module, token, PIN)")?;
+        .map_err(|e| t.card_failure(&e))?;
     let certificates = token.certificates()?;
     use base64::Engine;
     let body = json!({
@@ -103,12 +106,10 @@ pub async fn read(card: &CardArgs, server: &str, lang: &str) -> anyhow::Result<V
         .json(&body)
         .send()
         .await
-        .with_context(|| format!("no connection to {server}"))?;
-    anyhow::ensure!(
-        resp.status().is_success(),
-        "the server answered {}",
-        resp.status()
-    );
+        .map_err(|_| t.no_server(server))?;
+    if !resp.status().is_success() {
+        return Err(t.no_server(server));
+    }
     let mut statuses: Value = resp.json().await?;
     if let Some(list) = statuses.as_array_mut() {
         for (s, c) in list.iter_mut().zip(&certificates) {
@@ -159,7 +160,7 @@ pub async fn run(cmd: CardCommand) -> anyhow::Result<()> {
             lang,
         } => {
             let t = Texts::of(&lang);
-            let statuses = read(&card, &server, t.lang).await?;
+            let statuses = read(&card, &server, &t).await?;
             if json {
                 println!("{statuses}");
                 return Ok(());
@@ -254,6 +255,12 @@ pub struct Texts {
     refused: &'static str,
     rejected: &'static str,
     no_connection: &'static str,
+    already_stored: &'static str,
+    wrong_pin: &'static str,
+    pin_locked: &'static str,
+    no_card: &'static str,
+    module: &'static str,
+    card_other: &'static str,
     not_on_card: &'static str,
     nothing_requested: &'static str,
     paid_needs_account: &'static str,
@@ -275,7 +282,13 @@ impl Texts {
                 stored: "Storage completed – Certificate renewal completed",
                 refused: "Request not forwarded",
                 rejected: "your organisation rejected the renewal",
-                no_connection: "no connection to the server; run it again to go on",
+                no_connection: "no connection to the server {server}; nothing was lost: run it again to go on",
+                already_stored: "the renewed certificate is already stored on the card: Certificate renewal completed",
+                wrong_pin: "the card's PIN is wrong",
+                pin_locked: "the card's PIN is locked after too many wrong tries: unlock it with the PUK or ask a registration office operator (RAO)",
+                no_card: "no card found: insert it (or name it with --token) and try again",
+                module: "the card's software (PKCS#11 module) cannot be loaded: check --module",
+                card_other: "the card did not answer as expected",
                 not_on_card: "the certificate {serial} is not on the card",
                 nothing_requested: "no renewal was requested for this certificate: run «rinnova card renew» first",
                 paid_needs_account: "the renewal is paid ({price}): give the prepaid account with --prepaid-user and its password (RINNOVA_PREPAID_PASSWORD)",
@@ -294,7 +307,13 @@ impl Texts {
                 stored: "Memorizzazione completata – Rinnovo del certificato completato",
                 refused: "Richiesta non inoltrata",
                 rejected: "la tua organizzazione ha rifiutato il rinnovo",
-                no_connection: "nessuna connessione con il server; esegui di nuovo il comando per proseguire",
+                no_connection: "nessuna connessione con il server {server}; nulla è andato perso: esegui di nuovo il comando per proseguire",
+                already_stored: "il certificato rinnovato è già memorizzato sulla carta: Rinnovo del certificato completato",
+                wrong_pin: "il PIN della carta è errato",
+                pin_locked: "il PIN della carta è bloccato dopo troppi tentativi errati: sbloccalo con il PUK o rivolgiti a un operatore di registrazione (RAO)",
+                no_card: "nessuna carta trovata: inseriscila (o indicala con --token) e riprova",
+                module: "il software della carta (modulo PKCS#11) non si carica: verifica --module",
+                card_other: "la carta non ha risposto come previsto",
                 not_on_card: "il certificato {serial} non è sulla carta",
                 nothing_requested: "nessun rinnovo richiesto per questo certificato: esegui prima «rinnova card renew»",
                 paid_needs_account: "il rinnovo è a pagamento ({price}): indica il conto prepagato con --prepaid-user e la sua password (RINNOVA_PREPAID_PASSWORD)",
@@ -310,6 +329,29 @@ impl Texts {
 
     fn refusal(&self, why: &str) -> anyhow::Error {
         anyhow::anyhow!("{}: {why}", self.refused)
+    }
+
+    /// A card failure as the person at the card reads it: what to do, and its code (the
+    /// module's own text only in the log).
+    fn card_failure(&self, e: &CardError) -> anyhow::Error {
+        let p = e.problem();
+        tracing::debug!(error = %e, "card failure");
+        let text = match p {
+            CardProblem::WrongPin => self.wrong_pin,
+            CardProblem::PinLocked => self.pin_locked,
+            CardProblem::NoCard => self.no_card,
+            CardProblem::Module => self.module,
+            CardProblem::Other => self.card_other,
+        };
+        anyhow::anyhow!("{text} ({})", p.code())
+    }
+
+    /// The server cannot be reached (or answered with a failure of its own).
+    fn no_server(&self, server: &str) -> anyhow::Error {
+        self.refusal(&format!(
+            "{} (RNV-CARD-020)",
+            self.no_connection.replace("{server}", server)
+        ))
     }
 }
 
@@ -425,16 +467,42 @@ pub async fn renew(
     prepaid: Option<&PrepaidArgs>,
     t: &Texts,
 ) -> anyhow::Result<String> {
+    // One run at a time on a card (two windows, a double click): a second waits for the first
+    // and then goes on from where it left the card — it never makes a key of its own beside
+    // the first one's. Taken before the card is opened: a module may read the card's objects
+    // when a session opens, and a view from before the first run's changes would be stale.
+    let _lock = lock_card(&card.module, card.token.as_deref().unwrap_or(""))?;
     let token = Token::open(&card.module, card.token.as_deref(), &card.pin)
-        .context("opening the card (module, token, PIN)")?;
+        .map_err(|e| t.card_failure(&e))?;
     let wanted = rinnova_ca::revocation::normalise_serial(serial);
-    let old: CardCertificate = token
+    let Some(old) = token
         .certificates()?
         .into_iter()
         .find(|c| serial_of(&c.der) == wanted)
-        .ok_or_else(|| t.refusal(&t.not_on_card.replace("{serial}", &wanted)))?;
+    else {
+        // Gone from the card: perhaps because its renewal finished (a run stopped at its very
+        // end), which the server knows.
+        if renewed_on_card(&token, server, &wanted, t).await? {
+            return Ok(t.already_stored.to_owned());
+        }
+        return Err(t.refusal(&t.not_on_card.replace("{serial}", &wanted)));
+    };
+    let old: CardCertificate = old;
     let k = renewal_key_id(&old.der);
     let stored = token.certificate(&k)?;
+    if stored.is_some() && token.public_key(&old.id)?.is_none() {
+        // The clean-up had begun (it starts after the server was told the certificate is
+        // stored) and stopped before removing the old certificate: finish it.
+        token.relabel_key_pair(&k, &old.label)?;
+        token.delete_key_pair(&old.id)?;
+        token.delete_certificates(&old.id)?;
+        return Ok(t.stored.to_owned());
+    }
+    // What an interrupted key generation left (half a pair), or overlapping runs of an older
+    // client (two pairs), is cleared before going on; a key with its certificate is kept.
+    if stored.is_none() && token.key_slot(&k)? == KeySlot::Broken {
+        token.delete_key_pair(&k)?;
+    }
     let mut asked: Option<PrepaidArgs> = None;
     if token.public_key(&k)?.is_none() {
         let Some(prepaid) = prepaid else {
@@ -450,7 +518,7 @@ pub async fn renew(
             t.lang,
         )
         .await
-        .map_err(|_| t.refusal(t.no_connection))?
+        .map_err(|_| t.no_server(server))?
         .map_err(|(code, message)| t.refusal(&format!("{message} ({code})")))?;
         let st = &status[0];
         if st["renewable"] != true {
@@ -495,7 +563,7 @@ pub async fn renew(
     )
     .await
     {
-        Err(_) => return Err(t.refusal(t.no_connection)),
+        Err(_) => return Err(t.no_server(server)),
         Ok(Err((code, message))) => {
             // Refused: no renewal exists for this key, and none was made. The card goes back
             // to how it was (unless a certificate is already stored under the key).
@@ -545,11 +613,66 @@ pub async fn renew(
         t.lang,
     )
     .await
-    .map_err(|_| t.refusal(t.no_connection))?
+    .map_err(|_| t.no_server(server))?
     .map_err(|(code, message)| t.refusal(&format!("{message} ({code})")))?;
-    // Only now the old certificate and its key go (their certificate is superseded).
-    token.delete_certificates(&old.id)?;
-    token.delete_key_pair(&old.id)?;
+    // Only now the old key and certificate go (their certificate is superseded); the old
+    // certificate last, so that a run stopped before finds it and finishes this clean-up.
     token.relabel_key_pair(&k, &old.label)?;
+    token.delete_key_pair(&old.id)?;
+    crash_point("before-old-certificate-removed");
+    token.delete_certificates(&old.id)?;
     Ok(t.stored.to_owned())
+}
+
+/// Takes the card's lock (a file lock named after the module and the card's label), waiting
+/// for a run that holds it.
+fn lock_card(module: &std::path::Path, label: &str) -> anyhow::Result<std::fs::File> {
+    let tag = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{}\0{label}", module.display()).as_bytes(),
+    );
+    let name: String = tag.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = std::env::temp_dir().join(format!("rinnova-card-{name}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening the card's lock {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
+}
+
+/// Whether a certificate on the card renewed `serial` (the server says which each one
+/// replaced).
+async fn renewed_on_card(
+    token: &Token,
+    server: &str,
+    serial: &str,
+    t: &Texts,
+) -> anyhow::Result<bool> {
+    let certificates = token.certificates()?;
+    if certificates.is_empty() {
+        return Ok(false);
+    }
+    let body = json!({
+        "certificates": certificates.iter().map(|c| B64.encode(&c.der)).collect::<Vec<_>>(),
+    });
+    let statuses = call(
+        server,
+        reqwest::Method::POST,
+        "/api/v1/card/status",
+        Some(&body),
+        t.lang,
+    )
+    .await
+    .map_err(|_| t.no_server(server))?
+    .map_err(|(code, message)| t.refusal(&format!("{message} ({code})")))?;
+    Ok(statuses
+        .as_array()
+        .is_some_and(|l| l.iter().any(|s| s["renews"] == serial)))
 }

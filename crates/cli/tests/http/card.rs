@@ -518,8 +518,9 @@ async fn c2_c3_c4_a_card_renews_with_the_prepaid_account_and_refusals_leave_it_u
         "{again}"
     );
     // The old serial is no longer on the card.
-    let gone = refused(card.client("download", &sig, &[], &[]));
-    assert!(gone.contains("non è sulla carta"), "{gone}");
+    // Run again after it finished: done already (issue 18 item 11).
+    let gone = ok(card.client("download", &sig, &[], &[]));
+    assert!(gone.contains("già memorizzato"), "{gone}");
 
     // Not enough credit left on Diritti for another card's CNS renewal (C4).
     let other = Card {
@@ -614,4 +615,128 @@ async fn c5_a_client_killed_at_any_point_finishes_when_run_again_with_one_charge
         assert_eq!(c["reason_code"], "RNV-WIN-008", "{c}");
         assert_eq!(c["pending"], false);
     }
+}
+
+/// Issue 18 item 11: two runs on one card at once (two windows, a double click) make one key
+/// and one request — the second waits for the first and joins it — and charge once; a download
+/// stopped at its very end, or run again after it finished, answers that the certificate is
+/// already stored.
+#[tokio::test]
+async fn c5_two_runs_at_once_on_one_card_make_one_key_and_charge_once() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let hsm = tempfile::tempdir().unwrap();
+    let card = Card {
+        data: data.path(),
+        conf: softhsm_conf(hsm.path()),
+        dir: hsm.path(),
+        server: server.base.clone(),
+        token: "card-twice",
+        pin: "12345678",
+    };
+    card.personalise("JZLF010", "20");
+    let (cns, _) = card.cert("cns");
+    let (sig, _) = card.cert("card_signature");
+    let run = |verb: &str, serial: &str, crash_at: Option<&str>| {
+        let mut env = vec![PASSWORD];
+        if let Some(p) = crash_at {
+            env.push(("RINNOVA_TEST_CRASH_AT", p));
+        }
+        let extra: &[&str] = if verb == "renew" { &PREPAID } else { &[] };
+        card.client(verb, serial, extra, &env)
+    };
+    let twice = |verb: &str, serial: &str| {
+        std::thread::scope(|s| {
+            let a = s.spawn(|| run(verb, serial, None));
+            let b = s.spawn(|| run(verb, serial, None));
+            (a.join().unwrap(), b.join().unwrap())
+        })
+    };
+
+    let (a, b) = twice("renew", &cns);
+    for out in [ok(a), ok(b)] {
+        assert!(out.contains("Richiesta inoltrata correttamente"), "{out}");
+    }
+    assert_eq!(card.objects(), (3, 2, false), "one new key, not two");
+    let (a, b) = twice("download", &cns);
+    let outs = [ok(a), ok(b)];
+    assert!(
+        outs.iter().any(|o| o.contains("Memorizzazione completata"))
+            && outs.iter().any(|o| o.contains("già memorizzato")),
+        "{outs:?}"
+    );
+    assert_eq!(card.objects(), (2, 2, true));
+    let shown = prepaid_show(data.path());
+    assert!(
+        shown.contains("Diritti  balance      19.50"),
+        "charged once: {shown}"
+    );
+    // Run again after it finished: done already, nothing else happens.
+    let out = ok(run("download", &cns, None));
+    assert!(out.contains("già memorizzato"), "{out}");
+
+    // Stopped at the very end (the old certificate not removed yet): the next run finishes.
+    ok(run("renew", &sig, None));
+    refused(run(
+        "download",
+        &sig,
+        Some("before-old-certificate-removed"),
+    ));
+    let out = ok(run("download", &sig, None));
+    assert!(out.contains("Memorizzazione completata"), "{out}");
+    assert_eq!(
+        card.objects(),
+        (2, 2, true),
+        "no orphan keys or certificates"
+    );
+    for c in card.read() {
+        assert_eq!(c["pending"], false, "{c}");
+    }
+}
+
+/// Issue 18 item 17: the card client's failures read as such, in the holder's language, with a
+/// code — not the PKCS#11 module's English nor a bare "no connection".
+#[tokio::test]
+async fn c4_card_failures_are_clear_and_localised() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let hsm = tempfile::tempdir().unwrap();
+    let card = Card {
+        data: data.path(),
+        conf: softhsm_conf(hsm.path()),
+        dir: hsm.path(),
+        server: server.base.clone(),
+        token: "card-errors",
+        pin: "12345678",
+    };
+    card.personalise("JZLF010", "20");
+    let (cns, _) = card.cert("cns");
+    let wrong_pin = Card {
+        data: card.data,
+        conf: card.conf.clone(),
+        dir: card.dir,
+        server: card.server.clone(),
+        token: card.token,
+        pin: "87654321",
+    };
+    let err = refused(wrong_pin.client("download", &cns, &[], &[]));
+    assert!(
+        err.contains("PIN della carta è errato") && err.contains("RNV-CARD-010"),
+        "{err}"
+    );
+    assert!(!err.contains("CKR_") && !err.contains("PKCS#11:"), "{err}");
+    let no_server = Card {
+        data: card.data,
+        conf: card.conf.clone(),
+        dir: card.dir,
+        server: "http://127.0.0.1:9".into(),
+        token: card.token,
+        pin: card.pin,
+    };
+    let err = refused(no_server.client("renew", &cns, &PREPAID, &[PASSWORD]));
+    assert!(
+        err.contains("nessuna connessione con il server http://127.0.0.1:9")
+            && err.contains("RNV-CARD-020"),
+        "{err}"
+    );
 }

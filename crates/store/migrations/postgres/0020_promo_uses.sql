@@ -15,3 +15,7 @@ CREATE INDEX promo_uses_renewal ON promo_uses(renewal_id);
 -- same renewal, method and price goes back to it instead of leaving another unpaid order.
 ALTER TABLE orders ADD COLUMN checkout_url TEXT;
 ALTER TABLE orders ADD COLUMN checkout_expires_at BIGINT;
+
+-- The certificate a card's certificate renewed is looked up by its successor (issue 18: a card
+-- client stopped at its very end learns from the server that its work is done).
+CREATE INDEX certificates_superseded_by ON certificates(superseded_by);

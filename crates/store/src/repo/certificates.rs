@@ -157,3 +157,13 @@ pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
         .fetch_one(c)
         .await?)
 }
+
+/// The certificate that `id` superseded (the one it renewed), if any.
+pub async fn renewed_by(c: &mut Conn, id: &str) -> Result<Option<CertificateRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM certificates WHERE superseded_by = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?,
+    )
+}
