@@ -158,11 +158,11 @@ pub(crate) async fn certificate_view_with(
                 v.status = "blocked".into();
             }
         }
-        if no_open {
-            v.last_renewal_ended = repo::renewals::last_ending_of_certificate(conn, &c.id)
-                .await?
-                .map(|e| ended_view(&e.reason, e.detail, e.refund_due != 0, lang));
-        }
+    }
+    if no_open && c.superseded_by.is_none() {
+        v.last_renewal_ended = repo::renewals::last_ending_of_certificate(conn, &c.id)
+            .await?
+            .map(|e| ended_view(&e.reason, e.detail, e.refund_due != 0, lang));
     }
     Ok(v)
 }

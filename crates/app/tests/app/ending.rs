@@ -219,3 +219,31 @@ async fn block_credential(app: &App, certificate_id: &str) {
     }
     tx.commit().await.unwrap();
 }
+
+#[tokio::test]
+async fn w3_a_certificate_revoked_during_its_renewal_ends_it_with_the_reason() {
+    // Issue 18 item 2: this was a generic RNV-GEN-409.
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF001").await;
+    let cert = app.home(&h).await.unwrap().certificates[0].clone();
+    let r = app.start_renewal(&h, &cert.id, &ctx()).await.unwrap();
+    app.revoke(
+        &cert.serial,
+        rinnova_ca::revocation::Reason::KeyCompromise,
+        "admin:test",
+        &ctx(),
+    )
+    .await
+    .unwrap();
+    let err = app.confirm_data(&h, &r.id, &ctx()).await.unwrap_err();
+    assert_eq!(err.code(), "RNV-WIN-004");
+    let v = app.renewal(&h, &r.id).await.unwrap();
+    assert_eq!(v.step, RenewalStep::Cancelled);
+    let ended = v.ended.unwrap();
+    assert_eq!(ended.reason, "revoked");
+    assert!(ended.text.contains("revocato"), "{}", ended.text);
+    let home = app.home(&h).await.unwrap().certificates[0].clone();
+    assert_eq!(home.status, "revoked");
+    assert_eq!(home.last_renewal_ended.unwrap().reason, "revoked");
+}
