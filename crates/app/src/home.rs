@@ -149,14 +149,14 @@ pub(crate) async fn certificate_view_with(
     };
     let no_open = open.is_none();
     let mut v = certificate_view_of(c, open, renewed_by.as_ref(), policy, now, lang, payroll)?;
-    if c.status == CertificateStatus::Active.as_str() {
-        if let Some(cred) = &c.credential_id {
-            v.credential_blocked = repo::holders::credential(conn, cred)
-                .await?
-                .is_some_and(|k| k.blocked_at.is_some());
-            if v.credential_blocked && v.status == CertificateStatus::Active.as_str() {
-                v.status = "blocked".into();
-            }
+    if c.status == CertificateStatus::Active.as_str()
+        && let Some(cred) = &c.credential_id
+    {
+        v.credential_blocked = repo::holders::credential(conn, cred)
+            .await?
+            .is_some_and(|k| k.blocked_at.is_some());
+        if v.credential_blocked && v.status == CertificateStatus::Active.as_str() {
+            v.status = "blocked".into();
         }
     }
     if no_open && c.superseded_by.is_none() {
