@@ -44,6 +44,7 @@ async fn push(c: &mut Conn, id: String, m: Message<'_>, now: i64) -> Result<Stri
 /// Queues an SMS to `mobile`: the holder's registered number, or a new one being confirmed.
 pub(crate) async fn sms_to(
     c: &mut Conn,
+    id: String,
     h: &HolderRecord,
     mobile: &str,
     text: String,
@@ -57,7 +58,7 @@ pub(crate) async fn sms_to(
         body: text,
         html: None,
     };
-    push(c, new_id(), m, now).await.map(drop)
+    push(c, id, m, now).await.map(drop)
 }
 
 /// Queues an e-mail to the holder's registered address, in the holder's language (text, and

@@ -21,7 +21,7 @@ fn to_challenge(r: &OtpRecord) -> Challenge {
     }
 }
 
-fn to_record(c: &Challenge, holder_id: &str, created_at: i64) -> OtpRecord {
+fn to_record(c: &Challenge, holder_id: &str, created_at: i64, message_id: String) -> OtpRecord {
     OtpRecord {
         id: c.id.clone(),
         holder_id: holder_id.into(),
@@ -33,6 +33,7 @@ fn to_record(c: &Challenge, holder_id: &str, created_at: i64) -> OtpRecord {
         last_sent_at: secs(c.last_sent_at),
         consumed: i64::from(c.consumed),
         created_at,
+        message_id: Some(message_id),
     }
 }
 
@@ -127,16 +128,34 @@ impl App {
         } else {
             None
         };
-        let challenge = match existing.as_ref().map(to_challenge) {
-            Some(old) => old.resend(&code, now, &policy)?,
+        let challenge = match &existing {
+            Some(old) => {
+                // A code whose SMS never went out (still queued, or given up) is replaced
+                // without counting: the holder never had it.
+                let received = match &old.message_id {
+                    Some(m) => repo::outbox::delivered(c, m).await?.unwrap_or(true),
+                    None => true,
+                };
+                if let (false, Some(m)) = (received, &old.message_id) {
+                    // Its code is replaced: the SMS is not sent late (a gateway back from an
+                    // outage would otherwise deliver a pile of dead codes).
+                    repo::outbox::give_up(c, m, "replaced by a new code", secs(now)).await?;
+                }
+                to_challenge(old).resend(&code, now, &policy, received)?
+            }
             None => Challenge::new(new_id(), purpose.clone(), &code, now, &policy),
         };
+        let message_id = new_id();
         // A replaced challenge keeps its first `created_at` (see `put`).
-        repo::otp::put(c, &to_record(&challenge, &h.id, secs(now))).await?;
+        repo::otp::put(
+            c,
+            &to_record(&challenge, &h.id, secs(now), message_id.clone()),
+        )
+        .await?;
         let lang = Lang::parse(&h.lang);
         let minutes = (policy.ttl_seconds / 60).max(1).to_string();
         let text = lang.t_args(text_key, &[("code", code), ("minutes", minutes)]);
-        notify::sms_to(c, h, mobile, text, secs(now)).await
+        notify::sms_to(c, message_id, h, mobile, text, secs(now)).await
     }
 
     /// Checks a code for `step` of a renewal and persists the attempt (so the caller must commit

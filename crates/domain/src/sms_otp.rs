@@ -147,12 +147,19 @@ impl Challenge {
     }
 
     /// A resend replaces the code and its expiry. Sends are counted (O1: limited) within the
-    /// policy's window; a code spent without success (voided by a wrong PIN) does not count
-    /// its replacement. A refusal says how long to wait.
-    pub fn resend(&self, code: &str, now: Timestamp, p: &SmsOtpPolicy) -> Result<Self, OtpError> {
+    /// policy's window; a code spent without success (voided by a wrong PIN), or one the holder
+    /// never `received` (its SMS not delivered), does not count its replacement. A refusal says
+    /// how long to wait.
+    pub fn resend(
+        &self,
+        code: &str,
+        now: Timestamp,
+        p: &SmsOtpPolicy,
+        received: bool,
+    ) -> Result<Self, OtpError> {
         let wait_until = |secs: i64| self.last_sent_at + SignedDuration::from_secs(secs);
         let window_over = now >= wait_until(p.send_window_seconds);
-        let voided = self.consumed;
+        let voided = self.consumed || !received;
         if !voided && !window_over && self.sends >= p.max_sends {
             let left = wait_until(p.send_window_seconds)
                 .duration_since(now)
@@ -291,31 +298,41 @@ mod tests {
     fn o1_resends_are_limited_and_spaced_and_say_when_to_retry() {
         let (c, purpose, p) = challenge();
         assert_eq!(
-            c.resend("222222", at(5), &p),
+            c.resend("222222", at(5), &p, true),
             Err(OtpError::ResendTooSoon { seconds: 25 })
         );
-        let c2 = c.resend("222222", at(30), &p).unwrap();
+        let c2 = c.resend("222222", at(30), &p, true).unwrap();
         assert_eq!(
             c2.verify(&purpose, "123456", at(31), &p).1,
             Err(OtpError::Wrong { remaining: 2 })
         );
         let mut last = c2;
         for (i, t) in [60, 90, 120].into_iter().enumerate() {
-            last = last.resend(&format!("33333{i}"), at(t), &p).unwrap();
+            last = last.resend(&format!("33333{i}"), at(t), &p, true).unwrap();
         }
         assert_eq!(last.sends, 5);
         // The sixth within the window is refused, with the minutes left until it ends.
         assert_eq!(
-            last.resend("444444", at(150), &p),
+            last.resend("444444", at(150), &p, true),
             Err(OtpError::TooManySends { minutes: 15 })
         );
         assert_eq!(
-            last.resend("444444", at(120 + 900 - 61), &p),
+            last.resend("444444", at(120 + 900 - 61), &p, true),
             Err(OtpError::TooManySends { minutes: 2 })
         );
         // After the window a fresh count starts.
-        let fresh = last.resend("555555", at(120 + 900), &p).unwrap();
+        let fresh = last.resend("555555", at(120 + 900), &p, true).unwrap();
         assert_eq!(fresh.sends, 1);
+    }
+
+    #[test]
+    fn o1_a_code_never_delivered_is_replaced_without_counting() {
+        let (c, _, p) = challenge();
+        let mut c = c;
+        for i in 1..=10 {
+            c = c.resend("123456", at(i * 40), &p, false).unwrap();
+            assert_eq!(c.sends, 1, "resend {i}");
+        }
     }
 
     #[test]
@@ -326,7 +343,7 @@ mod tests {
             // The code is right (spent), then the PIN was wrong: the holder needs a new one.
             let (spent, r) = c.verify(&purpose, "123456", at(i * 40 + 1), &p);
             assert_eq!(r, Ok(()));
-            c = spent.resend("123456", at(i * 40 + 40), &p).unwrap();
+            c = spent.resend("123456", at(i * 40 + 40), &p, true).unwrap();
             assert_eq!(c.sends, 1, "try {i}");
         }
     }

@@ -144,6 +144,8 @@ pub struct OtpRecord {
     pub last_sent_at: i64,
     pub consumed: i64,
     pub created_at: i64,
+    /// The outbox message that carried the last code (none before migration 0021).
+    pub message_id: Option<String>,
 }
 
 /// A login session.

@@ -329,3 +329,34 @@ async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
         "{twice} messages arrived twice, {in_flight} were in flight at the kill"
     );
 }
+
+/// Issue 18 item 18: two `serve --demo` started at once on one empty PostgreSQL database both
+/// come up (one exited with "internal error"), and the demo data is there once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_demo_instances_started_at_once_on_one_empty_database_on_postgres() {
+    let base = rinnova_store::testing::postgres_base()
+        .unwrap_or_else(|| "postgres://postgres:postgres@127.0.0.1:5432".into());
+    let data = tempfile::tempdir().unwrap();
+    database_at(data.path(), &base);
+    let env = [("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0")];
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Server::start_with(data.path(), &env));
+        let b = s.spawn(|| Server::start_with(data.path(), &env));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for server in [&a, &b] {
+        let (api, _) = Api::login(&server.base, "JZLF001").await;
+        let home = api.ok("GET", "/home", None).await;
+        assert_eq!(home["certificates"].as_array().unwrap().len(), 1, "{home}");
+    }
+    let data_path = data.path().to_owned();
+    let holders = tokio::task::spawn_blocking(move || {
+        super::tamper(
+            &data_path,
+            "SELECT COUNT(*) FROM holders WHERE user_id = 'JZLF001'",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(holders.trim(), "1");
+}

@@ -21,11 +21,11 @@ pub async fn get(
 /// `created_at` (when the holder first asked for a code for this purpose).
 pub async fn put(c: &mut Conn, r: &OtpRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO otp_challenges (id, holder_id, purpose, code_hash, expires_at, attempts, sends, last_sent_at, consumed, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+        "INSERT INTO otp_challenges (id, holder_id, purpose, code_hash, expires_at, attempts, sends, last_sent_at, consumed, created_at, message_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (holder_id, purpose) DO UPDATE SET id = excluded.id, code_hash = excluded.code_hash, \
          expires_at = excluded.expires_at, attempts = excluded.attempts, sends = excluded.sends, \
-         last_sent_at = excluded.last_sent_at, consumed = excluded.consumed",
+         last_sent_at = excluded.last_sent_at, consumed = excluded.consumed, message_id = excluded.message_id",
     )
     .bind(&r.id)
     .bind(&r.holder_id)
@@ -37,6 +37,7 @@ pub async fn put(c: &mut Conn, r: &OtpRecord) -> Result<(), StoreError> {
     .bind(r.last_sent_at)
     .bind(r.consumed)
     .bind(r.created_at)
+    .bind(&r.message_id)
     .execute(c)
     .await?;
     Ok(())

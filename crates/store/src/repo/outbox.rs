@@ -170,3 +170,12 @@ pub async fn pending_by_channel(c: &mut Conn) -> Result<Vec<(String, i64)>, Stor
     .fetch_all(c)
     .await?)
 }
+
+/// Whether a message was delivered (`None`: there is no such message).
+pub async fn delivered(c: &mut Conn, id: &str) -> Result<Option<bool>, StoreError> {
+    let row: Option<Option<i64>> = sqlx::query_scalar("SELECT sent_at FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_optional(c)
+        .await?;
+    Ok(row.map(|sent| sent.is_some()))
+}
