@@ -128,7 +128,9 @@ impl App {
         let now = self.now();
         let mut ended = 0;
         let mut conn = self.store().conn().await?;
-        let candidates = repo::renewals::unfinished(&mut conn, 10_000).await?;
+        // The window closes at the midnight that begins the expiry date: within a day of it.
+        let soon = secs(now) + 2 * 86_400;
+        let candidates = repo::renewals::unfinished_near_end(&mut conn, soon, 10_000).await?;
         drop(conn);
         for r in candidates {
             let mut tx = self.store().begin().await?;

@@ -355,13 +355,20 @@ pub async fn refunds_due(c: &mut Conn) -> Result<Vec<EndingRecord>, StoreError> 
     .await?)
 }
 
-/// Unfinished renewals, oldest first, `limit` at most (the sweep that ends those whose
-/// certificate can no longer be renewed).
-pub async fn unfinished(c: &mut Conn, limit: i64) -> Result<Vec<RenewalRecord>, StoreError> {
+/// Unfinished renewals whose certificate is no longer active, or expires (or its device does)
+/// before `before`: those that may have to end now. Oldest first, `limit` at most.
+pub async fn unfinished_near_end(
+    c: &mut Conn,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<RenewalRecord>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT * FROM renewals WHERE step NOT IN ('completed', 'cancelled') \
-         ORDER BY created_at, id LIMIT $1",
+        "SELECT r.* FROM renewals r JOIN certificates c ON c.id = r.certificate_id \
+         WHERE r.step NOT IN ('completed', 'cancelled') \
+         AND (c.status <> 'active' OR c.not_after < $1 OR c.device_expires_at < $1) \
+         ORDER BY r.created_at, r.id LIMIT $2",
     )
+    .bind(before)
     .bind(limit)
     .fetch_all(c)
     .await?)
