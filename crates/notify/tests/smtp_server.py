@@ -2,10 +2,12 @@
 
 Prints "listening PORT" once ready, then one JSON line per message accepted:
 {"subject", "text", "html" (decoded), "from", "to", "data" (raw), "tls", "login"}. Options choose the security (none, starttls, tls),
-authentication, and scripted refusals (a 451 for the first N messages, or a 550 for all).
+authentication, scripted refusals (a 451 for the first N messages, or a 550 for all) and a slow
+relay (--delay-ms: each message answered after its own delay, printed as soon as it arrived).
 """
 
 import argparse
+import asyncio
 import email
 import email.policy
 import json
@@ -26,6 +28,7 @@ def main():
     p.add_argument("--password")
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--reject", action="store_true")
+    p.add_argument("--delay-ms", type=int, default=0)
     a = p.parse_args()
 
     state = {"failures_left": a.fail_first}
@@ -54,6 +57,10 @@ def main():
                 "login": login,
             }
             print(json.dumps(record), flush=True)
+            if a.delay_ms:
+                # Messages of a batch end one after the other: 1×, 2×, … 4× the delay.
+                state["n"] = state.get("n", 0) + 1
+                await asyncio.sleep(a.delay_ms * (1 + state["n"] % 4) / 1000)
             return "250 2.0.0 OK"
 
     def authenticator(server, session, envelope, mechanism, auth_data):

@@ -203,13 +203,14 @@ async fn idle_connections_beyond_the_file_limit_do_not_take_the_server_down() {
     api.ok("GET", "/home", None).await;
 }
 
-/// Issue 18 item 7: messages are delivered at most once more than those in flight when the
-/// server dies. A slow SMS gateway on loopback (each message its own delay, so a batch's sends
-/// end one after the other) records every request; the server is killed (SIGKILL) in the middle
-/// of a batch, and a new one resumes. Every message arrives; a message arrives twice only if
-/// its send was still under way at the kill; the outbox id travels as the idempotency key.
+/// Issue 18 item 7: messages are delivered again only if they were in flight when the server
+/// died. A slow SMS gateway and a slow SMTP relay on loopback (each message its own delay, so a
+/// batch's sends end one after the other) record every message; the server is killed (SIGKILL)
+/// in the middle of a batch, and a new one resumes. Every message arrives; one arrives twice
+/// only if its send was under way at the kill; the outbox id travels as the idempotency key
+/// (SMS) and the Message-ID (e-mail).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
+async fn messages_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
     use axum::routing::post;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -248,18 +249,59 @@ async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
     let url = format!("http://{}/sms", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
+    // A slow SMTP relay too (aiosmtpd): it prints each message as it arrives.
+    let mut smtp = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../notify/tests/smtp_server.py"
+        ))
+        .args(["--delay-ms", "150"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test installs it)");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(smtp.stdout.take().unwrap()));
+    let first = lines.next().expect("aiosmtpd started").unwrap();
+    let smtp_port = first.strip_prefix("listening ").unwrap().to_owned();
+    let mails: Arc<Mutex<Vec<String>>> = Arc::default();
+    {
+        let mails = mails.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+                // The outbox id is the Message-ID's left part: the same at every attempt.
+                let data = v["data"].as_str().unwrap_or_default().to_owned();
+                let id = data
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Message-ID: <"))
+                    .map(|m| m.split('@').next().unwrap_or_default().to_owned())
+                    .unwrap_or_default();
+                mails.lock().unwrap().push(id);
+            }
+        });
+    }
+
     let data = tempfile::tempdir().unwrap();
     let env = [
         ("RINNOVA_SMS__GATEWAY", "http"),
         ("RINNOVA_SMS__URL", url.as_str()),
+        ("RINNOVA_MAIL__TRANSPORT", "smtp"),
+        ("RINNOVA_MAIL__SMTP__HOST", "127.0.0.1"),
+        ("RINNOVA_MAIL__SMTP__PORT", smtp_port.as_str()),
+        ("RINNOVA_MAIL__SMTP__SECURITY", "none"),
         ("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0"),
     ];
     let server = Server::start_with(data.path(), &env);
-    let rows: Vec<String> = (1..=40)
+    let mut rows: Vec<String> = (1..=40)
         .map(|i| {
             format!("('t-{i:02}', 'sms', '+39333000{i:04}', NULL, NULL, 'prova {i}', 0, 0, 0)")
         })
         .collect();
+    rows.extend((1..=24).map(|i| {
+        format!(
+            "('m-{i:02}', 'email', 'titolare{i}@example.it', NULL, 'Prova {i}', 'prova {i}', 0, 0, 0)"
+        )
+    }));
     let data_path = data.path().to_owned();
     tokio::task::spawn_blocking(move || {
         super::tamper(
@@ -276,7 +318,7 @@ async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
 
     // Killed once a dozen sends have ended: the batch under way has sends still in flight.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while gw.completed.load(Ordering::SeqCst) < 12 {
+    while gw.completed.load(Ordering::SeqCst) < 12 || mails.lock().unwrap().len() < 6 {
         assert!(
             std::time::Instant::now() < deadline,
             "the gateway got nothing"
@@ -285,6 +327,7 @@ async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
     }
     let in_flight = gw.active.load(Ordering::SeqCst);
     server.kill();
+    let mails_at_kill = mails.lock().unwrap().len();
 
     // A new instance resumes (the dead one's lease runs out first).
     let _again = Server::start_with(data.path(), &env);
@@ -308,7 +351,8 @@ async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
         let unsent = tokio::task::spawn_blocking(move || {
             super::tamper(
                 &data_path,
-                "SELECT COUNT(*) FROM outbox WHERE id LIKE 't-%' AND sent_at IS NULL",
+                "SELECT COUNT(*) FROM outbox WHERE (id LIKE 't-%' OR id LIKE 'm-%') \
+                 AND sent_at IS NULL",
             )
         })
         .await
@@ -328,6 +372,17 @@ async fn sms_killed_mid_batch_are_resent_only_if_in_flight_and_none_is_lost() {
         twice <= in_flight + 1,
         "{twice} messages arrived twice, {in_flight} were in flight at the kill"
     );
+    // E-mails: every one arrived; a repeat is one of the batch (8) under way at the kill.
+    let got = mails.lock().unwrap().clone();
+    let distinct: std::collections::BTreeSet<&String> = got.iter().collect();
+    assert_eq!(distinct.len(), 24, "{got:?}");
+    assert!(
+        got.len() - 24 <= 8,
+        "{} e-mails arrived twice ({mails_at_kill} had arrived at the kill)",
+        got.len() - 24
+    );
+    let _ = smtp.kill();
+    let _ = smtp.wait();
 }
 
 /// Issue 18 item 18: two `serve --demo` started at once on one empty PostgreSQL database both
