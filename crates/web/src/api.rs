@@ -64,7 +64,7 @@ pub fn routes() -> Router<WebState> {
     paths(login, logout, home, certificate_pem, resync, start, renewal, confirm_data, accept_documents, document, resend, sign, pay_with_coupon, pay_in_shop, pay_by_rao, pay_with_prepaid, request_contact_change, confirm_contact_change, activation_code, activate,
         open_reminder_link, history, card_status, card_renewal_request, card_renewal, card_renewal_stored, recover_password, recover_user_id, recovery, recovery_code, complete_recovery),
     components(schemas(ResyncRequest, ApiError, ErrorBody, LoginRequest, LoginResponse, AcceptRequest, SignRequest, CodeRequest, ActivateRequest,
-        HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView,
+        HomeView, HolderView, CertificateView, NotRenewableView, OpenRenewal, RenewedBy, RenewalView, StepView, OtpView, rinnova_app::views::EndedView,
         rinnova_app::history::HistoryEntry, CardStatusRequest, rinnova_app::card::CardCertificateStatus, CardRenewalApiRequest, rinnova_app::card::CardRenewalView, PasswordRecoveryRequest, UserIdRecoveryRequest, RecoveryCompletion, RecoveryView, Recovered, RecoveryPurpose)),
     modifiers(&Bearer)
 )]

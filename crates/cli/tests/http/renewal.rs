@@ -183,6 +183,16 @@ async fn api_renewal_end_to_end_with_errors_double_submit_and_openssl() {
         .unwrap();
     assert!(doc["paths"]["/api/v1/renewals/{id}/activate"]["post"].is_object());
     assert!(doc["components"]["schemas"]["RenewalView"].is_object());
+    // Every schema referred to is in the document (the renewal's `ended`, issue 18, too).
+    let text = doc.to_string();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = r.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling $ref {name}"
+        );
+    }
+    assert!(doc["components"]["schemas"]["EndedView"].is_object());
 
     // Operators: ready, and Prometheus metrics that saw this renewal, its wrong code and the
     // requests by route pattern (not by raw path).
