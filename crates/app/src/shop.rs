@@ -18,6 +18,18 @@ use rinnova_store::{
     BankEntryRecord, Conn, HolderRecord, OrderRecord, PaymentRecord, PromoRecord, repo,
 };
 
+/// A bank-transfer order still awaiting its money, for staff to settle or cancel.
+async fn pending_transfer(c: &mut Conn, order_id: &str) -> Result<OrderRecord, AppError> {
+    let order = repo::shop::order(c, order_id)
+        .await?
+        .filter(|o| o.method == "bank_transfer")
+        .ok_or(AppError::NotFound)?;
+    if order.status != "pending" {
+        return Err(DomainError::WrongStep("the transfer is not pending").into());
+    }
+    Ok(order)
+}
+
 /// Where the holder goes after choosing how to pay in the shop.
 #[derive(Debug)]
 pub enum ShopStart {
@@ -617,13 +629,7 @@ impl App {
     ) -> Result<bool, AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let order = repo::shop::order(&mut tx, order_id)
-            .await?
-            .filter(|o| o.method == "bank_transfer")
-            .ok_or(AppError::NotFound)?;
-        if order.status != "pending" {
-            return Err(DomainError::WrongStep("the transfer is not pending").into());
-        }
+        let order = pending_transfer(&mut tx, order_id).await?;
         let paid = self
             .order_paid(&mut tx, &order, actor, false, now, ctx)
             .await?;
@@ -641,13 +647,7 @@ impl App {
     ) -> Result<(), AppError> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
-        let order = repo::shop::order(&mut tx, order_id)
-            .await?
-            .filter(|o| o.method == "bank_transfer")
-            .ok_or(AppError::NotFound)?;
-        if order.status != "pending" {
-            return Err(DomainError::WrongStep("the transfer is not pending").into());
-        }
+        let order = pending_transfer(&mut tx, order_id).await?;
         let received = repo::shop::received_for(&mut tx, &order.id).await?;
         let status = if received > 0 {
             "refund_due"

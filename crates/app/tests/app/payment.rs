@@ -11,16 +11,9 @@ use rinnova_store::repo;
 
 /// Walks a holder who pays to step 5; returns the renewal id.
 pub async fn to_payment(app: &App, h: &str) -> String {
-    let cert = app.home(h).await.unwrap().certificates[0].id.clone();
-    let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
-    let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();
-    let hash = r.documents_hash.clone().unwrap();
-    let r = app
-        .accept_documents(h, &r.id, &hash, true, true, &ctx())
-        .await
-        .unwrap();
+    let r = crate::renewal::to_sign(app, h).await;
     let code = last_code(app, h).await;
-    let r = app.sign(h, &r.id, DEMO_PIN, &code, &ctx()).await.unwrap();
+    let r = app.sign(h, &r, DEMO_PIN, &code, &ctx()).await.unwrap();
     assert_eq!(r.step, RenewalStep::Payment);
     r.id
 }

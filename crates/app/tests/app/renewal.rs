@@ -74,6 +74,20 @@ pub async fn last_code(app: &App, holder: &str) -> String {
         .to_owned()
 }
 
+/// Walks a holder's first certificate to step 4 (signature): the renewal's id.
+pub async fn to_sign(app: &App, h: &str) -> String {
+    let cert = app.home(h).await.unwrap().certificates[0].id.clone();
+    let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
+    let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();
+    let hash = r.documents_hash.clone().unwrap();
+    let r = app
+        .accept_documents(h, &r.id, &hash, true, true, &ctx())
+        .await
+        .unwrap();
+    assert_eq!(r.step, RenewalStep::Sign);
+    r.id
+}
+
 pub fn ctx() -> Ctx {
     Ctx {
         ip: Some("127.0.0.1".into()),

@@ -13,16 +13,8 @@ use rinnova_store::{SignAttemptRecord, repo};
 
 /// JZLF001 at step 4; the renewal's id and the SMS code sent for it.
 async fn at_sign(app: &App, h: &str) -> (String, String) {
-    let cert = app.home(h).await.unwrap().certificates[0].id.clone();
-    let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
-    let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();
-    let hash = r.documents_hash.clone().unwrap();
-    let r = app
-        .accept_documents(h, &r.id, &hash, true, true, &ctx())
-        .await
-        .unwrap();
-    assert_eq!(r.step, RenewalStep::Sign);
-    (r.id, last_code(app, h).await)
+    let r = crate::renewal::to_sign(app, h).await;
+    (r, last_code(app, h).await)
 }
 
 /// What the first transaction of a signature leaves when the server dies right after it: the

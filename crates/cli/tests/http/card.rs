@@ -195,6 +195,17 @@ impl Card<'_> {
         ));
     }
 
+    /// `card renew` (paid from the demo prepaid account) or `card download` of `serial`,
+    /// perhaps stopped dead at `crash_at` (C5).
+    fn paid_run(&self, verb: &str, serial: &str, crash_at: Option<&str>) -> std::process::Output {
+        let mut env = vec![PASSWORD];
+        if let Some(p) = crash_at {
+            env.push(("RINNOVA_TEST_CRASH_AT", p));
+        }
+        let extra: &[&str] = if verb == "renew" { &PREPAID } else { &[] };
+        self.client(verb, serial, extra, &env)
+    }
+
     /// `rinnova card <verb> --serial S …` with the card's options.
     fn client(
         &self,
@@ -571,14 +582,8 @@ async fn c5_a_client_killed_at_any_point_finishes_when_run_again_with_one_charge
     card.personalise("JZLF010", "20");
     let (cns, _) = card.cert("cns");
     let (sig, _) = card.cert("card_signature");
-    let run = |verb: &str, serial: &str, crash_at: Option<&str>| {
-        let mut env = vec![PASSWORD];
-        if let Some(p) = crash_at {
-            env.push(("RINNOVA_TEST_CRASH_AT", p));
-        }
-        let extra: &[&str] = if verb == "renew" { &PREPAID } else { &[] };
-        card.client(verb, serial, extra, &env)
-    };
+    let run =
+        |verb: &str, serial: &str, crash_at: Option<&str>| card.paid_run(verb, serial, crash_at);
 
     // Killed after the key was made, before the request left.
     refused(run("renew", &cns, Some("after-keygen")));
@@ -637,14 +642,8 @@ async fn c5_two_runs_at_once_on_one_card_make_one_key_and_charge_once() {
     card.personalise("JZLF010", "20");
     let (cns, _) = card.cert("cns");
     let (sig, _) = card.cert("card_signature");
-    let run = |verb: &str, serial: &str, crash_at: Option<&str>| {
-        let mut env = vec![PASSWORD];
-        if let Some(p) = crash_at {
-            env.push(("RINNOVA_TEST_CRASH_AT", p));
-        }
-        let extra: &[&str] = if verb == "renew" { &PREPAID } else { &[] };
-        card.client(verb, serial, extra, &env)
-    };
+    let run =
+        |verb: &str, serial: &str, crash_at: Option<&str>| card.paid_run(verb, serial, crash_at);
     let twice = |verb: &str, serial: &str| {
         std::thread::scope(|s| {
             let a = s.spawn(|| run(verb, serial, None));
