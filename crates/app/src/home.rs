@@ -129,7 +129,29 @@ pub(crate) async fn certificate_view(
     payroll: bool,
 ) -> Result<CertificateView, AppError> {
     let open = repo::renewals::open_for_certificate(conn, &c.id).await?;
-    certificate_view_with(conn, c, open, policy, now, lang, payroll).await
+    let mut v = certificate_view_with(conn, c, open, policy, now, lang, payroll).await?;
+    credential_state(conn, c, &mut v).await?;
+    Ok(v)
+}
+
+/// Marks a certificate whose signing credential is blocked (SPEC O3): status `blocked`.
+/// (A renewal's own pages need it only at the signature.)
+pub(crate) async fn credential_state(
+    conn: &mut Conn,
+    c: &CertificateRecord,
+    v: &mut CertificateView,
+) -> Result<(), AppError> {
+    if c.status == CertificateStatus::Active.as_str()
+        && let Some(cred) = &c.credential_id
+    {
+        v.credential_blocked = repo::holders::credential(conn, cred)
+            .await?
+            .is_some_and(|k| k.blocked_at.is_some());
+        if v.credential_blocked && v.status == CertificateStatus::Active.as_str() {
+            v.status = "blocked".into();
+        }
+    }
+    Ok(())
 }
 
 /// [`certificate_view`] with the certificate's open renewal already known (a renewal that is
@@ -149,16 +171,6 @@ pub(crate) async fn certificate_view_with(
     };
     let no_open = open.is_none();
     let mut v = certificate_view_of(c, open, renewed_by.as_ref(), policy, now, lang, payroll)?;
-    if c.status == CertificateStatus::Active.as_str()
-        && let Some(cred) = &c.credential_id
-    {
-        v.credential_blocked = repo::holders::credential(conn, cred)
-            .await?
-            .is_some_and(|k| k.blocked_at.is_some());
-        if v.credential_blocked && v.status == CertificateStatus::Active.as_str() {
-            v.status = "blocked".into();
-        }
-    }
     if no_open && c.superseded_by.is_none() {
         v.last_renewal_ended = repo::renewals::last_ending_of_certificate(conn, &c.id)
             .await?

@@ -5,7 +5,8 @@
 
 use crate::auth::audit;
 use crate::home::{
-    certificate_view, certificate_view_of, certificate_view_with, ended_view, holder_view,
+    certificate_view, certificate_view_of, certificate_view_with, credential_state, ended_view,
+    holder_view,
 };
 use crate::i18n::Lang;
 use crate::util::{blocking, new_id, secs, sha256, ts};
@@ -246,7 +247,13 @@ impl App {
                 certificate_view(c, cert, &policy, now, lang, false).await?
             }
             None => {
-                certificate_view_with(c, cert, Some(r.clone()), &policy, now, lang, false).await?
+                let mut v =
+                    certificate_view_with(c, cert, Some(r.clone()), &policy, now, lang, false)
+                        .await?;
+                if d.step == RenewalStep::Sign {
+                    credential_state(c, cert, &mut v).await?;
+                }
+                v
             }
         };
         let new_certificate = match (issued, &r.new_certificate_id) {
