@@ -30,6 +30,23 @@ async fn pending_transfer(c: &mut Conn, order_id: &str) -> Result<OrderRecord, A
     Ok(order)
 }
 
+/// Money to give back, for staff (`rinnova payments refunds`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RefundDue {
+    /// `renewal` (it ended after it was paid), `order` (paid after its renewal was paid another
+    /// way, or a cancelled transfer that had received some) or `bank_entry` (a transfer for an
+    /// order already paid or cancelled, or the part of one beyond its order's total).
+    pub kind: String,
+    /// The renewal id, the order id or the bank's entry reference.
+    pub id: String,
+    pub renewal_id: Option<String>,
+    pub amount_cents: i64,
+    /// Why, in short: the ending's reason, the payment's method and reference…
+    pub detail: String,
+    /// When it became due (Unix seconds).
+    pub since: i64,
+}
+
 /// Where the holder goes after choosing how to pay in the shop.
 #[derive(Debug)]
 pub enum ShopStart {
@@ -616,6 +633,63 @@ impl App {
         )
         .await?;
         Ok(true)
+    }
+
+    /// Everything whose money is to be given back, oldest first within each kind.
+    pub async fn refunds_due(&self) -> Result<Vec<RefundDue>, AppError> {
+        let mut c = self.store().conn().await?;
+        let mut out = Vec::new();
+        for e in repo::renewals::refunds_due(&mut c).await? {
+            let paid = repo::payments::of_renewal(&mut c, &e.renewal_id).await?;
+            out.push(RefundDue {
+                kind: "renewal".into(),
+                id: e.renewal_id.clone(),
+                renewal_id: Some(e.renewal_id.clone()),
+                amount_cents: paid.as_ref().map_or(0, |p| p.amount_cents),
+                detail: match &paid {
+                    Some(p) => format!("ended ({}); paid {} {}", e.reason, p.method, p.reference),
+                    None => format!("ended ({})", e.reason),
+                },
+                since: e.ended_at,
+            });
+        }
+        for o in repo::shop::orders_to_refund(&mut c).await? {
+            let amount = if o.method == "bank_transfer" {
+                repo::shop::received_unsettled(&mut c, &o.id).await?
+            } else {
+                o.gross_cents
+            };
+            out.push(RefundDue {
+                kind: "order".into(),
+                id: o.id.clone(),
+                renewal_id: Some(o.renewal_id.clone()),
+                amount_cents: amount,
+                detail: format!("{} order", o.method),
+                since: o.updated_at,
+            });
+        }
+        for b in repo::shop::entries_to_refund(&mut c).await? {
+            let order = match &b.order_id {
+                Some(id) => repo::shop::order(&mut c, id).await?,
+                None => None,
+            };
+            let amount = match (&b.outcome[..], &order) {
+                ("overpaid", Some(o)) => {
+                    repo::shop::received_unsettled(&mut c, &o.id).await? + b.amount_cents
+                        - o.gross_cents
+                }
+                _ => b.amount_cents,
+            };
+            out.push(RefundDue {
+                kind: "bank_entry".into(),
+                id: b.entry_ref.clone(),
+                renewal_id: order.map(|o| o.renewal_id),
+                amount_cents: amount,
+                detail: format!("{} transfer: {}", b.outcome, b.remittance),
+                since: b.imported_at,
+            });
+        }
+        Ok(out)
     }
 
     /// Staff settle a pending bank transfer whose money arrived outside an imported statement

@@ -296,6 +296,14 @@ enum PaymentsCommand {
         /// The order's id.
         order: String,
     },
+    /// List the money to give back: renewals that ended after they were paid, orders paid
+    /// after their renewal was paid another way, transfers for orders already paid and the
+    /// part of a transfer beyond its order's total.
+    Refunds {
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a promo code for the shop.
     Promo {
         /// The code holders type (letters and digits).
@@ -926,6 +934,31 @@ async fn payments(cfg: Config, command: PaymentsCommand) -> anyhow::Result<()> {
                 println!(
                     "order {order} settled, but its renewal was paid another way: flagged for refund"
                 );
+            }
+            Ok(())
+        }
+        PaymentsCommand::Refunds { json } => {
+            let app = open_app(cfg, store).await?;
+            let due = app.refunds_due().await?;
+            if json {
+                println!("{}", serde_json::to_string(&due)?);
+            } else if due.is_empty() {
+                println!("no refunds due");
+            } else {
+                for r in &due {
+                    println!(
+                        "{}  {}  {}.{:02} EUR  {}{}",
+                        r.kind,
+                        r.id,
+                        r.amount_cents / 100,
+                        r.amount_cents % 100,
+                        r.detail,
+                        r.renewal_id
+                            .as_deref()
+                            .map(|id| format!("  (renewal {id})"))
+                            .unwrap_or_default()
+                    );
+                }
             }
             Ok(())
         }

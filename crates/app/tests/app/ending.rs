@@ -151,6 +151,12 @@ async fn w3_a_paid_renewal_that_cannot_finish_is_flagged_for_refund() {
             .collect::<Vec<_>>(),
         [r.as_str()]
     );
+    let listed = app.refunds_due().await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(
+        (listed[0].kind.as_str(), listed[0].amount_cents),
+        ("renewal", 4_880)
+    );
 }
 
 #[tokio::test]

@@ -527,6 +527,16 @@ async fn step5_short_transfers_add_up_and_the_holder_is_told_what_is_missing() {
         ("refund", 4_880)
     );
     assert_eq!(report.refunds, 1);
+    let due = app.refunds_due().await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(
+        (
+            due[0].kind.as_str(),
+            due[0].id.as_str(),
+            due[0].amount_cents
+        ),
+        ("bank_entry", "AGAIN-1", 4_880)
+    );
     assert_eq!(count(app, &r, "refund_due").await, 1);
     assert_eq!(count(app, &r, "payment_settled").await, 1);
 }
@@ -548,6 +558,12 @@ async fn step5_an_overpaid_transfer_settles_and_flags_the_difference() {
         ("overpaid", 120)
     );
     assert_eq!(report.settled, vec![r]);
+    let due = app.refunds_due().await.unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.amount_cents).collect::<Vec<_>>(),
+        [120],
+        "the part beyond the order's total: {due:?}"
+    );
 }
 
 #[tokio::test]
@@ -576,6 +592,12 @@ async fn step5_staff_settle_or_cancel_a_pending_transfer() {
         .unwrap()
         .status;
     assert_eq!(status, "refund_due");
+    let due = app.refunds_due().await.unwrap();
+    assert!(
+        due.iter()
+            .any(|d| d.kind == "order" && d.id == order && d.amount_cents == 1_000),
+        "what the cancelled transfer had received: {due:?}"
+    );
     let url = start(app, &h, &r, ShopMethod::Card, None).await;
     notify(
         app,

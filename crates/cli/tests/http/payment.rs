@@ -248,6 +248,19 @@ async fn shop_card_through_the_sandbox_and_bank_transfer_through_a_statement() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("internal error"), "{err}");
+    // Nothing to give back here: the refunds list is empty, as JSON.
+    let out = bin(tmp.path())
+        .args(["payments", "refunds", "--json"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let due: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(due, json!([]));
     let mails = api.ok("GET", "/demo/outbox", None).await;
     assert!(
         mails.to_string().contains(&reference),

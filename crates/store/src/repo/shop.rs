@@ -303,3 +303,36 @@ pub async fn received_for(c: &mut Conn, order_id: &str) -> Result<i64, StoreErro
     .await?;
     Ok(sum.unwrap_or(0))
 }
+
+/// Orders whose money is to be given back (paid after their renewal was paid another way, or a
+/// cancelled transfer that had received some), oldest first.
+pub async fn orders_to_refund(c: &mut Conn) -> Result<Vec<OrderRecord>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM orders WHERE status = 'refund_due' ORDER BY updated_at, id")
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+/// Bank entries with money to give back on their own: a transfer for an order already paid or
+/// cancelled (`refund`), or one that paid more than its order (`overpaid`).
+pub async fn entries_to_refund(c: &mut Conn) -> Result<Vec<BankEntryRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM bank_entries WHERE outcome IN ('refund', 'overpaid') \
+         ORDER BY imported_at, entry_ref",
+    )
+    .fetch_all(c)
+    .await?)
+}
+
+/// What a transfer order received in entries that did not settle it (short or late ones).
+pub async fn received_unsettled(c: &mut Conn, order_id: &str) -> Result<i64, StoreError> {
+    let sum: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(SUM(amount_cents) AS BIGINT) FROM bank_entries \
+         WHERE order_id = $1 AND outcome IN ('underpaid', 'late')",
+    )
+    .bind(order_id)
+    .fetch_one(c)
+    .await?;
+    Ok(sum.unwrap_or(0))
+}
