@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 use crate::notify;
 use crate::util::{blocking, hash_password, new_id, random_token, secs, sha256, verify_password};
 use crate::{App, AppError, Ctx};
+use rinnova_domain::holder::mask_number;
 use rinnova_domain::sms_otp::Purpose;
 use rinnova_domain::{CodiceFiscale, Email, UserId, password};
 use rinnova_store::repo::recovery::RecoveryRecord;
@@ -58,10 +59,6 @@ pub struct RecoveryView {
 pub struct Recovered {
     pub purpose: RecoveryPurpose,
     pub user_id: String,
-}
-
-fn mask_mobile(m: &str) -> String {
-    rinnova_domain::holder::mask_number(m)
 }
 
 impl App {
@@ -252,7 +249,7 @@ impl App {
         let (r, h, purpose) = self.live_recovery(&mut conn, token).await?;
         Ok(RecoveryView {
             purpose,
-            mobile_hint: mask_mobile(&h.mobile),
+            mobile_hint: mask_number(&h.mobile),
             code_sent: r.sms_sent_at.is_some(),
         })
     }
@@ -291,7 +288,7 @@ impl App {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(RecoveryView {
             purpose,
-            mobile_hint: mask_mobile(&h.mobile),
+            mobile_hint: mask_number(&h.mobile),
             code_sent: true,
         })
     }
@@ -393,7 +390,10 @@ impl App {
 mod tests {
     #[test]
     fn mobile_is_masked_to_its_last_four_digits() {
-        assert_eq!(super::mask_mobile("+393331234567"), "••• ••• 4567");
-        assert_eq!(super::mask_mobile("12"), "••• ••• 12");
+        assert_eq!(
+            rinnova_domain::holder::mask_number("+393331234567"),
+            "••• ••• 4567"
+        );
+        assert_eq!(rinnova_domain::holder::mask_number("12"), "••• ••• 12");
     }
 }

@@ -383,6 +383,17 @@ fn rinnova(data: &Path, args: &[&str]) -> std::process::Output {
 /// The binary, on this test's data directory and database: SQLite in `data`, or with
 /// `RINNOVA_TEST_POSTGRES` a PostgreSQL database of its own, made on first use and named in
 /// `data/database-url` so that every command of the test (server and CLI) shares it.
+/// `rinnova ARGS` on the test's data directory, which must succeed: its standard output.
+fn rinnova_ok(data: &Path, args: &[&str]) -> String {
+    let out = rinnova(data, args);
+    assert!(
+        out.status.success(),
+        "rinnova {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn bin(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rinnova"));
     c.arg("--data-dir").arg(data);

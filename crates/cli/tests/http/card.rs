@@ -156,6 +156,7 @@ async fn c1_the_card_client_reads_a_card_and_the_server_says_what_renews() {
 }
 
 /// A stand-in card and the client binary run against it, as a holder would.
+#[derive(Clone)]
 struct Card<'a> {
     data: &'a Path,
     conf: std::path::PathBuf,
@@ -165,7 +166,22 @@ struct Card<'a> {
     pin: &'static str,
 }
 
-impl Card<'_> {
+impl<'a> Card<'a> {
+    /// A stand-in card `token` in `hsm`, personalised for JZLF010 (who pays from the demo
+    /// prepaid account) with certificates expiring in 20 days, used against `server`.
+    fn of_jzlf010(data: &'a Path, hsm: &'a Path, server: &Server, token: &'static str) -> Card<'a> {
+        let card = Card {
+            data,
+            conf: softhsm_conf(hsm),
+            dir: hsm,
+            server: server.base.clone(),
+            token,
+            pin: "12345678",
+        };
+        card.personalise("JZLF010", "20");
+        card
+    }
+
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         bin(self.data)
             .args(args)
@@ -358,15 +374,7 @@ async fn c2_c3_c4_a_card_renews_with_the_prepaid_account_and_refusals_leave_it_u
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let hsm = tempfile::tempdir().unwrap();
-    let card = Card {
-        data: data.path(),
-        conf: softhsm_conf(hsm.path()),
-        dir: hsm.path(),
-        server: server.base.clone(),
-        token: "card-paid",
-        pin: "12345678",
-    };
-    card.personalise("JZLF010", "20");
+    let card = Card::of_jzlf010(data.path(), hsm.path(), &server, "card-paid");
     let (cns, cns_id) = card.cert("cns");
     let (sig, _) = card.cert("card_signature");
     let listing = ok(card.run(
@@ -571,15 +579,7 @@ async fn c5_a_client_killed_at_any_point_finishes_when_run_again_with_one_charge
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let hsm = tempfile::tempdir().unwrap();
-    let card = Card {
-        data: data.path(),
-        conf: softhsm_conf(hsm.path()),
-        dir: hsm.path(),
-        server: server.base.clone(),
-        token: "card-crash",
-        pin: "12345678",
-    };
-    card.personalise("JZLF010", "20");
+    let card = Card::of_jzlf010(data.path(), hsm.path(), &server, "card-crash");
     let (cns, _) = card.cert("cns");
     let (sig, _) = card.cert("card_signature");
     let run =
@@ -631,15 +631,7 @@ async fn c5_two_runs_at_once_on_one_card_make_one_key_and_charge_once() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let hsm = tempfile::tempdir().unwrap();
-    let card = Card {
-        data: data.path(),
-        conf: softhsm_conf(hsm.path()),
-        dir: hsm.path(),
-        server: server.base.clone(),
-        token: "card-twice",
-        pin: "12345678",
-    };
-    card.personalise("JZLF010", "20");
+    let card = Card::of_jzlf010(data.path(), hsm.path(), &server, "card-twice");
     let (cns, _) = card.cert("cns");
     let (sig, _) = card.cert("card_signature");
     let run =
@@ -700,23 +692,11 @@ async fn c4_card_failures_are_clear_and_localised() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path());
     let hsm = tempfile::tempdir().unwrap();
-    let card = Card {
-        data: data.path(),
-        conf: softhsm_conf(hsm.path()),
-        dir: hsm.path(),
-        server: server.base.clone(),
-        token: "card-errors",
-        pin: "12345678",
-    };
-    card.personalise("JZLF010", "20");
+    let card = Card::of_jzlf010(data.path(), hsm.path(), &server, "card-errors");
     let (cns, _) = card.cert("cns");
     let wrong_pin = Card {
-        data: card.data,
-        conf: card.conf.clone(),
-        dir: card.dir,
-        server: card.server.clone(),
-        token: card.token,
         pin: "87654321",
+        ..card.clone()
     };
     let err = refused(wrong_pin.client("download", &cns, &[], &[]));
     assert!(
@@ -725,12 +705,8 @@ async fn c4_card_failures_are_clear_and_localised() {
     );
     assert!(!err.contains("CKR_") && !err.contains("PKCS#11:"), "{err}");
     let no_server = Card {
-        data: card.data,
-        conf: card.conf.clone(),
-        dir: card.dir,
         server: "http://127.0.0.1:9".into(),
-        token: card.token,
-        pin: card.pin,
+        ..card.clone()
     };
     let err = refused(no_server.client("renew", &cns, &PREPAID, &[PASSWORD]));
     assert!(

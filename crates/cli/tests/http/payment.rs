@@ -249,17 +249,8 @@ async fn shop_card_through_the_sandbox_and_bank_transfer_through_a_statement() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("internal error"), "{err}");
     // Nothing to give back here: the refunds list is empty, as JSON.
-    let out = bin(tmp.path())
-        .args(["payments", "refunds", "--json"])
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let due: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let due = rinnova_ok(tmp.path(), &["payments", "refunds", "--json"]);
+    let due: Value = serde_json::from_str(&due).unwrap();
     assert_eq!(due, json!([]));
     let mails = api.ok("GET", "/demo/outbox", None).await;
     assert!(
@@ -328,19 +319,7 @@ async fn rao_created_from_the_cli_verifies_over_the_api() {
 async fn prepaid_account_pays_over_the_api_and_the_cli_shows_the_reservation() {
     let tmp = tempfile::tempdir().unwrap();
     let server = Server::start(tmp.path());
-    let cli = |args: &[&str]| {
-        let out = bin(tmp.path())
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let cli = |args: &[&str]| rinnova_ok(tmp.path(), args);
     let shown = cli(&["prepaid", "show", "PPAG001"]);
     assert!(
         shown.contains("Tariffa  balance     100.00   available     100.00"),
