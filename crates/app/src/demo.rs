@@ -544,3 +544,50 @@ pub fn bench_holder(
         tokens: 0,
     })
 }
+
+/// A message of the demo outbox: what a holder would receive.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoMessage {
+    pub channel: String,
+    pub recipient: String,
+    pub subject: Option<String>,
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl App {
+    /// Demo only: the newest `limit` messages, of the holder with login `user_id` or of
+    /// everyone, newest first. Outside the demo, and for an unknown user-id: not found.
+    pub async fn demo_outbox(
+        &self,
+        user_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DemoMessage>, AppError> {
+        if !self.config().demo {
+            return Err(AppError::NotFound);
+        }
+        let mut c = self.store().conn().await?;
+        let ms = match user_id {
+            Some(u) => {
+                let u = u.to_ascii_uppercase();
+                let ms = repo::outbox::recent_of_user(&mut c, &u, limit).await?;
+                if ms.is_empty() && repo::holders::by_user_id(&mut c, &u).await?.is_none() {
+                    return Err(AppError::NotFound);
+                }
+                ms
+            }
+            None => repo::outbox::recent(&mut c, None, limit).await?,
+        };
+        Ok(ms
+            .into_iter()
+            .map(|m| DemoMessage {
+                channel: m.channel,
+                recipient: m.recipient,
+                subject: m.subject,
+                body: m.body,
+                created_at: m.created_at,
+            })
+            .collect())
+    }
+}

@@ -23,6 +23,8 @@ use std::process::{Child, Command, Stdio};
 
 #[path = "http/card.rs"]
 mod card;
+#[path = "http/contract.rs"]
+mod contract;
 #[path = "http/evidence.rs"]
 mod evidence;
 #[path = "http/outage.rs"]

@@ -47,7 +47,7 @@ pub fn router(state: WebState) -> Router {
         .merge(cdrl::routes())
         .merge(desk::routes())
         .merge(recover::routes())
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
         .merge(ops::routes())
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn(ops::record_latency))
@@ -68,6 +68,7 @@ pub fn router(state: WebState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .layer(middleware::from_fn(api::error::render))
         .with_state(state)
 }
 

@@ -19,7 +19,6 @@ use rinnova_app::AppError;
 use rinnova_app::auth::SessionKind;
 use rinnova_app::i18n::Lang;
 use rinnova_app::views::RenewalView;
-use rinnova_store::repo;
 use serde::Deserialize;
 
 pub fn routes() -> Router<WebState> {
@@ -919,10 +918,7 @@ async fn outbox(State(s): State<WebState>, v: Visitor) -> Response {
     if !s.app.config().demo {
         return error_page(&s, v.lang, &AppError::NotFound);
     }
-    let messages = match s.app.store().conn().await {
-        Ok(mut c) => repo::outbox::recent(&mut c, None, 200).await,
-        Err(e) => Err(e),
-    };
+    let messages = s.app.demo_outbox(None, 200).await;
     match messages {
         Ok(ms) => {
             let tz = rinnova_domain::window::ca_time_zone();
@@ -952,6 +948,6 @@ async fn outbox(State(s): State<WebState>, v: Visitor) -> Response {
             }
             .into_response()
         }
-        Err(e) => error_page(&s, v.lang, &e.into()),
+        Err(e) => error_page(&s, v.lang, &e),
     }
 }
