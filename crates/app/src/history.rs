@@ -23,6 +23,8 @@ pub struct HistoryEntry {
     pub actor: String,
     pub subject: Option<String>,
     pub ip: Option<String>,
+    /// The id of the request that caused it (its `X-Request-Id`, in the logs too).
+    pub request_id: Option<String>,
     pub detail: Option<String>,
 }
 
@@ -45,6 +47,7 @@ fn entry(r: AuditRecord, lang: Lang) -> HistoryEntry {
         actor: r.actor,
         subject: r.subject,
         ip: r.ip,
+        request_id: r.request_id,
         detail: r.detail.map(|d| detail_text(&d, lang)),
     }
 }

@@ -73,6 +73,14 @@ impl Default for CaSettings {
     }
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 /// Everything `rinnova` reads.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -103,6 +111,9 @@ pub struct Config {
     /// Cores this process may use: its pool for CPU work (Argon2id, signatures, PDFs) and its
     /// async workers. Default: every core. Several instances on one machine share it out.
     pub cpu_threads: Option<usize>,
+    /// Log lines as text for a terminal (`text`) or one JSON object a line (`json`, for a log
+    /// collector); each line of a request carries its id. `RUST_LOG` filters them.
+    pub log_format: LogFormat,
     pub sms: SmsConfig,
     pub mail: MailConfig,
     pub ca: CaSettings,
@@ -123,6 +134,7 @@ impl Default for Config {
             secure_cookies: None,
             trusted_proxies: Vec::new(),
             cpu_threads: None,
+            log_format: LogFormat::Text,
             sms: SmsConfig::default(),
             mail: MailConfig::default(),
             ca: CaSettings::default(),

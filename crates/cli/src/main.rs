@@ -419,16 +419,24 @@ fn error_text(e: &anyhow::Error, lang: rinnova_app::i18n::Lang) -> String {
     }
 }
 
+/// Log lines to stderr, filtered by `RUST_LOG` (default: info, sqlx's warnings), as text or
+/// as JSON objects with their span (a request's id) in each.
+fn init_logging(format: config::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Text => logs.init(),
+        config::LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
+}
+
 fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let mut cfg = Config::load(cli.config.as_deref())?;
+    init_logging(cfg.log_format);
     if let Some(d) = cli.data_dir {
         cfg.data_dir = d;
     }
@@ -771,7 +779,7 @@ async fn audit(cfg: Config, command: AuditCommand) -> anyhow::Result<()> {
             } else {
                 for e in &entries {
                     println!(
-                        "{:>8}  {}  {:<28} {:<24} {}{}",
+                        "{:>8}  {}  {:<28} {:<24} {}{}{}",
                         e.seq,
                         e.at,
                         e.action,
@@ -779,6 +787,10 @@ async fn audit(cfg: Config, command: AuditCommand) -> anyhow::Result<()> {
                         e.subject.as_deref().unwrap_or("-"),
                         e.ip.as_deref()
                             .map(|ip| format!("  from {ip}"))
+                            .unwrap_or_default(),
+                        e.request_id
+                            .as_deref()
+                            .map(|id| format!("  request {id}"))
                             .unwrap_or_default()
                     );
                 }

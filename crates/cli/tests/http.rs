@@ -60,13 +60,18 @@ impl Server {
     }
 
     /// Runs `cmd` (a `rinnova serve` command line, perhaps wrapped) and waits for its address.
-    fn spawn(mut cmd: Command) -> Server {
+    fn spawn(cmd: Command) -> Server {
+        Self::spawn_logging(cmd, Stdio::inherit())
+    }
+
+    /// The same, its log lines going to `logs`.
+    fn spawn_logging(mut cmd: Command, logs: Stdio) -> Server {
         if !cmd.get_envs().any(|(k, _)| k == "RUST_LOG") {
             cmd.env("RUST_LOG", "warn");
         }
         let mut child = cmd
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(logs)
             .spawn()
             .expect("the rinnova binary starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();

@@ -14,6 +14,8 @@ mod sandbox;
 mod session;
 mod staff;
 mod templates;
+mod trace;
+pub use trace::current_request_id;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
@@ -69,6 +71,8 @@ pub fn router(state: WebState) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .layer(middleware::from_fn(api::error::render))
+        .layer(trace::layer())
+        .layer(middleware::from_fn(trace::request_id))
         .with_state(state)
 }
 
@@ -126,11 +130,11 @@ impl FromRequestParts<WebState> for RequestCtx {
                     .join(",");
                 client_ip(c.0.ip(), &forwarded, &state.trusted_proxies).to_string()
             });
+        // Set, checked, by the request-id layer.
         let request_id = parts
             .headers
-            .get("x-request-id")
+            .get(trace::X_REQUEST_ID)
             .and_then(|v| v.to_str().ok())
-            .filter(|v| v.len() <= 64)
             .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
         Ok(RequestCtx(Ctx {
             ip,

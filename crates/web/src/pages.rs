@@ -100,7 +100,15 @@ pub(crate) fn error_item(lang: Lang, e: &AppError, field: Option<&str>) -> Error
 pub(crate) fn error_page(state: &WebState, lang: Lang, e: &AppError) -> Response {
     let mut p = page(state, lang, "", None, "/");
     p.errors.push(error_item(lang, e, None));
-    (status(e), retry_after(e), ErrorPage { page: p }).into_response()
+    (
+        status(e),
+        retry_after(e),
+        ErrorPage {
+            page: p,
+            request_id: crate::current_request_id(),
+        },
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> Response {
@@ -329,7 +337,14 @@ pub(crate) fn csrf_refused(s: &WebState, lang: Lang) -> Response {
         code: "RNV-CSRF-001".into(),
         field: None,
     });
-    (StatusCode::FORBIDDEN, ErrorPage { page: p }).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        ErrorPage {
+            page: p,
+            request_id: crate::current_request_id(),
+        },
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -110,6 +110,8 @@ pub struct OutboxPage {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub page: PageCtx,
+    /// The request's id, to quote to support (the same is in the logs and the audit trail).
+    pub request_id: Option<String>,
 }
 
 /// A staff area's login (the CDRL's, the RAO desk's): what differs between them.

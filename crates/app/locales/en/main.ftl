@@ -5,6 +5,7 @@ lang-switch = Italiano
 logout = Log out
 error-summary-title = We could not go on
 error-code = Error code
+error-request-id = Request reference (quote it to support)
 back-home = Back to the home page
 demo-banner = Demonstration environment: no message is really sent.
 demo-outbox-link = Messages sent (SMS and e-mail)

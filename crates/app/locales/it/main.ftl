@@ -5,6 +5,7 @@ lang-switch = English
 logout = Esci
 error-summary-title = Non è stato possibile procedere
 error-code = Codice errore
+error-request-id = Riferimento della richiesta (da indicare all'assistenza)
 back-home = Torna alla pagina iniziale
 demo-banner = Ambiente dimostrativo: i messaggi non vengono inviati davvero.
 demo-outbox-link = Messaggi inviati (SMS ed e-mail)

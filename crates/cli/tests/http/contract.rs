@@ -114,9 +114,11 @@ async fn requests_the_api_cannot_read_get_json_errors_in_the_callers_language() 
     assert_eq!(e["code"], "RNV-REQ-400");
     assert!(e["message"].as_str().unwrap().starts_with("La richiesta"));
 
-    // Too large, unknown path, wrong method.
+    // Too large (on a connection of its own: the server closes it, the body unread), unknown
+    // path, wrong method.
     let (status, e) = error_of(
-        http.post(url("/login"))
+        reqwest::Client::new()
+            .post(url("/login"))
             .header("content-type", "application/json")
             .body(vec![b' '; 100 * 1024])
             .send()
@@ -170,4 +172,98 @@ async fn requests_the_api_cannot_read_get_json_errors_in_the_callers_language() 
     }
     let home = &doc["paths"]["/api/v1/home"]["get"]["responses"];
     assert!(home["401"].is_object() && home["415"].is_null(), "{home}");
+}
+
+#[tokio::test]
+async fn every_request_has_an_id_in_its_answer_its_audit_rows_and_its_error_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let http = reqwest::Client::new();
+    let id_of = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+
+    // A sane id sent by the client is kept; anything else is replaced by a new one.
+    let r = http
+        .post(format!("{}/api/v1/login", server.base))
+        .header("x-request-id", "it-test.login_1")
+        .json(&json!({"user_id": "JZLF002", "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(id_of(&r), "it-test.login_1");
+    let r = http
+        .get(format!("{}/api/v1/home", server.base))
+        .header("x-request-id", "no spaces <or> markup")
+        .send()
+        .await
+        .unwrap();
+    let fresh = id_of(&r);
+    assert_eq!(fresh.len(), 36, "a UUID: {fresh}");
+
+    // The audit row of the failed login names the request.
+    let found = rinnova(
+        tmp.path(),
+        &["audit", "search", "--holder", "JZLF002", "--json"],
+    );
+    let entries: Value = serde_json::from_slice(&found.stdout).unwrap();
+    let failed = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "login_failed")
+        .expect("the failed login is audited");
+    assert_eq!(failed["request_id"], "it-test.login_1", "{failed}");
+
+    // The portal's error page prints the id to quote to support.
+    let mut b = Browser::new(&server.base);
+    b.login("JZLF001", "/").await;
+    let resp = b
+        .http
+        .get(format!("{}/renewals/no-such-renewal", server.base))
+        .header("cookie", b.cookie_header())
+        .header("x-request-id", "page-err-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("<code>page-err-7</code>"), "{page}");
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_on_each_line_of_a_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log_path = tmp.path().join("server.log");
+    let mut cmd = bin(tmp.path());
+    cmd.args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env("RINNOVA_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,tower_http=debug");
+    let server = Server::spawn_logging(cmd, std::fs::File::create(&log_path).unwrap().into());
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/home", server.base))
+        .header("x-request-id", "json-log-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    server.kill();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: not JSON: {l}")))
+        .collect();
+    let of_request: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["span"]["request_id"] == "json-log-1")
+        .collect();
+    assert!(of_request.len() >= 2, "started and finished: {logs}");
+    assert!(
+        of_request
+            .iter()
+            .all(|l| l["span"]["route"] == "/api/v1/home")
+    );
+    assert!(
+        of_request.iter().any(|l| l["fields"]["status"] == 401),
+        "{logs}"
+    );
 }
