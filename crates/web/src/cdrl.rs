@@ -1,19 +1,19 @@
 //! The organisation manager's (CDRL) area (SPEC §5 step 6, A3): their own login and session
 //! cookie, the requests of their organisation's people, approve or reject with a reason.
 
-use crate::pages::{csrf_refused, error_item, error_page, page};
-use crate::session::{cookie, csrf_matches, request_lang};
-use crate::staff::{self, CsrfForm, LoginForm};
+use crate::forms::{CsrfForm, NoFields};
+use crate::pages::{error_item, error_page, page};
+use crate::session::request_lang;
+use crate::staff::{self, LoginForm};
 use crate::templates::{CdrlPage, StaffArea};
 use crate::{RequestCtx, WebState};
 use axum::Form;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::{HeaderMap, request::Parts};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
-use rinnova_app::approval::CdrlSession;
 use serde::Deserialize;
 
 pub const STAFF_COOKIE: &str = "rnv_staff";
@@ -27,30 +27,26 @@ pub fn routes() -> Router<WebState> {
         .route("/cdrl/renewals/{id}/reject", post(reject))
 }
 
-/// A logged-in CDRL; anyone else is sent to the CDRL login.
-pub struct Cdrl {
-    token: String,
-    session: CdrlSession,
-}
+/// The organisation manager's area.
+pub struct CdrlArea;
 
-impl FromRequestParts<WebState> for Cdrl {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, s: &WebState) -> Result<Self, Self::Rejection> {
-        let token = cookie(&parts.headers, STAFF_COOKIE).filter(|t| !t.is_empty());
-        match token {
-            Some(token) => match s.app.cdrl_session(&token).await {
-                Ok(session) => Ok(Cdrl { token, session }),
-                Err(_) => Err(Redirect::to("/cdrl/login").into_response()),
-            },
-            None => Err(Redirect::to("/cdrl/login").into_response()),
-        }
+impl staff::StaffKind for CdrlArea {
+    type Session = rinnova_app::approval::CdrlSession;
+    const COOKIE: &'static str = STAFF_COOKIE;
+    const LOGIN_PATH: &'static str = "/cdrl/login";
+    async fn session(app: &rinnova_app::App, token: &str) -> Result<Self::Session, AppError> {
+        app.cdrl_session(token).await
+    }
+    fn csrf(session: &Self::Session) -> &str {
+        &session.csrf
+    }
+    fn lang(session: &Self::Session) -> rinnova_app::i18n::Lang {
+        session.lang
     }
 }
 
-fn csrf_ok(c: &Cdrl, submitted: &str) -> bool {
-    csrf_matches(&c.session.csrf, submitted)
-}
+/// A logged-in CDRL; anyone else is sent to the login page.
+pub type Cdrl = staff::Staff<CdrlArea>;
 
 fn area_page(s: &WebState, c: &Cdrl, notice: Option<String>) -> CdrlPage {
     let mut p = page(
@@ -114,24 +110,17 @@ async fn login(
     staff::login_done(&s, lang, AREA, f.username, outcome)
 }
 
-async fn logout(State(s): State<WebState>, c: Cdrl, Form(f): Form<CsrfForm>) -> Response {
-    if !csrf_ok(&c, &f.csrf) {
-        return csrf_refused(&s, c.session.lang);
-    }
+async fn logout(State(s): State<WebState>, CsrfForm(c, _): CsrfForm<Cdrl, NoFields>) -> Response {
     let _ = s.app.cdrl_logout(&c.token).await;
     staff::logout_done(&s, AREA)
 }
 
 async fn approve(
     State(s): State<WebState>,
-    c: Cdrl,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(c, _): CsrfForm<Cdrl, NoFields>,
 ) -> Response {
-    if !csrf_ok(&c, &f.csrf) {
-        return csrf_refused(&s, c.session.lang);
-    }
     decided(
         &s,
         &c,
@@ -145,21 +134,15 @@ async fn approve(
 #[derive(Deserialize)]
 struct RejectForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
 async fn reject(
     State(s): State<WebState>,
-    c: Cdrl,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<RejectForm>,
+    CsrfForm(c, f): CsrfForm<Cdrl, RejectForm>,
 ) -> Response {
-    if !csrf_ok(&c, &f.csrf) {
-        return csrf_refused(&s, c.session.lang);
-    }
     let out = s
         .app
         .decide(&c.session, &id, false, Some(&f.reason), &ctx)

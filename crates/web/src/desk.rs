@@ -1,19 +1,20 @@
 //! The RAO desk area (seeds 000, 002, 004; A3): the operator's own login and cookie, holder
 //! search, and a new certificate after an identity check where renewal is impossible.
 
-use crate::pages::{csrf_refused, error_item, page};
-use crate::session::{cookie, csrf_matches, request_lang};
-use crate::staff::{self, CsrfForm, LoginForm};
+use crate::forms::{CsrfForm, NoFields};
+use crate::pages::{error_item, page};
+use crate::session::request_lang;
+use crate::staff::{self, LoginForm};
 use crate::templates::{ErrorItem, RaoPage, StaffArea};
 use crate::{RequestCtx, WebState};
 use axum::Form;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::{HeaderMap, request::Parts};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
-use rinnova_app::desk::{DocumentType, NewCertificateAtDesk, RaoSession};
+use rinnova_app::desk::{DocumentType, NewCertificateAtDesk};
 use serde::Deserialize;
 
 pub const RAO_COOKIE: &str = "rnv_rao";
@@ -30,30 +31,26 @@ pub fn routes() -> Router<WebState> {
         .route("/rao/renewals/{id}/evidence.pdf", get(evidence))
 }
 
-/// A logged-in RAO; anyone else is sent to the RAO login.
-pub struct Rao {
-    token: String,
-    session: RaoSession,
-}
+/// The RAO desk's area.
+pub struct RaoArea;
 
-impl FromRequestParts<WebState> for Rao {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, s: &WebState) -> Result<Self, Self::Rejection> {
-        let token = cookie(&parts.headers, RAO_COOKIE).filter(|t| !t.is_empty());
-        match token {
-            Some(token) => match s.app.rao_session(&token).await {
-                Ok(session) => Ok(Rao { token, session }),
-                Err(_) => Err(Redirect::to("/rao/login").into_response()),
-            },
-            None => Err(Redirect::to("/rao/login").into_response()),
-        }
+impl staff::StaffKind for RaoArea {
+    type Session = rinnova_app::desk::RaoSession;
+    const COOKIE: &'static str = RAO_COOKIE;
+    const LOGIN_PATH: &'static str = "/rao/login";
+    async fn session(app: &rinnova_app::App, token: &str) -> Result<Self::Session, AppError> {
+        app.rao_session(token).await
+    }
+    fn csrf(session: &Self::Session) -> &str {
+        &session.csrf
+    }
+    fn lang(session: &Self::Session) -> rinnova_app::i18n::Lang {
+        session.lang
     }
 }
 
-fn csrf_ok(r: &Rao, submitted: &str) -> bool {
-    csrf_matches(&r.session.csrf, submitted)
-}
+/// A logged-in RAO; anyone else is sent to the login page.
+pub type Rao = staff::Staff<RaoArea>;
 
 #[derive(Deserialize)]
 struct SearchQuery {
@@ -142,18 +139,13 @@ async fn login(
     staff::login_done(&s, lang, AREA, f.username, outcome)
 }
 
-async fn logout(State(s): State<WebState>, r: Rao, Form(f): Form<CsrfForm>) -> Response {
-    if !csrf_ok(&r, &f.csrf) {
-        return csrf_refused(&s, r.session.lang);
-    }
+async fn logout(State(s): State<WebState>, CsrfForm(r, _): CsrfForm<Rao, NoFields>) -> Response {
     let _ = s.app.rao_logout(&r.token).await;
     staff::logout_done(&s, AREA)
 }
 
 #[derive(Deserialize)]
 struct NewForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -170,14 +162,10 @@ struct NewForm {
 
 async fn new_certificate(
     State(s): State<WebState>,
-    r: Rao,
     Path((holder, cert)): Path<(String, String)>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<NewForm>,
+    CsrfForm(r, f): CsrfForm<Rao, NewForm>,
 ) -> Response {
-    if !csrf_ok(&r, &f.csrf) {
-        return csrf_refused(&s, r.session.lang);
-    }
     let lang = r.session.lang;
     let out = match DocumentType::parse(&f.document_type) {
         None => Err(AppError::Invalid(rinnova_domain::DomainError::MissingField)),

@@ -6,6 +6,7 @@ pub mod api;
 mod cdrl;
 mod desk;
 mod errors;
+mod forms;
 mod ops;
 pub use ops::REQUEST_SECONDS;
 mod pages;

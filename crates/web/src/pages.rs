@@ -2,8 +2,9 @@
 //! (POST → redirect → GET) or re-renders the page with a translated error summary.
 
 use crate::errors::{retry_after, status};
+use crate::forms::{CsrfForm, NoFields};
 use crate::session::{
-    Holder, LANG_COOKIE, SESSION_COOKIE, Visitor, csrf_ok, request_lang, safe_next, set_cookie,
+    Holder, LANG_COOKIE, SESSION_COOKIE, Visitor, request_lang, safe_next, set_cookie,
 };
 use crate::templates::{
     ErrorItem, ErrorPage, HomePage, LoginPage, OutboxItem, OutboxPage, PageCtx, RenewalPage, Tr,
@@ -302,21 +303,11 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(s): State<WebState>,
-    h: Holder,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     if let Err(e) = s.app.logout(&h.token, &ctx).await {
         return error_page(&s, h.session.lang, &e);
     }
@@ -330,15 +321,26 @@ async fn logout(
         .into_response()
 }
 
+/// A form whose token is not the session's (403).
 pub(crate) fn csrf_refused(s: &WebState, lang: Lang) -> Response {
+    request_error_page(s, lang, StatusCode::FORBIDDEN, "RNV-CSRF-001")
+}
+
+/// The error page of a request refused before any use case ran, with its code.
+pub(crate) fn request_error_page(
+    s: &WebState,
+    lang: Lang,
+    status: StatusCode,
+    code: &str,
+) -> Response {
     let mut p = page(s, lang, "", None, "/");
     p.errors.push(ErrorItem {
-        message: lang.t("err-RNV-CSRF-001"),
-        code: "RNV-CSRF-001".into(),
+        message: lang.t(&format!("err-{code}")),
+        code: code.into(),
         field: None,
     });
     (
-        StatusCode::FORBIDDEN,
+        status,
         ErrorPage {
             page: p,
             request_id: crate::current_request_id(),
@@ -392,14 +394,10 @@ async fn home(State(s): State<WebState>, h: Holder) -> Response {
 
 async fn renew(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let started = s.app.start_renewal(&h.session.holder_id, &id, &ctx).await;
     renewal_or_home(&s, &h, started).await
 }
@@ -516,22 +514,16 @@ async fn after_step(
 
 async fn confirm_data(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s.app.confirm_data(&h.session.holder_id, &id, &ctx).await;
     after_step(&s, &h, &id, out, None, (false, false)).await
 }
 
 #[derive(Deserialize)]
 struct DocumentsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     documents_hash: String,
     accept_terms: Option<String>,
@@ -540,14 +532,10 @@ struct DocumentsForm {
 
 async fn accept_documents(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<DocumentsForm>,
+    CsrfForm(h, f): CsrfForm<Holder, DocumentsForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let consents = (f.accept_terms.is_some(), f.confirm_data.is_some());
     let out = s
         .app
@@ -604,14 +592,10 @@ pub fn pdf_response(pdf: Vec<u8>, name: &str, download: bool) -> Response {
 
 async fn resend(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     match s.app.resend_code(&h.session.holder_id, &id, &ctx).await {
         Ok(r) => {
             let mut page = renewal_view_page(&s, &h, r, vec![], (false, false));
@@ -624,8 +608,6 @@ async fn resend(
 
 #[derive(Deserialize)]
 struct CodeForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     pin: String,
     #[serde(default)]
@@ -643,14 +625,10 @@ fn field_of(e: &AppError) -> &'static str {
 
 async fn sign(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CodeForm>,
+    CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .sign(&h.session.holder_id, &id, &f.pin, &f.otp, &ctx)
@@ -662,21 +640,15 @@ async fn sign(
 #[derive(Deserialize)]
 struct CouponForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     code: String,
 }
 
 async fn pay_with_coupon(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CouponForm>,
+    CsrfForm(h, f): CsrfForm<Holder, CouponForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .pay_with_coupon(&h.session.holder_id, &id, &f.code, &ctx)
@@ -687,8 +659,6 @@ async fn pay_with_coupon(
 #[derive(Deserialize)]
 struct ShopForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     method: String,
     #[serde(default)]
     promo_code: String,
@@ -696,14 +666,10 @@ struct ShopForm {
 
 async fn pay_in_shop(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<ShopForm>,
+    CsrfForm(h, f): CsrfForm<Holder, ShopForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let Some(method) = rinnova_pay::ShopMethod::parse(&f.method) else {
         let e = AppError::Invalid(rinnova_domain::DomainError::MissingField);
         return after_step(&s, &h, &id, Err(e), Some("method-card"), (false, false)).await;
@@ -724,8 +690,6 @@ async fn pay_in_shop(
 #[derive(Deserialize)]
 struct RaoForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     rao_username: String,
     #[serde(default)]
     rao_password: String,
@@ -733,14 +697,10 @@ struct RaoForm {
 
 async fn pay_by_rao(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<RaoForm>,
+    CsrfForm(h, f): CsrfForm<Holder, RaoForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .pay_by_rao(
@@ -757,8 +717,6 @@ async fn pay_by_rao(
 #[derive(Deserialize)]
 struct PrepaidForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     account_user_id: String,
     #[serde(default)]
     account_password: String,
@@ -766,14 +724,10 @@ struct PrepaidForm {
 
 async fn pay_with_prepaid(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<PrepaidForm>,
+    CsrfForm(h, f): CsrfForm<Holder, PrepaidForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .pay_with_prepaid(
@@ -790,8 +744,6 @@ async fn pay_with_prepaid(
 #[derive(Deserialize)]
 struct ContactForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     field: String,
     #[serde(default)]
     value: String,
@@ -801,14 +753,10 @@ struct ContactForm {
 
 async fn request_contact_change(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<ContactForm>,
+    CsrfForm(h, f): CsrfForm<Holder, ContactForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let Some(field) = rinnova_app::contact::ContactField::parse(&f.field) else {
         let e = AppError::Invalid(rinnova_domain::DomainError::MissingField);
         return after_step(&s, &h, &id, Err(e), Some("contact-email"), (false, false)).await;
@@ -833,14 +781,10 @@ async fn request_contact_change(
 
 async fn confirm_contact_change(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CodeForm>,
+    CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .confirm_contact_change(&h.session.holder_id, &id, &f.otp, &ctx)
@@ -850,14 +794,10 @@ async fn confirm_contact_change(
 
 async fn activation_code(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CodeForm>,
+    CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .activation_code(&h.session.holder_id, &id, &f.otp, &ctx)
@@ -867,14 +807,10 @@ async fn activation_code(
 
 async fn activate(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<CodeForm>,
+    CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     let out = s
         .app
         .activate(
@@ -893,8 +829,6 @@ async fn activate(
 #[derive(Deserialize)]
 struct ResyncForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     first: String,
     #[serde(default)]
     second: String,
@@ -902,14 +836,10 @@ struct ResyncForm {
 
 async fn token_resync(
     State(s): State<WebState>,
-    h: Holder,
     Path(id): Path<String>,
     RequestCtx(ctx): RequestCtx,
-    Form(f): Form<ResyncForm>,
+    CsrfForm(h, f): CsrfForm<Holder, ResyncForm>,
 ) -> Response {
-    if !csrf_ok(&h.session, &f.csrf) {
-        return csrf_refused(&s, h.session.lang);
-    }
     match s
         .app
         .resync_token(&h.session.holder_id, &f.first, &f.second, &ctx)

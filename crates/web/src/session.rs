@@ -139,11 +139,6 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
-/// Whether a submitted form token is the session's (constant time).
-pub fn csrf_ok(session: &SessionInfo, submitted: &str) -> bool {
-    csrf_matches(&session.csrf, submitted)
-}
-
 /// Whether a submitted form token is the session's (constant time; an empty one never is).
 pub fn csrf_matches(expected: &str, submitted: &str) -> bool {
     use subtle::ConstantTimeEq;

@@ -2,10 +2,14 @@
 //! session cookie, and the logout.
 
 use crate::WebState;
+use crate::forms::FormSession;
 use crate::pages::{error_item, page};
+use crate::session::cookie;
 use crate::session::set_cookie;
 use crate::templates::{StaffArea, StaffLoginPage};
+use axum::extract::FromRequestParts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use rinnova_app::AppError;
 use rinnova_app::i18n::Lang;
@@ -20,11 +24,47 @@ pub struct LoginForm {
     pub password: String,
 }
 
-/// A form that carries only the session's CSRF token.
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
+/// A staff area: its session cookie, its login page and how its sessions are found.
+pub trait StaffKind: Send + Sync + 'static {
+    type Session: Send + Sync;
+    const COOKIE: &'static str;
+    const LOGIN_PATH: &'static str;
+    fn session(
+        app: &rinnova_app::App,
+        token: &str,
+    ) -> impl std::future::Future<Output = Result<Self::Session, AppError>> + Send;
+    fn csrf(session: &Self::Session) -> &str;
+    fn lang(session: &Self::Session) -> Lang;
+}
+
+/// A logged-in member of staff of area `K` (a CDRL, an RAO); anyone else is sent to the
+/// area's login page.
+pub struct Staff<K: StaffKind> {
+    pub token: String,
+    pub session: K::Session,
+}
+
+impl<K: StaffKind> FromRequestParts<WebState> for Staff<K> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &WebState) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, K::COOKIE).filter(|t| !t.is_empty());
+        if let Some(token) = token
+            && let Ok(session) = K::session(&s.app, &token).await
+        {
+            return Ok(Staff { token, session });
+        }
+        Err(Redirect::to(K::LOGIN_PATH).into_response())
+    }
+}
+
+impl<K: StaffKind> FormSession for Staff<K> {
+    fn csrf(&self) -> &str {
+        K::csrf(&self.session)
+    }
+    fn lang(&self) -> Lang {
+        K::lang(&self.session)
+    }
 }
 
 /// The login page, with the errors of a failed attempt.
