@@ -136,3 +136,11 @@ pub async fn payroll_csv(
     commit(tx).await?;
     String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// Every organisation (id, payment mode, whether its manager approves, name), for
+/// administrators.
+pub async fn organisations(
+    store: &Store,
+) -> Result<Vec<rinnova_store::OrganisationRecord>, AppError> {
+    Ok(repo::holders::organisations(&mut *store.conn().await?).await?)
+}

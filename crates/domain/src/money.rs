@@ -36,6 +36,12 @@ impl Money {
         self.0
     }
 
+    /// An amount written in euro: digits, then optionally a point and one or two digits of
+    /// cents (`100`, `100.00`, `5.5`). Anything else, or out of range: an error.
+    pub fn parse(text: &str) -> Result<Money, MoneyOutOfRange> {
+        Money::from_cents(parse_cents(text).ok_or(MoneyOutOfRange)?)
+    }
+
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyOutOfRange> {
         Money::from_cents(self.0 + other.0)
     }
@@ -75,6 +81,23 @@ impl Money {
             format!("{grouped},{cents:02} €")
         }
     }
+}
+
+/// Euro written as `123`, `123.4` or `123.45`, in cents; `None` for anything else (a comma
+/// too: statements and the command line write a point).
+pub fn parse_cents(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (units, frac) = t.split_once('.').unwrap_or((t, ""));
+    if units.is_empty()
+        || !units.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let units: i64 = units.parse().ok()?;
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    units.checked_mul(100)?.checked_add(frac)
 }
 
 /// A VAT rate in basis points (22 % = 2 200).
@@ -172,6 +195,17 @@ impl PriceList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_parse_from_euro_text() {
+        assert_eq!(Money::parse("100").map(Money::cents), Ok(10_000));
+        assert_eq!(Money::parse(" 100.5 ").map(Money::cents), Ok(10_050));
+        assert_eq!(Money::parse("5.05").map(Money::cents), Ok(505));
+        for bad in ["", "-5", "5,05", "5.005", "1e3", ".5", "abc", "2000000"] {
+            assert!(Money::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_cents("5."), Some(500), "the cents may be left out");
+    }
 
     fn m(c: i64) -> Money {
         Money::from_cents(c).unwrap()

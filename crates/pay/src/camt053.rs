@@ -61,18 +61,7 @@ pub enum CamtError {
 
 /// Cents of a decimal amount such as `48.80` or `1250` (at most two decimals).
 pub fn cents(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let (units, frac) = t.split_once('.').unwrap_or((t, ""));
-    if units.is_empty()
-        || !units.bytes().all(|b| b.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let units: i64 = units.parse().ok()?;
-    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
-    units.checked_mul(100)?.checked_add(frac)
+    rinnova_domain::money::parse_cents(text)
 }
 
 fn ends_with(path: &[String], tail: &[&str]) -> bool {

@@ -4,28 +4,33 @@ use crate::WebState;
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderMap, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rinnova_app::auth::SessionInfo;
 use rinnova_app::i18n::Lang;
+use time::Duration;
 
 pub const SESSION_COOKIE: &str = "rnv_session";
 pub const LANG_COOKIE: &str = "rnv_lang";
 
 /// A cookie's value.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
 }
 
-/// A `Set-Cookie` value.
+/// A `Set-Cookie` value: the whole site, not for scripts, not sent on cross-site posts;
+/// `max_age` 0 removes it.
 pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(Duration::seconds(max_age))
+        .secure(secure)
+        .build()
+        .to_string()
 }
 
 /// The language of a request without a session: cookie, then `Accept-Language`.
@@ -118,16 +123,15 @@ impl FromRequestParts<WebState> for Holder {
     }
 }
 
-/// Percent-encoding for a query value.
+/// Percent-encoding for a query value (a path stays readable: `/` is kept).
 pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 /// A local path to go back to after login; anything else (other hosts, `//evil`) is home.
@@ -166,8 +170,21 @@ mod tests {
         );
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("tok"));
         assert_eq!(request_lang(&h), Lang::En);
-        assert!(
-            set_cookie("x", "y", 10, true).contains("HttpOnly; SameSite=Lax; Max-Age=10; Secure")
+        let set = set_cookie("x", "y", 10, true);
+        for part in [
+            "x=y",
+            "HttpOnly",
+            "SameSite=Lax",
+            "Path=/",
+            "Max-Age=10",
+            "Secure",
+        ] {
+            assert!(set.contains(part), "{set} lacks {part}");
+        }
+        assert!(!set_cookie("x", "", 0, false).contains("Secure"));
+        assert_eq!(
+            encode("/renewals/1?a=b c&é"),
+            "/renewals/1%3Fa%3Db%20c%26%C3%A9"
         );
     }
 }

@@ -1,0 +1,97 @@
+//! The administrators' subcommands, one module each (`serve` is in `server`, the card client
+//! in `card`, the load generator in `rinnova-bench`), and what they share.
+
+pub mod audit;
+pub mod ca;
+pub mod coupons;
+pub mod demo;
+pub mod organisations;
+pub mod payments;
+pub mod prepaid;
+pub mod rao;
+pub mod reminders;
+pub mod renewals;
+
+use crate::config::{self, Config};
+use anyhow::Context;
+use rinnova_domain::{CertificateKind, Money};
+
+/// Who runs an admin command (the audit trail's actor).
+pub fn whoami() -> String {
+    std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// The application over the configured store, for a one-off command. A demo installation has
+/// no configured passphrase: its CA opens with the demo one.
+pub async fn open_app(mut cfg: Config) -> anyhow::Result<rinnova_app::App> {
+    let store = crate::server::open_store(&cfg).await?;
+    cfg.app.public_url = cfg.public_url();
+    let passphrase = cfg
+        .ca_passphrase
+        .clone()
+        .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.to_owned());
+    rinnova_app::App::open(
+        store,
+        cfg.app,
+        std::sync::Arc::new(rinnova_app::clock::SystemClock),
+        passphrase.as_bytes(),
+    )
+    .await
+    .context("opening the CA (set ca_passphrase)")
+}
+
+/// Now, by the system clock.
+pub fn now() -> jiff::Timestamp {
+    rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock)
+}
+
+/// The start of a civil day in the CA's time zone.
+pub fn rome_midnight(d: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
+    Ok(d.to_zoned(rinnova_domain::window::ca_time_zone())?
+        .timestamp())
+}
+
+/// A new account's password: the first line of standard input (out of the shell history),
+/// 12 characters or more.
+pub fn password_from_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(
+        password.chars().count() >= 12,
+        "the password (first line of standard input) needs 12 characters or more"
+    );
+    Ok(password)
+}
+
+/// A use case's refusal, with its code, as a command's error.
+pub fn refused(e: rinnova_app::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e} ({})", e.code())
+}
+
+/// A certificate kind on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KindArg {
+    #[value(alias = "remote_signature")]
+    RemoteSignature,
+    #[value(alias = "card_signature")]
+    CardSignature,
+    Cns,
+}
+
+impl From<KindArg> for CertificateKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::RemoteSignature => CertificateKind::RemoteSignature,
+            KindArg::CardSignature => CertificateKind::CardSignature,
+            KindArg::Cns => CertificateKind::Cns,
+        }
+    }
+}
+
+/// An amount of euro on the command line: `100`, `100.00`, `5.5`.
+pub fn money(text: &str) -> Result<Money, String> {
+    Money::parse(text).map_err(|_| format!("{text:?} is not an amount like 100.00"))
+}
