@@ -1,10 +1,8 @@
 //! `rinnova`: the renewal service of a qualified trust service provider, in one binary.
 
-mod bench;
 mod card;
 mod cmd;
 mod config;
-mod cpus;
 mod http;
 mod server;
 
@@ -123,7 +121,7 @@ enum Command {
     /// Measure performance (see BENCHMARKS in the README).
     Bench {
         #[command(subcommand)]
-        command: bench::BenchCommand,
+        command: rinnova_bench::BenchCommand,
     },
 }
 
@@ -228,7 +226,9 @@ fn run() -> anyhow::Result<()> {
             Command::Demo { command } => cmd::demo::run(cfg, command).await,
             Command::Renewals { command } => cmd::renewals::run(cfg, command).await,
             Command::Audit { command } => cmd::audit::run(cfg, command).await,
-            Command::Bench { command } => bench::run(command).await,
+            Command::Bench { command } => {
+                rinnova_bench::run(command, server::shutdown_signal()).await
+            }
         }
     })
 }

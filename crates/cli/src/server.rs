@@ -170,7 +170,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         app,
         secure_cookies: secure,
         trusted_proxies: cfg.trusted_proxies.clone(),
-        metrics: metrics_recorder(),
+        metrics: rinnova_web::metrics_recorder(),
     });
     // Tests and scripts read this line to find the port.
     println!("rinnova listening on http://{addr}");
@@ -241,24 +241,4 @@ fn print_demo(cfg: &Config) {
         rinnova_app::demo::DEMO_RAO.1
     );
     println!("  SMS and e-mails: {}/demo/outbox", cfg.public_url());
-}
-
-/// Installs the Prometheus recorder once per process; its handle renders `/metrics`.
-pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
-    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
-    let built = PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            Matcher::Full(rinnova_web::REQUEST_SECONDS.to_owned()),
-            &[
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-            ],
-        )
-        .and_then(PrometheusBuilder::install_recorder);
-    match built {
-        Ok(handle) => Some(handle),
-        Err(e) => {
-            tracing::warn!(error = %e, "metrics off");
-            None
-        }
-    }
 }

@@ -8,7 +8,7 @@ mod desk;
 mod errors;
 mod forms;
 mod ops;
-pub use ops::REQUEST_SECONDS;
+pub use ops::{REQUEST_SECONDS, metrics_recorder};
 mod pages;
 mod recover;
 mod sandbox;

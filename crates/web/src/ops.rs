@@ -73,3 +73,23 @@ pub async fn record_latency(req: Request, next: Next) -> Response {
         .record(start.elapsed().as_secs_f64());
     resp
 }
+
+/// Installs the Prometheus recorder once per process; its handle renders `/metrics`.
+pub fn metrics_recorder() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+    let built = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full(REQUEST_SECONDS.to_owned()),
+            &[
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ],
+        )
+        .and_then(PrometheusBuilder::install_recorder);
+    match built {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics off");
+            None
+        }
+    }
+}

@@ -1,5 +1,8 @@
-//! `rinnova bench …`: performance measured by benchmarks, never by timed tests. Each prints a
+//! `rinnova bench …` (the `rinnova` binary calls this crate): performance measured by
+//! benchmarks, never by timed tests. Each prints a
 //! table, or with `--json` one JSON object.
+
+pub mod cpus;
 
 use anyhow::Context;
 use aws_lc_rs::rand::SystemRandom;
@@ -91,7 +94,12 @@ pub enum BenchCommand {
     },
 }
 
-pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+/// Runs a benchmark and prints its figures; `interrupted` (SIGINT, SIGTERM) stops a renewal run
+/// cleanly: its instances stop and a PostgreSQL it pinned gets its CPUs back.
+pub async fn run(
+    cmd: BenchCommand,
+    interrupted: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let (figures, json_out) = match cmd {
         BenchCommand::Issue { seconds, json } => (issue(seconds).await?, json),
         BenchCommand::Renew {
@@ -110,6 +118,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 database.as_deref(),
                 instances,
                 &database_cpus,
+                interrupted,
             )
             .await?,
             json,
@@ -571,6 +580,7 @@ async fn renew(
     database: Option<&str>,
     instances: usize,
     database_cpus: &[usize],
+    interrupted: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<Value> {
     anyhow::ensure!(
         database_cpus.is_empty() || database.is_some(),
@@ -581,7 +591,7 @@ async fn renew(
     // PostgreSQL it pinned gets its CPUs back (the guards' drops) — and its database goes.
     let figures = tokio::select! {
         r = renew_on(&db, renewals, clients, seconds, instances, database_cpus) => r,
-        () = crate::server::shutdown_signal() => Err(anyhow::anyhow!("interrupted")),
+        () = interrupted => Err(anyhow::anyhow!("interrupted")),
     };
     db.close().await;
     figures
@@ -624,7 +634,7 @@ async fn renew_on(
             secure_cookies: false,
             trusted_proxies: vec![],
             // Recorded as in `serve`, so that the run says where the time goes.
-            metrics: crate::server::metrics_recorder(),
+            metrics: rinnova_web::metrics_recorder(),
         });
         in_process = Some(tokio::spawn(async move {
             axum::serve(
