@@ -32,6 +32,7 @@ pub mod rao;
 pub mod recovery;
 pub mod reminders;
 pub mod renewal;
+mod renewal_view;
 pub mod revocation;
 pub mod shop;
 mod staff;
