@@ -20,7 +20,7 @@ pub async fn init(
     let (config, passphrase) = (config.clone(), passphrase.to_vec());
     let material =
         crate::util::blocking(move || Ca::init(&config, &passphrase, kdf, now)).await??;
-    let json = serde_json::to_string(&material).map_err(|e| AppError::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&material).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = store.begin().await?;
     if repo::ca::get(&mut tx).await?.is_some() {
         return Ok(false);
@@ -37,7 +37,7 @@ pub async fn material(store: &Store) -> Result<CaMaterial, AppError> {
         .ok_or_else(|| {
             AppError::Internal("the CA is not initialised: run `rinnova ca init`".into())
         })?;
-    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))
+    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Opens the stored CA with its passphrase.
@@ -46,5 +46,5 @@ pub async fn open(store: &Store, passphrase: &[u8]) -> Result<Ca, AppError> {
     let passphrase = passphrase.to_vec();
     crate::util::blocking(move || Ca::open(material, &passphrase))
         .await?
-        .map_err(|e| AppError::Internal(format!("cannot open the CA: {e}")))
+        .map_err(|e| AppError::Internal(format!("cannot open the CA: {e}").into()))
 }

@@ -179,12 +179,12 @@ impl App {
         let not_before = not_after
             .to_zoned(jiff::tz::TimeZone::UTC)
             .checked_sub(3.years())
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.into()))?
             .timestamp();
         let device_expires = not_before
             .to_zoned(jiff::tz::TimeZone::UTC)
             .checked_add(6.years())
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.into()))?
             .timestamp();
         let mut out = Vec::new();
         for (kind, raw) in keys {

@@ -237,11 +237,11 @@ fn rome_end_of_day(now: Timestamp, days_ahead: i64) -> Result<Timestamp, AppErro
         .to_zoned(ca_time_zone())
         .date()
         .checked_add(days_ahead.days())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let at = date
         .at(22, 0, 0, 0)
         .to_zoned(ca_time_zone())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     Ok(at.timestamp())
 }
 
@@ -507,7 +507,7 @@ impl App {
         let not_before = not_after
             .to_zoned(jiff::tz::TimeZone::UTC)
             .checked_sub(3.years())
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.into()))?
             .timestamp();
         Ok(self
             .issue_and_store(c, h, &key, distributor_id, not_before, now)

@@ -87,10 +87,27 @@ pub enum AppError {
     PrepaidRequired,
     /// The database (or another service the request needs) cannot be reached now: the
     /// request can be retried, nothing was lost.
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
+    #[error("service unavailable")]
+    Unavailable(#[source] rinnova_store::StoreError),
+    /// Something that should not happen, and its cause (its own chain of causes kept): logged
+    /// once, with the request's id, by whoever answers; the user sees the code only.
     #[error("internal error")]
-    Internal(String),
+    Internal(#[source] Cause),
+}
+
+/// The cause of an internal error.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error and its causes, outermost first: `a: b: c`.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 impl AppError {
@@ -189,9 +206,9 @@ impl From<MalformedCoupon> for AppError {
 impl From<rinnova_store::StoreError> for AppError {
     fn from(e: rinnova_store::StoreError) -> Self {
         if e.is_unavailable() {
-            Self::Unavailable(e.to_string())
+            Self::Unavailable(e)
         } else {
-            Self::Internal(e.to_string())
+            Self::Internal(Box::new(e))
         }
     }
 }
@@ -217,6 +234,25 @@ impl AppError {
 
 impl From<rinnova_ca::CaError> for AppError {
     fn from(e: rinnova_ca::CaError) -> Self {
-        Self::Internal(e.to_string())
+        Self::Internal(Box::new(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_chain_of_causes() {
+        let io = std::io::Error::other("disk on fire");
+        let e = AppError::Internal(Box::new(rinnova_store::StoreError::Db(sqlx::Error::Io(io))));
+        assert_eq!(e.code(), "RNV-GEN-500");
+        assert!(std::error::Error::source(&e).is_some());
+        let text = chain(&e);
+        assert!(text.starts_with("internal error: "), "{text}");
+        assert!(text.contains("disk on fire"), "{text}");
+        // A message alone is a cause too.
+        let e = AppError::Internal("renewal r1 has a bad step".into());
+        assert_eq!(chain(&e), "internal error: renewal r1 has a bad step");
     }
 }

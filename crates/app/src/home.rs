@@ -106,9 +106,9 @@ pub(crate) fn stored_facts(
 ) -> Result<CertificateFacts, AppError> {
     Ok(CertificateFacts {
         kind: CertificateKind::parse(kind)
-            .ok_or_else(|| AppError::Internal(format!("kind {kind}")))?,
+            .ok_or_else(|| AppError::Internal(format!("kind {kind}").into()))?,
         status: CertificateStatus::parse(status)
-            .ok_or_else(|| AppError::Internal(format!("status {status}")))?,
+            .ok_or_else(|| AppError::Internal(format!("status {status}").into()))?,
         not_after: ts(not_after),
         device_expires_at: device_expires_at.map(ts),
         renewals_on_device: u32::try_from(renewals_on_device).unwrap_or(u32::MAX),

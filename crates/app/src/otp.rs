@@ -43,7 +43,7 @@ fn token_state(t: &TokenRecord) -> Result<TokenState, AppError> {
         "totp" => TokenKind::Totp {
             step_seconds: u64::try_from(t.step_seconds).unwrap_or(30),
         },
-        other => return Err(AppError::Internal(format!("token kind {other}"))),
+        other => return Err(AppError::Internal(format!("token kind {other}").into())),
     };
     Ok(TokenState {
         kind,

@@ -24,14 +24,18 @@ const OFFERED: [PaymentMethod; 3] = [
 
 fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
     CertificateKind::parse(stored)
-        .ok_or_else(|| AppError::Internal(format!("unknown certificate kind {stored:?}")))
+        .ok_or_else(|| AppError::Internal(format!("unknown certificate kind {stored:?}").into()))
 }
 
 fn coupon_of(r: &CouponRecord) -> Result<Coupon, AppError> {
     let issuer = match r.issuer_kind.as_str() {
         "organisation" => CouponIssuer::Organisation(r.issuer_id.clone()),
         "distributor" => CouponIssuer::Distributor(r.issuer_id.clone()),
-        other => return Err(AppError::Internal(format!("coupon issuer kind {other:?}"))),
+        other => {
+            return Err(AppError::Internal(
+                format!("coupon issuer kind {other:?}").into(),
+            ));
+        }
     };
     Ok(Coupon {
         code: CouponCode::parse(&r.code).map_err(|_| AppError::Internal("stored coupon".into()))?,

@@ -95,7 +95,7 @@ pub async fn payroll_csv(
         .ok_or(AppError::NotFound)?;
     let lines = repo::payroll::lines(&mut tx, organisation_id, secs(from), secs(until)).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| AppError::Internal(e.to_string());
+    let csv_err = |e: csv::Error| AppError::Internal(e.into());
     w.write_record([
         "reference",
         "origin",
@@ -126,15 +126,13 @@ pub async fn payroll_csv(
         ])
         .map_err(csv_err)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.into()))?;
     if let Some(now) = mark_exported {
         repo::payroll::mark_exported(&mut tx, organisation_id, secs(from), secs(until), secs(now))
             .await?;
     }
     commit(tx).await?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Every organisation (id, payment mode, whether its manager approves, name), for

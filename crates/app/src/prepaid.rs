@@ -15,7 +15,7 @@ use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, UserId}
 use rinnova_store::{Conn, PaymentRecord, PrepaidAccountRecord, PrepaidEntryRecord, Store, repo};
 
 fn entry_of(r: &PrepaidEntryRecord) -> Result<Entry, AppError> {
-    let bad = || AppError::Internal(format!("prepaid ledger line {} is malformed", r.seq));
+    let bad = || AppError::Internal(format!("prepaid ledger line {} is malformed", r.seq).into());
     Ok(Entry {
         purse: Purse::parse(&r.purse).ok_or_else(bad)?,
         movement: Movement::parse(&r.movement).ok_or_else(bad)?,
@@ -329,7 +329,7 @@ impl App {
         } else {
             l.release(renewal_id)
         }
-        .map_err(|e: PrepaidError| AppError::Internal(e.to_string()))?;
+        .map_err(|e: PrepaidError| AppError::Internal(e.into()))?;
         if let Some(e) = &line {
             append(c, &account.id, e, None, secs(now)).await?;
         }

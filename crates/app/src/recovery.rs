@@ -239,7 +239,7 @@ impl App {
             .await?
             .ok_or(AppError::RecoveryLinkInvalid)?;
         let purpose = RecoveryPurpose::parse(&r.purpose)
-            .ok_or_else(|| AppError::Internal(format!("recovery purpose {}", r.purpose)))?;
+            .ok_or_else(|| AppError::Internal(format!("recovery purpose {}", r.purpose).into()))?;
         Ok((r, h, purpose))
     }
 

@@ -187,7 +187,7 @@ impl App {
                     .window
                     .expiry_date
                     .yesterday()
-                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .map_err(|e| AppError::Internal(e.into()))?
                     .to_string();
                 let link = format!(
                     "{base}/r/{}",

@@ -26,7 +26,7 @@ pub const CONDITIONS: &str = "conditions";
 pub const SIGNED_FORM: &str = "signed-renewal-form";
 
 pub(crate) fn to_domain(r: &RenewalRecord) -> Result<Renewal, AppError> {
-    let bad = |what: &str| AppError::Internal(format!("renewal {} has a bad {what}", r.id));
+    let bad = |what: &str| AppError::Internal(format!("renewal {} has a bad {what}", r.id).into());
     Ok(Renewal {
         step: RenewalStep::parse(&r.step).ok_or_else(|| bad("step"))?,
         payment_mode: PaymentMode::parse(&r.payment_mode).ok_or_else(|| bad("payment mode"))?,
@@ -110,7 +110,7 @@ impl App {
             .or(organisation.as_ref().map(|o| o.payment_mode.as_str()))
             .map(|m| {
                 PaymentMode::parse(m)
-                    .ok_or_else(|| AppError::Internal(format!("unknown payment mode {m:?}")))
+                    .ok_or_else(|| AppError::Internal(format!("unknown payment mode {m:?}").into()))
             })
             .transpose()?
             .unwrap_or(self.config().private_payment_mode);
@@ -559,8 +559,8 @@ impl App {
             .ok_or(AppError::NotFound)?
             .pdf;
         let when = now.strftime("D:%Y%m%d%H%M%SZ").to_string();
-        let prepared = rinnova_docs::pades::prepare(&form, &when)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let prepared =
+            rinnova_docs::pades::prepare(&form, &when).map_err(|e| AppError::Internal(e.into()))?;
         let attrs = rinnova_ca::pades::signed_attributes(&prepared.digest(), &cert.der)?;
         let device_sealed = cred.sealed_private.clone();
         let device = self.inner.device.clone();
@@ -615,7 +615,7 @@ impl App {
                 )?;
                 let signed_pdf = prepared
                     .finish(&cms)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                    .map_err(|e| AppError::Internal(e.into()))?;
                 // A right PIN clears the failures counted before it (one counted while this
                 // PIN was being checked stays: the safer side).
                 if cred.failed_pins > 0 {

@@ -101,11 +101,11 @@ pub struct ImportedEntry {
 
 fn kind_of(stored: &str) -> Result<CertificateKind, AppError> {
     CertificateKind::parse(stored)
-        .ok_or_else(|| AppError::Internal(format!("unknown certificate kind {stored:?}")))
+        .ok_or_else(|| AppError::Internal(format!("unknown certificate kind {stored:?}").into()))
 }
 
 fn promo_of(r: &PromoRecord) -> Result<PromoCode, AppError> {
-    let bad = || AppError::Internal(format!("promo code {} is malformed", r.code));
+    let bad = || AppError::Internal(format!("promo code {} is malformed", r.code).into());
     Ok(PromoCode {
         code: r.code.clone(),
         discount: match r.discount_kind.as_str() {
@@ -388,7 +388,7 @@ impl App {
             .provider()
             .checkout(&req)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::Internal(e.into()))?;
         let mut tx = self.store().begin().await?;
         repo::shop::set_provider_ref(
             &mut tx,

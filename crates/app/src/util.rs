@@ -68,7 +68,7 @@ pub async fn blocking<T: Send + 'static>(
     let Some(pool) = pool else {
         return tokio::task::spawn_blocking(f)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()));
+            .map_err(|e| AppError::Internal(e.into()));
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     pool.spawn(move || {
@@ -82,14 +82,13 @@ pub async fn blocking<T: Send + 'static>(
 pub fn hash_password(password: &str, p: rinnova_ca::KdfParams) -> Result<String, AppError> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let salt_bytes: [u8; 16] = rinnova_ca::random_bytes()?;
-    let salt =
-        SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::Internal(e.into()))?;
     let params = argon2::Params::new(p.m_cost, p.t_cost, p.p_cost, None)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.into()))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     Ok(argon
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.into()))?
         .to_string())
 }
 

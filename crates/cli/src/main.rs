@@ -155,7 +155,12 @@ fn error_text(e: &anyhow::Error, lang: rinnova_app::i18n::Lang) -> String {
     };
     match e.chain().find_map(|c| c.downcast_ref::<AppError>()) {
         // An operator may read what went wrong inside: the code and the cause.
-        Some(AppError::Internal(detail)) => format!("{label} RNV-GEN-500: {detail}"),
+        Some(app @ (AppError::Internal(_) | AppError::Unavailable(_))) => format!(
+            "{label} {}: {} ({})",
+            app.code(),
+            lang.error(app),
+            rinnova_app::error::chain(app)
+        ),
         Some(app) => format!("{label} {}: {}", app.code(), lang.error(app)),
         None => format!("{label}: {e:#}"),
     }

@@ -44,12 +44,12 @@ pub fn status(e: &AppError) -> StatusCode {
         AppError::CardNotOurs => StatusCode::NOT_FOUND,
         AppError::BadNotification | AppError::LinkInvalid => StatusCode::BAD_REQUEST,
         AppError::LinkOtherAccount => StatusCode::FORBIDDEN,
-        AppError::Unavailable(detail) => {
-            tracing::warn!(%detail, "database unavailable");
+        AppError::Unavailable(_) => {
+            log(e);
             StatusCode::SERVICE_UNAVAILABLE
         }
-        AppError::Internal(detail) => {
-            tracing::error!(%detail, "internal error");
+        AppError::Internal(_) => {
+            log(e);
             StatusCode::INTERNAL_SERVER_ERROR
         }
     }
@@ -60,6 +60,20 @@ pub fn status(e: &AppError) -> StatusCode {
 pub fn retry_after(e: &AppError) -> Option<[(axum::http::HeaderName, String); 1]> {
     e.retry_after_seconds()
         .map(|s| [(axum::http::header::RETRY_AFTER, s.to_string())])
+}
+
+/// Logs an error that is the service's fault (500, 503) with its chain of causes, in the
+/// request's span (its id): the answer shows the code only.
+fn log(e: &AppError) {
+    match e {
+        AppError::Unavailable(_) => {
+            tracing::warn!(error = %rinnova_app::error::chain(e), "database unavailable")
+        }
+        AppError::Internal(_) => {
+            tracing::error!(error = %rinnova_app::error::chain(e), "internal error")
+        }
+        _ => {}
+    }
 }
 
 /// Sets the status and `Retry-After` of an error on a response built already.
