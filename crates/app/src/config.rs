@@ -93,8 +93,9 @@ impl Default for AppConfig {
 #[serde(default)]
 #[serde(deny_unknown_fields)]
 pub struct ShopConfig {
-    /// Key shared with the sandbox acquirer (signs checkout tokens and notifications).
-    pub sandbox_secret: String,
+    /// Key shared with the sandbox acquirer (signs checkout tokens and notifications); unset:
+    /// the demo sandbox's own.
+    pub sandbox_secret: Option<rinnova_domain::secret::Secret>,
     /// Minutes a card or PayPal checkout stays open.
     pub checkout_minutes: i64,
     /// Where bank transfers go.
@@ -102,10 +103,19 @@ pub struct ShopConfig {
     pub bank_beneficiary: String,
 }
 
+impl ShopConfig {
+    /// The key shared with the sandbox acquirer.
+    pub fn sandbox_secret(&self) -> &[u8] {
+        self.sandbox_secret
+            .as_ref()
+            .map_or(b"rinnova-sandbox-secret", |s| s.expose().as_bytes())
+    }
+}
+
 impl Default for ShopConfig {
     fn default() -> Self {
         Self {
-            sandbox_secret: "rinnova-sandbox-secret".into(),
+            sandbox_secret: None,
             checkout_minutes: 30,
             bank_iban: "IT60X0542811101000000123456".into(),
             bank_beneficiary: "rinnova Trust Services S.p.A.".into(),

@@ -89,7 +89,7 @@ impl App {
         });
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(
-            config.shop.sandbox_secret.as_bytes(),
+            config.shop.sandbox_secret(),
             &format!(
                 "{}/sandbox/checkout",
                 config.public_url.trim_end_matches('/')

@@ -16,7 +16,7 @@ pub struct SmsConfig {
     /// `outbox` (kept for the demo outbox page) or `http` (POST to `url`).
     pub gateway: String,
     pub url: Option<String>,
-    pub token: Option<String>,
+    pub token: Option<rinnova_domain::secret::Secret>,
 }
 
 impl Default for SmsConfig {
@@ -101,7 +101,7 @@ pub struct Config {
     /// Connections open at once (default: as many as the file limit allows, less a reserve).
     pub max_connections: Option<usize>,
     /// Passphrase that seals the CA's keys. Required outside demo mode.
-    pub ca_passphrase: Option<String>,
+    pub ca_passphrase: Option<rinnova_domain::secret::Secret>,
     /// Public base URL (defaults to `http://<listen>`).
     pub public_url: Option<String>,
     /// Mark cookies Secure (defaults to true when public_url is https).
@@ -225,7 +225,7 @@ impl Config {
     }
 
     /// The CA passphrase; demo mode falls back to a fixed one.
-    pub fn passphrase(&self, demo: bool) -> anyhow::Result<String> {
+    pub fn passphrase(&self, demo: bool) -> anyhow::Result<rinnova_domain::secret::Secret> {
         match (&self.ca_passphrase, demo) {
             (Some(p), _) => Ok(p.clone()),
             (None, true) => Ok(DEMO_CA_PASSPHRASE.into()),
@@ -236,23 +236,8 @@ impl Config {
     }
 }
 
-/// Keys whose values are secrets: shown as "<set>" or left out.
-const SECRET_KEYS: &[&str] = &["ca_passphrase", "token", "password", "sandbox_secret"];
-
 /// The configuration as TOML, secrets hidden (`rinnova config`).
 pub fn to_toml(cfg: &Config) -> anyhow::Result<String> {
-    fn hide(v: &mut toml::Value) {
-        if let toml::Value::Table(t) = v {
-            for (k, v) in t.iter_mut() {
-                if SECRET_KEYS.contains(&k.as_str()) {
-                    *v = toml::Value::String("<set>".into());
-                } else {
-                    hide(v);
-                }
-            }
-        }
-    }
-    let mut v = toml::Value::try_from(cfg)?;
-    hide(&mut v);
-    Ok(toml::to_string(&v)?)
+    // Secrets serialise as "<set>" (rinnova_domain::secret::Secret).
+    Ok(toml::to_string(cfg)?)
 }

@@ -50,7 +50,7 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     Ok(rinnova_app::ca_service::init(
         store,
         &ca,
-        passphrase.as_bytes(),
+        passphrase.expose().as_bytes(),
         rinnova_ca::KdfParams::default(),
         now,
     )
@@ -100,7 +100,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         store.clone(),
         cfg.app.clone(),
         clock.clone(),
-        cfg.passphrase(demo)?.as_bytes(),
+        cfg.passphrase(demo)?.expose().as_bytes(),
     )
     .await?;
     if demo {

@@ -16,6 +16,7 @@ pub mod pin;
 pub mod prepaid;
 pub mod promo;
 pub mod reminder;
+pub mod secret;
 pub mod sms_otp;
 pub mod window;
 pub mod workflow;

@@ -70,12 +70,15 @@ impl SmsGateway for OutboxOnly {
 pub struct HttpSmsGateway {
     client: reqwest::Client,
     url: String,
-    token: Option<String>,
+    token: Option<rinnova_domain::secret::Secret>,
 }
 
 impl HttpSmsGateway {
     /// A gateway at `url`.
-    pub fn new(url: impl Into<String>, token: Option<String>) -> Result<Self, NotifyError> {
+    pub fn new(
+        url: impl Into<String>,
+        token: Option<rinnova_domain::secret::Secret>,
+    ) -> Result<Self, NotifyError> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -109,7 +112,7 @@ impl SmsGateway for HttpSmsGateway {
                 .header("Idempotency-Key", id)
                 .json(&SmsBody { to, text, id });
             if let Some(t) = &self.token {
-                req = req.bearer_auth(t);
+                req = req.bearer_auth(t.expose());
             }
             let resp = req
                 .send()

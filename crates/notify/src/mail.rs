@@ -61,7 +61,7 @@ pub struct SmtpConfig {
     pub port: u16,
     pub security: SmtpSecurity,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<rinnova_domain::secret::Secret>,
     /// The sender, e.g. `rinnova <noreply@ca.example>`.
     pub from: String,
     /// A PEM file of extra trusted roots (a private relay's CA); the system roots stay trusted.
@@ -124,7 +124,7 @@ impl SmtpMailer {
             .timeout(Some(Duration::from_secs(cfg.timeout_seconds.max(1))));
         match (&cfg.username, &cfg.password) {
             (Some(u), Some(p)) => {
-                builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+                builder = builder.credentials(Credentials::new(u.clone(), p.expose().to_owned()));
             }
             (None, None) => {}
             _ => {

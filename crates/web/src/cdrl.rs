@@ -106,7 +106,10 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let lang = request_lang(&headers);
-    let outcome = s.app.cdrl_login(&f.username, &f.password, lang, &ctx).await;
+    let outcome = s
+        .app
+        .cdrl_login(&f.username, f.password.expose(), lang, &ctx)
+        .await;
     staff::login_done(&s, lang, AREA, f.username, outcome)
 }
 

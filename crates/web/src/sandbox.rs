@@ -38,7 +38,7 @@ struct SandboxPage {
 fn provider(s: &WebState) -> SandboxProvider {
     let cfg = s.app.config();
     SandboxProvider::new(
-        cfg.shop.sandbox_secret.as_bytes(),
+        cfg.shop.sandbox_secret(),
         &format!("{}/sandbox/checkout", cfg.public_url.trim_end_matches('/')),
     )
 }

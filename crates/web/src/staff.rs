@@ -21,7 +21,7 @@ pub struct LoginForm {
     #[serde(default)]
     pub username: String,
     #[serde(default)]
-    pub password: String,
+    pub password: rinnova_domain::secret::Secret,
 }
 
 /// A staff area: its session cookie, its login page and how its sessions are found.

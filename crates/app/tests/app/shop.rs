@@ -21,7 +21,7 @@ pub fn checkout_of(app: &App, url: &str) -> CheckoutRequest {
 }
 
 fn sandbox(app: &App) -> SandboxProvider {
-    SandboxProvider::new(app.config().shop.sandbox_secret.as_bytes(), "unused")
+    SandboxProvider::new(app.config().shop.sandbox_secret(), "unused")
 }
 
 pub async fn start(app: &App, h: &str, r: &str, method: ShopMethod, promo: Option<&str>) -> String {

@@ -96,7 +96,8 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
         Command::Show => {
             let store = crate::server::open_store(&cfg).await?;
             let ca =
-                rinnova_app::ca_service::open(&store, cfg.passphrase(false)?.as_bytes()).await?;
+                rinnova_app::ca_service::open(&store, cfg.passphrase(false)?.expose().as_bytes())
+                    .await?;
             let (root, issuing) = ca.chain_pem();
             print!("{root}{issuing}");
         }

@@ -31,12 +31,12 @@ pub async fn open_app(mut cfg: Config) -> anyhow::Result<rinnova_app::App> {
     let passphrase = cfg
         .ca_passphrase
         .clone()
-        .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.to_owned());
+        .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.into());
     rinnova_app::App::open(
         store,
         cfg.app,
         std::sync::Arc::new(rinnova_app::clock::SystemClock),
-        passphrase.as_bytes(),
+        passphrase.expose().as_bytes(),
     )
     .await
     .context("opening the CA (set ca_passphrase)")

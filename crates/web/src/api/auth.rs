@@ -52,7 +52,8 @@ impl ApiHolder {
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub user_id: String,
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: rinnova_domain::secret::Secret,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -73,7 +74,7 @@ pub async fn login(
 ) -> ApiResult<LoginResponse> {
     let n = s
         .app
-        .login(&req.user_id, &req.password, SessionKind::Api, &ctx)
+        .login(&req.user_id, req.password.expose(), SessionKind::Api, &ctx)
         .await?;
     Ok(axum::Json(LoginResponse {
         token: n.token,

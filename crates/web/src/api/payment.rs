@@ -89,7 +89,8 @@ pub struct RaoRequest {
     #[schema(min_length = 1)]
     pub username: String,
     #[schema(min_length = 1)]
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: rinnova_domain::secret::Secret,
 }
 
 /// An RAO verifies at the desk (step 5): the office approves and pays the renewal.
@@ -104,7 +105,7 @@ pub async fn pay_by_rao(
 ) -> ApiResult<RenewalView> {
     json(
         s.app
-            .pay_by_rao(h.id(), &id, &r.username, &r.password, &ctx)
+            .pay_by_rao(h.id(), &id, &r.username, r.password.expose(), &ctx)
             .await,
     )
 }
@@ -115,7 +116,8 @@ pub struct PrepaidRequest {
     #[schema(min_length = 1)]
     pub user_id: String,
     #[schema(min_length = 1)]
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: rinnova_domain::secret::Secret,
 }
 
 /// Pay from a prepaid account (step 5): reserved now, debited when the certificate is issued.
@@ -130,7 +132,7 @@ pub async fn pay_with_prepaid(
 ) -> ApiResult<RenewalView> {
     json(
         s.app
-            .pay_with_prepaid(h.id(), &id, &r.user_id, &r.password, &ctx)
+            .pay_with_prepaid(h.id(), &id, &r.user_id, r.password.expose(), &ctx)
             .await,
     )
 }

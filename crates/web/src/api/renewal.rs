@@ -53,7 +53,8 @@ pub struct ContactRequest {
     pub value: String,
     /// The holder's portal password, typed again.
     #[schema(min_length = 1)]
-    pub password: String,
+    #[schema(value_type = String)]
+    pub password: rinnova_domain::secret::Secret,
 }
 
 /// A contact datum the holder may change at step 2.
@@ -81,7 +82,7 @@ pub async fn request_contact_change(
         .ok_or(AppError::Invalid(rinnova_domain::DomainError::MissingField))?;
     json(
         s.app
-            .request_contact_change(h.id(), &id, field, &r.value, &r.password, &ctx)
+            .request_contact_change(h.id(), &id, field, &r.value, r.password.expose(), &ctx)
             .await,
     )
 }
@@ -174,7 +175,8 @@ pub async fn resend(
 pub struct SignRequest {
     /// The signature PIN: 8 to 32 digits.
     #[schema(pattern = "^[0-9]{8,32}$")]
-    pub pin: String,
+    #[schema(value_type = String)]
+    pub pin: rinnova_domain::secret::Secret,
     #[schema(pattern = "^[0-9]{6,8}$")]
     pub otp: String,
 }
@@ -189,7 +191,7 @@ pub async fn sign(
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<SignRequest>,
 ) -> ApiResult<RenewalView> {
-    json(s.app.sign(h.id(), &id, &r.pin, &r.otp, &ctx).await)
+    json(s.app.sign(h.id(), &id, r.pin.expose(), &r.otp, &ctx).await)
 }
 
 /// The first activation code (step 7).
@@ -209,9 +211,11 @@ pub async fn activation_code(
 pub struct ActivateRequest {
     /// The new signature PIN, 8 to 32 digits, typed twice.
     #[schema(pattern = "^[0-9]{8,32}$")]
-    pub pin: String,
+    #[schema(value_type = String)]
+    pub pin: rinnova_domain::secret::Secret,
     #[schema(pattern = "^[0-9]{8,32}$")]
-    pub pin_confirm: String,
+    #[schema(value_type = String)]
+    pub pin_confirm: rinnova_domain::secret::Secret,
     #[schema(pattern = "^[0-9]{6,8}$")]
     pub otp: String,
 }
@@ -228,7 +232,14 @@ pub async fn activate(
 ) -> ApiResult<RenewalView> {
     json(
         s.app
-            .activate(h.id(), &id, &r.pin, &r.pin_confirm, &r.otp, &ctx)
+            .activate(
+                h.id(),
+                &id,
+                r.pin.expose(),
+                r.pin_confirm.expose(),
+                &r.otp,
+                &ctx,
+            )
             .await,
     )
 }

@@ -61,7 +61,7 @@ pub(super) struct LoginForm {
     #[serde(default)]
     user_id: String,
     #[serde(default)]
-    password: String,
+    password: rinnova_domain::secret::Secret,
     #[serde(default)]
     next: String,
 }
@@ -75,7 +75,7 @@ pub(super) async fn login(
     let lang = request_lang(&headers);
     match s
         .app
-        .login(&f.user_id, &f.password, SessionKind::Web, &ctx)
+        .login(&f.user_id, f.password.expose(), SessionKind::Web, &ctx)
         .await
     {
         Ok(session) => {

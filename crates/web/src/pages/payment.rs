@@ -58,7 +58,7 @@ pub(super) struct RaoForm {
     #[serde(default)]
     rao_username: String,
     #[serde(default)]
-    rao_password: String,
+    rao_password: rinnova_domain::secret::Secret,
 }
 
 pub(super) async fn pay_by_rao(
@@ -73,7 +73,7 @@ pub(super) async fn pay_by_rao(
             &h.session.holder_id,
             &id,
             &f.rao_username,
-            &f.rao_password,
+            f.rao_password.expose(),
             &ctx,
         )
         .await;
@@ -85,7 +85,7 @@ pub(super) struct PrepaidForm {
     #[serde(default)]
     account_user_id: String,
     #[serde(default)]
-    account_password: String,
+    account_password: rinnova_domain::secret::Secret,
 }
 
 pub(super) async fn pay_with_prepaid(
@@ -100,7 +100,7 @@ pub(super) async fn pay_with_prepaid(
             &h.session.holder_id,
             &id,
             &f.account_user_id,
-            &f.account_password,
+            f.account_password.expose(),
             &ctx,
         )
         .await;

@@ -168,9 +168,9 @@ pub(super) async fn resend(
 #[derive(Deserialize)]
 pub(super) struct CodeForm {
     #[serde(default)]
-    pin: String,
+    pin: rinnova_domain::secret::Secret,
     #[serde(default)]
-    pin_confirm: String,
+    pin_confirm: rinnova_domain::secret::Secret,
     #[serde(default)]
     otp: String,
 }
@@ -190,7 +190,7 @@ pub(super) async fn sign(
 ) -> Response {
     let out = s
         .app
-        .sign(&h.session.holder_id, &id, &f.pin, &f.otp, &ctx)
+        .sign(&h.session.holder_id, &id, f.pin.expose(), &f.otp, &ctx)
         .await;
     let field = out.as_ref().err().map(field_of);
     after_step(&s, &h, &id, out, field, (false, false)).await
@@ -203,7 +203,7 @@ pub(super) struct ContactForm {
     #[serde(default)]
     value: String,
     #[serde(default)]
-    password: String,
+    password: rinnova_domain::secret::Secret,
 }
 
 pub(super) async fn request_contact_change(
@@ -223,7 +223,7 @@ pub(super) async fn request_contact_change(
             &id,
             field,
             &f.value,
-            &f.password,
+            f.password.expose(),
             &ctx,
         )
         .await;
@@ -271,8 +271,8 @@ pub(super) async fn activate(
         .activate(
             &h.session.holder_id,
             &id,
-            &f.pin,
-            &f.pin_confirm,
+            f.pin.expose(),
+            f.pin_confirm.expose(),
             &f.otp,
             &ctx,
         )

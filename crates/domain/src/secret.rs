@@ -1,0 +1,77 @@
+//! Secret values — passwords, passphrases, API keys, tokens — in settings and in memory: kept
+//! in a `secrecy::SecretString` (zeroed when dropped), never shown by `Debug`, written as
+//! `"<set>"` when a configuration is printed, read from a plain string.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+#[derive(Clone)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(SecretString::from(value.into()))
+    }
+
+    /// The value, for the one place that needs it (a key derivation, a header, a login).
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+/// An empty secret (a form field left blank).
+impl Default for Secret {
+    fn default() -> Secret {
+        Secret::new(String::new())
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([REDACTED])")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("<set>")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret::new)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Secret {
+        Secret::new(s)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Secret {
+        Secret::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_is_never_shown() {
+        #[derive(Debug, Serialize, Deserialize)]
+        struct Settings {
+            password: Secret,
+        }
+        let s: Settings = serde_json::from_str(r#"{"password": "hunter22"}"#).unwrap();
+        assert_eq!(s.password.expose(), "hunter22");
+        assert!(!format!("{s:?}").contains("hunter22"));
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"password":"<set>"}"#
+        );
+    }
+}
