@@ -258,7 +258,11 @@ impl App {
             &mut tx,
             secs(now),
             &actor,
-            decision,
+            if approve {
+                crate::audit::AuditAction::Approved
+            } else {
+                crate::audit::AuditAction::Rejected
+            },
             Some(&rec.id),
             ctx,
             reason.map(str::to_owned),

@@ -152,7 +152,7 @@ impl App {
                 &mut tx,
                 now,
                 key,
-                "credential_check_failed",
+                crate::audit::AuditAction::CredentialCheckFailed,
                 Some(subject),
                 ctx,
                 None,
@@ -194,7 +194,16 @@ impl App {
         let mut tx = self.store().begin().await?;
         let Some(holder) = holder.filter(|_| ok) else {
             self.count_failure(&mut tx, uid.as_str(), ctx, now).await?;
-            audit(&mut tx, now, &typed_id, "login_failed", None, ctx, None).await?;
+            audit(
+                &mut tx,
+                now,
+                &typed_id,
+                crate::audit::AuditAction::LoginFailed,
+                None,
+                ctx,
+                None,
+            )
+            .await?;
             tx.commit().await.map_err(StoreError::from)?;
             return Err(AppError::LoginFailed);
         };
@@ -223,7 +232,7 @@ impl App {
             &mut tx,
             now,
             &holder.user_id,
-            "login",
+            crate::audit::AuditAction::Login,
             None,
             ctx,
             Some(kind.as_str().into()),
@@ -294,7 +303,16 @@ impl App {
         let mut tx = self.store().begin().await?;
         if let Some(s) = repo::sessions::get(&mut tx, &id_hash, now).await? {
             repo::sessions::delete(&mut tx, &id_hash).await?;
-            audit(&mut tx, now, &s.holder_id, "logout", None, ctx, None).await?;
+            audit(
+                &mut tx,
+                now,
+                &s.holder_id,
+                crate::audit::AuditAction::Logout,
+                None,
+                ctx,
+                None,
+            )
+            .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
@@ -317,7 +335,7 @@ pub(crate) async fn audit(
     c: &mut rinnova_store::Conn,
     at: i64,
     actor: &str,
-    action: &str,
+    action: crate::audit::AuditAction,
     subject: Option<&str>,
     ctx: &Ctx,
     detail: Option<String>,
@@ -327,7 +345,7 @@ pub(crate) async fn audit(
         &NewAudit {
             at,
             actor,
-            action,
+            action: action.as_str(),
             subject,
             ip: ctx.ip.as_deref(),
             request_id: ctx.request_id.as_deref(),

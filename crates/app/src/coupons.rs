@@ -113,7 +113,7 @@ pub async fn create_coupons(
                 &mut tx,
                 secs(now),
                 created_by,
-                "coupons_created",
+                crate::audit::AuditAction::CouponsCreated,
                 Some(&batch.id),
                 ctx,
                 Some(format!(

@@ -96,7 +96,7 @@ impl App {
                 c,
                 secs(now),
                 "system",
-                "renewal_ended",
+                crate::audit::AuditAction::RenewalEnded,
                 Some(&rec.id),
                 ctx,
                 Some(reason.into()),
@@ -108,7 +108,7 @@ impl App {
                 c,
                 secs(now),
                 "system",
-                "refund_due",
+                crate::audit::AuditAction::RefundDue,
                 Some(&rec.id),
                 ctx,
                 Some(format!(

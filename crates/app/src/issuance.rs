@@ -112,8 +112,14 @@ impl App {
             })
             .await?;
         for (action, serial) in [
-            ("certificate_issued", &issued.serial_hex),
-            ("certificate_superseded", &old.serial_hex),
+            (
+                crate::audit::AuditAction::CertificateIssued,
+                &issued.serial_hex,
+            ),
+            (
+                crate::audit::AuditAction::CertificateSuperseded,
+                &old.serial_hex,
+            ),
         ] {
             audit(
                 c,

@@ -234,9 +234,9 @@ impl App {
             Err(e) => Err(AppError::Token(e)),
         };
         let action = if outcome.is_ok() {
-            "token_resynchronised"
+            crate::audit::AuditAction::TokenResynchronised
         } else {
-            "token_resync_failed"
+            crate::audit::AuditAction::TokenResyncFailed
         };
         crate::auth::audit(
             &mut tx,

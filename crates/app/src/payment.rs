@@ -237,7 +237,7 @@ impl App {
                     &mut tx,
                     secs(now),
                     &h.user_id,
-                    "coupon_refused",
+                    crate::audit::AuditAction::CouponRefused,
                     Some(&rec.id),
                     ctx,
                     Some(e.code().to_owned()),
@@ -318,7 +318,7 @@ impl App {
             c,
             secs(now),
             actor,
-            "payment_settled",
+            crate::audit::AuditAction::PaymentSettled,
             Some(&rec.id),
             ctx,
             Some(format!(

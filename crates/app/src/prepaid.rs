@@ -95,7 +95,7 @@ pub async fn create_account(
         &mut tx,
         secs(now),
         "cli",
-        "prepaid_account_created",
+        crate::audit::AuditAction::PrepaidAccountCreated,
         Some(&id),
         &Ctx::default(),
         Some(uid.as_str().into()),
@@ -133,7 +133,7 @@ pub async fn top_up(
         &mut tx,
         secs(now),
         "cli",
-        "prepaid_top_up",
+        crate::audit::AuditAction::PrepaidTopUp,
         Some(&account.id),
         &Ctx::default(),
         Some(format!(
@@ -231,7 +231,7 @@ impl App {
                 &mut tx,
                 secs(now),
                 &format!("prepaid:{}", account.user_id),
-                "prepaid_refused",
+                crate::audit::AuditAction::PrepaidRefused,
                 Some(&rec.id),
                 ctx,
                 Some(e.code().to_owned()),
@@ -248,7 +248,7 @@ impl App {
             &mut tx,
             secs(now),
             &actor,
-            "prepaid_reserved",
+            crate::audit::AuditAction::PrepaidReserved,
             Some(&rec.id),
             ctx,
             Some(format!(
@@ -343,9 +343,9 @@ impl App {
             secs(now),
             &format!("prepaid:{}", account.user_id),
             if succeeded {
-                "prepaid_debited"
+                crate::audit::AuditAction::PrepaidDebited
             } else {
-                "prepaid_released"
+                crate::audit::AuditAction::PrepaidReleased
             },
             Some(renewal_id),
             ctx,

@@ -259,7 +259,7 @@ impl App {
                 &mut tx,
                 now,
                 holder_id,
-                "reminder_link_other_account",
+                crate::audit::AuditAction::ReminderLinkOtherAccount,
                 Some(&cert_id),
                 ctx,
                 None,

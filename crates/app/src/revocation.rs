@@ -54,7 +54,7 @@ impl App {
             &mut tx,
             now,
             actor,
-            "certificate_revoked",
+            crate::audit::AuditAction::CertificateRevoked,
             Some(&serial),
             ctx,
             Some(reason.as_str().into()),

@@ -242,7 +242,7 @@ impl App {
                     &mut tx,
                     secs(now),
                     &h.user_id,
-                    "promo_refused",
+                    crate::audit::AuditAction::PromoRefused,
                     Some(&rec.id),
                     ctx,
                     Some(e.code().to_owned()),
@@ -310,7 +310,7 @@ impl App {
             &mut tx,
             secs(now),
             &h.user_id,
-            "order_placed",
+            crate::audit::AuditAction::OrderPlaced,
             Some(&rec.id),
             ctx,
             Some(format!(
@@ -512,7 +512,11 @@ impl App {
                 &mut tx,
                 secs(now),
                 actor,
-                &format!("order_{outcome}"),
+                if n.outcome == Outcome::Declined {
+                    crate::audit::AuditAction::OrderDeclined
+                } else {
+                    crate::audit::AuditAction::OrderCancelled
+                },
                 Some(&order.renewal_id),
                 ctx,
                 Some(format!("order {}", order.id)),
@@ -525,7 +529,7 @@ impl App {
                 &mut tx,
                 secs(now),
                 actor,
-                "order_amount_mismatch",
+                crate::audit::AuditAction::OrderAmountMismatch,
                 Some(&order.renewal_id),
                 ctx,
                 Some(format!(
@@ -574,7 +578,7 @@ impl App {
                 c,
                 secs(now),
                 actor,
-                "order_refund_due",
+                crate::audit::AuditAction::OrderRefundDue,
                 Some(&rec.id),
                 ctx,
                 Some(format!(
@@ -735,7 +739,7 @@ impl App {
             &mut tx,
             secs(now),
             actor,
-            "order_cancelled",
+            crate::audit::AuditAction::OrderCancelled,
             Some(&order.renewal_id),
             ctx,
             Some(format!(
@@ -867,7 +871,7 @@ impl App {
                 &mut tx,
                 secs(now),
                 "bank",
-                "refund_due",
+                crate::audit::AuditAction::RefundDue,
                 item.renewal_id.as_deref(),
                 ctx,
                 Some(format!(
@@ -898,7 +902,7 @@ impl App {
             &mut tx,
             secs(now),
             "bank",
-            "bank_entry_imported",
+            crate::audit::AuditAction::BankEntryImported,
             Some(&entry.entry_ref),
             ctx,
             Some(format!("{outcome}, {} cents", entry.amount_cents)),

@@ -51,7 +51,11 @@ impl App {
             &mut tx,
             now,
             &key,
-            &format!("{role}_login"),
+            if role == "rao" {
+                crate::audit::AuditAction::RaoLogin
+            } else {
+                crate::audit::AuditAction::CdrlLogin
+            },
             None,
             ctx,
             None,
