@@ -130,7 +130,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
                 let app = app.clone();
                 async move {
                     if let Err(e) = app.send_reminders().await {
-                        tracing::error!(error = %e, "reminder sweep failed");
+                        tracing::error!(error = %rinnova_app::error::chain(&e), "reminder sweep failed");
                     }
                 }
             },
@@ -145,7 +145,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
                 let app = app.clone();
                 async move {
                     if let Err(e) = app.seal_audit().await {
-                        tracing::error!(error = %e, "audit seal failed");
+                        tracing::error!(error = %rinnova_app::error::chain(&e), "audit seal failed");
                     }
                 }
             },
@@ -158,7 +158,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
             let app = app.clone();
             async move {
                 if let Err(e) = app.crl().await {
-                    tracing::error!(error = %e, "CRL issuance failed");
+                    tracing::error!(error = %rinnova_app::error::chain(&e), "CRL issuance failed");
                 }
             }
         }))

@@ -285,52 +285,63 @@ fn openssl(args: &[&str], dir: &Path) -> String {
     text
 }
 
-/// A tiny cookie-keeping browser for the portal (no JavaScript involved: none is needed).
+/// A tiny cookie-keeping browser for the portal (no JavaScript involved: none is needed): its
+/// cookies live in reqwest's cookie store, as a browser keeps them.
 struct Browser {
     http: reqwest::Client,
     base: String,
-    cookies: Vec<(String, String)>,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 impl Browser {
     fn new(base: &str) -> Browser {
+        Self::with_cookies(base, &[])
+    }
+
+    /// A browser that starts with these cookies (`name`, `value`) for the server.
+    fn with_cookies(base: &str, cookies: &[(String, String)]) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let url: reqwest::Url = base.parse().unwrap();
+        for (k, v) in cookies {
+            jar.add_cookie_str(&format!("{k}={v}; Path=/"), &url);
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
             .build()
             .unwrap();
         Browser {
             http,
             base: base.to_owned(),
-            cookies: vec![],
+            jar,
         }
     }
 
+    /// The cookies the browser holds for the server, as a `Cookie` header.
     fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        use reqwest::cookie::CookieStore;
+        self.jar
+            .cookies(&self.base.parse().unwrap())
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
     }
 
-    fn keep(&mut self, resp: &reqwest::Response) {
-        for sc in resp.headers().get_all("set-cookie") {
-            let (kv, _) = sc.to_str().unwrap().split_once(';').unwrap();
-            let (k, v) = kv.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != k);
-            self.cookies.push((k.to_owned(), v.to_owned()));
-        }
+    /// The cookies the browser holds for the server: (name, value).
+    fn cookies(&self) -> Vec<(String, String)> {
+        self.cookie_header()
+            .split("; ")
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
     }
 
     async fn get(&mut self, path: &str) -> (StatusCode, String) {
         let resp = self
             .http
             .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
             .send()
             .await
             .unwrap();
-        self.keep(&resp);
         (resp.status(), resp.text().await.unwrap())
     }
 
@@ -340,16 +351,11 @@ impl Browser {
         form: &[(&str, &str)],
         origin: Option<&str>,
     ) -> (StatusCode, Option<String>, String) {
-        let mut req = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form);
+        let mut req = self.http.post(format!("{}{path}", self.base)).form(form);
         if let Some(o) = origin {
             req = req.header("origin", o);
         }
         let resp = req.send().await.unwrap();
-        self.keep(&resp);
         let location = resp
             .headers()
             .get("location")

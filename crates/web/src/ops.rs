@@ -25,10 +25,11 @@ async fn ready(State(s): State<WebState>) -> Response {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             // The cause, for whoever looks: the load balancer only reads the status.
-            tracing::warn!(error = %e, code = e.code(), "not ready");
+            let why = rinnova_app::error::chain(&e);
+            tracing::warn!(error = %why, code = e.code(), "not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                format!("not ready: {e} ({})", e.code()),
+                format!("not ready: {why} ({})", e.code()),
             )
                 .into_response()
         }
@@ -49,7 +50,7 @@ async fn metrics_page(State(s): State<WebState>) -> Response {
                 metrics::gauge!("rinnova_outbox_pending", "channel" => channel).set(n as f64);
             }
         }
-        Err(e) => tracing::warn!(error = %e, "queue depth unavailable"),
+        Err(e) => tracing::warn!(error = %rinnova_app::error::chain(&e), "queue depth unavailable"),
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

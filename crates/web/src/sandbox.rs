@@ -111,7 +111,7 @@ async fn checkout_done(
             .await
             .map(|r| r.status().is_success()),
         Err(e) => {
-            tracing::error!(error = %e, "sandbox notification");
+            tracing::error!(error = %rinnova_app::error::chain(&e), "sandbox notification");
             Ok(false)
         }
     };

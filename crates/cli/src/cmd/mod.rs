@@ -68,7 +68,7 @@ pub fn password_from_stdin() -> anyhow::Result<String> {
 
 /// A use case's refusal, with its code, as a command's error.
 pub fn refused(e: rinnova_app::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{e} ({})", e.code())
+    anyhow::anyhow!("{} ({})", rinnova_app::error::chain(&e), e.code())
 }
 
 /// A certificate kind on the command line.

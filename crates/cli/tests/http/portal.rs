@@ -35,7 +35,7 @@ async fn portal_forms_need_login_csrf_and_same_origin() {
     assert!(
         home.contains("45 giorni per rinnovare"),
         "{status} {:?} {home}",
-        b.cookies
+        b.cookies()
     );
     let csrf = csrf_of(&home);
     let cert = regex::Regex::new(r#"/certificates/([0-9a-f-]+)/renew"#)
@@ -386,10 +386,10 @@ async fn a_new_login_ends_the_browsers_earlier_session_and_each_token_keeps_to_i
     let mut b = Browser::new(&server.base);
     b.login("JZLF001", "/").await;
     let session_cookie = |b: &Browser| {
-        b.cookies
-            .iter()
+        b.cookies()
+            .into_iter()
             .find(|(k, _)| k.contains("session"))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v)
             .expect("a session cookie")
     };
     let first = session_cookie(&b);
@@ -404,21 +404,22 @@ async fn a_new_login_ends_the_browsers_earlier_session_and_each_token_keeps_to_i
     );
 
     // The first session is over: its cookie, replayed, opens nothing.
-    let mut replay = Browser::new(&server.base);
-    replay.cookies = b
-        .cookies
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                if *v == second {
-                    first.clone()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect();
+    let mut replay = Browser::with_cookies(
+        &server.base,
+        &b.cookies()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if *v == second {
+                        first.clone()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     let (status, _) = replay.get("/").await;
     assert_eq!(
         status,
@@ -440,21 +441,22 @@ async fn a_new_login_ends_the_browsers_earlier_session_and_each_token_keeps_to_i
         "a portal cookie as a bearer token"
     );
     let (api, _) = Api::login(&server.base, "JZLF003").await;
-    let mut via_cookie = Browser::new(&server.base);
-    via_cookie.cookies = b
-        .cookies
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                if *v == second {
-                    api.token.clone()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect();
+    let mut via_cookie = Browser::with_cookies(
+        &server.base,
+        &b.cookies()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if *v == second {
+                        api.token.clone()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     let (status, _) = via_cookie.get("/").await;
     assert_eq!(
         status,
