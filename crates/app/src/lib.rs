@@ -149,3 +149,35 @@ impl App {
         self.inner.clock.now()
     }
 }
+
+/// For test suites (this crate's and the web layer's): a demo-mode application on a fresh store
+/// in `dir` (or a PostgreSQL database of its own, see `rinnova_store::testing`), with the demo
+/// CA, cheap key derivations and `clock`. Seeding the demo holders is left to the caller.
+pub mod testing {
+    use crate::{App, AppConfig, AppError};
+    use rinnova_ca::{CaConfig, KdfParams};
+    use rinnova_domain::clock::ManualClock;
+    use std::sync::Arc;
+
+    pub async fn demo_app(dir: &std::path::Path, clock: ManualClock) -> Result<App, AppError> {
+        let store = rinnova_store::testing::store(dir).await?;
+        store.migrate().await?;
+        let kdf = KdfParams::insecure_for_tests();
+        let now = rinnova_domain::Clock::now(&clock);
+        crate::ca_service::init(
+            &store,
+            &CaConfig::demo("http://rinnova-demo.it"),
+            b"pass",
+            kdf,
+            now,
+        )
+        .await?;
+        let config = AppConfig {
+            demo: true,
+            pin_kdf: kdf,
+            password_kdf: kdf,
+            ..AppConfig::default()
+        };
+        App::open(store, config, Arc::new(clock), b"pass").await
+    }
+}

@@ -15,11 +15,9 @@ use jiff::Timestamp;
 use rinnova_app::auth::SessionKind;
 use rinnova_app::demo::{DEMO_CDRL, DEMO_PASSWORD};
 use rinnova_app::i18n::Lang;
-use rinnova_app::{App, AppConfig, Ctx};
-use rinnova_ca::{CaConfig, KdfParams};
+use rinnova_app::{App, Ctx};
 use rinnova_domain::clock::ManualClock;
 use rinnova_web::{WebState, router};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 struct Env {
@@ -29,26 +27,8 @@ struct Env {
 
 async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
-    store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
-    let kdf = KdfParams::insecure_for_tests();
-    rinnova_app::ca_service::init(
-        &store,
-        &CaConfig::demo("http://rinnova-demo.it"),
-        b"pass",
-        kdf,
-        now,
-    )
-    .await
-    .unwrap();
-    let config = AppConfig {
-        demo: true,
-        pin_kdf: kdf,
-        password_kdf: kdf,
-        ..AppConfig::default()
-    };
-    let app = App::open(store, config, Arc::new(ManualClock::new(now)), b"pass")
+    let app = rinnova_app::testing::demo_app(dir.path(), ManualClock::new(now))
         .await
         .unwrap();
     app.seed_demo().await.unwrap();

@@ -3,12 +3,10 @@
 use jiff::{SignedDuration, Timestamp};
 use rinnova_app::auth::SessionKind;
 use rinnova_app::demo::{DEMO_PASSWORD, DEMO_PIN, DEMO_TOKEN_SECRET};
-use rinnova_app::{App, AppConfig, AppError, Ctx};
-use rinnova_ca::{CaConfig, KdfParams};
+use rinnova_app::{App, AppError, Ctx};
 use rinnova_domain::RenewalStep;
 use rinnova_domain::clock::ManualClock;
 use rinnova_store::repo;
-use std::sync::Arc;
 
 pub struct Env {
     pub app: App,
@@ -18,27 +16,9 @@ pub struct Env {
 
 pub async fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
-    store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T10:00:00Z".parse().unwrap();
     let clock = ManualClock::new(now);
-    let kdf = KdfParams::insecure_for_tests();
-    rinnova_app::ca_service::init(
-        &store,
-        &CaConfig::demo("http://rinnova-demo.it"),
-        b"pass",
-        kdf,
-        now,
-    )
-    .await
-    .unwrap();
-    let config = AppConfig {
-        demo: true,
-        pin_kdf: kdf,
-        password_kdf: kdf,
-        ..AppConfig::default()
-    };
-    let app = App::open(store, config, Arc::new(clock.clone()), b"pass")
+    let app = rinnova_app::testing::demo_app(dir.path(), clock.clone())
         .await
         .unwrap();
     assert!(app.seed_demo().await.unwrap());

@@ -60,13 +60,6 @@ impl ApiError {
         }
     }
 
-    fn status(&self) -> StatusCode {
-        match self {
-            ApiError::App(e) => errors::status(e),
-            ApiError::Request { status, .. } => *status,
-        }
-    }
-
     /// The body, written for `lang`.
     pub fn body(&self, lang: Lang) -> ApiErrorBody {
         let (code, message, detail) = match self {
@@ -112,10 +105,15 @@ struct Failure(Arc<ApiError>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = self.status().into_response();
-        if let ApiError::App(e) = &self {
-            errors::decorate(&mut r, e);
-        }
+        let mut r = match &self {
+            // Status and Retry-After set (and a 5xx logged) once, by `decorate`.
+            ApiError::App(e) => {
+                let mut r = Response::default();
+                errors::decorate(&mut r, e);
+                r
+            }
+            ApiError::Request { status, .. } => status.into_response(),
+        };
         r.extensions_mut().insert(Failure(Arc::new(self)));
         r
     }
