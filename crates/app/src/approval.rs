@@ -16,7 +16,7 @@ use crate::renewal::{commit, to_domain};
 use crate::util::{blocking, hash_password, new_id, secs, ts};
 use crate::{App, AppError, Ctx, notify};
 use jiff::Timestamp;
-use rinnova_domain::{DomainError, Email, Event, RenewalStep};
+use rinnova_domain::{DomainError, Email, Event, RenewalId, RenewalStep};
 use rinnova_store::{ApprovalRecord, CdrlRecord, Conn, RenewalRecord, Store, repo};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,7 +36,8 @@ pub struct CdrlSession {
 /// A request waiting for the CDRL, with what they need to decide.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApprovalView {
-    pub renewal_id: String,
+    #[schema(value_type = String)]
+    pub renewal_id: RenewalId,
     pub requested_on: String,
     pub given_name: String,
     pub surname: String,
@@ -76,7 +77,7 @@ pub async fn create_cdrl(
     }
     let pw = n.password.clone();
     let hash = blocking(move || hash_password(&pw, kdf)).await??;
-    let id = new_id();
+    let id: String = new_id();
     let mut tx = store.begin().await?;
     repo::holders::organisation(&mut tx, &n.organisation_id)
         .await?
@@ -194,7 +195,7 @@ impl App {
     pub async fn decide(
         &self,
         cdrl: &CdrlSession,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         approve: bool,
         reason: Option<&str>,
         ctx: &Ctx,
@@ -263,7 +264,7 @@ impl App {
             } else {
                 crate::audit::AuditAction::Rejected
             },
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             reason.map(str::to_owned),
         )

@@ -3,7 +3,7 @@
 use crate::i18n::Lang;
 use crate::util::{blocking, random_token, secs, sha256, verify_password};
 use crate::{App, AppError, Ctx};
-use rinnova_domain::{Password, UserId};
+use rinnova_domain::{HolderId, Password, RenewalId, UserId};
 use rinnova_store::repo::{self, audit::NewAudit};
 use rinnova_store::{SessionRecord, StoreError};
 
@@ -30,13 +30,13 @@ pub struct NewSession {
     pub csrf: String,
     pub lang: Lang,
     /// A renewal in progress to resume at once (SPEC §5: "resume on the next login").
-    pub resume_renewal: Option<String>,
+    pub resume_renewal: Option<RenewalId>,
 }
 
 /// A live session.
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub user_id: String,
     pub csrf: String,
     pub lang: Lang,
@@ -306,7 +306,7 @@ impl App {
             audit(
                 &mut tx,
                 now,
-                &s.holder_id,
+                s.holder_id.as_str(),
                 crate::audit::AuditAction::Logout,
                 None,
                 ctx,

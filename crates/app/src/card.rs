@@ -14,7 +14,7 @@ use rinnova_ca::device::HolderPublicKey;
 use rinnova_ca::request::RequestError;
 use rinnova_domain::prepaid::Purse;
 use rinnova_domain::window::assess;
-use rinnova_domain::{CertificateKind, PaymentMode, RenewalStep};
+use rinnova_domain::{CertificateId, CertificateKind, PaymentMode, RenewalId, RenewalStep};
 use rinnova_store::{
     CardRenewalRecord, CertificateRecord, Conn, HolderRecord, RenewalRecord, StoreError, repo,
 };
@@ -62,7 +62,8 @@ pub struct CardRenewalRequest {
 /// A renewal requested by a card, as the card client follows it (C2, C3).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CardRenewalView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: RenewalId,
     /// `issued` (ready to download), `approval` (the holder's organisation decides first) or
     /// `rejected` (by the organisation; nothing was charged).
     pub status: String,
@@ -373,7 +374,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::CardRenewalRequested,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!("certificate {}", old.serial_hex)),
         )
@@ -420,7 +421,7 @@ impl App {
             // the card asked for is no longer the one on file (an RAO issues a new one).
             return Err(bad_request(RequestError::SubjectChanged));
         }
-        let new_cert_id = new_id();
+        let new_cert_id: CertificateId = new_id();
         repo::certificates::insert(
             c,
             &CertificateRecord {
@@ -454,7 +455,7 @@ impl App {
     async fn card_view(
         &self,
         c: &mut Conn,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         lang: Lang,
     ) -> Result<CardRenewalView, AppError> {
         let card = repo::card_renewals::by_id(c, renewal_id)
@@ -520,7 +521,7 @@ impl App {
     /// A card renewal, for the client that asked it (C3: download).
     pub async fn card_renewal(
         &self,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         lang: Lang,
     ) -> Result<CardRenewalView, AppError> {
         let mut conn = self.store().conn().await?;
@@ -530,7 +531,7 @@ impl App {
     /// The card client reports the new certificate stored on the card (C3); recorded once.
     pub async fn card_renewal_stored(
         &self,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         lang: Lang,
         ctx: &Ctx,
     ) -> Result<CardRenewalView, AppError> {
@@ -552,7 +553,7 @@ impl App {
                 secs(now),
                 &h.user_id,
                 crate::audit::AuditAction::CardCertificateStored,
-                Some(renewal_id),
+                Some(renewal_id.as_str()),
                 ctx,
                 v.serial.as_ref().map(|s| format!("serial {s}")),
             )

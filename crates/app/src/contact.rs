@@ -11,7 +11,7 @@ use crate::util::{new_id, secs};
 use crate::views::RenewalView;
 use crate::{App, AppError, Ctx, notify};
 use rinnova_domain::sms_otp::Purpose;
-use rinnova_domain::{DomainError, Email, Mobile, RenewalStep};
+use rinnova_domain::{DomainError, Email, HolderId, Mobile, RenewalId, RenewalStep};
 use rinnova_store::{Conn, ContactChangeRecord, HolderRecord, repo};
 
 /// What can be edited.
@@ -76,8 +76,8 @@ impl App {
     /// new one, when the mobile changes).
     pub async fn request_contact_change(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         field: ContactField,
         typed: &str,
         password: &str,
@@ -98,7 +98,7 @@ impl App {
                 &h.user_id,
                 Some(h.password_hash.clone()),
                 password,
-                &rec.id,
+                rec.id.as_str(),
                 ctx,
             )
             .await?
@@ -126,7 +126,7 @@ impl App {
                 secs(now),
                 &h.user_id,
                 crate::audit::AuditAction::ContactChangeRefused,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(format!("{} belongs to another person", field.as_str())),
             )
@@ -173,7 +173,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::ContactChangeRequested,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(field.as_str().into()),
         )
@@ -186,8 +186,8 @@ impl App {
     /// Step 2, second half: the SMS code applies the pending change.
     pub async fn confirm_contact_change(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         code: &str,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
@@ -213,7 +213,7 @@ impl App {
                 secs(now),
                 &h.user_id,
                 crate::audit::AuditAction::OtpFailed,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(format!("contact {}", e.code())),
             )
@@ -242,7 +242,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::ContactChanged,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(change.field.clone()),
         )

@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp, ToSpan};
 use rinnova_ca::device::SignatureDevice;
 use rinnova_domain::coupon::CouponCode;
 use rinnova_domain::window::ca_time_zone;
-use rinnova_domain::{CertificateKind, CodiceFiscale, Pin};
+use rinnova_domain::{CertificateId, CertificateKind, CodiceFiscale, HolderId, Pin};
 use rinnova_store::{
     CdrlRecord, CouponBatchRecord, HolderRecord, OrganisationRecord, PrepaidAccountRecord,
     PrepaidEntryRecord, RaoRecord, StoreError, TokenRecord, repo,
@@ -260,7 +260,7 @@ impl App {
         if repo::holders::count(&mut tx).await? > 0 {
             return Ok(false);
         }
-        let org_id = new_id();
+        let org_id: String = new_id();
         repo::holders::insert_organisation(
             &mut tx,
             &OrganisationRecord {
@@ -271,7 +271,7 @@ impl App {
             },
         )
         .await?;
-        let body_id = new_id();
+        let body_id: String = new_id();
         repo::holders::insert_organisation(
             &mut tx,
             &OrganisationRecord {
@@ -334,7 +334,7 @@ impl App {
         )
         .await?;
         let prepaid_hash = blocking(move || hash_password(DEMO_PREPAID.1, kdf)).await??;
-        let prepaid_id = new_id();
+        let prepaid_id: String = new_id();
         repo::prepaid::insert_account(
             &mut tx,
             &PrepaidAccountRecord {
@@ -498,7 +498,7 @@ impl App {
         distributor_id: Option<&str>,
         not_after: Timestamp,
         now: Timestamp,
-    ) -> Result<String, AppError> {
+    ) -> Result<CertificateId, AppError> {
         let pin = Pin::parse(DEMO_PIN)?;
         let device = rinnova_ca::SoftwareDevice {
             kdf: self.config().pin_kdf,
@@ -520,7 +520,7 @@ impl App {
 /// Bench holder number `i` (`BENCH000001`…): free renewals, Italian.
 pub fn bench_holder(
     i: usize,
-    id: String,
+    id: HolderId,
     password_hash: String,
     created_at: i64,
 ) -> Result<HolderRecord, AppError> {

@@ -13,7 +13,9 @@ use crate::util::{blocking, new_id, secs};
 use crate::views::{CertificateView, HolderView};
 use crate::{App, AppError, Ctx, notify};
 use rinnova_domain::window;
-use rinnova_domain::{CertificateKind, CodiceFiscale, DomainError, Pin, UserId};
+use rinnova_domain::{
+    CertificateId, CertificateKind, CodiceFiscale, DomainError, HolderId, Pin, RenewalId, UserId,
+};
 use rinnova_store::{IdentityCheckRecord, repo};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -32,7 +34,8 @@ pub struct RaoSession {
 /// A holder found at the desk.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeskHolder {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: HolderId,
     pub holder: HolderView,
     pub certificates: Vec<CertificateView>,
     /// The newest audit entries by or about the holder (SPEC X2: the RAO's audit search).
@@ -195,7 +198,7 @@ impl App {
     pub async fn desk_evidence(
         &self,
         rao: &RaoSession,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         ctx: &Ctx,
     ) -> Result<Vec<u8>, AppError> {
         let pdf = self.evidence(renewal_id).await?;
@@ -205,7 +208,7 @@ impl App {
             secs(self.now()),
             &format!("rao:{}", rao.username),
             crate::audit::AuditAction::EvidenceRetrieved,
-            Some(renewal_id),
+            Some(renewal_id.as_str()),
             ctx,
             None,
         )
@@ -219,8 +222,8 @@ impl App {
     pub async fn desk_new_certificate(
         &self,
         rao: &RaoSession,
-        holder_id: &str,
-        certificate_id: &str,
+        holder_id: &HolderId,
+        certificate_id: &CertificateId,
         req: &NewCertificateAtDesk,
         ctx: &Ctx,
     ) -> Result<CertificateView, AppError> {
@@ -283,7 +286,7 @@ impl App {
         if old.status == "active" {
             repo::certificates::supersede(&mut tx, &old.id, &new.id, secs(now)).await?;
         }
-        let check_id = new_id();
+        let check_id: String = new_id();
         repo::rao::insert_identity_check(
             &mut tx,
             &IdentityCheckRecord {
@@ -302,7 +305,7 @@ impl App {
             secs(now),
             &format!("rao:{}", rao.username),
             crate::audit::AuditAction::DeskNewCertificate,
-            Some(&h.id),
+            Some(h.id.as_str()),
             ctx,
             Some(format!(
                 "{} ({}) checked {} {}; serial {}{}",

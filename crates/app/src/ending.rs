@@ -97,7 +97,7 @@ impl App {
                 secs(now),
                 "system",
                 crate::audit::AuditAction::RenewalEnded,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(reason.into()),
             )
@@ -109,7 +109,7 @@ impl App {
                 secs(now),
                 "system",
                 crate::audit::AuditAction::RefundDue,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(format!(
                     "{} {} cents, {}",

@@ -4,6 +4,7 @@
 use crate::i18n::Lang;
 use crate::util::ts;
 use crate::{App, AppError};
+use rinnova_domain::HolderId;
 use rinnova_domain::window::ca_time_zone;
 use rinnova_store::{AuditRecord, Conn, HolderRecord, repo};
 use serde::Serialize;
@@ -102,15 +103,15 @@ pub(crate) async fn of_holder(
         }
     }
     // Entries about the holder themselves (an RAO's new certificate at the desk, issue 18).
-    let mut subjects: Vec<String> = vec![h.id.clone()];
+    let mut subjects: Vec<String> = vec![h.id.to_string()];
     subjects.extend(
         repo::renewals::of_holder(c, &h.id)
             .await?
             .into_iter()
-            .map(|r| r.id),
+            .map(|r| r.id.into_string()),
     );
     for cert in repo::certificates::of_holder(c, &h.id).await? {
-        subjects.push(cert.id);
+        subjects.push(cert.id.into_string());
         subjects.push(cert.serial_hex);
     }
     for s in &subjects {
@@ -128,7 +129,7 @@ pub(crate) async fn of_holder(
 
 impl App {
     /// The holder's own history: logins, renewal steps, payments, changes of contact data.
-    pub async fn history(&self, holder_id: &str) -> Result<Vec<HistoryEntry>, AppError> {
+    pub async fn history(&self, holder_id: &HolderId) -> Result<Vec<HistoryEntry>, AppError> {
         let mut c = self.store().conn().await?;
         let h = repo::holders::by_id(&mut c, holder_id)
             .await?

@@ -9,12 +9,15 @@ use crate::views::{
 use crate::{App, AppError};
 use jiff::Timestamp;
 use rinnova_domain::window::{self, CertificateFacts};
-use rinnova_domain::{CertificateKind, CertificateStatus, NotRenewable, RenewalStep, WindowPolicy};
+use rinnova_domain::{
+    CertificateId, CertificateKind, CertificateStatus, HolderId, NotRenewable, RenewalStep,
+    WindowPolicy,
+};
 use rinnova_store::{CertificateRecord, Conn, HolderRecord, RenewalRecord, repo};
 
 impl App {
     /// The home page of a holder.
-    pub async fn home(&self, holder_id: &str) -> Result<HomeView, AppError> {
+    pub async fn home(&self, holder_id: &HolderId) -> Result<HomeView, AppError> {
         let now = self.now();
         let mut conn = self.store().conn().await?;
         let holder = repo::holders::by_id(&mut conn, holder_id)
@@ -41,8 +44,8 @@ impl App {
     /// A holder's certificate as PEM (the holder can download their own certificates).
     pub async fn certificate_pem(
         &self,
-        holder_id: &str,
-        certificate_id: &str,
+        holder_id: &HolderId,
+        certificate_id: &CertificateId,
     ) -> Result<String, AppError> {
         let mut conn = self.store().conn().await?;
         let c = repo::certificates::by_id(&mut conn, certificate_id)

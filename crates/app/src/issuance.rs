@@ -9,7 +9,9 @@ use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_ca::{CredentialKey, HolderSubject, IssuedCertificate};
 use rinnova_domain::window::ca_time_zone;
-use rinnova_domain::{CertificateKind, CodiceFiscale, Event, PaymentMode};
+use rinnova_domain::{
+    CertificateId, CertificateKind, CodiceFiscale, CredentialId, Event, PaymentMode,
+};
 use rinnova_store::{CertificateRecord, Conn, CredentialRecord, HolderRecord, RenewalRecord, repo};
 
 /// The subject of a holder's qualified certificate (organisation only with its consent, which
@@ -44,7 +46,7 @@ impl App {
             &key.public_key,
             not_before,
         )?;
-        let credential_id = new_id();
+        let credential_id: CredentialId = new_id();
         repo::holders::insert_credential(
             c,
             &CredentialRecord {
@@ -93,7 +95,7 @@ impl App {
         rec: &RenewalRecord,
         h: &HolderRecord,
         old: &CertificateRecord,
-        new_cert_id: &str,
+        new_cert_id: &CertificateId,
         issued: &IssuedCertificate,
         now: Timestamp,
         ctx: &Ctx,
@@ -108,7 +110,7 @@ impl App {
         self.charge_payroll(c, rec, h, &old.kind, now).await?;
         let rec = self
             .transition(c, rec, &Event::Activated, now, |r| {
-                r.new_certificate_id = Some(new_cert_id.to_owned())
+                r.new_certificate_id = Some(new_cert_id.clone())
             })
             .await?;
         for (action, serial) in [
@@ -126,7 +128,7 @@ impl App {
                 secs(now),
                 &h.user_id,
                 action,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(format!("serial {serial}")),
             )

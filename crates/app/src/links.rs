@@ -5,23 +5,24 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
+use rinnova_domain::CertificateId;
 use sha2::Sha256;
 
 /// Domain separation: these MACs mean "reminder link", nothing else.
 const CONTEXT: &[u8] = b"rinnova reminder link v1\0";
 
-fn mac(key: &[u8], certificate_id: &str, expires: i64) -> Hmac<Sha256> {
+fn mac(key: &[u8], certificate_id: &CertificateId, expires: i64) -> Hmac<Sha256> {
     // An HMAC key may have any length.
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
     m.update(CONTEXT);
-    m.update(certificate_id.as_bytes());
+    m.update(certificate_id.as_str().as_bytes());
     m.update(b"\0");
     m.update(&expires.to_be_bytes());
     m
 }
 
 /// The token of a link to `certificate_id`'s renewal, valid until `expires` (Unix seconds).
-pub fn sign(key: &[u8], certificate_id: &str, expires: i64) -> String {
+pub fn sign(key: &[u8], certificate_id: &CertificateId, expires: i64) -> String {
     let tag = mac(key, certificate_id, expires).finalize().into_bytes();
     format!("{certificate_id}.{expires}.{}", URL_SAFE_NO_PAD.encode(tag))
 }
@@ -35,7 +36,7 @@ pub enum LinkError {
 }
 
 /// The certificate a link names, if its MAC is right and it has not expired at `now`.
-pub fn verify(key: &[u8], token: &str, now: i64) -> Result<String, LinkError> {
+pub fn verify(key: &[u8], token: &str, now: i64) -> Result<CertificateId, LinkError> {
     let mut parts = token.rsplitn(3, '.');
     let (Some(tag), Some(expires), Some(certificate_id)) =
         (parts.next(), parts.next(), parts.next())
@@ -49,13 +50,14 @@ pub fn verify(key: &[u8], token: &str, now: i64) -> Result<String, LinkError> {
     if certificate_id.is_empty() || certificate_id.len() > 64 {
         return Err(LinkError::Malformed);
     }
-    mac(key, certificate_id, expires)
+    let certificate_id = CertificateId::new(certificate_id);
+    mac(key, &certificate_id, expires)
         .verify_slice(&tag)
         .map_err(|_| LinkError::Forged)?;
     if now >= expires {
         return Err(LinkError::Expired);
     }
-    Ok(certificate_id.to_owned())
+    Ok(certificate_id)
 }
 
 #[cfg(test)]
@@ -65,7 +67,7 @@ mod tests {
     #[test]
     fn n2_link_round_trip_forgery_and_expiry() {
         let key = b"0123456789abcdef0123456789abcdef";
-        let t = sign(key, "cert-1", 1_000);
+        let t = sign(key, &"cert-1".into(), 1_000);
         assert_eq!(verify(key, &t, 999), Ok("cert-1".into()));
         assert_eq!(verify(key, &t, 1_000), Err(LinkError::Expired));
         assert_eq!(verify(b"another key", &t, 0), Err(LinkError::Forged));

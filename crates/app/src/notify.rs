@@ -4,13 +4,14 @@
 use crate::AppError;
 use crate::i18n::Lang;
 use crate::util::new_id;
+use rinnova_domain::HolderId;
 use rinnova_store::{Conn, HolderRecord, OutboxRecord, repo};
 
 /// One message for the outbox, due at once.
 struct Message<'a> {
     channel: &'static str,
     to: &'a str,
-    holder_id: Option<&'a str>,
+    holder_id: Option<&'a HolderId>,
     subject: Option<String>,
     body: String,
     html: Option<String>,
@@ -25,7 +26,7 @@ async fn push(c: &mut Conn, id: String, m: Message<'_>, now: i64) -> Result<Stri
             id: id.clone(),
             channel: m.channel.into(),
             recipient: m.to.into(),
-            holder_id: m.holder_id.map(str::to_owned),
+            holder_id: m.holder_id.cloned(),
             subject: m.subject,
             body: m.body,
             created_at: now,

@@ -6,6 +6,7 @@ use crate::{App, AppError, notify};
 use jiff::Timestamp;
 use rinnova_domain::otp::{Algorithm, TokenKind, TokenState};
 use rinnova_domain::sms_otp::{Challenge, OtpError, Purpose, code_from_random};
+use rinnova_domain::{HolderId, RenewalId};
 use rinnova_store::{Conn, HolderRecord, OtpRecord, TokenRecord, repo};
 
 fn to_challenge(r: &OtpRecord) -> Challenge {
@@ -21,7 +22,12 @@ fn to_challenge(r: &OtpRecord) -> Challenge {
     }
 }
 
-fn to_record(c: &Challenge, holder_id: &str, created_at: i64, message_id: String) -> OtpRecord {
+fn to_record(
+    c: &Challenge,
+    holder_id: &HolderId,
+    created_at: i64,
+    message_id: String,
+) -> OtpRecord {
     OtpRecord {
         id: c.id.clone(),
         holder_id: holder_id.into(),
@@ -59,7 +65,7 @@ fn token_state(t: &TokenRecord) -> Result<TokenState, AppError> {
 /// meanwhile (then the code counts as replayed). The outer error is a storage failure.
 async fn save_token(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
     old: &TokenRecord,
     next: &TokenState,
 ) -> Result<Result<(), AppError>, AppError> {
@@ -90,7 +96,7 @@ impl App {
         &self,
         c: &mut Conn,
         h: &HolderRecord,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         step: &str,
         resend: bool,
         now: Timestamp,
@@ -98,7 +104,7 @@ impl App {
         if h.has_token() {
             return Ok(());
         }
-        let purpose = Purpose::renewal(renewal_id, step);
+        let purpose = Purpose::renewal(renewal_id.as_str(), step);
         self.send_sms_code(c, h, &h.mobile, purpose, &sms_key(step), resend, now)
             .await
     }
@@ -145,7 +151,7 @@ impl App {
             }
             None => Challenge::new(new_id(), purpose.clone(), &code, now, &policy),
         };
-        let message_id = new_id();
+        let message_id: String = new_id();
         // A replaced challenge keeps its first `created_at` (see `put`).
         repo::otp::put(
             c,
@@ -164,7 +170,7 @@ impl App {
         &self,
         c: &mut Conn,
         h: &HolderRecord,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         step: &str,
         code: &str,
         now: Timestamp,
@@ -182,8 +188,14 @@ impl App {
                 Err(e) => Err(AppError::Token(e)),
             });
         }
-        self.check_sms_code(c, h, &Purpose::renewal(renewal_id, step), code, now)
-            .await
+        self.check_sms_code(
+            c,
+            h,
+            &Purpose::renewal(renewal_id.as_str(), step),
+            code,
+            now,
+        )
+        .await
     }
 
     /// Checks an SMS code for `purpose` and persists the attempt (commit even on a refusal).
@@ -214,7 +226,7 @@ impl App {
     /// or counter drifted beyond the normal window.
     pub async fn resync_token(
         &self,
-        holder_id: &str,
+        holder_id: &HolderId,
         first: &str,
         second: &str,
         ctx: &crate::Ctx,
@@ -243,7 +255,7 @@ impl App {
             secs(now),
             &h.user_id,
             action,
-            Some(holder_id),
+            Some(holder_id.as_str()),
             ctx,
             None,
         )
@@ -256,12 +268,12 @@ impl App {
     pub(crate) async fn code_pending(
         &self,
         c: &mut Conn,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         step: &str,
         now: Timestamp,
     ) -> Result<bool, AppError> {
-        let purpose = Purpose::renewal(renewal_id, step);
+        let purpose = Purpose::renewal(renewal_id.as_str(), step);
         Ok(repo::otp::get(c, holder_id, purpose.as_str())
             .await?
             .is_some_and(|r| {

@@ -11,7 +11,8 @@ use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_domain::coupon::{Coupon, CouponCode, CouponError, CouponIssuer, CouponUse};
 use rinnova_domain::{
-    CertificateKind, DomainError, Event, Money, PaymentMethod, PaymentMode, Price, RenewalStep,
+    CertificateKind, DomainError, Event, HolderId, Money, PaymentMethod, PaymentMode, Price,
+    RenewalId, RenewalStep,
 };
 use rinnova_store::{Conn, CouponRecord, PaymentRecord, RenewalRecord, repo};
 
@@ -91,8 +92,8 @@ impl App {
     pub(crate) async fn at_payment(
         &self,
         c: &mut Conn,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
     ) -> Result<AtPayment, AppError> {
         let (rec, h, cert) = self.load(c, holder_id, renewal_id).await?;
         let d = to_domain(&rec)?;
@@ -183,8 +184,8 @@ impl App {
     /// again for the same renewal answers with the renewal as it is.
     pub async fn pay_with_coupon(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         typed: &str,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
@@ -214,7 +215,7 @@ impl App {
                     kind: kind_of(&cert.kind)?,
                     organisation: h.organisation_id.as_deref(),
                     distributor: cert.distributor_id.as_deref(),
-                    renewal: &rec.id,
+                    renewal: rec.id.as_str(),
                 },
                 now,
             )?;
@@ -238,7 +239,7 @@ impl App {
                     secs(now),
                     &h.user_id,
                     crate::audit::AuditAction::CouponRefused,
-                    Some(&rec.id),
+                    Some(rec.id.as_str()),
                     ctx,
                     Some(e.code().to_owned()),
                 )
@@ -319,7 +320,7 @@ impl App {
             secs(now),
             actor,
             crate::audit::AuditAction::PaymentSettled,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!(
                 "{} {} cents, {reference}",

@@ -23,7 +23,7 @@ impl App {
         if rec.payment_mode != "organisation" {
             return Ok(());
         }
-        self.charge_organisation(c, &rec.id, "renewal", h, kind, now)
+        self.charge_organisation(c, rec.id.as_str(), "renewal", h, kind, now)
             .await
     }
 

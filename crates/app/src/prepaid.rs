@@ -11,7 +11,9 @@ use crate::views::RenewalView;
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_domain::prepaid::{Entry, Ledger, Movement, PrepaidError, Purse};
-use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, UserId};
+use rinnova_domain::{
+    CertificateKind, DomainError, HolderId, Money, PaymentMethod, RenewalId, UserId,
+};
 use rinnova_store::{Conn, PaymentRecord, PrepaidAccountRecord, PrepaidEntryRecord, Store, repo};
 
 fn entry_of(r: &PrepaidEntryRecord) -> Result<Entry, AppError> {
@@ -78,7 +80,7 @@ pub async fn create_account(
     }
     let pw = password.to_owned();
     let hash = blocking(move || hash_password(&pw, kdf)).await??;
-    let id = new_id();
+    let id: String = new_id();
     let mut tx = store.begin().await?;
     repo::prepaid::insert_account(
         &mut tx,
@@ -172,7 +174,8 @@ impl App {
         &self,
         user_id: &str,
         password: &str,
-        renewal_id: &str,
+        // What the attempt is for, in the audit trail: a renewal's id or a card's serial.
+        subject: &str,
         ctx: &Ctx,
     ) -> Result<PrepaidAccountRecord, AppError> {
         let uid = UserId::parse(user_id).map_err(|_| AppError::PrepaidLoginFailed)?;
@@ -181,7 +184,7 @@ impl App {
         let key = format!("prepaid:{}", uid.as_str());
         let hash = account.as_ref().map(|a| a.password_hash.clone());
         match self
-            .throttled_check(&key, hash, password, renewal_id, ctx)
+            .throttled_check(&key, hash, password, subject, ctx)
             .await?
         {
             Check::Locked { minutes } => Err(AppError::LoginLocked { minutes }),
@@ -195,8 +198,8 @@ impl App {
     /// reservation becomes a debit when the new certificate is issued.
     pub async fn pay_with_prepaid(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         account_user_id: &str,
         password: &str,
         ctx: &Ctx,
@@ -210,7 +213,7 @@ impl App {
             return Ok(*v);
         }
         let account = self
-            .verify_prepaid(account_user_id, password, renewal_id, ctx)
+            .verify_prepaid(account_user_id, password, renewal_id.as_str(), ctx)
             .await?;
         let now = self.now();
         let mut tx = self.store().begin().await?;
@@ -232,7 +235,7 @@ impl App {
                 secs(now),
                 &format!("prepaid:{}", account.user_id),
                 crate::audit::AuditAction::PrepaidRefused,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(e.code().to_owned()),
             )
@@ -249,7 +252,7 @@ impl App {
             secs(now),
             &actor,
             crate::audit::AuditAction::PrepaidReserved,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!(
                 "{} cents on {}",
@@ -272,7 +275,7 @@ impl App {
         &self,
         c: &mut Conn,
         account: &PrepaidAccountRecord,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         kind: CertificateKind,
         now: Timestamp,
     ) -> Result<Result<(), PrepaidError>, AppError> {
@@ -308,7 +311,7 @@ impl App {
     pub(crate) async fn close_prepaid(
         &self,
         c: &mut Conn,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         succeeded: bool,
         now: Timestamp,
         ctx: &Ctx,
@@ -347,7 +350,7 @@ impl App {
             } else {
                 crate::audit::AuditAction::PrepaidReleased
             },
-            Some(renewal_id),
+            Some(renewal_id.as_str()),
             ctx,
             Some(format!("{} cents", payment.amount_cents)),
         )

@@ -10,7 +10,7 @@ use crate::util::{blocking, hash_password, new_id, secs};
 use crate::views::RenewalView;
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
-use rinnova_domain::{CertificateKind, DomainError, PaymentMethod};
+use rinnova_domain::{CertificateKind, DomainError, HolderId, PaymentMethod, RenewalId};
 use rinnova_store::{RaoRecord, Store, repo};
 
 /// An operator's login name: 3 to 64 of `a-z 0-9 . _ -`, case ignored.
@@ -43,7 +43,7 @@ pub async fn create_rao(
     }
     let password = r.password.clone();
     let hash = blocking(move || hash_password(&password, kdf)).await??;
-    let id = new_id();
+    let id: String = new_id();
     let mut tx = store.begin().await?;
     repo::rao::insert(
         &mut tx,
@@ -80,8 +80,8 @@ impl App {
         &self,
         username: &str,
         password: &str,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         ctx: &Ctx,
     ) -> Result<RaoRecord, AppError> {
         let Some(username) = normalise_username(username) else {
@@ -93,7 +93,7 @@ impl App {
         let key = format!("rao-in-wizard:{holder_id}");
         let hash = rao.as_ref().map(|r| r.password_hash.clone());
         match self
-            .throttled_check(&key, hash, password, renewal_id, ctx)
+            .throttled_check(&key, hash, password, renewal_id.as_str(), ctx)
             .await?
         {
             Check::Locked { minutes } => Err(AppError::RaoLocked { minutes }),
@@ -106,8 +106,8 @@ impl App {
     /// pays. Verifying again after that answers with the renewal as it is.
     pub async fn pay_by_rao(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         username: &str,
         password: &str,
         ctx: &Ctx,
@@ -141,7 +141,7 @@ impl App {
             secs(now),
             &actor,
             crate::audit::AuditAction::RaoVerified,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!("{} ({}) for {}", rao.name, rao.office, h.user_id)),
         )

@@ -164,7 +164,7 @@ impl App {
             return Ok(());
         };
         let token = random_token()?;
-        let id = new_id();
+        let id: String = new_id();
         let minutes = self.config().recovery_link_minutes.max(1);
         repo::recovery::insert(
             &mut tx,

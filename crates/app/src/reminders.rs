@@ -12,6 +12,7 @@ use crate::views::RenewalView;
 use crate::{App, AppError, Ctx, links};
 use rinnova_domain::reminder::{Reminder, due};
 use rinnova_domain::window::{CertificateFacts, assess};
+use rinnova_domain::{CertificateId, HolderId};
 use rinnova_store::StoreError;
 use rinnova_store::repo::{self, reminders::Candidate};
 use std::collections::HashMap;
@@ -84,7 +85,7 @@ impl App {
         let (from, to) = (n - LATE_NOTICE_DAYS * DAY, n + ahead * DAY);
         let mut conn = self.store().conn().await?;
         let candidates = repo::reminders::candidates(&mut conn, from, to).await?;
-        let mut recorded: HashMap<String, Vec<Reminder>> = HashMap::new();
+        let mut recorded: HashMap<CertificateId, Vec<Reminder>> = HashMap::new();
         for (cert, key) in repo::reminders::recorded(&mut conn, from, to).await? {
             if let Some(r) = parse_key(&key) {
                 recorded.entry(cert).or_default().push(r);
@@ -123,13 +124,10 @@ impl App {
             let now = secs(self.now());
             let mut tx = self.store().begin().await?;
             // The batch's holders in one statement (a holder may have several certificates).
-            let mut ids: Vec<&str> = batch
-                .iter()
-                .map(|d| d.certificate.holder_id.as_str())
-                .collect();
+            let mut ids: Vec<&HolderId> = batch.iter().map(|d| &d.certificate.holder_id).collect();
             ids.sort_unstable();
             ids.dedup();
-            let holders: HashMap<String, rinnova_store::HolderRecord> =
+            let holders: HashMap<HolderId, rinnova_store::HolderRecord> =
                 repo::holders::by_ids(&mut tx, &ids)
                     .await?
                     .into_iter()
@@ -148,7 +146,7 @@ impl App {
                 };
                 // The reminder is recorded with the id of the message that sends it; the
                 // message is queued only if this sweep recorded it.
-                let id = crate::util::new_id();
+                let id: String = crate::util::new_id();
                 if !repo::reminders::record(&mut tx, cert, &key, now, Some(&id)).await? {
                     continue; // another sweep (or instance) sent it
                 }
@@ -242,7 +240,7 @@ impl App {
     /// certificate it names (started now, or the one in progress).
     pub async fn open_reminder_link(
         &self,
-        holder_id: &str,
+        holder_id: &HolderId,
         token: &str,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
@@ -258,9 +256,9 @@ impl App {
             audit(
                 &mut tx,
                 now,
-                holder_id,
+                holder_id.as_str(),
                 crate::audit::AuditAction::ReminderLinkOtherAccount,
-                Some(&cert_id),
+                Some(cert_id.as_str()),
                 ctx,
                 None,
             )

@@ -13,7 +13,10 @@ use rinnova_ca::DeviceError;
 use rinnova_ca::device::HolderPublicKey;
 use rinnova_docs::{Lang as DocLang, RenewalForm};
 use rinnova_domain::window::{self, ca_time_zone};
-use rinnova_domain::{CertificateKind, DomainError, Event, PaymentMode, Pin, Renewal, RenewalStep};
+use rinnova_domain::{
+    CertificateId, CertificateKind, DomainError, Event, HolderId, PaymentMode, Pin, Renewal,
+    RenewalId, RenewalStep,
+};
 use rinnova_store::{
     CertificateRecord, Conn, CredentialRecord, DocumentRecord, HolderRecord, RenewalRecord,
     SignAttemptRecord, StoreError, Tx, repo,
@@ -67,7 +70,7 @@ async fn code_failed<T>(
         secs(now),
         &h.user_id,
         crate::audit::AuditAction::OtpFailed,
-        Some(&rec.id),
+        Some(rec.id.as_str()),
         ctx,
         Some(detail),
     )
@@ -85,8 +88,8 @@ impl App {
     pub(crate) async fn load(
         &self,
         c: &mut Conn,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
     ) -> Result<(RenewalRecord, HolderRecord, CertificateRecord), AppError> {
         repo::renewals::for_step(c, renewal_id, holder_id)
             .await?
@@ -179,8 +182,8 @@ impl App {
     /// already in progress.
     pub async fn start_renewal(
         &self,
-        holder_id: &str,
-        certificate_id: &str,
+        holder_id: &HolderId,
+        certificate_id: &CertificateId,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
@@ -237,7 +240,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::RenewalStarted,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!("certificate {}", cert.serial_hex)),
         )
@@ -250,8 +253,8 @@ impl App {
     /// Step 2: the holder confirms their data; the documents of step 3 are produced from it.
     pub async fn confirm_data(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
@@ -267,7 +270,7 @@ impl App {
         let lang = Lang::parse(&h.lang);
         drop(conn);
         let form = RenewalForm {
-            renewal_id: rec.id.clone(),
+            renewal_id: rec.id.to_string(),
             given_name: h.given_name.clone(),
             surname: h.surname.clone(),
             codice_fiscale: h.codice_fiscale.clone(),
@@ -340,7 +343,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::DataConfirmed,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!("documents {}", hex::encode(documents_hash))),
         )
@@ -353,8 +356,8 @@ impl App {
     /// A document of step 3, as PDF bytes.
     pub async fn document(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         name: &str,
     ) -> Result<Vec<u8>, AppError> {
         let mut conn = self.store().conn().await?;
@@ -373,8 +376,8 @@ impl App {
     /// Step 3: both consents, on exactly the documents shown (identified by their hash).
     pub async fn accept_documents(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         shown_hash_hex: &str,
         accept_terms: bool,
         confirm_data: bool,
@@ -410,7 +413,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::DocumentsAccepted,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!("documents {}", shown_hash_hex.trim())),
         )
@@ -424,8 +427,8 @@ impl App {
     /// Sends a new SMS code for the operation the renewal expects now (SPEC O1 resend limits).
     pub async fn resend_code(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let now = self.now();
@@ -443,7 +446,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::OtpSent,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(step.into()),
         )
@@ -456,8 +459,8 @@ impl App {
     /// Step 4, first part: checks the code and holds it for one PIN try (see [`App::sign`]).
     async fn sign_begin(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         code: &str,
         now: Timestamp,
         ctx: &Ctx,
@@ -521,8 +524,8 @@ impl App {
     /// with it meanwhile waits for the first and answers as it did.
     pub async fn sign(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         pin: &str,
         code: &str,
         ctx: &Ctx,
@@ -579,7 +582,7 @@ impl App {
                     secs(now),
                     &h.user_id,
                     crate::audit::AuditAction::PinFailed,
-                    Some(&rec.id),
+                    Some(rec.id.as_str()),
                     ctx,
                     Some(format!("{failures} of {max}")),
                 )
@@ -590,7 +593,7 @@ impl App {
                         secs(now),
                         &h.user_id,
                         crate::audit::AuditAction::CredentialBlocked,
-                        Some(&cred.id),
+                        Some(cred.id.as_str()),
                         ctx,
                         None,
                     )
@@ -646,7 +649,7 @@ impl App {
                     secs(now),
                     &h.user_id,
                     crate::audit::AuditAction::RequestSigned,
-                    Some(&rec.id),
+                    Some(rec.id.as_str()),
                     ctx,
                     Some(format!("with certificate {}", cert.serial_hex)),
                 )
@@ -666,7 +669,7 @@ impl App {
     ) -> Result<CredentialRecord, AppError> {
         let id = cert
             .credential_id
-            .as_deref()
+            .as_ref()
             .ok_or_else(|| AppError::Internal("certificate without credential".into()))?;
         repo::holders::credential(c, id)
             .await?
@@ -676,8 +679,8 @@ impl App {
     /// Step 7, first half: the first OTP.
     pub async fn activation_code(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         code: &str,
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
@@ -710,7 +713,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::ActivationOtpVerified,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             None,
         )
@@ -725,8 +728,8 @@ impl App {
     /// new 3-year certificate is issued and the old one superseded — all in one transaction.
     pub async fn activate(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         pin: &str,
         pin_again: &str,
         code: &str,
@@ -786,7 +789,7 @@ impl App {
     }
 
     /// The signed form of any renewal, for the RAO and the administrator.
-    pub async fn evidence(&self, renewal_id: &str) -> Result<Vec<u8>, AppError> {
+    pub async fn evidence(&self, renewal_id: &RenewalId) -> Result<Vec<u8>, AppError> {
         let mut conn = self.store().conn().await?;
         repo::renewals::signed_form(&mut conn, renewal_id)
             .await?
@@ -796,7 +799,7 @@ impl App {
     /// The public key of a stored certificate's credential (checks of the signed request).
     pub async fn signer_key(
         &self,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
     ) -> Result<Option<(HolderPublicKey, Vec<u8>)>, AppError> {
         let mut conn = self.store().conn().await?;
         let Some(r) = repo::renewals::by_id(&mut conn, renewal_id).await? else {
@@ -840,7 +843,7 @@ enum SignBegun {
 
 /// What identifies a code held for a signature: it was spent already, and is bound to the
 /// renewal.
-pub fn sign_code_hash(renewal_id: &str, code: &str) -> Vec<u8> {
+pub fn sign_code_hash(renewal_id: &RenewalId, code: &str) -> Vec<u8> {
     sha256(format!("rinnova sign attempt\0{renewal_id}\0{}", code.trim()).as_bytes()).to_vec()
 }
 
@@ -861,8 +864,8 @@ fn conditions_pdf(lang: DocLang) -> Vec<u8> {
 /// A renewal record as it starts: at `step`, nothing done yet but (for a card's request, whose
 /// proof stands for them) perhaps the activation codes.
 pub(crate) fn new_renewal(
-    holder_id: &str,
-    certificate_id: &str,
+    holder_id: &HolderId,
+    certificate_id: &CertificateId,
     step: RenewalStep,
     payment_mode: PaymentMode,
     approval_required: bool,

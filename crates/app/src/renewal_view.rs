@@ -9,15 +9,15 @@ use crate::i18n::Lang;
 use crate::renewal::{code_step, to_domain};
 use crate::views::{ContactChangeView, OtpView, RenewalView, StepView};
 use crate::{App, AppError};
-use rinnova_domain::{PaymentMode, RenewalStep};
+use rinnova_domain::{HolderId, PaymentMode, RenewalId, RenewalStep};
 use rinnova_store::{CertificateRecord, Conn, HolderRecord, RenewalRecord, repo};
 
 impl App {
     /// A renewal as the wizard shows it.
     pub async fn renewal(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
     ) -> Result<RenewalView, AppError> {
         let mut conn = self.store().conn().await?;
         let (r, h, cert) = self.load(&mut conn, holder_id, renewal_id).await?;

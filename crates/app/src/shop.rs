@@ -11,7 +11,9 @@ use crate::views::RenewalView;
 use crate::{App, AppError, Ctx, notify};
 use jiff::{SignedDuration, Timestamp};
 use rinnova_domain::promo::{self, Discount, PromoCode, PromoError};
-use rinnova_domain::{CertificateKind, DomainError, Money, PaymentMethod, Price, RenewalStep};
+use rinnova_domain::{
+    CertificateKind, DomainError, HolderId, Money, PaymentMethod, Price, RenewalId, RenewalStep,
+};
 use rinnova_pay::camt053::{self, BankEntry};
 use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
 use rinnova_store::{
@@ -39,7 +41,7 @@ pub struct RefundDue {
     pub kind: String,
     /// The renewal id, the order id or the bank's entry reference.
     pub id: String,
-    pub renewal_id: Option<String>,
+    pub renewal_id: Option<RenewalId>,
     pub amount_cents: i64,
     /// Why, in short: the ending's reason, the payment's method and reference…
     pub detail: String,
@@ -61,7 +63,7 @@ pub enum ShopStart {
 pub struct ImportReport {
     pub entries: usize,
     /// Renewals whose bank transfer is now settled.
-    pub settled: Vec<String>,
+    pub settled: Vec<RenewalId>,
     /// Debits, entries not booked yet, other currencies.
     pub ignored: usize,
     pub already_imported: usize,
@@ -87,7 +89,7 @@ pub struct ImportedEntry {
     /// The order's transfer reference (`RNV-…`) the entry names, if any.
     pub reference: Option<String>,
     pub order_id: Option<String>,
-    pub renewal_id: Option<String>,
+    pub renewal_id: Option<RenewalId>,
     /// `settled`, `underpaid`, `overpaid`, `late` (the renewal was paid another way),
     /// `refund` (the order was paid or cancelled already) or `unmatched`.
     pub outcome: String,
@@ -187,7 +189,7 @@ impl App {
         c: &mut Conn,
         kind: CertificateKind,
         typed_promo: Option<&str>,
-        renewal_id: &str,
+        renewal_id: &RenewalId,
         now: Timestamp,
     ) -> Result<(Price, Option<String>), AppError> {
         let prices = &self.config().prices;
@@ -216,8 +218,8 @@ impl App {
     /// bank transfer and e-mails its instructions.
     pub async fn start_shop_payment(
         &self,
-        holder_id: &str,
-        renewal_id: &str,
+        holder_id: &HolderId,
+        renewal_id: &RenewalId,
         method: ShopMethod,
         typed_promo: Option<&str>,
         ctx: &Ctx,
@@ -243,7 +245,7 @@ impl App {
                     secs(now),
                     &h.user_id,
                     crate::audit::AuditAction::PromoRefused,
-                    Some(&rec.id),
+                    Some(rec.id.as_str()),
                     ctx,
                     Some(e.code().to_owned()),
                 )
@@ -311,7 +313,7 @@ impl App {
             secs(now),
             &h.user_id,
             crate::audit::AuditAction::OrderPlaced,
-            Some(&rec.id),
+            Some(rec.id.as_str()),
             ctx,
             Some(format!(
                 "order {} {} {} cents{}",
@@ -517,7 +519,7 @@ impl App {
                 } else {
                     crate::audit::AuditAction::OrderCancelled
                 },
-                Some(&order.renewal_id),
+                Some(order.renewal_id.as_str()),
                 ctx,
                 Some(format!("order {}", order.id)),
             )
@@ -530,7 +532,7 @@ impl App {
                 secs(now),
                 actor,
                 crate::audit::AuditAction::OrderAmountMismatch,
-                Some(&order.renewal_id),
+                Some(order.renewal_id.as_str()),
                 ctx,
                 Some(format!(
                     "order {} expects {} cents, notified {} {}",
@@ -579,7 +581,7 @@ impl App {
                 secs(now),
                 actor,
                 crate::audit::AuditAction::OrderRefundDue,
-                Some(&rec.id),
+                Some(rec.id.as_str()),
                 ctx,
                 Some(format!(
                     "order {} paid after the renewal was paid",
@@ -647,7 +649,7 @@ impl App {
             let paid = repo::payments::of_renewal(&mut c, &e.renewal_id).await?;
             out.push(RefundDue {
                 kind: "renewal".into(),
-                id: e.renewal_id.clone(),
+                id: e.renewal_id.to_string(),
                 renewal_id: Some(e.renewal_id.clone()),
                 amount_cents: paid.as_ref().map_or(0, |p| p.amount_cents),
                 detail: match &paid {
@@ -740,7 +742,7 @@ impl App {
             secs(now),
             actor,
             crate::audit::AuditAction::OrderCancelled,
-            Some(&order.renewal_id),
+            Some(order.renewal_id.as_str()),
             ctx,
             Some(format!(
                 "order {} (bank transfer), {received} cents received{}",
@@ -872,7 +874,7 @@ impl App {
                 secs(now),
                 "bank",
                 crate::audit::AuditAction::RefundDue,
-                item.renewal_id.as_deref(),
+                item.renewal_id.as_ref().map(RenewalId::as_str),
                 ctx,
                 Some(format!(
                     "{} cents of bank entry {} ({})",

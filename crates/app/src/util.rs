@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 /// A new random identifier.
-pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+pub fn new_id<T: From<String>>() -> T {
+    T::from(uuid::Uuid::new_v4().to_string())
 }
 
 /// Unix seconds of an instant.

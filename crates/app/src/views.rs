@@ -1,6 +1,6 @@
 //! What the use cases answer: plain data for pages and the JSON API alike.
 
-use rinnova_domain::RenewalStep;
+use rinnova_domain::{CertificateId, RenewalId, RenewalStep};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -37,7 +37,8 @@ pub struct NotRenewableView {
 /// A certificate on the home page (SPEC W5).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: CertificateId,
     pub kind: String,
     pub serial: String,
     pub status: String,
@@ -65,7 +66,8 @@ pub struct CertificateView {
 /// A renewal in progress, as linked from the home page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OpenRenewal {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: RenewalId,
     #[schema(value_type = String)]
     pub step: RenewalStep,
 }
@@ -73,7 +75,8 @@ pub struct OpenRenewal {
 /// The certificate that replaced another (SPEC W5: the new expiry is shown).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RenewedBy {
-    pub certificate_id: String,
+    #[schema(value_type = String)]
+    pub certificate_id: CertificateId,
     pub expiry_date: String,
 }
 
@@ -108,7 +111,8 @@ pub struct OtpView {
 /// A renewal as the wizard shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RenewalView {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: RenewalId,
     #[schema(value_type = String)]
     pub step: RenewalStep,
     pub steps: Vec<StepView>,

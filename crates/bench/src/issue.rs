@@ -219,7 +219,7 @@ pub(crate) fn record(
     now: jiff::Timestamp,
 ) -> CertificateRecord {
     CertificateRecord {
-        id,
+        id: id.into(),
         holder_id: "h".into(),
         credential_id: Some("c".into()),
         kind: "remote_signature".into(),

@@ -24,7 +24,7 @@ pub(crate) async fn reminders(certificates: usize) -> anyhow::Result<Value> {
     for i in 0..HOLDERS {
         let mut h = rinnova_app::demo::bench_holder(
             i,
-            format!("h{i}"),
+            format!("h{i}").into(),
             "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$unused".into(),
             now.as_second(),
         )?;
@@ -42,8 +42,8 @@ pub(crate) async fn reminders(certificates: usize) -> anyhow::Result<Value> {
     for i in 0..certificates {
         let offset = i64::try_from(i)? * span / i64::try_from(certificates.max(1))?;
         batch.push(CertificateRecord {
-            id: format!("c{i}"),
-            holder_id: format!("h{}", i % HOLDERS),
+            id: format!("c{i}").into(),
+            holder_id: format!("h{}", i % HOLDERS).into(),
             credential_id: None,
             kind: "remote_signature".into(),
             serial_hex: format!("{i:016x}"),

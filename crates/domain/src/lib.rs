@@ -9,6 +9,7 @@ pub mod codice_fiscale;
 pub mod coupon;
 pub mod error;
 pub mod holder;
+pub mod ids;
 pub mod money;
 pub mod otp;
 pub mod password;
@@ -27,6 +28,7 @@ pub use error::DomainError;
 pub use holder::{
     CertificateKind, CertificateStatus, Email, Mobile, PaymentMethod, PaymentMode, UserId,
 };
+pub use ids::{CertificateId, CredentialId, HolderId, RenewalId};
 pub use money::{Money, Price, PriceList, VatRate};
 pub use pin::{Password, Pin};
 pub use window::{NotRenewable, Renewability, WindowPolicy};

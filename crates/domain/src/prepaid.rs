@@ -6,8 +6,8 @@
 //! The ledger is append-only: a balance is always the sum of its movements, so an audit can
 //! recompute it, and a repeated step finds its own movement instead of adding a second one.
 
-use crate::CertificateKind;
 use crate::money::Money;
+use crate::{CertificateKind, RenewalId};
 
 /// Which purse pays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +77,7 @@ pub struct Entry {
     pub movement: Movement,
     pub amount: Money,
     /// The renewal a reservation, debit or release belongs to.
-    pub renewal: Option<String>,
+    pub renewal: Option<RenewalId>,
 }
 
 /// Why the prepaid account cannot pay.
@@ -123,7 +123,7 @@ impl Ledger<'_> {
             .0
             .iter()
             .filter(|e| e.purse == purse && e.movement == Movement::Reserve)
-            .filter_map(|e| e.renewal.as_deref())
+            .filter_map(|e| e.renewal.as_ref())
             .map(|r| match self.hold(r) {
                 Hold::Open(_, m) => m.cents(),
                 _ => 0,
@@ -141,11 +141,11 @@ impl Ledger<'_> {
     }
 
     /// The reservation of `renewal`, if any, and what became of it.
-    pub fn hold(&self, renewal: &str) -> Hold {
+    pub fn hold(&self, renewal: &RenewalId) -> Hold {
         let mine = || {
             self.0
                 .iter()
-                .filter(|e| e.renewal.as_deref() == Some(renewal))
+                .filter(|e| e.renewal.as_ref() == Some(renewal))
         };
         let Some(reserve) = mine().find(|e| e.movement == Movement::Reserve) else {
             return Hold::None;
@@ -164,7 +164,7 @@ impl Ledger<'_> {
     /// reserved or debited (a repeated request changes nothing).
     pub fn reserve(
         &self,
-        renewal: &str,
+        renewal: &RenewalId,
         kind: CertificateKind,
         amount: Money,
     ) -> Result<Option<Entry>, PrepaidError> {
@@ -184,31 +184,35 @@ impl Ledger<'_> {
             purse,
             movement: Movement::Reserve,
             amount,
-            renewal: Some(renewal.to_owned()),
+            renewal: Some(renewal.clone()),
         }))
     }
 
     /// The line that debits the reservation of a renewal that succeeded; None if already done.
-    pub fn debit(&self, renewal: &str) -> Result<Option<Entry>, PrepaidError> {
+    pub fn debit(&self, renewal: &RenewalId) -> Result<Option<Entry>, PrepaidError> {
         self.close(renewal, Movement::Debit)
     }
 
     /// The line that gives back the reservation of a renewal that failed; None if nothing is
     /// held any more.
-    pub fn release(&self, renewal: &str) -> Result<Option<Entry>, PrepaidError> {
+    pub fn release(&self, renewal: &RenewalId) -> Result<Option<Entry>, PrepaidError> {
         match self.hold(renewal) {
             Hold::None | Hold::Released(..) | Hold::Debited(..) => Ok(None),
             Hold::Open(..) => self.close(renewal, Movement::Release),
         }
     }
 
-    fn close(&self, renewal: &str, movement: Movement) -> Result<Option<Entry>, PrepaidError> {
+    fn close(
+        &self,
+        renewal: &RenewalId,
+        movement: Movement,
+    ) -> Result<Option<Entry>, PrepaidError> {
         match self.hold(renewal) {
             Hold::Open(purse, amount) => Ok(Some(Entry {
                 purse,
                 movement,
                 amount,
-                renewal: Some(renewal.to_owned()),
+                renewal: Some(renewal.clone()),
             })),
             Hold::Debited(..) if movement == Movement::Debit => Ok(None),
             _ => Err(PrepaidError::NothingReserved),
@@ -251,7 +255,7 @@ mod tests {
         let mut ledger = vec![top_up(Purse::Tariffa, 10_000), top_up(Purse::Diritti, 500)];
         let kind = CertificateKind::RemoteSignature;
         let e = Ledger(&ledger)
-            .reserve("r1", kind, m(4_880))
+            .reserve(&"r1".into(), kind, m(4_880))
             .unwrap()
             .unwrap();
         ledger.push(e);
@@ -262,13 +266,24 @@ mod tests {
         );
         assert_eq!(Ledger(&ledger).available(Purse::Tariffa), 5_120);
         // Asking again reserves nothing more.
-        assert_eq!(Ledger(&ledger).reserve("r1", kind, m(4_880)), Ok(None));
-        let d = Ledger(&ledger).debit("r1").unwrap().unwrap();
+        assert_eq!(
+            Ledger(&ledger).reserve(&"r1".into(), kind, m(4_880)),
+            Ok(None)
+        );
+        let d = Ledger(&ledger).debit(&"r1".into()).unwrap().unwrap();
         ledger.push(d);
         assert_eq!(Ledger(&ledger).balance(Purse::Tariffa), 5_120);
         assert_eq!(Ledger(&ledger).available(Purse::Tariffa), 5_120);
-        assert_eq!(Ledger(&ledger).debit("r1"), Ok(None), "debited once only");
-        assert_eq!(Ledger(&ledger).release("r1"), Ok(None), "a debit is final");
+        assert_eq!(
+            Ledger(&ledger).debit(&"r1".into()),
+            Ok(None),
+            "debited once only"
+        );
+        assert_eq!(
+            Ledger(&ledger).release(&"r1".into()),
+            Ok(None),
+            "a debit is final"
+        );
         assert_eq!(
             Ledger(&ledger).available(Purse::Diritti),
             500,
@@ -280,19 +295,19 @@ mod tests {
     fn release_on_failure_gives_the_credit_back() {
         let mut ledger = vec![top_up(Purse::Diritti, 3_000)];
         let e = Ledger(&ledger)
-            .reserve("r1", CertificateKind::Cns, m(2_500))
+            .reserve(&"r1".into(), CertificateKind::Cns, m(2_500))
             .unwrap()
             .unwrap();
         ledger.push(e);
         assert_eq!(Ledger(&ledger).available(Purse::Diritti), 500);
-        let r = Ledger(&ledger).release("r1").unwrap().unwrap();
+        let r = Ledger(&ledger).release(&"r1".into()).unwrap().unwrap();
         ledger.push(r);
         assert_eq!(Ledger(&ledger).available(Purse::Diritti), 3_000);
         assert_eq!(
-            Ledger(&ledger).debit("r1"),
+            Ledger(&ledger).debit(&"r1".into()),
             Err(PrepaidError::NothingReserved)
         );
-        assert_eq!(Ledger(&ledger).release("r1"), Ok(None));
+        assert_eq!(Ledger(&ledger).release(&"r1".into()), Ok(None));
     }
 
     #[test]
@@ -300,17 +315,20 @@ mod tests {
         let mut ledger = vec![top_up(Purse::Tariffa, 6_000)];
         let kind = CertificateKind::CardSignature;
         let e = Ledger(&ledger)
-            .reserve("r1", kind, m(4_000))
+            .reserve(&"r1".into(), kind, m(4_000))
             .unwrap()
             .unwrap();
         ledger.push(e);
         assert_eq!(
-            Ledger(&ledger).reserve("r2", kind, m(4_000)),
+            Ledger(&ledger).reserve(&"r2".into(), kind, m(4_000)),
             Err(PrepaidError::InsufficientCredit {
                 available: m(2_000),
                 needed: m(4_000)
             })
         );
-        assert_eq!(Ledger(&[]).debit("r9"), Err(PrepaidError::NothingReserved));
+        assert_eq!(
+            Ledger(&[]).debit(&"r9".into()),
+            Err(PrepaidError::NothingReserved)
+        );
     }
 }

@@ -1,4 +1,6 @@
-//! Rows as stored. The application turns them into domain types.
+//! Rows as stored. The application turns them into domain types; ids are typed already.
+
+use rinnova_domain::{CertificateId, CredentialId, HolderId, RenewalId};
 
 /// An organisation that had certificates issued to its people.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -13,7 +15,7 @@ pub struct OrganisationRecord {
 /// A holder (titolare).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct HolderRecord {
-    pub id: String,
+    pub id: HolderId,
     pub user_id: String,
     pub password_hash: String,
     pub given_name: String,
@@ -45,7 +47,7 @@ impl HolderRecord {
 /// A hardware or app token.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TokenRecord {
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub kind: String,
     pub algorithm: String,
     pub digits: i64,
@@ -58,8 +60,8 @@ pub struct TokenRecord {
 /// A remote-signature key.
 #[derive(Clone, sqlx::FromRow)]
 pub struct CredentialRecord {
-    pub id: String,
-    pub holder_id: String,
+    pub id: CredentialId,
+    pub holder_id: HolderId,
     pub public_key: Vec<u8>,
     pub sealed_private: Vec<u8>,
     pub failed_pins: i64,
@@ -81,16 +83,16 @@ impl std::fmt::Debug for CredentialRecord {
 /// A certificate the CA issued.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CertificateRecord {
-    pub id: String,
-    pub holder_id: String,
-    pub credential_id: Option<String>,
+    pub id: CertificateId,
+    pub holder_id: HolderId,
+    pub credential_id: Option<CredentialId>,
     pub kind: String,
     pub serial_hex: String,
     pub der: Vec<u8>,
     pub not_before: i64,
     pub not_after: i64,
     pub status: String,
-    pub superseded_by: Option<String>,
+    pub superseded_by: Option<CertificateId>,
     pub status_changed_at: Option<i64>,
     pub device_expires_at: Option<i64>,
     pub renewals_on_device: i64,
@@ -102,9 +104,9 @@ pub struct CertificateRecord {
 /// A renewal in progress or ended.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RenewalRecord {
-    pub id: String,
-    pub holder_id: String,
-    pub certificate_id: String,
+    pub id: RenewalId,
+    pub holder_id: HolderId,
+    pub certificate_id: CertificateId,
     pub step: String,
     pub payment_mode: String,
     /// 0 or 1 (flags are integers so that one SQL serves SQLite and PostgreSQL).
@@ -115,7 +117,7 @@ pub struct RenewalRecord {
     pub consented_at: Option<i64>,
     pub signature: Option<Vec<u8>>,
     pub signed_at: Option<i64>,
-    pub new_certificate_id: Option<String>,
+    pub new_certificate_id: Option<CertificateId>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -123,7 +125,7 @@ pub struct RenewalRecord {
 /// A document shown at step 3.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DocumentRecord {
-    pub renewal_id: String,
+    pub renewal_id: RenewalId,
     pub name: String,
     pub lang: String,
     pub sha256: Vec<u8>,
@@ -135,7 +137,7 @@ pub struct DocumentRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OtpRecord {
     pub id: String,
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub purpose: String,
     pub code_hash: Vec<u8>,
     pub expires_at: i64,
@@ -152,7 +154,7 @@ pub struct OtpRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRecord {
     pub id_hash: Vec<u8>,
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub kind: String,
     pub csrf: String,
     pub lang: String,
@@ -169,7 +171,7 @@ pub struct OutboxRecord {
     pub id: String,
     pub channel: String,
     pub recipient: String,
-    pub holder_id: Option<String>,
+    pub holder_id: Option<HolderId>,
     pub subject: Option<String>,
     pub body: String,
     pub created_at: i64,
@@ -227,7 +229,7 @@ pub struct CouponRecord {
 /// How a renewal was paid.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PaymentRecord {
-    pub renewal_id: String,
+    pub renewal_id: RenewalId,
     pub method: String,
     /// `pending` or `settled`.
     pub status: String,
@@ -257,7 +259,7 @@ pub struct PromoRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrderRecord {
     pub id: String,
-    pub renewal_id: String,
+    pub renewal_id: RenewalId,
     pub kind: String,
     pub method: String,
     pub status: String,
@@ -321,7 +323,7 @@ pub struct PrepaidEntryRecord {
     pub purse: String,
     pub movement: String,
     pub amount_cents: i64,
-    pub renewal_id: Option<String>,
+    pub renewal_id: Option<RenewalId>,
     pub note: Option<String>,
     pub created_at: i64,
 }
@@ -358,7 +360,7 @@ pub struct StaffSessionRecord {
 /// A CDRL's decision on a renewal.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApprovalRecord {
-    pub renewal_id: String,
+    pub renewal_id: RenewalId,
     pub decided_by: String,
     /// `approved` or `rejected`.
     pub decision: String,
@@ -370,8 +372,8 @@ pub struct ApprovalRecord {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ContactChangeRecord {
     pub id: String,
-    pub holder_id: String,
-    pub renewal_id: String,
+    pub holder_id: HolderId,
+    pub renewal_id: RenewalId,
     pub field: String,
     pub old_value: String,
     pub new_value: String,
@@ -387,7 +389,7 @@ pub struct PayrollChargeRecord {
     /// `renewal` or `desk`.
     pub origin: String,
     pub organisation_id: String,
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub kind: String,
     pub net_cents: i64,
     pub vat_cents: i64,
@@ -416,21 +418,21 @@ pub struct PayrollLine {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentityCheckRecord {
     pub id: String,
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub rao_id: String,
     /// `carta_identita`, `passaporto` or `patente`.
     pub document_type: String,
     pub document_number: String,
     /// The new certificate issued after it.
-    pub certificate_id: Option<String>,
+    pub certificate_id: Option<CertificateId>,
     pub checked_at: i64,
 }
 
 /// What a smart card sent to renew a certificate (the renewal is in `renewals`).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CardRenewalRecord {
-    pub renewal_id: String,
-    pub certificate_id: String,
+    pub renewal_id: RenewalId,
+    pub certificate_id: CertificateId,
     pub public_key: Vec<u8>,
     pub request: Vec<u8>,
     pub proof: Vec<u8>,
@@ -441,7 +443,7 @@ pub struct CardRenewalRecord {
 /// Why a renewal ended without a new certificate (see migration 0019).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EndingRecord {
-    pub renewal_id: String,
+    pub renewal_id: RenewalId,
     /// The window rule's name (`window_closed`, `expired`, `revoked`…) or `rejected`.
     pub reason: String,
     /// The organisation's words, for a rejection.
@@ -454,7 +456,7 @@ pub struct EndingRecord {
 /// A signature of the renewal form in progress (see migration 0019).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SignAttemptRecord {
-    pub renewal_id: String,
+    pub renewal_id: RenewalId,
     pub code_hash: Vec<u8>,
     pub valid_until: i64,
     pub held_until: i64,

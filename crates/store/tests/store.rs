@@ -8,6 +8,7 @@
     reason = "a test fails loudly on purpose"
 )]
 
+use rinnova_domain::HolderId;
 use rinnova_store::{CertificateRecord, DocumentRecord, HolderRecord, RenewalRecord, Store, repo};
 use sha2::{Digest, Sha256};
 
@@ -69,7 +70,7 @@ fn holder(id: &str) -> HolderRecord {
 
 fn cert(i: usize) -> CertificateRecord {
     CertificateRecord {
-        id: format!("c{i}"),
+        id: format!("c{i}").into(),
         holder_id: "h".into(),
         credential_id: None,
         kind: "remote_signature".into(),
@@ -103,7 +104,7 @@ async fn insert_many_writes_every_row_across_statements_and_rolls_back_as_one() 
     tx.commit().await.unwrap();
 
     let mut c = store.conn().await.unwrap();
-    let stored = repo::certificates::by_id(&mut c, "c129")
+    let stored = repo::certificates::by_id(&mut c, &"c129".into())
         .await
         .unwrap()
         .unwrap();
@@ -134,9 +135,9 @@ async fn insert_many_writes_every_row_across_statements_and_rolls_back_as_one() 
 
 fn renewal(i: usize) -> RenewalRecord {
     RenewalRecord {
-        id: format!("r{i}"),
+        id: format!("r{i}").into(),
         holder_id: "h".into(),
-        certificate_id: format!("c{i}"),
+        certificate_id: format!("c{i}").into(),
         step: "documents".into(),
         payment_mode: "free".into(),
         approval_required: 0,
@@ -180,10 +181,10 @@ async fn documents_read_back_per_renewal_and_the_same_content_is_stored_once() {
         let r = renewal(i);
         repo::renewals::insert(&mut tx, &r).await.unwrap();
         let form = format!("%PDF-1.7 the form of {}", r.id).into_bytes();
-        repo::renewals::put_document(&mut tx, &document(&r.id, "form", &form))
+        repo::renewals::put_document(&mut tx, &document(r.id.as_str(), "form", &form))
             .await
             .unwrap();
-        repo::renewals::put_document(&mut tx, &document(&r.id, "conditions", &conditions))
+        repo::renewals::put_document(&mut tx, &document(r.id.as_str(), "conditions", &conditions))
             .await
             .unwrap();
     }
@@ -200,14 +201,14 @@ async fn documents_read_back_per_renewal_and_the_same_content_is_stored_once() {
         ("r2", "form", b"%PDF-1.7 the form of r2".to_vec()),
         ("r2", "conditions", conditions.clone()),
     ] {
-        let stored = repo::renewals::document(&mut c, r, name)
+        let stored = repo::renewals::document(&mut c, &r.into(), name)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(stored, document(r, name, &pdf), "{r} {name}");
     }
     assert_eq!(
-        repo::renewals::document(&mut c, "r0", "other")
+        repo::renewals::document(&mut c, &"r0".into(), "other")
             .await
             .unwrap(),
         None
@@ -277,8 +278,14 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
     tx.commit().await.unwrap();
 
     let mut c = store.conn().await.unwrap();
-    let stored_h = repo::holders::by_id(&mut c, "h").await.unwrap().unwrap();
-    let stored_r = repo::renewals::by_id(&mut c, "r0").await.unwrap().unwrap();
+    let stored_h = repo::holders::by_id(&mut c, &"h".into())
+        .await
+        .unwrap()
+        .unwrap();
+    let stored_r = repo::renewals::by_id(&mut c, &"r0".into())
+        .await
+        .unwrap()
+        .unwrap();
     // What is read with a holder (not stored with them): the organisation's name, the tokens.
     assert_eq!(
         stored_h.organisation_name.as_deref(),
@@ -294,7 +301,8 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
         }
     );
     // Several at once (a batch of reminders): the same rows, unknown ids left out.
-    let mut several = repo::holders::by_ids(&mut c, &["other", "h", "nobody"])
+    let ids: [HolderId; 3] = ["other".into(), "h".into(), "nobody".into()];
+    let mut several = repo::holders::by_ids(&mut c, &ids.iter().collect::<Vec<_>>())
         .await
         .unwrap();
     several.sort_by(|a, b| a.id.cmp(&b.id));
@@ -302,7 +310,7 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
         several,
         vec![
             stored_h.clone(),
-            repo::holders::by_id(&mut c, "other")
+            repo::holders::by_id(&mut c, &"other".into())
                 .await
                 .unwrap()
                 .unwrap()
@@ -314,17 +322,21 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        repo::renewals::for_step(&mut c, "r0", "h").await.unwrap(),
+        repo::renewals::for_step(&mut c, &"r0".into(), &"h".into())
+            .await
+            .unwrap(),
         Some((stored_r, stored_h, stored_c))
     );
     assert_eq!(
-        repo::renewals::for_step(&mut c, "r0", "other")
+        repo::renewals::for_step(&mut c, &"r0".into(), &"other".into())
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        repo::renewals::for_step(&mut c, "r9", "h").await.unwrap(),
+        repo::renewals::for_step(&mut c, &"r9".into(), &"h".into())
+            .await
+            .unwrap(),
         None
     );
 }

@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
+use rinnova_domain::RenewalId;
 use serde::Deserialize;
 
 pub const STAFF_COOKIE: &str = "rnv_staff";
@@ -120,7 +121,7 @@ async fn logout(State(s): State<WebState>, CsrfForm(c, _): CsrfForm<Cdrl, NoFiel
 
 async fn approve(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(c, _): CsrfForm<Cdrl, NoFields>,
 ) -> Response {
@@ -142,7 +143,7 @@ struct RejectForm {
 
 async fn reject(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(c, f): CsrfForm<Cdrl, RejectForm>,
 ) -> Response {
@@ -158,7 +159,7 @@ async fn decided(
     c: &Cdrl,
     out: Result<(), AppError>,
     notice: &str,
-    id: &str,
+    id: &RenewalId,
 ) -> Response {
     match out {
         Ok(()) => render(s, c, Some(c.session.lang.t(notice)), vec![]).await,

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rinnova_app::AppError;
 use rinnova_app::desk::{DocumentType, NewCertificateAtDesk};
+use rinnova_domain::{CertificateId, HolderId, RenewalId};
 use serde::Deserialize;
 
 pub const RAO_COOKIE: &str = "rnv_rao";
@@ -105,7 +106,7 @@ async fn area(
 async fn evidence(
     State(s): State<WebState>,
     r: Rao,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
 ) -> Response {
     match s.app.desk_evidence(&r.session, &id, &ctx).await {
@@ -165,7 +166,7 @@ struct NewForm {
 
 async fn new_certificate(
     State(s): State<WebState>,
-    Path((holder, cert)): Path<(String, String)>,
+    Path((holder, cert)): Path<(HolderId, CertificateId)>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(r, f): CsrfForm<Rao, NewForm>,
 ) -> Response {

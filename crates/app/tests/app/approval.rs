@@ -7,10 +7,11 @@ use rinnova_app::approval::{NewCdrl, create_cdrl};
 use rinnova_app::demo::{DEMO_CDRL, DEMO_PIN};
 use rinnova_app::i18n::Lang;
 use rinnova_domain::RenewalStep;
+use rinnova_domain::{HolderId, RenewalId};
 use rinnova_store::repo;
 
 /// Walks JZLF011 (organisation pays, approval required) through signing.
-pub async fn to_approval(app: &App, h: &str) -> String {
+pub async fn to_approval(app: &App, h: &HolderId) -> RenewalId {
     let r = crate::renewal::to_sign(app, h).await;
     let code = last_code(app, h).await;
     let r = app.sign(h, &r, DEMO_PIN, &code, &ctx()).await.unwrap();
@@ -157,7 +158,7 @@ async fn step6_only_the_holders_cdrl_approves_and_nothing_activates_before() {
         .await
         .unwrap();
     assert_eq!(v.step, RenewalStep::Completed);
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap();
     assert!(

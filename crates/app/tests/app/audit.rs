@@ -168,7 +168,7 @@ async fn the_rao_retrieves_the_signed_form_and_it_is_audited() {
         pdf, own,
         "the holder's download and the RAO's copy are the same evidence"
     );
-    let trail = repo::audit::about(&mut app.store().conn().await.unwrap(), &renewal)
+    let trail = repo::audit::about(&mut app.store().conn().await.unwrap(), renewal.as_str())
         .await
         .unwrap();
     assert!(

@@ -141,7 +141,7 @@ async fn c2_a_free_card_renewal_is_issued_at_once_and_the_same_request_again_cha
         .unwrap();
     drop(c);
     assert_eq!(old.status, "superseded");
-    assert_eq!(old.superseded_by.as_deref(), Some(fresh.id.as_str()));
+    assert_eq!(old.superseded_by.as_ref(), Some(&fresh.id));
     assert_eq!(fresh.device_expires_at, old.device_expires_at);
     assert_eq!(fresh.renewals_on_device, 1);
     assert_eq!(fresh.kind, "card_signature");
@@ -380,8 +380,8 @@ async fn c2_a_card_renewal_waits_for_the_organisation_then_is_issued_or_rejected
             .map(|a| a.certificate_kind.clone())
     };
     // The CDRL sees which are card certificates (C2).
-    assert_eq!(kinds(&v.id).as_deref(), Some("card_signature"));
-    assert_eq!(kinds(&cns.id).as_deref(), Some("cns"));
+    assert_eq!(kinds(v.id.as_str()).as_deref(), Some("card_signature"));
+    assert_eq!(kinds(cns.id.as_str()).as_deref(), Some("cns"));
     app.decide(&cdrl, &v.id, true, None, &ctx()).await.unwrap();
     app.decide(&cdrl, &v.id, true, None, &ctx()).await.unwrap();
     let done = app.card_renewal(&v.id, Lang::It).await.unwrap();

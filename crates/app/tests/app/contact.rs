@@ -99,7 +99,7 @@ async fn step2_contact_changes_need_password_and_sms_code_and_stay_personal() {
         .unwrap();
     assert_eq!(v.holder.mobile, "+393471234567");
     assert_eq!(v.step, RenewalStep::CheckData);
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap();
     assert_eq!(

@@ -68,7 +68,7 @@ async fn desk_issues_a_new_certificate_only_where_renewal_cannot() {
         "3 years: {}",
         new.not_after
     );
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &anna.id)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), anna.id.as_str())
         .await
         .unwrap();
     let issued = audit

@@ -11,12 +11,12 @@ use jiff::SignedDuration;
 use rinnova_app::demo::{DEMO_CDRL, DEMO_PIN};
 use rinnova_app::i18n::Lang;
 use rinnova_app::{App, AppError};
-use rinnova_domain::{NotRenewable, RenewalStep};
+use rinnova_domain::{CertificateId, HolderId, NotRenewable, RenewalStep};
 use rinnova_pay::{Outcome, ShopMethod};
 use rinnova_store::repo;
 
 /// Moves the clock past the midnight that closes the window of the holder's first certificate.
-async fn close_window(e: &crate::renewal::Env, h: &str) {
+async fn close_window(e: &crate::renewal::Env, h: &HolderId) {
     let days = e.app.home(h).await.unwrap().certificates[0]
         .days_left
         .expect("the window is open");
@@ -90,7 +90,7 @@ async fn w2_no_step_completes_after_the_window_closes_and_the_holder_is_told_why
     );
     assert!(home.open_renewal.is_none() && !home.renewable);
     assert!(
-        count(app, &r.id, "renewal_ended").await == 1,
+        count(app, r.id.as_str(), "renewal_ended").await == 1,
         "the ending is audited once"
     );
     // No signature was recorded.
@@ -141,7 +141,7 @@ async fn w3_a_paid_renewal_that_cannot_finish_is_flagged_for_refund() {
     let ended = v.ended.unwrap();
     assert!(ended.refund_due, "{ended:?}");
     assert!(ended.text.contains("rimborsato"), "{}", ended.text);
-    assert_eq!(count(app, &r, "refund_due").await, 1);
+    assert_eq!(count(app, r.as_str(), "refund_due").await, 1);
     let due = repo::renewals::refunds_due(&mut app.store().conn().await.unwrap())
         .await
         .unwrap();
@@ -211,7 +211,7 @@ async fn w5_an_expired_certificate_and_a_blocked_credential_say_so() {
     assert_eq!(err.code(), "RNV-PIN-004");
 }
 
-async fn block_credential(app: &App, certificate_id: &str) {
+async fn block_credential(app: &App, certificate_id: &CertificateId) {
     let mut tx = app.store().begin().await.unwrap();
     let cert = repo::certificates::by_id(&mut tx, certificate_id)
         .await

@@ -6,11 +6,11 @@ use rinnova_app::coupons::{NewCouponBatch, create_coupons};
 use rinnova_app::demo::{self, DEMO_DISTRIBUTOR, DEMO_PIN};
 use rinnova_app::{App, AppError};
 use rinnova_domain::coupon::{CouponCode, CouponIssuer};
-use rinnova_domain::{CertificateKind, RenewalStep};
+use rinnova_domain::{CertificateKind, HolderId, RenewalId, RenewalStep};
 use rinnova_store::repo;
 
 /// Walks a holder who pays to step 5; returns the renewal id.
-pub async fn to_payment(app: &App, h: &str) -> String {
+pub async fn to_payment(app: &App, h: &HolderId) -> RenewalId {
     let r = crate::renewal::to_sign(app, h).await;
     let code = last_code(app, h).await;
     let r = app.sign(h, &r, DEMO_PIN, &code, &ctx()).await.unwrap();
@@ -37,7 +37,7 @@ async fn batch(app: &App, issuer: CouponIssuer, kind: CertificateKind, days: i64
     codes[0].display()
 }
 
-async fn refused(app: &App, h: &str, r: &str, code: &str) -> String {
+async fn refused(app: &App, h: &HolderId, r: &RenewalId, code: &str) -> String {
     app.pay_with_coupon(h, r, code, &ctx())
         .await
         .unwrap_err()
@@ -96,7 +96,7 @@ async fn step5_coupon_refusals_are_clear_and_the_right_one_pays() {
     let short = batch(app, distributor(), CertificateKind::RemoteSignature, 1).await;
     e.clock.advance(SignedDuration::from_hours(25));
     assert_eq!(refused(app, &h, &r, &short).await, "RNV-CPN-004");
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap();
     assert_eq!(
@@ -174,7 +174,7 @@ async fn step5_fifty_concurrent_coupon_submits_use_it_once_and_pay_once() {
         (payment.method.as_str(), payment.amount_cents),
         ("coupon", 4_880)
     );
-    let audit = repo::audit::about(&mut c, &r).await.unwrap();
+    let audit = repo::audit::about(&mut c, r.as_str()).await.unwrap();
     assert_eq!(
         audit
             .iter()

@@ -131,7 +131,7 @@ async fn step5_fifty_concurrent_prepaid_submits_reserve_once() {
     }
     let b = balances(app.store(), DEMO_PREPAID.0).await.unwrap();
     assert_eq!(b.tariffa, (10_000, 5_120), "one reservation of 48,80 €");
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap();
     assert_eq!(

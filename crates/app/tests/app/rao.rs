@@ -28,7 +28,7 @@ async fn step5_rao_verifies_with_own_credentials_throttled_and_audited() {
             .unwrap_err();
         assert_eq!(err.code(), "RNV-RAO-001", "{user}");
     }
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap();
     assert_eq!(
@@ -70,7 +70,7 @@ async fn step5_rao_verifies_with_own_credentials_throttled_and_audited() {
     let paid = v.payment.unwrap().paid.unwrap();
     assert_eq!(paid.method, "rao");
     assert!(paid.reference.contains("RAO Roma Centro"));
-    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let audit = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap();
     let verified = audit.iter().find(|a| a.action == "rao_verified").unwrap();
@@ -82,7 +82,7 @@ async fn step5_rao_verifies_with_own_credentials_throttled_and_audited() {
         .unwrap();
     assert_eq!(again.step, RenewalStep::Activate);
     assert_eq!(
-        repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+        repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
             .await
             .unwrap()
             .iter()

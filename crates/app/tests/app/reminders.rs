@@ -5,6 +5,7 @@
 use crate::renewal::{ctx, env, holder_id};
 use jiff::SignedDuration;
 use rinnova_app::{App, AppError};
+use rinnova_domain::CertificateId;
 use rinnova_domain::RenewalStep;
 use rinnova_store::{OutboxRecord, repo};
 use std::collections::BTreeMap;
@@ -41,7 +42,7 @@ fn link_token(body: &str) -> String {
         .to_owned()
 }
 
-async fn certificate_of(app: &App, user: &str) -> String {
+async fn certificate_of(app: &App, user: &str) -> CertificateId {
     let h = holder_id(app, user).await;
     repo::certificates::of_holder(&mut app.store().conn().await.unwrap(), &h)
         .await

@@ -4,8 +4,8 @@ use jiff::{SignedDuration, Timestamp};
 use rinnova_app::auth::SessionKind;
 use rinnova_app::demo::{DEMO_PASSWORD, DEMO_PIN, DEMO_TOKEN_SECRET};
 use rinnova_app::{App, AppError, Ctx};
-use rinnova_domain::RenewalStep;
 use rinnova_domain::clock::ManualClock;
+use rinnova_domain::{HolderId, RenewalId, RenewalStep};
 use rinnova_store::repo;
 
 pub struct Env {
@@ -30,7 +30,7 @@ pub async fn env() -> Env {
     }
 }
 
-pub async fn holder_id(app: &App, user_id: &str) -> String {
+pub async fn holder_id(app: &App, user_id: &str) -> HolderId {
     repo::holders::by_user_id(&mut app.store().conn().await.unwrap(), user_id)
         .await
         .unwrap()
@@ -39,7 +39,7 @@ pub async fn holder_id(app: &App, user_id: &str) -> String {
 }
 
 /// The last SMS code sent to a holder.
-pub async fn last_code(app: &App, holder: &str) -> String {
+pub async fn last_code(app: &App, holder: &HolderId) -> String {
     let msgs = repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(holder), 20)
         .await
         .unwrap();
@@ -55,7 +55,7 @@ pub async fn last_code(app: &App, holder: &str) -> String {
 }
 
 /// Walks a holder's first certificate to step 4 (signature): the renewal's id.
-pub async fn to_sign(app: &App, h: &str) -> String {
+pub async fn to_sign(app: &App, h: &HolderId) -> RenewalId {
     let cert = app.home(h).await.unwrap().certificates[0].id.clone();
     let r = app.start_renewal(h, &cert, &ctx()).await.unwrap();
     let r = app.confirm_data(h, &r.id, &ctx()).await.unwrap();
@@ -275,12 +275,13 @@ async fn full_renewal_with_sms_codes_issues_a_three_year_certificate() {
     assert_eq!(msgs[0].channel, "email");
     assert!(msgs[0].body.contains(&new.serial));
     // Every step is in the audit trail.
-    let trail: Vec<String> = repo::audit::about(&mut app.store().conn().await.unwrap(), &r.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| a.action)
-        .collect();
+    let trail: Vec<String> =
+        repo::audit::about(&mut app.store().conn().await.unwrap(), r.id.as_str())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.action)
+            .collect();
     for step in [
         "renewal_started",
         "data_confirmed",

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 use rinnova_app::shop::{ShopStart, create_promo};
 use rinnova_app::{App, AppError};
 use rinnova_domain::promo::{Discount, PromoCode};
-use rinnova_domain::{CertificateKind, RenewalStep};
+use rinnova_domain::{CertificateKind, HolderId, RenewalId, RenewalStep};
 use rinnova_pay::sandbox::SandboxProvider;
 use rinnova_pay::{CheckoutRequest, Outcome, ShopMethod};
 use rinnova_store::repo;
@@ -24,7 +24,13 @@ fn sandbox(app: &App) -> SandboxProvider {
     SandboxProvider::new(app.config().shop.sandbox_secret(), "unused")
 }
 
-pub async fn start(app: &App, h: &str, r: &str, method: ShopMethod, promo: Option<&str>) -> String {
+pub async fn start(
+    app: &App,
+    h: &HolderId,
+    r: &RenewalId,
+    method: ShopMethod,
+    promo: Option<&str>,
+) -> String {
     match app
         .start_shop_payment(h, r, method, promo, &ctx())
         .await
@@ -50,7 +56,7 @@ pub async fn count(app: &App, renewal: &str, action: &str) -> usize {
         .count()
 }
 
-async fn emails(app: &App, h: &str) -> Vec<String> {
+async fn emails(app: &App, h: &HolderId) -> Vec<String> {
     repo::outbox::recent(&mut app.store().conn().await.unwrap(), Some(h), 50)
         .await
         .unwrap()
@@ -129,7 +135,7 @@ async fn step5_card_declined_then_paid_with_a_promo_code_once() {
         (paid.method.as_str(), paid.amount.as_str()),
         ("shop", "43,92 €")
     );
-    assert_eq!(count(app, &r, "payment_settled").await, 1);
+    assert_eq!(count(app, r.as_str(), "payment_settled").await, 1);
     let mut c = app.store().conn().await.unwrap();
     assert_eq!(
         repo::shop::promo(&mut c, "WELCOME10")
@@ -190,8 +196,8 @@ async fn step5_two_checkouts_paid_concurrently_charge_once_and_refund_the_other(
         app.renewal(&h, &r).await.unwrap().step,
         RenewalStep::Activate
     );
-    assert_eq!(count(app, &r, "payment_settled").await, 1);
-    assert_eq!(count(app, &r, "order_refund_due").await, 4);
+    assert_eq!(count(app, r.as_str(), "payment_settled").await, 1);
+    assert_eq!(count(app, r.as_str(), "order_refund_due").await, 4);
     let mut statuses = Vec::new();
     let mut c = app.store().conn().await.unwrap();
     for req in &reqs {
@@ -288,7 +294,7 @@ async fn step5_bank_transfer_waits_for_the_statement_then_resumes() {
     // The same statement again changes nothing.
     let again = app.import_bank_statement(&statement, &ctx()).await.unwrap();
     assert_eq!((again.already_imported, again.settled.len()), (1, 0));
-    assert_eq!(count(app, &r, "payment_settled").await, 1);
+    assert_eq!(count(app, r.as_str(), "payment_settled").await, 1);
     // A statement that is not CAMT.053 is refused whole.
     assert_eq!(
         app.import_bank_statement("<Document/>", &ctx())
@@ -441,7 +447,7 @@ async fn step5_paying_again_returns_to_the_open_order_instead_of_placing_another
     );
 }
 
-async fn transfer(app: &App, h: &str, r: &str) -> (String, String) {
+async fn transfer(app: &App, h: &HolderId, r: &RenewalId) -> (String, String) {
     match app
         .start_shop_payment(h, r, ShopMethod::BankTransfer, None, &ctx())
         .await
@@ -537,8 +543,8 @@ async fn step5_short_transfers_add_up_and_the_holder_is_told_what_is_missing() {
         ),
         ("bank_entry", "AGAIN-1", 4_880)
     );
-    assert_eq!(count(app, &r, "refund_due").await, 1);
-    assert_eq!(count(app, &r, "payment_settled").await, 1);
+    assert_eq!(count(app, r.as_str(), "refund_due").await, 1);
+    assert_eq!(count(app, r.as_str(), "payment_settled").await, 1);
 }
 
 #[tokio::test]

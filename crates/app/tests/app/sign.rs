@@ -9,17 +9,18 @@ use rinnova_app::App;
 use rinnova_app::demo::DEMO_PIN;
 use rinnova_app::renewal::sign_code_hash;
 use rinnova_domain::RenewalStep;
+use rinnova_domain::{HolderId, RenewalId};
 use rinnova_store::{SignAttemptRecord, repo};
 
 /// JZLF001 at step 4; the renewal's id and the SMS code sent for it.
-async fn at_sign(app: &App, h: &str) -> (String, String) {
+async fn at_sign(app: &App, h: &HolderId) -> (RenewalId, String) {
     let r = crate::renewal::to_sign(app, h).await;
     (r, last_code(app, h).await)
 }
 
 /// What the first transaction of a signature leaves when the server dies right after it: the
 /// code spent, the try recorded, no outcome.
-async fn crash_after_spending(app: &App, h: &str, r: &str, code: &str, held_for: i64) {
+async fn crash_after_spending(app: &App, h: &HolderId, r: &RenewalId, code: &str, held_for: i64) {
     let mut tx = app.store().begin().await.unwrap();
     let purpose = format!("renewal:{r}:sign");
     let otp = repo::otp::get(&mut tx, h, &purpose).await.unwrap().unwrap();
@@ -79,7 +80,7 @@ async fn o1_a_held_code_serves_one_pin_try_and_a_wrong_pin_voids_it() {
     let err = app.sign(&h, &r, DEMO_PIN, &code, &ctx()).await.unwrap_err();
     assert_eq!(err.code(), "RNV-OTP-004");
     // A code recorded for another renewal's try, or another code, is not taken for it.
-    let other = sign_code_hash("another-renewal", &code);
+    let other = sign_code_hash(&"another-renewal".into(), &code);
     assert_ne!(other, sign_code_hash(&r, &code));
     assert_ne!(sign_code_hash(&r, "000000"), sign_code_hash(&r, &code));
 }
@@ -100,7 +101,7 @@ async fn o1_two_requests_with_one_code_sign_once_and_both_answer_the_outcome() {
         (a.step, b.step),
         (RenewalStep::Activate, RenewalStep::Activate)
     );
-    let signed = repo::audit::about(&mut app.store().conn().await.unwrap(), &r)
+    let signed = repo::audit::about(&mut app.store().conn().await.unwrap(), r.as_str())
         .await
         .unwrap()
         .iter()
@@ -110,7 +111,7 @@ async fn o1_two_requests_with_one_code_sign_once_and_both_answer_the_outcome() {
 }
 
 /// Marks the holder's queued messages delivered, as the outbox worker does.
-async fn delivered(app: &App, h: &str) {
+async fn delivered(app: &App, h: &HolderId) {
     let mut tx = app.store().begin().await.unwrap();
     let ids: Vec<String> = repo::outbox::recent(&mut tx, Some(h), 100)
         .await

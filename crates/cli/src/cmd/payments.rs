@@ -148,7 +148,7 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                         euro(r.amount_cents),
                         r.detail,
                         r.renewal_id
-                            .as_deref()
+                            .as_ref()
                             .map(|id| format!("  (renewal {id})"))
                             .unwrap_or_default()
                     );

@@ -9,7 +9,7 @@ use clap::Subcommand;
 pub enum Command {
     /// Writes the renewal form as the holder signed it (PAdES) to FILE, or to standard output.
     Evidence {
-        renewal_id: String,
+        renewal_id: rinnova_domain::RenewalId,
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },

@@ -1,6 +1,7 @@
 //! Organisation managers (CDRL), staff sessions and approval decisions.
 
 use crate::{ApprovalRecord, CdrlRecord, Conn, RenewalRecord, StaffSessionRecord, StoreError};
+use rinnova_domain::RenewalId;
 
 /// Inserts a manager.
 pub async fn insert(c: &mut Conn, r: &CdrlRecord) -> Result<(), StoreError> {
@@ -77,7 +78,7 @@ pub async fn insert_decision(c: &mut Conn, a: &ApprovalRecord) -> Result<(), Sto
         "INSERT INTO approvals (renewal_id, decided_by, decision, reason, decided_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(&a.renewal_id)
+    .bind(a.renewal_id.as_str())
     .bind(&a.decided_by)
     .bind(&a.decision)
     .bind(&a.reason)
@@ -90,11 +91,11 @@ pub async fn insert_decision(c: &mut Conn, a: &ApprovalRecord) -> Result<(), Sto
 /// The decision on a renewal.
 pub async fn decision(
     c: &mut Conn,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
 ) -> Result<Option<ApprovalRecord>, StoreError> {
     Ok(
         sqlx::query_as("SELECT * FROM approvals WHERE renewal_id = $1")
-            .bind(renewal_id)
+            .bind(renewal_id.as_str())
             .fetch_optional(c)
             .await?,
     )

@@ -1,6 +1,7 @@
 //! Issued certificates.
 
 use crate::{CertificateRecord, Conn, StoreError};
+use rinnova_domain::{CertificateId, HolderId};
 
 /// Inserts a certificate.
 pub async fn insert(c: &mut Conn, r: &CertificateRecord) -> Result<(), StoreError> {
@@ -9,8 +10,8 @@ pub async fn insert(c: &mut Conn, r: &CertificateRecord) -> Result<(), StoreErro
          status, superseded_by, status_changed_at, device_expires_at, renewals_on_device, created_at, \
          distributor_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
-    .bind(&r.id)
-    .bind(&r.holder_id)
+    .bind(r.id.as_str())
+    .bind(r.holder_id.as_str())
     .bind(&r.credential_id)
     .bind(&r.kind)
     .bind(&r.serial_hex)
@@ -67,8 +68,8 @@ pub async fn insert_many(c: &mut Conn, rows: &[CertificateRecord]) -> Result<(),
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
             q = q
-                .bind(&r.id)
-                .bind(&r.holder_id)
+                .bind(r.id.as_str())
+                .bind(r.holder_id.as_str())
                 .bind(&r.credential_id)
                 .bind(&r.kind)
                 .bind(&r.serial_hex)
@@ -89,9 +90,12 @@ pub async fn insert_many(c: &mut Conn, rows: &[CertificateRecord]) -> Result<(),
 }
 
 /// A certificate by id.
-pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<CertificateRecord>, StoreError> {
+pub async fn by_id(
+    c: &mut Conn,
+    id: &CertificateId,
+) -> Result<Option<CertificateRecord>, StoreError> {
     Ok(sqlx::query_as("SELECT * FROM certificates WHERE id = $1")
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(c)
         .await?)
 }
@@ -99,25 +103,30 @@ pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<CertificateRecord>, 
 /// A holder's certificates, newest expiry first.
 pub async fn of_holder(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
 ) -> Result<Vec<CertificateRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT * FROM certificates WHERE holder_id = $1 ORDER BY not_after DESC, id",
     )
-    .bind(holder_id)
+    .bind(holder_id.as_str())
     .fetch_all(c)
     .await?)
 }
 
 /// Marks `id` superseded by `new_id`, if it is still active. Returns whether it changed.
-pub async fn supersede(c: &mut Conn, id: &str, new_id: &str, now: i64) -> Result<bool, StoreError> {
+pub async fn supersede(
+    c: &mut Conn,
+    id: &CertificateId,
+    new_id: &CertificateId,
+    now: i64,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE certificates SET status = 'superseded', superseded_by = $1, status_changed_at = $2 \
          WHERE id = $3 AND status = 'active'",
     )
-    .bind(new_id)
+    .bind(new_id.as_str())
     .bind(now)
-    .bind(id)
+    .bind(id.as_str())
     .execute(&mut *c)
     .await?;
     // Superseded counts as revoked (reason "superseded"): the CRL must be issued again.
@@ -128,10 +137,10 @@ pub async fn supersede(c: &mut Conn, id: &str, new_id: &str, now: i64) -> Result
 impl CertificateRecord {
     /// This certificate as [`supersede`] leaves it (for a caller that superseded it and goes
     /// on without reading it back).
-    pub fn superseded(self, new_id: &str, now: i64) -> CertificateRecord {
+    pub fn superseded(self, new_id: &CertificateId, now: i64) -> CertificateRecord {
         CertificateRecord {
             status: "superseded".into(),
-            superseded_by: Some(new_id.to_owned()),
+            superseded_by: Some(new_id.clone()),
             status_changed_at: Some(now),
             ..self
         }
@@ -159,10 +168,13 @@ pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
 }
 
 /// The certificate that `id` superseded (the one it renewed), if any.
-pub async fn renewed_by(c: &mut Conn, id: &str) -> Result<Option<CertificateRecord>, StoreError> {
+pub async fn renewed_by(
+    c: &mut Conn,
+    id: &CertificateId,
+) -> Result<Option<CertificateRecord>, StoreError> {
     Ok(
         sqlx::query_as("SELECT * FROM certificates WHERE superseded_by = $1")
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(c)
             .await?,
     )

@@ -1,6 +1,7 @@
 //! Coupon batches and their codes.
 
 use crate::{Conn, CouponBatchRecord, CouponRecord, StoreError};
+use rinnova_domain::RenewalId;
 
 /// Inserts a batch and its codes (one transaction is the caller's).
 pub async fn insert_batch(
@@ -47,11 +48,14 @@ pub async fn by_code(c: &mut Conn, code: &str) -> Result<Option<CouponRecord>, S
 }
 
 /// The coupon a renewal used, if any.
-pub async fn used_by(c: &mut Conn, renewal_id: &str) -> Result<Option<CouponRecord>, StoreError> {
+pub async fn used_by(
+    c: &mut Conn,
+    renewal_id: &RenewalId,
+) -> Result<Option<CouponRecord>, StoreError> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SELECT} WHERE c.used_by = $1"
     )))
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .fetch_optional(c)
     .await?)
 }
@@ -62,13 +66,13 @@ pub async fn used_by(c: &mut Conn, renewal_id: &str) -> Result<Option<CouponReco
 pub async fn mark_used(
     c: &mut Conn,
     code: &str,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
     now: i64,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE coupons SET used_by = $1, used_at = $2 WHERE code = $3 AND used_by IS NULL",
     )
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .bind(now)
     .bind(code)
     .execute(c)

@@ -1,6 +1,7 @@
 //! Holders, their organisations, tokens and remote-signature credentials.
 
 use crate::{Conn, CredentialRecord, HolderRecord, OrganisationRecord, StoreError, TokenRecord};
+use rinnova_domain::{CredentialId, HolderId};
 
 /// Inserts an organisation.
 pub async fn insert_organisation(c: &mut Conn, o: &OrganisationRecord) -> Result<(), StoreError> {
@@ -32,7 +33,7 @@ pub async fn insert(c: &mut Conn, h: &HolderRecord) -> Result<(), StoreError> {
          email, mobile, residence, role_title, organisation_id, lang, created_at, payment_mode) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
-    .bind(&h.id)
+    .bind(h.id.as_str())
     .bind(&h.user_id)
     .bind(&h.password_hash)
     .bind(&h.given_name)
@@ -78,15 +79,15 @@ pub async fn by_user_id(c: &mut Conn, user_id: &str) -> Result<Option<HolderReco
 }
 
 /// A holder by id.
-pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<HolderRecord>, StoreError> {
+pub async fn by_id(c: &mut Conn, id: &HolderId) -> Result<Option<HolderRecord>, StoreError> {
     Ok(sqlx::query_as(select_holders!("WHERE id = $1"))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(c)
         .await?)
 }
 
 /// Holders by id, in one statement (a batch of reminders); ids not found are left out.
-pub async fn by_ids(c: &mut Conn, ids: &[&str]) -> Result<Vec<HolderRecord>, StoreError> {
+pub async fn by_ids(c: &mut Conn, ids: &[&HolderId]) -> Result<Vec<HolderRecord>, StoreError> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -96,16 +97,16 @@ pub async fn by_ids(c: &mut Conn, ids: &[&str]) -> Result<Vec<HolderRecord>, Sto
     // Not kept prepared: one text per batch size would crowd the connection's statement cache.
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(false);
     for id in ids {
-        q = q.bind(*id);
+        q = q.bind(id.as_str());
     }
     Ok(q.fetch_all(c).await?)
 }
 
 /// Sets a holder's language.
-pub async fn set_lang(c: &mut Conn, id: &str, lang: &str) -> Result<(), StoreError> {
+pub async fn set_lang(c: &mut Conn, id: &HolderId, lang: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE holders SET lang = $1 WHERE id = $2")
         .bind(lang)
-        .bind(id)
+        .bind(id.as_str())
         .execute(c)
         .await?;
     Ok(())
@@ -124,7 +125,7 @@ pub async fn insert_token(c: &mut Conn, t: &TokenRecord) -> Result<(), StoreErro
         "INSERT INTO tokens (holder_id, kind, algorithm, digits, step_seconds, secret, last_counter, drift_steps) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(&t.holder_id)
+    .bind(t.holder_id.as_str())
     .bind(&t.kind)
     .bind(&t.algorithm)
     .bind(t.digits)
@@ -138,9 +139,9 @@ pub async fn insert_token(c: &mut Conn, t: &TokenRecord) -> Result<(), StoreErro
 }
 
 /// A holder's token, if any.
-pub async fn token(c: &mut Conn, holder_id: &str) -> Result<Option<TokenRecord>, StoreError> {
+pub async fn token(c: &mut Conn, holder_id: &HolderId) -> Result<Option<TokenRecord>, StoreError> {
     Ok(sqlx::query_as("SELECT * FROM tokens WHERE holder_id = $1")
-        .bind(holder_id)
+        .bind(holder_id.as_str())
         .fetch_optional(c)
         .await?)
 }
@@ -149,7 +150,7 @@ pub async fn token(c: &mut Conn, holder_id: &str) -> Result<Option<TokenRecord>,
 /// counter makes two concurrent uses of one code accept only one.
 pub async fn advance_token(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
     old_counter: Option<i64>,
     new_counter: i64,
     drift_steps: i64,
@@ -160,7 +161,7 @@ pub async fn advance_token(
     )
     .bind(new_counter)
     .bind(drift_steps)
-    .bind(holder_id)
+    .bind(holder_id.as_str())
     .bind(old_counter)
     .execute(c)
     .await?;
@@ -173,8 +174,8 @@ pub async fn insert_credential(c: &mut Conn, r: &CredentialRecord) -> Result<(),
         "INSERT INTO credentials (id, holder_id, public_key, sealed_private, failed_pins, blocked_at, retired_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(&r.id)
-    .bind(&r.holder_id)
+    .bind(r.id.as_str())
+    .bind(r.holder_id.as_str())
     .bind(&r.public_key)
     .bind(&r.sealed_private)
     .bind(r.failed_pins)
@@ -187,46 +188,58 @@ pub async fn insert_credential(c: &mut Conn, r: &CredentialRecord) -> Result<(),
 }
 
 /// A credential by id.
-pub async fn credential(c: &mut Conn, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
+pub async fn credential(
+    c: &mut Conn,
+    id: &CredentialId,
+) -> Result<Option<CredentialRecord>, StoreError> {
     Ok(sqlx::query_as("SELECT * FROM credentials WHERE id = $1")
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(c)
         .await?)
 }
 
 /// Records a wrong PIN; blocks the credential when `max` is reached. Returns the new count.
-pub async fn pin_failed(c: &mut Conn, id: &str, max: i64, now: i64) -> Result<i64, StoreError> {
+pub async fn pin_failed(
+    c: &mut Conn,
+    id: &CredentialId,
+    max: i64,
+    now: i64,
+) -> Result<i64, StoreError> {
     sqlx::query(
         "UPDATE credentials SET failed_pins = failed_pins + 1, \
          blocked_at = CASE WHEN failed_pins + 1 >= $1 THEN $2 ELSE blocked_at END WHERE id = $3",
     )
     .bind(max)
     .bind(now)
-    .bind(id)
+    .bind(id.as_str())
     .execute(&mut *c)
     .await?;
     Ok(
         sqlx::query_scalar("SELECT failed_pins FROM credentials WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .fetch_one(c)
             .await?,
     )
 }
 
 /// Resets the wrong-PIN count after a right PIN.
-pub async fn pin_ok(c: &mut Conn, id: &str) -> Result<(), StoreError> {
+pub async fn pin_ok(c: &mut Conn, id: &CredentialId) -> Result<(), StoreError> {
     sqlx::query("UPDATE credentials SET failed_pins = 0 WHERE id = $1 AND blocked_at IS NULL")
-        .bind(id)
+        .bind(id.as_str())
         .execute(c)
         .await?;
     Ok(())
 }
 
 /// Retires a credential replaced by a renewal's new key.
-pub async fn retire_credential(c: &mut Conn, id: &str, now: i64) -> Result<(), StoreError> {
+pub async fn retire_credential(
+    c: &mut Conn,
+    id: &CredentialId,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE credentials SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL")
         .bind(now)
-        .bind(id)
+        .bind(id.as_str())
         .execute(c)
         .await?;
     Ok(())
@@ -308,7 +321,7 @@ pub async fn insert_contact_change(
     ch: &crate::ContactChangeRecord,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM contact_changes WHERE holder_id = $1 AND applied_at IS NULL")
-        .bind(&ch.holder_id)
+        .bind(ch.holder_id.as_str())
         .execute(&mut *c)
         .await?;
     sqlx::query(
@@ -316,8 +329,8 @@ pub async fn insert_contact_change(
          created_at, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&ch.id)
-    .bind(&ch.holder_id)
-    .bind(&ch.renewal_id)
+    .bind(ch.holder_id.as_str())
+    .bind(ch.renewal_id.as_str())
     .bind(&ch.field)
     .bind(&ch.old_value)
     .bind(&ch.new_value)
@@ -331,13 +344,13 @@ pub async fn insert_contact_change(
 /// The holder's pending change of contact data.
 pub async fn pending_contact_change(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
 ) -> Result<Option<crate::ContactChangeRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT * FROM contact_changes WHERE holder_id = $1 AND applied_at IS NULL \
          ORDER BY created_at DESC LIMIT 1",
     )
-    .bind(holder_id)
+    .bind(holder_id.as_str())
     .fetch_optional(c)
     .await?)
 }
@@ -355,7 +368,7 @@ pub async fn apply_contact_change(
     };
     sqlx::query(sql)
         .bind(&ch.new_value)
-        .bind(&ch.holder_id)
+        .bind(ch.holder_id.as_str())
         .execute(&mut *c)
         .await?;
     sqlx::query("UPDATE contact_changes SET applied_at = $1 WHERE id = $2")
@@ -376,10 +389,10 @@ pub async fn organisations(c: &mut Conn) -> Result<Vec<OrganisationRecord>, Stor
 }
 
 /// Replaces a holder's portal password hash.
-pub async fn set_password(c: &mut Conn, id: &str, hash: &str) -> Result<(), StoreError> {
+pub async fn set_password(c: &mut Conn, id: &HolderId, hash: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE holders SET password_hash = $1 WHERE id = $2")
         .bind(hash)
-        .bind(id)
+        .bind(id.as_str())
         .execute(c)
         .await?;
     Ok(())

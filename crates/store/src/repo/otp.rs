@@ -1,16 +1,17 @@
 //! SMS code challenges.
 
 use crate::{Conn, OtpRecord, StoreError};
+use rinnova_domain::HolderId;
 
 /// The live challenge of a holder for a purpose.
 pub async fn get(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
     purpose: &str,
 ) -> Result<Option<OtpRecord>, StoreError> {
     Ok(
         sqlx::query_as("SELECT * FROM otp_challenges WHERE holder_id = $1 AND purpose = $2")
-            .bind(holder_id)
+            .bind(holder_id.as_str())
             .bind(purpose)
             .fetch_optional(c)
             .await?,
@@ -28,7 +29,7 @@ pub async fn put(c: &mut Conn, r: &OtpRecord) -> Result<(), StoreError> {
          last_sent_at = excluded.last_sent_at, consumed = excluded.consumed, message_id = excluded.message_id",
     )
     .bind(&r.id)
-    .bind(&r.holder_id)
+    .bind(r.holder_id.as_str())
     .bind(&r.purpose)
     .bind(&r.code_hash)
     .bind(r.expires_at)

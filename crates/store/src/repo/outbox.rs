@@ -1,6 +1,7 @@
 //! The transactional outbox of SMS and e-mail.
 
 use crate::{Conn, OutboxRecord, StoreError};
+use rinnova_domain::HolderId;
 
 /// Queues a message (inside the caller's transaction).
 pub async fn push(c: &mut Conn, m: &OutboxRecord) -> Result<(), StoreError> {
@@ -125,7 +126,7 @@ pub async fn give_up(c: &mut Conn, id: &str, error: &str, now: i64) -> Result<()
 /// The newest messages, optionally of one holder (demo outbox page).
 pub async fn recent(
     c: &mut Conn,
-    holder_id: Option<&str>,
+    holder_id: Option<&HolderId>,
     limit: i64,
 ) -> Result<Vec<OutboxRecord>, StoreError> {
     Ok(match holder_id {

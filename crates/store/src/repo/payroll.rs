@@ -12,7 +12,7 @@ pub async fn charge(c: &mut Conn, p: &PayrollChargeRecord) -> Result<(), StoreEr
     .bind(&p.reference)
     .bind(&p.origin)
     .bind(&p.organisation_id)
-    .bind(&p.holder_id)
+    .bind(p.holder_id.as_str())
     .bind(&p.kind)
     .bind(p.net_cents)
     .bind(p.vat_cents)

@@ -1,6 +1,7 @@
 //! Registration-office operators.
 
 use crate::{Conn, RaoRecord, StoreError};
+use rinnova_domain::HolderId;
 
 /// Inserts an operator.
 pub async fn insert(c: &mut Conn, r: &RaoRecord) -> Result<(), StoreError> {
@@ -48,7 +49,7 @@ pub async fn insert_identity_check(
          certificate_id, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&r.id)
-    .bind(&r.holder_id)
+    .bind(r.holder_id.as_str())
     .bind(&r.rao_id)
     .bind(&r.document_type)
     .bind(&r.document_number)
@@ -73,10 +74,10 @@ pub async fn find_holders(
 }
 
 /// Sets a holder's role data (changed at the desk before a new certificate).
-pub async fn set_role(c: &mut Conn, holder_id: &str, role: &str) -> Result<(), StoreError> {
+pub async fn set_role(c: &mut Conn, holder_id: &HolderId, role: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE holders SET role_title = $1 WHERE id = $2")
         .bind(role)
-        .bind(holder_id)
+        .bind(holder_id.as_str())
         .execute(c)
         .await?;
     Ok(())

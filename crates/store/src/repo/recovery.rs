@@ -1,6 +1,7 @@
 //! Access recovery (SPEC A2): single-use e-mail links, and request counters for throttling.
 
 use crate::{Conn, StoreError};
+use rinnova_domain::HolderId;
 
 /// A recovery in progress.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -9,7 +10,7 @@ pub struct RecoveryRecord {
     pub token_hash: Vec<u8>,
     /// `password` or `user_id`.
     pub purpose: String,
-    pub holder_id: String,
+    pub holder_id: HolderId,
     pub created_at: i64,
     pub expires_at: i64,
     pub sms_sent_at: Option<i64>,
@@ -75,7 +76,7 @@ pub async fn use_up(c: &mut Conn, id: &str, now: i64) -> Result<bool, StoreError
 /// Ends every other live recovery of a holder (a newer link replaces older ones).
 pub async fn retire_others(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
     keep: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -83,7 +84,7 @@ pub async fn retire_others(
         "UPDATE recoveries SET used_at = $1 WHERE holder_id = $2 AND id <> $3 AND used_at IS NULL",
     )
     .bind(now)
-    .bind(holder_id)
+    .bind(holder_id.as_str())
     .bind(keep)
     .execute(c)
     .await?;

@@ -2,12 +2,13 @@
 //! them.
 
 use crate::{Conn, StoreError};
+use rinnova_domain::{CertificateId, HolderId};
 
 /// What the reminder rule needs of a certificate (no DER: the sweep reads many).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
-    pub id: String,
-    pub holder_id: String,
+    pub id: CertificateId,
+    pub holder_id: HolderId,
     pub kind: String,
     pub serial_hex: String,
     pub status: String,
@@ -33,7 +34,7 @@ pub async fn recorded(
     c: &mut Conn,
     from: i64,
     to: i64,
-) -> Result<Vec<(String, String)>, StoreError> {
+) -> Result<Vec<(CertificateId, String)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT r.certificate_id, r.reminder FROM certificates c JOIN reminders r ON r.certificate_id = c.id \
          WHERE c.not_after >= $1 AND c.not_after < $2 AND c.status = 'active'",
@@ -45,10 +46,13 @@ pub async fn recorded(
 }
 
 /// The reminders recorded for one certificate.
-pub async fn of_certificate(c: &mut Conn, certificate_id: &str) -> Result<Vec<String>, StoreError> {
+pub async fn of_certificate(
+    c: &mut Conn,
+    certificate_id: &CertificateId,
+) -> Result<Vec<String>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT reminder FROM reminders WHERE certificate_id = $1")
-            .bind(certificate_id)
+            .bind(certificate_id.as_str())
             .fetch_all(c)
             .await?,
     )
@@ -57,7 +61,7 @@ pub async fn of_certificate(c: &mut Conn, certificate_id: &str) -> Result<Vec<St
 /// Records a reminder unless it is recorded already; true when this call recorded it.
 pub async fn record(
     c: &mut Conn,
-    certificate_id: &str,
+    certificate_id: &CertificateId,
     reminder: &str,
     now: i64,
     outbox_id: Option<&str>,
@@ -66,7 +70,7 @@ pub async fn record(
         "INSERT INTO reminders (certificate_id, reminder, recorded_at, outbox_id) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (certificate_id, reminder) DO NOTHING",
     )
-    .bind(certificate_id)
+    .bind(certificate_id.as_str())
     .bind(reminder)
     .bind(now)
     .bind(outbox_id)

@@ -4,6 +4,7 @@ use crate::{
     CertificateRecord, Conn, DocumentRecord, EndingRecord, HolderRecord, RenewalRecord,
     SignAttemptRecord, StoreError,
 };
+use rinnova_domain::{CertificateId, CredentialId, HolderId, RenewalId};
 
 /// Inserts a renewal. Fails with a unique violation if one is already open for the certificate.
 pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
@@ -13,9 +14,9 @@ pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
          new_certificate_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
-    .bind(&r.id)
-    .bind(&r.holder_id)
-    .bind(&r.certificate_id)
+    .bind(r.id.as_str())
+    .bind(r.holder_id.as_str())
+    .bind(r.certificate_id.as_str())
     .bind(&r.step)
     .bind(&r.payment_mode)
     .bind(r.approval_required)
@@ -34,9 +35,9 @@ pub async fn insert(c: &mut Conn, r: &RenewalRecord) -> Result<(), StoreError> {
 }
 
 /// A renewal by id.
-pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<RenewalRecord>, StoreError> {
+pub async fn by_id(c: &mut Conn, id: &RenewalId) -> Result<Option<RenewalRecord>, StoreError> {
     Ok(sqlx::query_as("SELECT * FROM renewals WHERE id = $1")
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(c)
         .await?)
 }
@@ -44,7 +45,7 @@ pub async fn by_id(c: &mut Conn, id: &str) -> Result<Option<RenewalRecord>, Stor
 /// The holder's columns beside a renewal's (prefixed: both tables have `id`, `created_at`…).
 #[derive(sqlx::FromRow)]
 struct HolderColumns {
-    h_id: String,
+    h_id: HolderId,
     h_user_id: String,
     h_password_hash: String,
     h_given_name: String,
@@ -90,16 +91,16 @@ impl HolderColumns {
 /// The certificate's columns beside a renewal's (prefixed, as [`HolderColumns`]).
 #[derive(sqlx::FromRow)]
 struct CertificateColumns {
-    c_id: String,
-    c_holder_id: String,
-    c_credential_id: Option<String>,
+    c_id: CertificateId,
+    c_holder_id: HolderId,
+    c_credential_id: Option<CredentialId>,
     c_kind: String,
     c_serial_hex: String,
     c_der: Vec<u8>,
     c_not_before: i64,
     c_not_after: i64,
     c_status: String,
-    c_superseded_by: Option<String>,
+    c_superseded_by: Option<CertificateId>,
     c_status_changed_at: Option<i64>,
     c_device_expires_at: Option<i64>,
     c_renewals_on_device: i64,
@@ -133,8 +134,8 @@ impl CertificateColumns {
 /// (every step of the wizard reads all three); `None` when the renewal is not theirs.
 pub async fn for_step(
     c: &mut Conn,
-    renewal_id: &str,
-    holder_id: &str,
+    renewal_id: &RenewalId,
+    holder_id: &HolderId,
 ) -> Result<Option<(RenewalRecord, HolderRecord, CertificateRecord)>, StoreError> {
     use sqlx::FromRow;
     let row = sqlx::query(
@@ -160,8 +161,8 @@ pub async fn for_step(
          JOIN certificates c ON c.id = r.certificate_id \
          WHERE r.id = $1 AND r.holder_id = $2",
     )
-    .bind(renewal_id)
-    .bind(holder_id)
+    .bind(renewal_id.as_str())
+    .bind(holder_id.as_str())
     .fetch_optional(c)
     .await?;
     let Some(row) = row else {
@@ -177,21 +178,24 @@ pub async fn for_step(
 /// The renewal in progress for a certificate, if any.
 pub async fn open_for_certificate(
     c: &mut Conn,
-    certificate_id: &str,
+    certificate_id: &CertificateId,
 ) -> Result<Option<RenewalRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT * FROM renewals WHERE certificate_id = $1 AND step NOT IN ('completed', 'cancelled')",
     )
-    .bind(certificate_id)
+    .bind(certificate_id.as_str())
     .fetch_optional(c)
     .await?)
 }
 
 /// A holder's renewals, newest first.
-pub async fn of_holder(c: &mut Conn, holder_id: &str) -> Result<Vec<RenewalRecord>, StoreError> {
+pub async fn of_holder(
+    c: &mut Conn,
+    holder_id: &HolderId,
+) -> Result<Vec<RenewalRecord>, StoreError> {
     Ok(
         sqlx::query_as("SELECT * FROM renewals WHERE holder_id = $1 ORDER BY created_at DESC, id")
-            .bind(holder_id)
+            .bind(holder_id.as_str())
             .fetch_all(c)
             .await?,
     )
@@ -214,7 +218,7 @@ pub async fn update(c: &mut Conn, r: &RenewalRecord) -> Result<bool, StoreError>
     .bind(r.signed_at)
     .bind(&r.new_certificate_id)
     .bind(r.updated_at)
-    .bind(&r.id)
+    .bind(r.id.as_str())
     .bind(r.version - 1)
     .execute(c)
     .await?;
@@ -236,7 +240,7 @@ pub async fn put_document(c: &mut Conn, d: &DocumentRecord) -> Result<(), StoreE
          ON CONFLICT (renewal_id, name) DO UPDATE \
          SET lang = excluded.lang, sha256 = excluded.sha256, created_at = excluded.created_at",
     )
-    .bind(&d.renewal_id)
+    .bind(d.renewal_id.as_str())
     .bind(&d.name)
     .bind(&d.lang)
     .bind(&d.sha256)
@@ -249,7 +253,7 @@ pub async fn put_document(c: &mut Conn, d: &DocumentRecord) -> Result<(), StoreE
 /// A stored document.
 pub async fn document(
     c: &mut Conn,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
     name: &str,
 ) -> Result<Option<DocumentRecord>, StoreError> {
     Ok(sqlx::query_as(
@@ -257,7 +261,7 @@ pub async fn document(
          FROM renewal_documents d JOIN document_blobs b ON b.sha256 = d.sha256 \
          WHERE d.renewal_id = $1 AND d.name = $2",
     )
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .bind(name)
     .fetch_optional(c)
     .await?)
@@ -266,7 +270,7 @@ pub async fn document(
 /// Stores the signed renewal form (step 4's evidence).
 pub async fn put_signed_form(
     c: &mut Conn,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
     pdf: &[u8],
     signed_at: i64,
 ) -> Result<(), StoreError> {
@@ -274,7 +278,7 @@ pub async fn put_signed_form(
         "INSERT INTO signed_forms (renewal_id, pdf, signed_at) VALUES ($1, $2, $3) \
          ON CONFLICT (renewal_id) DO NOTHING",
     )
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .bind(pdf)
     .bind(signed_at)
     .execute(c)
@@ -283,10 +287,13 @@ pub async fn put_signed_form(
 }
 
 /// The signed renewal form of a renewal.
-pub async fn signed_form(c: &mut Conn, renewal_id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+pub async fn signed_form(
+    c: &mut Conn,
+    renewal_id: &RenewalId,
+) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT pdf FROM signed_forms WHERE renewal_id = $1")
-            .bind(renewal_id)
+            .bind(renewal_id.as_str())
             .fetch_optional(c)
             .await?,
     )
@@ -295,13 +302,13 @@ pub async fn signed_form(c: &mut Conn, renewal_id: &str) -> Result<Option<Vec<u8
 /// The signed forms of a holder's renewals: (renewal id, signed at), newest first.
 pub async fn signed_forms_of_holder(
     c: &mut Conn,
-    holder_id: &str,
+    holder_id: &HolderId,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT f.renewal_id, f.signed_at FROM signed_forms f JOIN renewals r ON r.id = f.renewal_id \
          WHERE r.holder_id = $1 ORDER BY f.signed_at DESC",
     )
-    .bind(holder_id)
+    .bind(holder_id.as_str())
     .fetch_all(c)
     .await?)
 }
@@ -312,7 +319,7 @@ pub async fn put_ending(c: &mut Conn, e: &EndingRecord) -> Result<(), StoreError
         "INSERT INTO renewal_endings (renewal_id, reason, detail, refund_due, ended_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (renewal_id) DO NOTHING",
     )
-    .bind(&e.renewal_id)
+    .bind(e.renewal_id.as_str())
     .bind(&e.reason)
     .bind(&e.detail)
     .bind(e.refund_due)
@@ -323,10 +330,13 @@ pub async fn put_ending(c: &mut Conn, e: &EndingRecord) -> Result<(), StoreError
 }
 
 /// Why a renewal ended, if it ended without a new certificate.
-pub async fn ending(c: &mut Conn, renewal_id: &str) -> Result<Option<EndingRecord>, StoreError> {
+pub async fn ending(
+    c: &mut Conn,
+    renewal_id: &RenewalId,
+) -> Result<Option<EndingRecord>, StoreError> {
     Ok(
         sqlx::query_as("SELECT * FROM renewal_endings WHERE renewal_id = $1")
-            .bind(renewal_id)
+            .bind(renewal_id.as_str())
             .fetch_optional(c)
             .await?,
     )
@@ -335,13 +345,13 @@ pub async fn ending(c: &mut Conn, renewal_id: &str) -> Result<Option<EndingRecor
 /// How the last renewal of a certificate ended, if it ended without a new certificate.
 pub async fn last_ending_of_certificate(
     c: &mut Conn,
-    certificate_id: &str,
+    certificate_id: &CertificateId,
 ) -> Result<Option<EndingRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT e.* FROM renewal_endings e JOIN renewals r ON r.id = e.renewal_id \
          WHERE r.certificate_id = $1 ORDER BY e.ended_at DESC, r.created_at DESC LIMIT 1",
     )
-    .bind(certificate_id)
+    .bind(certificate_id.as_str())
     .fetch_optional(c)
     .await?)
 }
@@ -377,11 +387,11 @@ pub async fn unfinished_near_end(
 /// The signature in progress of a renewal, if any.
 pub async fn sign_attempt(
     c: &mut Conn,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
 ) -> Result<Option<SignAttemptRecord>, StoreError> {
     Ok(
         sqlx::query_as("SELECT * FROM sign_attempts WHERE renewal_id = $1")
-            .bind(renewal_id)
+            .bind(renewal_id.as_str())
             .fetch_optional(c)
             .await?,
     )
@@ -395,7 +405,7 @@ pub async fn put_sign_attempt(c: &mut Conn, a: &SignAttemptRecord) -> Result<(),
          code_hash = excluded.code_hash, valid_until = excluded.valid_until, \
          held_until = excluded.held_until",
     )
-    .bind(&a.renewal_id)
+    .bind(a.renewal_id.as_str())
     .bind(&a.code_hash)
     .bind(a.valid_until)
     .bind(a.held_until)
@@ -405,9 +415,9 @@ pub async fn put_sign_attempt(c: &mut Conn, a: &SignAttemptRecord) -> Result<(),
 }
 
 /// Ends the signature in progress of a renewal (its outcome is recorded).
-pub async fn clear_sign_attempt(c: &mut Conn, renewal_id: &str) -> Result<(), StoreError> {
+pub async fn clear_sign_attempt(c: &mut Conn, renewal_id: &RenewalId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sign_attempts WHERE renewal_id = $1")
-        .bind(renewal_id)
+        .bind(renewal_id.as_str())
         .execute(c)
         .await?;
     Ok(())

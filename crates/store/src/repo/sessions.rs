@@ -1,6 +1,7 @@
 //! Login sessions and login failures.
 
 use crate::{Conn, SessionRecord, StoreError};
+use rinnova_domain::HolderId;
 
 /// Inserts a session.
 pub async fn insert(c: &mut Conn, s: &SessionRecord) -> Result<(), StoreError> {
@@ -9,7 +10,7 @@ pub async fn insert(c: &mut Conn, s: &SessionRecord) -> Result<(), StoreError> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&s.id_hash)
-    .bind(&s.holder_id)
+    .bind(s.holder_id.as_str())
     .bind(&s.kind)
     .bind(&s.csrf)
     .bind(&s.lang)
@@ -146,9 +147,9 @@ pub async fn login_succeeded(c: &mut Conn, user_id: &str) -> Result<(), StoreErr
 }
 
 /// Ends every session of a holder (after a password reset); returns how many.
-pub async fn delete_of_holder(c: &mut Conn, holder_id: &str) -> Result<u64, StoreError> {
+pub async fn delete_of_holder(c: &mut Conn, holder_id: &HolderId) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM sessions WHERE holder_id = $1")
-        .bind(holder_id)
+        .bind(holder_id.as_str())
         .execute(c)
         .await?
         .rows_affected())

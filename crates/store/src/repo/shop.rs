@@ -1,6 +1,7 @@
 //! The shop: promo codes, orders, provider notifications, imported bank entries.
 
 use crate::{BankEntryRecord, Conn, OrderRecord, PromoRecord, StoreError};
+use rinnova_domain::RenewalId;
 
 /// Inserts a promo code.
 pub async fn insert_promo(c: &mut Conn, p: &PromoRecord) -> Result<(), StoreError> {
@@ -31,12 +32,16 @@ pub async fn promo(c: &mut Conn, code: &str) -> Result<Option<PromoRecord>, Stor
 }
 
 /// Whether a renewal holds a use of a promo code.
-pub async fn promo_held(c: &mut Conn, code: &str, renewal_id: &str) -> Result<bool, StoreError> {
+pub async fn promo_held(
+    c: &mut Conn,
+    code: &str,
+    renewal_id: &RenewalId,
+) -> Result<bool, StoreError> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM promo_uses WHERE promo_code = $1 AND renewal_id = $2",
     )
     .bind(code)
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .fetch_one(c)
     .await?;
     Ok(n > 0)
@@ -48,7 +53,7 @@ pub async fn promo_held(c: &mut Conn, code: &str, renewal_id: &str) -> Result<bo
 pub async fn reserve_promo(
     c: &mut Conn,
     code: &str,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
     now: i64,
 ) -> Result<bool, StoreError> {
     let raised = sqlx::query(
@@ -65,7 +70,7 @@ pub async fn reserve_promo(
             "INSERT INTO promo_uses (promo_code, renewal_id, reserved_at) VALUES ($1, $2, $3)",
         )
         .bind(code)
-        .bind(renewal_id)
+        .bind(renewal_id.as_str())
         .bind(now)
         .execute(c)
         .await?;
@@ -77,19 +82,19 @@ pub async fn reserve_promo(
 /// Returns the codes given back.
 pub async fn release_promos(
     c: &mut Conn,
-    renewal_id: &str,
+    renewal_id: &RenewalId,
     keep: Option<&str>,
 ) -> Result<Vec<String>, StoreError> {
     let held: Vec<String> =
         sqlx::query_scalar("SELECT promo_code FROM promo_uses WHERE renewal_id = $1")
-            .bind(renewal_id)
+            .bind(renewal_id.as_str())
             .fetch_all(&mut *c)
             .await?;
     let mut released = Vec::new();
     for code in held.into_iter().filter(|h| Some(h.as_str()) != keep) {
         sqlx::query("DELETE FROM promo_uses WHERE promo_code = $1 AND renewal_id = $2")
             .bind(&code)
-            .bind(renewal_id)
+            .bind(renewal_id.as_str())
             .execute(&mut *c)
             .await?;
         sqlx::query("UPDATE promo_codes SET uses = uses - 1 WHERE code = $1 AND uses > 0")
@@ -110,7 +115,7 @@ pub async fn insert_order(c: &mut Conn, o: &OrderRecord) -> Result<(), StoreErro
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&o.id)
-    .bind(&o.renewal_id)
+    .bind(o.renewal_id.as_str())
     .bind(&o.kind)
     .bind(&o.method)
     .bind(&o.status)
@@ -141,11 +146,14 @@ pub async fn order(c: &mut Conn, id: &str) -> Result<Option<OrderRecord>, StoreE
 }
 
 /// A renewal's most recent order.
-pub async fn last_order(c: &mut Conn, renewal_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+pub async fn last_order(
+    c: &mut Conn,
+    renewal_id: &RenewalId,
+) -> Result<Option<OrderRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT * FROM orders WHERE renewal_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
     )
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .fetch_optional(c)
     .await?)
 }
@@ -271,12 +279,15 @@ pub async fn insert_bank_entry(c: &mut Conn, e: &BankEntryRecord) -> Result<(), 
 }
 
 /// The open orders of a renewal (placed, not paid, declined or cancelled), newest first.
-pub async fn open_orders(c: &mut Conn, renewal_id: &str) -> Result<Vec<OrderRecord>, StoreError> {
+pub async fn open_orders(
+    c: &mut Conn,
+    renewal_id: &RenewalId,
+) -> Result<Vec<OrderRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT * FROM orders WHERE renewal_id = $1 AND status = 'open' \
          ORDER BY created_at DESC, id DESC",
     )
-    .bind(renewal_id)
+    .bind(renewal_id.as_str())
     .fetch_all(c)
     .await?)
 }

@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use rinnova_app::AppError;
 use rinnova_app::auth::{SessionInfo, SessionKind};
 use rinnova_app::views::{HomeView, RenewalView};
+use rinnova_domain::{CertificateId, HolderId, RenewalId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -44,7 +45,7 @@ impl FromRequestParts<WebState> for ApiHolder {
 
 impl ApiHolder {
     /// The holder's id.
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &HolderId {
         &self.session.holder_id
     }
 }
@@ -61,7 +62,8 @@ pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
     /// A renewal in progress, to resume.
-    pub resume_renewal: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub resume_renewal: Option<RenewalId>,
 }
 
 /// Log in with user-id and password (SPEC A1).
@@ -115,7 +117,7 @@ pub async fn history(
 pub async fn certificate_pem(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<CertificateId>,
 ) -> Result<impl IntoResponse, ApiError> {
     let pem = s.app.certificate_pem(h.id(), &id).await?;
     Ok(([(header::CONTENT_TYPE, "application/x-pem-file")], pem))

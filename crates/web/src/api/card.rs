@@ -6,6 +6,7 @@ use axum::extract::State;
 use base64::Engine;
 use rinnova_app::AppError;
 use rinnova_app::card::{CardCertificateStatus, CardRenewalView};
+use rinnova_domain::RenewalId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -97,7 +98,7 @@ pub async fn card_renewal_request(
 pub async fn card_renewal(
     State(s): State<WebState>,
     CallerLang(lang): CallerLang,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
 ) -> ApiResult<CardRenewalView> {
     json(s.app.card_renewal(&id, lang).await)
 }
@@ -109,7 +110,7 @@ pub async fn card_renewal_stored(
     State(s): State<WebState>,
     CallerLang(lang): CallerLang,
     RequestCtx(ctx): RequestCtx,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
 ) -> ApiResult<CardRenewalView> {
     json(s.app.card_renewal_stored(&id, lang, &ctx).await)
 }

@@ -6,6 +6,7 @@ use crate::{RequestCtx, WebState};
 use axum::extract::State;
 use rinnova_app::AppError;
 use rinnova_app::views::RenewalView;
+use rinnova_domain::RenewalId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -23,7 +24,7 @@ pub struct CouponRequest {
 pub async fn pay_with_coupon(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<CouponRequest>,
 ) -> ApiResult<RenewalView> {
@@ -61,7 +62,7 @@ pub struct ShopAnswer {
 pub async fn pay_in_shop(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<ShopRequest>,
 ) -> ApiResult<ShopAnswer> {
@@ -99,7 +100,7 @@ pub struct RaoRequest {
 pub async fn pay_by_rao(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<RaoRequest>,
 ) -> ApiResult<RenewalView> {
@@ -126,7 +127,7 @@ pub struct PrepaidRequest {
 pub async fn pay_with_prepaid(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<PrepaidRequest>,
 ) -> ApiResult<RenewalView> {

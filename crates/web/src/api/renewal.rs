@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::response::Response;
 use rinnova_app::AppError;
 use rinnova_app::views::RenewalView;
+use rinnova_domain::{CertificateId, RenewalId};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -16,7 +17,7 @@ use utoipa::ToSchema;
 pub async fn start(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<CertificateId>,
     RequestCtx(ctx): RequestCtx,
 ) -> ApiResult<RenewalView> {
     json(s.app.start_renewal(h.id(), &id, &ctx).await)
@@ -28,7 +29,7 @@ pub async fn start(
 pub async fn renewal(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
 ) -> ApiResult<RenewalView> {
     json(s.app.renewal(h.id(), &id).await)
 }
@@ -39,7 +40,7 @@ pub async fn renewal(
 pub async fn confirm_data(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
 ) -> ApiResult<RenewalView> {
     json(s.app.confirm_data(h.id(), &id, &ctx).await)
@@ -74,7 +75,7 @@ pub enum ContactFieldName {
 pub async fn request_contact_change(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<ContactRequest>,
 ) -> ApiResult<RenewalView> {
@@ -100,7 +101,7 @@ pub struct CodeRequest {
 pub async fn confirm_contact_change(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<CodeRequest>,
 ) -> ApiResult<RenewalView> {
@@ -127,7 +128,7 @@ pub struct AcceptRequest {
 pub async fn accept_documents(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<AcceptRequest>,
 ) -> ApiResult<RenewalView> {
@@ -151,7 +152,7 @@ pub async fn accept_documents(
 pub async fn document(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath((id, name)): ApiPath<(String, String)>,
+    ApiPath((id, name)): ApiPath<(RenewalId, String)>,
 ) -> Result<Response, ApiError> {
     let name = name.strip_suffix(".pdf").unwrap_or(&name).to_owned();
     let pdf = s.app.document(h.id(), &id, &name).await?;
@@ -165,7 +166,7 @@ pub async fn document(
 pub async fn resend(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
 ) -> ApiResult<RenewalView> {
     json(s.app.resend_code(h.id(), &id, &ctx).await)
@@ -187,7 +188,7 @@ pub struct SignRequest {
 pub async fn sign(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<SignRequest>,
 ) -> ApiResult<RenewalView> {
@@ -200,7 +201,7 @@ pub async fn sign(
 pub async fn activation_code(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<CodeRequest>,
 ) -> ApiResult<RenewalView> {
@@ -226,7 +227,7 @@ pub struct ActivateRequest {
 pub async fn activate(
     State(s): State<WebState>,
     h: ApiHolder,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     ApiJson(r): ApiJson<ActivateRequest>,
 ) -> ApiResult<RenewalView> {

@@ -2,6 +2,7 @@
 
 use super::wizard::renewal_or_home;
 use super::*;
+use rinnova_domain::CertificateId;
 
 pub(super) async fn home(State(s): State<WebState>, h: Holder) -> Response {
     match s.app.home(&h.session.holder_id).await {
@@ -20,7 +21,7 @@ pub(super) async fn home(State(s): State<WebState>, h: Holder) -> Response {
 
 pub(super) async fn renew(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<CertificateId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {

@@ -2,6 +2,7 @@
 
 use super::wizard::after_step;
 use super::*;
+use rinnova_domain::RenewalId;
 
 #[derive(Deserialize)]
 pub(super) struct CouponForm {
@@ -11,7 +12,7 @@ pub(super) struct CouponForm {
 
 pub(super) async fn pay_with_coupon(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, CouponForm>,
 ) -> Response {
@@ -32,7 +33,7 @@ pub(super) struct ShopForm {
 
 pub(super) async fn pay_in_shop(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, ShopForm>,
 ) -> Response {
@@ -63,7 +64,7 @@ pub(super) struct RaoForm {
 
 pub(super) async fn pay_by_rao(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, RaoForm>,
 ) -> Response {
@@ -90,7 +91,7 @@ pub(super) struct PrepaidForm {
 
 pub(super) async fn pay_with_prepaid(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, PrepaidForm>,
 ) -> Response {

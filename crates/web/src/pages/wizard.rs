@@ -1,6 +1,7 @@
 //! The renewal wizard's steps, but payment.
 
 use super::*;
+use rinnova_domain::RenewalId;
 
 /// The renewal page of a renewal just started, or the home page with the reason it was not.
 pub(super) async fn renewal_or_home(
@@ -52,7 +53,7 @@ pub(super) fn renewal_view_page(
 pub(super) async fn renewal_page(
     State(s): State<WebState>,
     h: Holder,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
 ) -> Response {
     match s.app.renewal(&h.session.holder_id, &id).await {
         Ok(r) => renewal_view_page(&s, &h, r, vec![], (false, false)).into_response(),
@@ -65,7 +66,7 @@ pub(super) async fn renewal_page(
 pub(super) async fn after_step(
     s: &WebState,
     h: &Holder,
-    id: &str,
+    id: &RenewalId,
     outcome: Result<RenewalView, AppError>,
     field: Option<&str>,
     consents: (bool, bool),
@@ -89,7 +90,7 @@ pub(super) async fn after_step(
 
 pub(super) async fn confirm_data(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
@@ -107,7 +108,7 @@ pub(super) struct DocumentsForm {
 
 pub(super) async fn accept_documents(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, DocumentsForm>,
 ) -> Response {
@@ -139,7 +140,7 @@ pub(super) struct DownloadQuery {
 pub(super) async fn document(
     State(s): State<WebState>,
     h: Holder,
-    Path((id, name)): Path<(String, String)>,
+    Path((id, name)): Path<(RenewalId, String)>,
     Query(q): Query<DownloadQuery>,
 ) -> Response {
     let name = name.strip_suffix(".pdf").unwrap_or(&name).to_owned();
@@ -151,7 +152,7 @@ pub(super) async fn document(
 
 pub(super) async fn resend(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
@@ -184,7 +185,7 @@ pub(super) fn field_of(e: &AppError) -> &'static str {
 
 pub(super) async fn sign(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
@@ -208,7 +209,7 @@ pub(super) struct ContactForm {
 
 pub(super) async fn request_contact_change(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, ContactForm>,
 ) -> Response {
@@ -236,7 +237,7 @@ pub(super) async fn request_contact_change(
 
 pub(super) async fn confirm_contact_change(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
@@ -249,7 +250,7 @@ pub(super) async fn confirm_contact_change(
 
 pub(super) async fn activation_code(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
@@ -262,7 +263,7 @@ pub(super) async fn activation_code(
 
 pub(super) async fn activate(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, CodeForm>,
 ) -> Response {
@@ -291,7 +292,7 @@ pub(super) struct ResyncForm {
 
 pub(super) async fn token_resync(
     State(s): State<WebState>,
-    Path(id): Path<String>,
+    Path(id): Path<RenewalId>,
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, f): CsrfForm<Holder, ResyncForm>,
 ) -> Response {
