@@ -58,7 +58,7 @@ pub struct ApprovalView {
 pub struct NewCdrl {
     pub organisation_id: String,
     pub username: String,
-    pub password: String,
+    pub password: rinnova_domain::secret::Secret,
     pub name: String,
     pub email: String,
 }
@@ -72,11 +72,11 @@ pub async fn create_cdrl(
 ) -> Result<String, AppError> {
     let username = normalise_username(&n.username).ok_or(AppError::StaffLoginFailed)?;
     let email = Email::parse(&n.email)?;
-    if n.password.chars().count() < 12 {
+    if n.password.expose().chars().count() < 12 {
         return Err(AppError::Invalid(DomainError::MissingField));
     }
     let pw = n.password.clone();
-    let hash = blocking(move || hash_password(&pw, kdf)).await??;
+    let hash = blocking(move || hash_password(pw.expose(), kdf)).await??;
     let id: String = new_id();
     let mut tx = store.begin().await?;
     repo::holders::organisation(&mut tx, &n.organisation_id)

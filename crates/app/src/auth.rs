@@ -26,7 +26,7 @@ impl SessionKind {
 /// A session just opened. The token is shown once; only its hash is stored.
 #[derive(Debug, Clone)]
 pub struct NewSession {
-    pub token: String,
+    pub token: rinnova_domain::secret::Secret,
     pub csrf: String,
     pub lang: Lang,
     /// A renewal in progress to resume at once (SPEC §5: "resume on the next login").
@@ -245,7 +245,7 @@ impl App {
             .map(|r| r.id);
         tx.commit().await.map_err(StoreError::from)?;
         Ok(NewSession {
-            token,
+            token: rinnova_domain::secret::Secret::new(token),
             csrf,
             lang,
             resume_renewal,

@@ -78,8 +78,8 @@ pub struct NewCertificateAtDesk {
     pub document_number: String,
     /// New role data, when that is why a new certificate is needed.
     pub new_role: Option<String>,
-    pub pin: String,
-    pub pin_confirm: String,
+    pub pin: rinnova_domain::secret::Secret,
+    pub pin_confirm: rinnova_domain::secret::Secret,
 }
 
 impl App {
@@ -241,8 +241,8 @@ impl App {
             .as_deref()
             .map(str::trim)
             .filter(|r| !r.is_empty());
-        let pin = Pin::parse(&req.pin)?;
-        if req.pin != req.pin_confirm {
+        let pin = Pin::parse(req.pin.expose())?;
+        if req.pin.expose() != req.pin_confirm.expose() {
             return Err(AppError::Invalid(DomainError::PinMismatch));
         }
         let now = self.now();

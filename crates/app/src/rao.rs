@@ -24,7 +24,7 @@ pub fn normalise_username(typed: &str) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct NewRao {
     pub username: String,
-    pub password: String,
+    pub password: rinnova_domain::secret::Secret,
     pub name: String,
     pub office: String,
 }
@@ -38,11 +38,11 @@ pub async fn create_rao(
     ctx: &Ctx,
 ) -> Result<String, AppError> {
     let username = normalise_username(&r.username).ok_or(AppError::RaoLoginFailed)?;
-    if r.password.chars().count() < 12 {
+    if r.password.expose().chars().count() < 12 {
         return Err(AppError::Invalid(DomainError::MissingField));
     }
     let password = r.password.clone();
-    let hash = blocking(move || hash_password(&password, kdf)).await??;
+    let hash = blocking(move || hash_password(password.expose(), kdf)).await??;
     let id: String = new_id();
     let mut tx = store.begin().await?;
     repo::rao::insert(

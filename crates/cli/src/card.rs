@@ -24,7 +24,7 @@ pub struct CardArgs {
     pub token: Option<String>,
     /// The card's user PIN (or RINNOVA_CARD_PIN).
     #[arg(long, env = "RINNOVA_CARD_PIN", hide_env_values = true)]
-    pub pin: String,
+    pub pin: rinnova_domain::secret::Secret,
 }
 
 #[derive(Subcommand)]
@@ -87,7 +87,7 @@ pub struct PrepaidArgs {
 /// The certificates on the card, with the server's verdict on each.
 pub async fn read(card: &CardArgs, server: &str, t: &Texts) -> anyhow::Result<Value> {
     let lang = t.lang;
-    let token = Token::open(&card.module, card.token.as_deref(), &card.pin)
+    let token = Token::open(&card.module, card.token.as_deref(), card.pin.expose())
         .map_err(|e| t.card_failure(&e))?;
     let certificates = token.certificates()?;
     use base64::Engine;
@@ -215,11 +215,11 @@ pub async fn provision(
         .token
         .clone()
         .unwrap_or_else(|| "rinnova-demo-card".into());
-    if Token::open(&card.module, Some(&label), &card.pin).is_err() {
-        rinnova_card::init_token(&card.module, &label, so_pin, &card.pin)
+    if Token::open(&card.module, Some(&label), card.pin.expose()).is_err() {
+        rinnova_card::init_token(&card.module, &label, so_pin, card.pin.expose())
             .context("initialising the card")?;
     }
-    let token = Token::open(&card.module, Some(&label), &card.pin)?;
+    let token = Token::open(&card.module, Some(&label), card.pin.expose())?;
     let mut keys = Vec::new();
     let plan = [
         (
@@ -472,7 +472,7 @@ pub async fn renew(
     // the first one's. Taken before the card is opened: a module may read the card's objects
     // when a session opens, and a view from before the first run's changes would be stale.
     let _lock = lock_card(&card.module, card.token.as_deref().unwrap_or(""))?;
-    let token = Token::open(&card.module, card.token.as_deref(), &card.pin)
+    let token = Token::open(&card.module, card.token.as_deref(), card.pin.expose())
         .map_err(|e| t.card_failure(&e))?;
     let wanted = rinnova_ca::revocation::normalise_serial(serial);
     let Some(old) = token

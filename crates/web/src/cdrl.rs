@@ -115,7 +115,7 @@ async fn login(
 }
 
 async fn logout(State(s): State<WebState>, CsrfForm(c, _): CsrfForm<Cdrl, NoFields>) -> Response {
-    let _ = s.app.cdrl_logout(&c.token).await;
+    let _ = s.app.cdrl_logout(c.token.expose()).await;
     staff::logout_done(&s, AREA)
 }
 

@@ -144,7 +144,7 @@ async fn login(
 }
 
 async fn logout(State(s): State<WebState>, CsrfForm(r, _): CsrfForm<Rao, NoFields>) -> Response {
-    let _ = s.app.rao_logout(&r.token).await;
+    let _ = s.app.rao_logout(r.token.expose()).await;
     staff::logout_done(&s, AREA)
 }
 
@@ -159,9 +159,9 @@ struct NewForm {
     #[serde(default)]
     new_role: String,
     #[serde(default)]
-    pin: String,
+    pin: rinnova_domain::secret::Secret,
     #[serde(default)]
-    pin_confirm: String,
+    pin_confirm: rinnova_domain::secret::Secret,
 }
 
 async fn new_certificate(

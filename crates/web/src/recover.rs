@@ -168,9 +168,9 @@ struct CompleteForm {
     #[serde(default)]
     code: String,
     #[serde(default)]
-    password: String,
+    password: rinnova_domain::secret::Secret,
     #[serde(default)]
-    password_again: String,
+    password_again: rinnova_domain::secret::Secret,
 }
 
 async fn complete(
@@ -185,7 +185,7 @@ async fn complete(
         .complete_recovery(
             &token,
             &f.code,
-            Some((&f.password, &f.password_again)),
+            Some((f.password.expose(), f.password_again.expose())),
             &ctx,
         )
         .await;

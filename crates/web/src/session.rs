@@ -90,7 +90,7 @@ impl FromRequestParts<WebState> for Visitor {
 
 /// A logged-in holder (pages): anyone else is sent to the login page, and back here after.
 pub struct Holder {
-    pub token: String,
+    pub token: rinnova_domain::secret::Secret,
     pub session: SessionInfo,
     pub path: String,
 }
@@ -107,7 +107,7 @@ impl FromRequestParts<WebState> for Holder {
             .map_err(|e| match e {})?;
         match (v.token, v.session) {
             (Some(token), Some(session)) => Ok(Holder {
-                token,
+                token: rinnova_domain::secret::Secret::new(token),
                 session,
                 path: v.path,
             }),

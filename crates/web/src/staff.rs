@@ -40,7 +40,7 @@ pub trait StaffKind: Send + Sync + 'static {
 /// A logged-in member of staff of area `K` (a CDRL, an RAO); anyone else is sent to the
 /// area's login page.
 pub struct Staff<K: StaffKind> {
-    pub token: String,
+    pub token: rinnova_domain::secret::Secret,
     pub session: K::Session,
 }
 
@@ -52,7 +52,10 @@ impl<K: StaffKind> FromRequestParts<WebState> for Staff<K> {
         if let Some(token) = token
             && let Ok(session) = K::session(&s.app, &token).await
         {
-            return Ok(Staff { token, session });
+            return Ok(Staff {
+                token: rinnova_domain::secret::Secret::new(token),
+                session,
+            });
         }
         Err(Redirect::to(K::LOGIN_PATH).into_response())
     }

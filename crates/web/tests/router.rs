@@ -65,7 +65,7 @@ async fn a_holders_form_needs_the_sessions_token_and_a_login() {
         .login("JZLF001", DEMO_PASSWORD, SessionKind::Web, &Ctx::default())
         .await
         .unwrap();
-    let cookie = format!("rnv_session={}", s.token);
+    let cookie = format!("rnv_session={}", s.token.expose());
 
     // No token, a wrong one: 403 with the form's code, before any use case runs.
     for body in ["", "csrf=not-the-token"] {
@@ -77,7 +77,10 @@ async fn a_holders_form_needs_the_sessions_token_and_a_login() {
         assert!(text(r).await.contains("RNV-CSRF-001"));
     }
     assert!(
-        e.app.session_of(&s.token, SessionKind::Web).await.is_ok(),
+        e.app
+            .session_of(s.token.expose(), SessionKind::Web)
+            .await
+            .is_ok(),
         "still logged in"
     );
     // Not logged in: to the login page, whatever the token.
@@ -98,7 +101,12 @@ async fn a_holders_form_needs_the_sessions_token_and_a_login() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(e.app.session_of(&s.token, SessionKind::Web).await.is_err());
+    assert!(
+        e.app
+            .session_of(s.token.expose(), SessionKind::Web)
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]

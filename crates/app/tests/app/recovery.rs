@@ -123,7 +123,7 @@ async fn a2_password_reset_by_e_mail_link_and_sms_code_ends_every_session() {
 
     // Every session ended; the old password is gone, the new one works.
     assert!(matches!(
-        app.session(&session.token).await,
+        app.session(session.token.expose()).await,
         Err(AppError::Unauthenticated)
     ));
     assert!(matches!(

@@ -146,10 +146,10 @@ async fn a1_login_is_throttled_and_generic() {
         .login("jzlf001", DEMO_PASSWORD, SessionKind::Web, &ctx())
         .await
         .unwrap();
-    assert!(app.session(&s.token).await.is_ok());
-    app.logout(&s.token, &ctx()).await.unwrap();
+    assert!(app.session(s.token.expose()).await.is_ok());
+    app.logout(s.token.expose(), &ctx()).await.unwrap();
     assert!(matches!(
-        app.session(&s.token).await,
+        app.session(s.token.expose()).await,
         Err(AppError::Unauthenticated)
     ));
 }

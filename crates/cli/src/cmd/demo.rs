@@ -16,7 +16,7 @@ pub enum Command {
         holder: String,
         /// The card's security-officer PIN (used when the card is initialised).
         #[arg(long, default_value = "87654321")]
-        so_pin: String,
+        so_pin: rinnova_domain::secret::Secret,
         /// Days until the certificates expire (negative: already expired).
         #[arg(long, default_value_t = 45, allow_hyphen_values = true)]
         expires_in_days: i64,
@@ -42,7 +42,8 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             expires_in_days,
         } => {
             for line in
-                crate::card::provision(&app, &card, &so_pin, &holder, expires_in_days).await?
+                crate::card::provision(&app, &card, so_pin.expose(), &holder, expires_in_days)
+                    .await?
             {
                 println!("stored on the card: {line}");
             }

@@ -55,12 +55,13 @@ pub fn rome_midnight(d: jiff::civil::Date) -> anyhow::Result<jiff::Timestamp> {
 
 /// A new account's password: the first line of standard input (out of the shell history),
 /// 12 characters or more.
-pub fn password_from_stdin() -> anyhow::Result<String> {
-    let mut password = String::new();
-    std::io::stdin().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+pub fn password_from_stdin() -> anyhow::Result<rinnova_domain::secret::Secret> {
+    // The line read is zeroed when dropped; only the Secret keeps the password.
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    let password = rinnova_domain::secret::Secret::new(line.trim_end_matches(['\r', '\n']));
     anyhow::ensure!(
-        password.chars().count() >= 12,
+        password.expose().chars().count() >= 12,
         "the password (first line of standard input) needs 12 characters or more"
     );
     Ok(password)

@@ -77,7 +77,7 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 now(),
                 cfg.app.password_kdf,
                 &user_id,
-                &password,
+                password.expose(),
                 &name,
             )
             .await

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 /// A bearer-authenticated holder; the API answers in their language.
 pub struct ApiHolder {
-    pub token: String,
+    pub token: rinnova_domain::secret::Secret,
     pub session: SessionInfo,
 }
 
@@ -37,7 +37,7 @@ impl FromRequestParts<WebState> for ApiHolder {
         let session = state.app.session_of(token, SessionKind::Api).await?;
         AnswerLang::set(parts, session.lang);
         Ok(ApiHolder {
-            token: token.to_owned(),
+            token: rinnova_domain::secret::Secret::new(token),
             session,
         })
     }
@@ -79,7 +79,7 @@ pub async fn login(
         .login(&req.user_id, req.password.expose(), SessionKind::Api, &ctx)
         .await?;
     Ok(axum::Json(LoginResponse {
-        token: n.token,
+        token: n.token.expose().to_owned(),
         resume_renewal: n.resume_renewal,
     }))
 }
@@ -91,7 +91,7 @@ pub async fn logout(
     h: ApiHolder,
     RequestCtx(ctx): RequestCtx,
 ) -> Result<StatusCode, ApiError> {
-    s.app.logout(&h.token, &ctx).await?;
+    s.app.logout(h.token.expose(), &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

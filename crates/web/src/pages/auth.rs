@@ -82,7 +82,7 @@ pub(super) async fn login(
             // A session this browser held (another user's, or an earlier one) ends: one
             // browser, one session.
             if let Some(old) = crate::session::cookie(&headers, SESSION_COOKIE)
-                .filter(|t| !t.is_empty() && *t != session.token)
+                .filter(|t| !t.is_empty() && t != session.token.expose())
                 && let Err(e) = s.app.logout(&old, &ctx).await
             {
                 tracing::warn!(code = e.code(), "the earlier session did not end");
@@ -99,7 +99,12 @@ pub(super) async fn login(
                 AppendHeaders([
                     (
                         header::SET_COOKIE,
-                        set_cookie(SESSION_COOKIE, &session.token, max_age, s.secure_cookies),
+                        set_cookie(
+                            SESSION_COOKIE,
+                            session.token.expose(),
+                            max_age,
+                            s.secure_cookies,
+                        ),
                     ),
                     (
                         header::SET_COOKIE,
@@ -132,7 +137,7 @@ pub(super) async fn logout(
     RequestCtx(ctx): RequestCtx,
     CsrfForm(h, _): CsrfForm<Holder, NoFields>,
 ) -> Response {
-    if let Err(e) = s.app.logout(&h.token, &ctx).await {
+    if let Err(e) = s.app.logout(h.token.expose(), &ctx).await {
         return error_page(&s, h.session.lang, &e);
     }
     (
