@@ -15,6 +15,8 @@ pub enum CaError {
     Certificate(String),
     #[error("encoding failed: {0}")]
     Encoding(String),
+    #[error("the hardware security module failed: {0}")]
+    Hsm(String),
 }
 
 impl From<rcgen::Error> for CaError {

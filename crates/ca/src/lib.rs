@@ -5,6 +5,7 @@
 pub mod authority;
 pub mod device;
 pub mod error;
+pub mod hsm;
 pub mod pades;
 pub mod profile;
 pub mod request;
@@ -14,6 +15,7 @@ pub mod seal;
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaMaterial, IssuedCertificate};
 pub use device::{CredentialKey, DeviceError, SignatureDevice, SoftwareDevice};
 pub use error::CaError;
+pub use hsm::{Hsm, HsmConfig, HsmDevice};
 pub use profile::{HolderSubject, ProfileUrls};
 pub use seal::KdfParams;
 

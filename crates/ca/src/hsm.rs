@@ -1,0 +1,465 @@
+//! Keys in a hardware security module over PKCS#11 (issue 20; ETSI TS 119 431-1, EN 319 411-1).
+//!
+//! [`Hsm`] is one logged-in token: a small pool of sessions shared by the threads that sign.
+//! [`HsmDevice`] keeps holders' remote-signature keys in it:
+//!
+//! - a key pair is generated inside the token as session objects, its private half wrapped
+//!   (`CKM_AES_KEY_WRAP_PAD`) under the token's holder-wrapping key, then destroyed: at rest a
+//!   holder's key exists only as that wrapped blob, which only this token can unwrap;
+//! - the PIN is checked with an HMAC whose key is in the token too (`CKM_SHA256_HMAC`), over a
+//!   per-key salt, the PIN and the wrapped key. A copy of the database and the configuration
+//!   without the token can neither unwrap a key nor test a single PIN: there is nothing to grind
+//!   offline, so the PIN needs no memory-hard derivation;
+//! - to sign, the tag is recomputed in the token and compared in constant time; only then is the
+//!   key unwrapped into a session object (sensitive, not extractable), used once and destroyed.
+//!
+//! Both token keys are sensitive and never extractable. They are made once, by
+//! [`Hsm::create_holder_keys`] (the key ceremony, `rinnova keys init`); `serve` only finds them.
+
+use crate::CaError;
+use crate::device::{CredentialKey, DeviceError, HolderPublicKey, SignatureDevice};
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as CkError, RvError};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use cryptoki::types::AuthPin;
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use rinnova_domain::Pin;
+use rinnova_domain::secret::Secret;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Where the token is: its module, its label and the user PIN that logs the service in.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HsmConfig {
+    /// The PKCS#11 module (`/usr/lib/softhsm/libsofthsm2.so` for SoftHSM2).
+    pub module: PathBuf,
+    /// The token's label (`CKA_LABEL` of the token, as `pkcs11-tool --list-slots` shows it).
+    pub token_label: String,
+    /// The token's user PIN (a secret: never logged, shown as `<set>`).
+    pub user_pin: Secret,
+}
+
+/// The label of the key that wraps holders' private keys.
+pub const HOLDER_WRAP_LABEL: &str = "rinnova-holder-wrap";
+/// The label of the key that checks holders' PINs.
+pub const HOLDER_PIN_LABEL: &str = "rinnova-holder-pin";
+
+/// Blob layout: `RNH1` ‖ salt (16) ‖ PIN tag (32) ‖ wrapped PKCS#8 key.
+const MAGIC: &[u8; 4] = b"RNH1";
+const SALT: usize = 16;
+const TAG: usize = 32;
+/// Domain separation of the PIN tag.
+const PIN_CONTEXT: &[u8] = b"rinnova holder pin v1\0";
+
+fn ck(e: CkError) -> CaError {
+    CaError::Hsm(e.to_string())
+}
+
+/// The DER OID of the P-256 curve (`CKA_EC_PARAMS`).
+pub fn p256_params() -> Result<Vec<u8>, CaError> {
+    Ok(der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7").to_der()?)
+}
+
+/// An ECDSA signature as PKCS#11 returns it (`r ‖ s`, 32 bytes each for P-256) in the DER
+/// form X.509 and CMS use.
+pub fn ecdsa_der(raw: &[u8]) -> Result<Vec<u8>, CaError> {
+    if raw.len() != 64 {
+        return Err(CaError::Hsm(format!(
+            "ECDSA signature of {} bytes",
+            raw.len()
+        )));
+    }
+    let int = |b: &[u8]| der::asn1::UintRef::new(b).and_then(|u| u.to_der());
+    let mut body = int(&raw[..32])?;
+    body.extend_from_slice(&int(&raw[32..])?);
+    let mut out = vec![0x30];
+    der::Length::try_from(body.len())?.encode_to_vec(&mut out)?;
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// `CKA_EC_POINT` is a DER OCTET STRING around the uncompressed point (some modules give the
+/// bare point).
+pub fn ec_point(attribute: &[u8]) -> Vec<u8> {
+    OctetString::from_der(attribute)
+        .map(|o| o.as_bytes().to_vec())
+        .unwrap_or_else(|_| attribute.to_vec())
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)
+        .as_ref()
+        .to_vec()
+}
+
+/// The module loaded and initialised.
+pub fn load(module: &Path) -> Result<Pkcs11, CaError> {
+    let pkcs11 = Pkcs11::new(module).map_err(ck)?;
+    match pkcs11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(()) | Err(CkError::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => Ok(pkcs11),
+        Err(e) => Err(ck(e)),
+    }
+}
+
+/// The slot holding the token labelled `label`.
+pub fn find_slot(pkcs11: &Pkcs11, label: &str) -> Result<Slot, CaError> {
+    for slot in pkcs11.get_slots_with_initialized_token().map_err(ck)? {
+        if pkcs11.get_token_info(slot).map_err(ck)?.label().trim() == label {
+            return Ok(slot);
+        }
+    }
+    Err(CaError::Hsm(format!("no token labelled {label:?}")))
+}
+
+/// Initialises a token in the first free slot with its security officer's and user's PINs
+/// (SoftHSM2 for the demo and the tests; a production HSM is initialised with its own tools).
+pub fn init_token(module: &Path, label: &str, so_pin: &str, user_pin: &str) -> Result<(), CaError> {
+    let pkcs11 = load(module)?;
+    let slot = pkcs11
+        .get_slots_with_token()
+        .map_err(ck)?
+        .into_iter()
+        .find(|s| {
+            pkcs11
+                .get_token_info(*s)
+                .is_ok_and(|i| !i.token_initialized())
+        })
+        .ok_or_else(|| CaError::Hsm("no free slot for a new token".into()))?;
+    let so = AuthPin::new(so_pin.into());
+    pkcs11.init_token(slot, &so, label).map_err(ck)?;
+    let session = pkcs11.open_rw_session(slot).map_err(ck)?;
+    session.login(UserType::So, Some(&so)).map_err(ck)?;
+    session
+        .init_pin(&AuthPin::new(user_pin.into()))
+        .map_err(ck)?;
+    session.logout().map_err(ck)?;
+    Ok(())
+}
+
+/// A logged-in token and a pool of its sessions.
+pub struct Hsm {
+    pkcs11: Pkcs11,
+    slot: Slot,
+    label: String,
+    /// Idle sessions. PKCS#11 login is per application and token: the first session's login
+    /// covers every session opened after it, as long as one stays open (the pool keeps one).
+    idle: Mutex<Vec<Session>>,
+}
+
+impl std::fmt::Debug for Hsm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hsm")
+            .field("token", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session taken from the pool, given back when dropped.
+struct Pooled<'a> {
+    hsm: &'a Hsm,
+    session: Option<Session>,
+}
+
+impl std::ops::Deref for Pooled<'_> {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        self.session.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let (Some(s), Ok(mut idle)) = (self.session.take(), self.hsm.idle.lock()) {
+            idle.push(s);
+        }
+    }
+}
+
+impl Hsm {
+    /// Opens the configured token and logs in as its user.
+    pub fn open(cfg: &HsmConfig) -> Result<Hsm, CaError> {
+        let pkcs11 = load(&cfg.module)?;
+        let slot = find_slot(&pkcs11, &cfg.token_label)?;
+        let session = pkcs11.open_rw_session(slot).map_err(ck)?;
+        match session.login(
+            UserType::User,
+            Some(&AuthPin::new(cfg.user_pin.expose().into())),
+        ) {
+            Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
+            Err(CkError::Pkcs11(RvError::PinIncorrect, _)) => {
+                return Err(CaError::Hsm(format!(
+                    "the user PIN of token {:?} is wrong",
+                    cfg.token_label
+                )));
+            }
+            Err(e) => return Err(ck(e)),
+        }
+        Ok(Hsm {
+            pkcs11,
+            slot,
+            label: cfg.token_label.clone(),
+            idle: Mutex::new(vec![session]),
+        })
+    }
+
+    fn session(&self) -> Result<Pooled<'_>, CaError> {
+        let idle = self
+            .idle
+            .lock()
+            .map_err(|_| CaError::Hsm("session pool poisoned".into()))?
+            .pop();
+        let session = match idle {
+            Some(s) => s,
+            None => self.pkcs11.open_rw_session(self.slot).map_err(ck)?,
+        };
+        Ok(Pooled {
+            hsm: self,
+            session: Some(session),
+        })
+    }
+
+    /// The token's secret key labelled `label`, if there is exactly one.
+    fn secret_key(&self, s: &Session, label: &str) -> Result<Option<ObjectHandle>, CaError> {
+        let found = s
+            .find_objects(&[
+                Attribute::Class(ObjectClass::SECRET_KEY),
+                Attribute::Label(label.as_bytes().to_vec()),
+            ])
+            .map_err(ck)?;
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => Err(CaError::Hsm(format!(
+                "token {:?} holds {} keys labelled {label:?}",
+                self.label,
+                found.len()
+            ))),
+        }
+    }
+
+    /// The key ceremony's holder part: makes the holder-wrapping and PIN keys in the token,
+    /// sensitive and never extractable. Refuses if either exists already (a second pair would
+    /// orphan every key wrapped under the first).
+    pub fn create_holder_keys(&self) -> Result<(), CaError> {
+        let s = self.session()?;
+        for label in [HOLDER_WRAP_LABEL, HOLDER_PIN_LABEL] {
+            if self.secret_key(&s, label)?.is_some() {
+                return Err(CaError::Hsm(format!(
+                    "token {:?} already holds {label:?}",
+                    self.label
+                )));
+            }
+        }
+        let common = |label: &str| {
+            vec![
+                Attribute::Token(true),
+                Attribute::Private(true),
+                Attribute::Sensitive(true),
+                Attribute::Extractable(false),
+                Attribute::Modifiable(false),
+                Attribute::Label(label.as_bytes().to_vec()),
+                Attribute::ValueLen(32.into()),
+            ]
+        };
+        let mut wrap = common(HOLDER_WRAP_LABEL);
+        wrap.extend([
+            Attribute::Wrap(true),
+            Attribute::Unwrap(true),
+            Attribute::Encrypt(false),
+            Attribute::Decrypt(false),
+            Attribute::Sign(false),
+            Attribute::Verify(false),
+            Attribute::Derive(false),
+        ]);
+        s.generate_key(&Mechanism::AesKeyGen, &wrap).map_err(ck)?;
+        let mut mac = common(HOLDER_PIN_LABEL);
+        mac.extend([
+            Attribute::Sign(true),
+            Attribute::Verify(false),
+            Attribute::Encrypt(false),
+            Attribute::Decrypt(false),
+            Attribute::Wrap(false),
+            Attribute::Unwrap(false),
+            Attribute::Derive(false),
+        ]);
+        s.generate_key(&Mechanism::GenericSecretKeyGen, &mac)
+            .map_err(ck)?;
+        Ok(())
+    }
+
+    /// The device that keeps holders' keys in this token. Fails if the ceremony has not made
+    /// the holder keys.
+    pub fn holder_device(self: std::sync::Arc<Self>) -> Result<HsmDevice, CaError> {
+        let (wrap, pin) = {
+            let s = self.session()?;
+            (
+                self.secret_key(&s, HOLDER_WRAP_LABEL)?,
+                self.secret_key(&s, HOLDER_PIN_LABEL)?,
+            )
+        };
+        match (wrap, pin) {
+            (Some(wrap), Some(pin)) => Ok(HsmDevice {
+                hsm: self,
+                wrap,
+                pin,
+            }),
+            _ => Err(CaError::Hsm(format!(
+                "token {:?} has no holder keys: run `rinnova keys init` first",
+                self.label
+            ))),
+        }
+    }
+}
+
+/// Holders' remote-signature keys in the HSM (SPEC O3; issue 20).
+pub struct HsmDevice {
+    hsm: std::sync::Arc<Hsm>,
+    wrap: ObjectHandle,
+    pin: ObjectHandle,
+}
+
+impl std::fmt::Debug for HsmDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HsmDevice")
+            .field("hsm", &self.hsm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session object destroyed when dropped, whatever happens in between.
+struct Transient<'a> {
+    session: &'a Session,
+    handle: ObjectHandle,
+}
+
+impl Drop for Transient<'_> {
+    fn drop(&mut self) {
+        // Should it fail, a session object still dies with its session; there is nothing
+        // more to do about it here.
+        let _ = self.session.destroy_object(self.handle);
+    }
+}
+
+impl HsmDevice {
+    fn pin_tag(
+        &self,
+        s: &Session,
+        salt: &[u8],
+        pin: &Pin,
+        wrapped: &[u8],
+    ) -> Result<Vec<u8>, CaError> {
+        let mut data = Vec::with_capacity(PIN_CONTEXT.len() + SALT + 16 + 32);
+        data.extend_from_slice(PIN_CONTEXT);
+        data.extend_from_slice(salt);
+        data.extend_from_slice(pin.expose().as_bytes());
+        data.push(0);
+        data.extend_from_slice(&sha256(wrapped));
+        let tag = s.sign(&Mechanism::Sha256Hmac, self.pin, &data).map_err(ck);
+        zeroize::Zeroize::zeroize(&mut data);
+        tag
+    }
+}
+
+/// Whether `sealed` is a key wrapped by an HSM (rather than sealed in software under the PIN,
+/// as before issue 20).
+pub fn is_hsm_blob(sealed: &[u8]) -> bool {
+    sealed.starts_with(MAGIC)
+}
+
+impl SignatureDevice for HsmDevice {
+    fn create_key(&self, pin: &Pin) -> Result<CredentialKey, CaError> {
+        let s = self.hsm.session()?;
+        let public_template = [
+            Attribute::Token(false),
+            Attribute::Verify(true),
+            Attribute::EcParams(p256_params()?),
+        ];
+        let private_template = [
+            Attribute::Token(false),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            // Only so that it can leave wrapped under the holder-wrapping key.
+            Attribute::Extractable(true),
+            Attribute::Sign(true),
+        ];
+        let (public, private) = s
+            .generate_key_pair(
+                &Mechanism::EccKeyPairGen,
+                &public_template,
+                &private_template,
+            )
+            .map_err(ck)?;
+        let public = Transient {
+            session: &s,
+            handle: public,
+        };
+        let private = Transient {
+            session: &s,
+            handle: private,
+        };
+        let point = match s
+            .get_attributes(public.handle, &[AttributeType::EcPoint])
+            .map_err(ck)?
+            .pop()
+        {
+            Some(Attribute::EcPoint(p)) => ec_point(&p),
+            _ => return Err(CaError::Hsm("the new key has no EC point".into())),
+        };
+        let wrapped = s
+            .wrap_key(&Mechanism::AesKeyWrapPad, self.wrap, private.handle)
+            .map_err(ck)?;
+        let salt: [u8; SALT] = crate::random_bytes()?;
+        let tag = self.pin_tag(&s, &salt, pin, &wrapped)?;
+        let mut blob = Vec::with_capacity(4 + SALT + TAG + wrapped.len());
+        blob.extend_from_slice(MAGIC);
+        blob.extend_from_slice(&salt);
+        blob.extend_from_slice(&tag);
+        blob.extend_from_slice(&wrapped);
+        Ok(CredentialKey {
+            public_key: HolderPublicKey { raw: point },
+            sealed_private: blob,
+        })
+    }
+
+    fn sign(&self, sealed: &[u8], pin: &Pin, message: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        if !is_hsm_blob(sealed) || sealed.len() <= 4 + SALT + TAG {
+            return Err(CaError::Malformed.into());
+        }
+        let (salt, rest) = sealed[4..].split_at(SALT);
+        let (tag, wrapped) = rest.split_at(TAG);
+        let s = self.hsm.session()?;
+        let expected = self.pin_tag(&s, salt, pin, wrapped)?;
+        if aws_lc_rs::constant_time::verify_slices_are_equal(&expected, tag).is_err() {
+            return Err(DeviceError::WrongPin);
+        }
+        let key = s
+            .unwrap_key(
+                &Mechanism::AesKeyWrapPad,
+                self.wrap,
+                wrapped,
+                &[
+                    Attribute::Class(ObjectClass::PRIVATE_KEY),
+                    Attribute::KeyType(KeyType::EC),
+                    Attribute::Token(false),
+                    Attribute::Private(true),
+                    Attribute::Sensitive(true),
+                    Attribute::Extractable(false),
+                    Attribute::Sign(true),
+                ],
+            )
+            .map_err(ck)?;
+        let key = Transient {
+            session: &s,
+            handle: key,
+        };
+        let raw = s
+            .sign(&Mechanism::Ecdsa, key.handle, &sha256(message))
+            .map_err(ck)?;
+        Ok(ecdsa_der(&raw)?)
+    }
+}

@@ -1,0 +1,217 @@
+//! Holder keys in a real PKCS#11 module (issue 20, SPEC O3): Debian's SoftHSM2, checked with
+//! OpenSC's `pkcs11-tool`.
+//!
+//! SoftHSM2 reads its configuration from `SOFTHSM2_CONF` when the module is initialised, and the
+//! workspace's value is shared with other suites. Each test here therefore runs its body in a
+//! child process of its own, with a token directory of its own.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly on purpose"
+)]
+
+use rinnova_ca::device::SignatureDevice;
+use rinnova_ca::hsm::{self, HOLDER_PIN_LABEL, HOLDER_WRAP_LABEL, Hsm, HsmConfig};
+use rinnova_ca::{DeviceError, KdfParams, SoftwareDevice};
+use rinnova_domain::Pin;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const CHILD: &str = "RINNOVA_HSM_TEST_CHILD";
+
+/// Runs `body` in a child process whose SoftHSM2 has an empty token directory of its own and
+/// one token, `rinnova-test`, with user PIN `1234`.
+fn isolated(test: &str, body: impl FnOnce(&Path)) {
+    if let Ok(dir) = std::env::var(CHILD) {
+        body(Path::new(&dir));
+        return;
+    }
+    assert!(
+        Path::new(MODULE).exists(),
+        "SoftHSM2 is needed: scripts/test installs softhsm2"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = dir.path().join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads", "1"])
+        .env("SOFTHSM2_CONF", &conf)
+        .env(CHILD, dir.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{test} in its own SoftHSM2:\n{text}");
+    assert!(text.contains("1 passed"), "{test} did not run:\n{text}");
+}
+
+fn config() -> HsmConfig {
+    HsmConfig {
+        module: MODULE.into(),
+        token_label: "rinnova-test".into(),
+        user_pin: "1234".into(),
+    }
+}
+
+fn token_with_holder_keys() -> Arc<Hsm> {
+    hsm::init_token(Path::new(MODULE), "rinnova-test", "87654321", "1234").unwrap();
+    let h = Hsm::open(&config()).unwrap();
+    h.create_holder_keys().unwrap();
+    Arc::new(h)
+}
+
+fn pkcs11_tool(args: &[&str]) -> String {
+    let out = Command::new("pkcs11-tool")
+        .args([
+            "--module",
+            MODULE,
+            "--token-label",
+            "rinnova-test",
+            "--login",
+            "--pin",
+            "1234",
+        ])
+        .args(args)
+        .output()
+        .expect("OpenSC's pkcs11-tool is needed: scripts/test installs opensc");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "pkcs11-tool {args:?}: {text}");
+    text
+}
+
+fn pin(p: &str) -> Pin {
+    Pin::parse(p).unwrap()
+}
+
+#[test]
+fn o3_a_holder_key_made_in_the_hsm_signs_only_with_its_pin() {
+    isolated(
+        "o3_a_holder_key_made_in_the_hsm_signs_only_with_its_pin",
+        |_| {
+            let device = token_with_holder_keys().holder_device().unwrap();
+            let key = device.create_key(&pin("12345678")).unwrap();
+            assert!(hsm::is_hsm_blob(&key.sealed_private));
+
+            let sig = device
+                .sign(&key.sealed_private, &pin("12345678"), b"renewal form")
+                .unwrap();
+            assert!(key.public_key.verify(b"renewal form", &sig));
+            assert!(!key.public_key.verify(b"another form", &sig));
+            assert!(matches!(
+                device.sign(&key.sealed_private, &pin("87654321"), b"x"),
+                Err(DeviceError::WrongPin)
+            ));
+
+            // A blob altered anywhere is refused: the salt or the wrapped key (the tag covers
+            // both), the tag itself.
+            for at in [6, 4 + 16 + 3, key.sealed_private.len() - 2] {
+                let mut bad = key.sealed_private.clone();
+                bad[at] ^= 1;
+                assert!(
+                    device.sign(&bad, &pin("12345678"), b"x").is_err(),
+                    "byte {at} altered"
+                );
+            }
+            // Two keys made with the same PIN look nothing alike.
+            let other = device.create_key(&pin("12345678")).unwrap();
+            assert_ne!(other.public_key, key.public_key);
+            assert_ne!(other.sealed_private[4..20], key.sealed_private[4..20]);
+
+            // Signing leaves nothing behind in the token: only the two holder keys are there,
+            // sensitive and never extractable (seen by an independent tool).
+            let objects = pkcs11_tool(&["--list-objects"]);
+            assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
+            assert!(!objects.contains("Private Key Object"), "{objects}");
+            for label in [HOLDER_WRAP_LABEL, HOLDER_PIN_LABEL] {
+                let at = objects.find(label).expect(label);
+                let entry =
+                    &objects[at..objects[at..].find("\n\n").map_or(objects.len(), |e| at + e)];
+                let access = entry
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("Access:"))
+                    .expect("an Access line");
+                let access: Vec<&str> = access.split(',').map(str::trim).collect();
+                assert!(access.contains(&"sensitive"), "{entry}");
+                assert!(access.contains(&"never extractable"), "{entry}");
+                assert!(!access.contains(&"extractable"), "{entry}");
+            }
+        },
+    );
+}
+
+#[test]
+fn o3_a_copy_of_the_blob_without_the_token_neither_unwraps_nor_tests_a_pin() {
+    isolated(
+        "o3_a_copy_of_the_blob_without_the_token_neither_unwraps_nor_tests_a_pin",
+        |_| {
+            let device = token_with_holder_keys().holder_device().unwrap();
+            let key = device.create_key(&pin("12345678")).unwrap();
+            // What a stolen database holds is the blob. The software sealing it replaced could
+            // be opened by trying PINs; this one is not a software seal at all…
+            let software = SoftwareDevice {
+                kdf: KdfParams::insecure_for_tests(),
+            };
+            assert!(
+                software
+                    .sign(&key.sealed_private, &pin("12345678"), b"x")
+                    .is_err()
+            );
+            // …and a second token, initialised like the first (same labels, same PINs), is not
+            // the first: its keys are its own, so it neither accepts the right PIN nor unwraps.
+            drop(device);
+            hsm::init_token(Path::new(MODULE), "rinnova-other", "87654321", "1234").unwrap();
+            let other = Hsm::open(&HsmConfig {
+                token_label: "rinnova-other".into(),
+                ..config()
+            })
+            .unwrap();
+            other.create_holder_keys().unwrap();
+            let other = Arc::new(other).holder_device().unwrap();
+            assert!(matches!(
+                other.sign(&key.sealed_private, &pin("12345678"), b"x"),
+                Err(DeviceError::WrongPin)
+            ));
+        },
+    );
+}
+
+#[test]
+fn the_ceremony_runs_once_and_serve_needs_it() {
+    isolated("the_ceremony_runs_once_and_serve_needs_it", |_| {
+        hsm::init_token(Path::new(MODULE), "rinnova-test", "87654321", "1234").unwrap();
+        let h = Arc::new(Hsm::open(&config()).unwrap());
+        let err = h.clone().holder_device().unwrap_err().to_string();
+        assert!(err.contains("rinnova keys init"), "{err}");
+        h.create_holder_keys().unwrap();
+        let again = h.create_holder_keys().unwrap_err().to_string();
+        assert!(again.contains("already holds"), "{again}");
+        h.holder_device().unwrap();
+        let wrong = Hsm::open(&HsmConfig {
+            user_pin: "9999".into(),
+            ..config()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(wrong.contains("user PIN"), "{wrong}");
+    });
+}
