@@ -22,6 +22,8 @@ pub enum AuditAction {
     OtpFailed,
     PinFailed,
     CredentialBlocked,
+    /// A holder's software-sealed key moved into the HSM at a right PIN (issue 20).
+    KeyMovedToHsm,
     RequestSigned,
     PaymentSettled,
     OrderPlaced,
@@ -72,7 +74,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action (the locales have a label for each: tested).
-    pub const ALL: [AuditAction; 56] = [
+    pub const ALL: [AuditAction; 57] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -83,6 +85,7 @@ impl AuditAction {
         Self::OtpFailed,
         Self::PinFailed,
         Self::CredentialBlocked,
+        Self::KeyMovedToHsm,
         Self::RequestSigned,
         Self::PaymentSettled,
         Self::OrderPlaced,
@@ -144,6 +147,7 @@ impl AuditAction {
             Self::OtpFailed => "otp_failed",
             Self::PinFailed => "pin_failed",
             Self::CredentialBlocked => "credential_blocked",
+            Self::KeyMovedToHsm => "key_moved_to_hsm",
             Self::RequestSigned => "request_signed",
             Self::PaymentSettled => "payment_settled",
             Self::OrderPlaced => "order_placed",

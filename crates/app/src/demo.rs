@@ -4,7 +4,6 @@
 use crate::util::{blocking, hash_password, new_id, secs};
 use crate::{App, AppError};
 use jiff::{SignedDuration, Timestamp, ToSpan};
-use rinnova_ca::device::SignatureDevice;
 use rinnova_domain::coupon::CouponCode;
 use rinnova_domain::window::ca_time_zone;
 use rinnova_domain::{CertificateId, CertificateKind, CodiceFiscale, HolderId, Pin};
@@ -500,9 +499,7 @@ impl App {
         now: Timestamp,
     ) -> Result<CertificateId, AppError> {
         let pin = Pin::parse(DEMO_PIN)?;
-        let device = rinnova_ca::SoftwareDevice {
-            kdf: self.config().pin_kdf,
-        };
+        let device = self.inner.device.clone();
         let key = blocking(move || device.create_key(&pin)).await??;
         let not_before = not_after
             .to_zoned(jiff::tz::TimeZone::UTC)

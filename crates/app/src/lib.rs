@@ -21,6 +21,7 @@ pub mod history;
 pub mod home;
 pub mod i18n;
 mod issuance;
+pub mod keys;
 pub mod links;
 pub mod notify;
 mod ops;
@@ -42,6 +43,7 @@ pub mod util;
 
 pub use config::AppConfig;
 pub use error::AppError;
+pub use keys::Keys;
 
 use rinnova_ca::{Ca, SignatureDevice};
 use rinnova_domain::Clock;
@@ -76,17 +78,15 @@ struct Inner {
 }
 
 impl App {
-    /// Builds the application over an initialised store; opens the CA with `ca_passphrase`.
+    /// Builds the application over an initialised store, with the keys of `keys`.
     pub async fn open(
         store: Store,
         config: AppConfig,
         clock: Arc<dyn Clock>,
-        ca_passphrase: &[u8],
+        keys: Keys,
     ) -> Result<App, AppError> {
-        let ca = ca_service::open(&store, ca_passphrase).await?;
-        let device = Arc::new(rinnova_ca::SoftwareDevice {
-            kdf: config.pin_kdf,
-        });
+        let ca = ca_service::open(&store, keys.ca_passphrase.expose().as_bytes()).await?;
+        let device = keys.holders;
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(
             config.shop.sandbox_secret(),
@@ -139,6 +139,11 @@ impl App {
         &self.inner.ca
     }
 
+    /// The device holders' keys live in.
+    pub fn holder_device(&self) -> &Arc<dyn SignatureDevice> {
+        &self.inner.device
+    }
+
     /// The key of reminder links.
     pub(crate) fn link_key(&self) -> &[u8] {
         &self.inner.link_key
@@ -178,6 +183,7 @@ pub mod testing {
             password_kdf: kdf,
             ..AppConfig::default()
         };
-        App::open(store, config, Arc::new(clock), b"pass").await
+        let keys = crate::Keys::software("pass".into(), kdf);
+        App::open(store, config, Arc::new(clock), keys).await
     }
 }

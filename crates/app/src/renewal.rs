@@ -10,7 +10,7 @@ use crate::views::RenewalView;
 use crate::{App, AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_ca::DeviceError;
-use rinnova_ca::device::HolderPublicKey;
+use rinnova_ca::device::{HolderPublicKey, Signed};
 use rinnova_docs::{Lang as DocLang, RenewalForm};
 use rinnova_domain::window::{self, ca_time_zone};
 use rinnova_domain::{
@@ -609,7 +609,30 @@ impl App {
                 })
             }
             Err(DeviceError::Ca(e)) => Err(e.into()),
-            Ok(signature) => {
+            Ok(Signed {
+                signature,
+                resealed,
+            }) => {
+                if let Some(blob) = resealed
+                    && repo::holders::reseal_credential(
+                        &mut tx,
+                        &cred.id,
+                        &cred.sealed_private,
+                        &blob,
+                    )
+                    .await?
+                {
+                    audit(
+                        &mut tx,
+                        secs(now),
+                        &h.user_id,
+                        crate::audit::AuditAction::KeyMovedToHsm,
+                        Some(cred.id.as_str()),
+                        ctx,
+                        None,
+                    )
+                    .await?;
+                }
                 let cms = rinnova_ca::pades::signed_data(
                     &cert.der,
                     &[self.ca().material().issuing_cert_der.as_slice()],

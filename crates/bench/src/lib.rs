@@ -273,7 +273,8 @@ impl BenchDb {
             clock.now(),
         )
         .await?;
-        Ok(App::open(store, config.clone(), clock, b"bench").await?)
+        let keys = rinnova_app::Keys::software("bench".into(), config.pin_kdf);
+        Ok(App::open(store, config.clone(), clock, keys).await?)
     }
 
     async fn close(self) {

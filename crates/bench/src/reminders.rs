@@ -68,7 +68,9 @@ pub(crate) async fn reminders(certificates: usize) -> anyhow::Result<Value> {
     }
     let seeding_s = seeding.elapsed().as_secs_f64();
 
-    let app = App::open(store.clone(), AppConfig::default(), clock, b"bench").await?;
+    let config = AppConfig::default();
+    let keys = rinnova_app::Keys::software("bench".into(), config.pin_kdf);
+    let app = App::open(store.clone(), config, clock, keys).await?;
     let t = Instant::now();
     let sweep = app.due_reminders().await?;
     let find_s = t.elapsed().as_secs_f64();

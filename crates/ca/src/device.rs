@@ -53,17 +53,25 @@ pub enum DeviceError {
     Ca(#[from] CaError),
 }
 
+/// A signature, and the key sealed anew when the device moved it in while signing.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// ECDSA P-256 with SHA-256, DER.
+    pub signature: Vec<u8>,
+    /// The key as this device keeps it, when the blob given was sealed by an earlier device
+    /// (a software-sealed key met by the HSM): the caller stores it in place of the old one.
+    pub resealed: Option<Vec<u8>>,
+}
+
 /// A signing device that keeps holder keys usable only with their PIN.
 pub trait SignatureDevice: Send + Sync {
     /// Creates a key pair protected by `pin`.
     fn create_key(&self, pin: &Pin) -> Result<CredentialKey, CaError>;
     /// Signs `message` (ECDSA P-256 SHA-256, DER) with a sealed key, if `pin` opens it.
-    fn sign(
-        &self,
-        sealed_private: &[u8],
-        pin: &Pin,
-        message: &[u8],
-    ) -> Result<Vec<u8>, DeviceError>;
+    fn sign(&self, sealed_private: &[u8], pin: &Pin, message: &[u8])
+    -> Result<Signed, DeviceError>;
+    /// Which device this is, for logs and `rinnova config` (`software`, `pkcs11`).
+    fn kind(&self) -> &'static str;
 }
 
 /// Software device: keys sealed with Argon2id + AES-256-GCM under the PIN.
@@ -92,19 +100,33 @@ impl SignatureDevice for SoftwareDevice {
         sealed_private: &[u8],
         pin: &Pin,
         message: &[u8],
-    ) -> Result<Vec<u8>, DeviceError> {
-        let pkcs8 = match seal::open(sealed_private, pin.expose().as_bytes()) {
-            Ok(k) => k,
-            Err(CaError::WrongSecret) => return Err(DeviceError::WrongPin),
-            Err(e) => return Err(e.into()),
-        };
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8)
-            .map_err(|_| CaError::Malformed)?;
+    ) -> Result<Signed, DeviceError> {
+        let pair = open_software_key(sealed_private, pin)?;
         let sig = pair
             .sign(&SystemRandom::new(), message)
             .map_err(|_| CaError::Random)?;
-        Ok(sig.as_ref().to_vec())
+        Ok(Signed {
+            signature: sig.as_ref().to_vec(),
+            resealed: None,
+        })
     }
+
+    fn kind(&self) -> &'static str {
+        "software"
+    }
+}
+
+/// A key sealed in software under its PIN (Argon2id + AES-256-GCM), opened.
+pub(crate) fn open_software_key(sealed: &[u8], pin: &Pin) -> Result<EcdsaKeyPair, DeviceError> {
+    let pkcs8 = match seal::open(sealed, pin.expose().as_bytes()) {
+        Ok(k) => k,
+        Err(CaError::WrongSecret) => return Err(DeviceError::WrongPin),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8)
+            .map_err(|_| CaError::Malformed)?,
+    )
 }
 
 #[cfg(test)]
@@ -120,7 +142,8 @@ mod tests {
         let key = dev.create_key(&pin).unwrap();
         let sig = dev
             .sign(&key.sealed_private, &pin, b"renewal form")
-            .unwrap();
+            .unwrap()
+            .signature;
         assert!(key.public_key.verify(b"renewal form", &sig));
         assert!(!key.public_key.verify(b"another form", &sig));
         let wrong = Pin::parse("87654321").unwrap();

@@ -17,7 +17,7 @@
 //! [`Hsm::create_holder_keys`] (the key ceremony, `rinnova keys init`); `serve` only finds them.
 
 use crate::CaError;
-use crate::device::{CredentialKey, DeviceError, HolderPublicKey, SignatureDevice};
+use crate::device::{CredentialKey, DeviceError, HolderPublicKey, SignatureDevice, Signed};
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 use cryptoki::error::{Error as CkError, RvError};
 use cryptoki::mechanism::Mechanism;
@@ -363,6 +363,76 @@ impl HsmDevice {
         zeroize::Zeroize::zeroize(&mut data);
         tag
     }
+
+    /// The blob of a private key in the token: wrapped under the holder-wrapping key, with the
+    /// PIN tag over a fresh salt.
+    fn wrap_with_pin(
+        &self,
+        s: &Session,
+        private: ObjectHandle,
+        pin: &Pin,
+    ) -> Result<Vec<u8>, CaError> {
+        let wrapped = s
+            .wrap_key(&Mechanism::AesKeyWrapPad, self.wrap, private)
+            .map_err(ck)?;
+        let salt: [u8; SALT] = crate::random_bytes()?;
+        let tag = self.pin_tag(s, &salt, pin, &wrapped)?;
+        let mut blob = Vec::with_capacity(4 + SALT + TAG + wrapped.len());
+        blob.extend_from_slice(MAGIC);
+        blob.extend_from_slice(&salt);
+        blob.extend_from_slice(&tag);
+        blob.extend_from_slice(&wrapped);
+        Ok(blob)
+    }
+
+    /// A key sealed in software under its PIN (before issue 20) moves into the token at its
+    /// first use with the right PIN: opened with the PIN, imported as a session object, signed
+    /// with there, and returned wrapped like a key made in the token. The caller replaces the
+    /// old blob, after which the software seal is gone. A wrong PIN is a wrong PIN, counted as
+    /// any other (SPEC O3).
+    fn migrate_and_sign(
+        &self,
+        sealed: &[u8],
+        pin: &Pin,
+        message: &[u8],
+    ) -> Result<Signed, DeviceError> {
+        use aws_lc_rs::encoding::{AsBigEndian, EcPrivateKeyBin};
+        let pair = crate::device::open_software_key(sealed, pin)?;
+        let scalar: EcPrivateKeyBin<'static> = pair
+            .private_key()
+            .as_be_bytes()
+            .map_err(|_| CaError::Malformed)?;
+        let mut template = vec![
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::KeyType(KeyType::EC),
+            Attribute::Token(false),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            // Only so that it can leave wrapped under the holder-wrapping key.
+            Attribute::Extractable(true),
+            Attribute::Sign(true),
+            Attribute::EcParams(p256_params()?),
+            Attribute::Value(scalar.as_ref().to_vec()),
+        ];
+        drop(scalar);
+        let s = self.hsm.session()?;
+        let key = s.create_object(&template).map_err(ck);
+        for a in &mut template {
+            if let Attribute::Value(v) = a {
+                zeroize::Zeroize::zeroize(v);
+            }
+        }
+        let key = key?;
+        let key = Transient {
+            session: &s,
+            handle: key,
+        };
+        let resealed = self.wrap_with_pin(&s, key.handle, pin)?;
+        Ok(Signed {
+            signature: sign_ecdsa(&s, key.handle, message)?,
+            resealed: Some(resealed),
+        })
+    }
 }
 
 /// Whether `sealed` is a key wrapped by an HSM (rather than sealed in software under the PIN,
@@ -410,24 +480,17 @@ impl SignatureDevice for HsmDevice {
             Some(Attribute::EcPoint(p)) => ec_point(&p),
             _ => return Err(CaError::Hsm("the new key has no EC point".into())),
         };
-        let wrapped = s
-            .wrap_key(&Mechanism::AesKeyWrapPad, self.wrap, private.handle)
-            .map_err(ck)?;
-        let salt: [u8; SALT] = crate::random_bytes()?;
-        let tag = self.pin_tag(&s, &salt, pin, &wrapped)?;
-        let mut blob = Vec::with_capacity(4 + SALT + TAG + wrapped.len());
-        blob.extend_from_slice(MAGIC);
-        blob.extend_from_slice(&salt);
-        blob.extend_from_slice(&tag);
-        blob.extend_from_slice(&wrapped);
         Ok(CredentialKey {
             public_key: HolderPublicKey { raw: point },
-            sealed_private: blob,
+            sealed_private: self.wrap_with_pin(&s, private.handle, pin)?,
         })
     }
 
-    fn sign(&self, sealed: &[u8], pin: &Pin, message: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        if !is_hsm_blob(sealed) || sealed.len() <= 4 + SALT + TAG {
+    fn sign(&self, sealed: &[u8], pin: &Pin, message: &[u8]) -> Result<Signed, DeviceError> {
+        if !is_hsm_blob(sealed) {
+            return self.migrate_and_sign(sealed, pin, message);
+        }
+        if sealed.len() <= 4 + SALT + TAG {
             return Err(CaError::Malformed.into());
         }
         let (salt, rest) = sealed[4..].split_at(SALT);
@@ -457,9 +520,21 @@ impl SignatureDevice for HsmDevice {
             session: &s,
             handle: key,
         };
-        let raw = s
-            .sign(&Mechanism::Ecdsa, key.handle, &sha256(message))
-            .map_err(ck)?;
-        Ok(ecdsa_der(&raw)?)
+        Ok(Signed {
+            signature: sign_ecdsa(&s, key.handle, message)?,
+            resealed: None,
+        })
     }
+
+    fn kind(&self) -> &'static str {
+        "pkcs11"
+    }
+}
+
+/// ECDSA P-256 with SHA-256 by a key in the token, DER.
+fn sign_ecdsa(s: &Session, key: ObjectHandle, message: &[u8]) -> Result<Vec<u8>, CaError> {
+    let raw = s
+        .sign(&Mechanism::Ecdsa, key, &sha256(message))
+        .map_err(ck)?;
+    ecdsa_der(&raw)
 }

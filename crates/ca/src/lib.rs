@@ -13,7 +13,7 @@ pub mod revocation;
 pub mod seal;
 
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaMaterial, IssuedCertificate};
-pub use device::{CredentialKey, DeviceError, SignatureDevice, SoftwareDevice};
+pub use device::{CredentialKey, DeviceError, SignatureDevice, Signed, SoftwareDevice};
 pub use error::CaError;
 pub use hsm::{Hsm, HsmConfig, HsmDevice};
 pub use profile::{HolderSubject, ProfileUrls};

@@ -112,9 +112,11 @@ fn o3_a_holder_key_made_in_the_hsm_signs_only_with_its_pin() {
             let key = device.create_key(&pin("12345678")).unwrap();
             assert!(hsm::is_hsm_blob(&key.sealed_private));
 
-            let sig = device
+            let signed = device
                 .sign(&key.sealed_private, &pin("12345678"), b"renewal form")
                 .unwrap();
+            assert!(signed.resealed.is_none());
+            let sig = signed.signature;
             assert!(key.public_key.verify(b"renewal form", &sig));
             assert!(!key.public_key.verify(b"another form", &sig));
             assert!(matches!(
@@ -214,4 +216,46 @@ fn the_ceremony_runs_once_and_serve_needs_it() {
         .to_string();
         assert!(wrong.contains("user PIN"), "{wrong}");
     });
+}
+
+#[test]
+fn o3_a_software_sealed_key_moves_into_the_hsm_at_its_next_right_pin() {
+    isolated(
+        "o3_a_software_sealed_key_moves_into_the_hsm_at_its_next_right_pin",
+        |_| {
+            // A key as the version before issue 20 sealed it.
+            let software = SoftwareDevice {
+                kdf: KdfParams::insecure_for_tests(),
+            };
+            let old = software.create_key(&pin("12345678")).unwrap();
+            let device = token_with_holder_keys().holder_device().unwrap();
+
+            // A wrong PIN is refused and moves nothing.
+            assert!(matches!(
+                device.sign(&old.sealed_private, &pin("11111111"), b"x"),
+                Err(DeviceError::WrongPin)
+            ));
+            // The right one signs, with the same key, and hands back the key wrapped by the
+            // token…
+            let signed = device
+                .sign(&old.sealed_private, &pin("12345678"), b"form")
+                .unwrap();
+            assert!(old.public_key.verify(b"form", &signed.signature));
+            let moved = signed.resealed.expect("the key moved into the HSM");
+            assert!(hsm::is_hsm_blob(&moved));
+            // …which signs from then on with the same PIN only, and no longer opens in
+            // software.
+            let again = device.sign(&moved, &pin("12345678"), b"next").unwrap();
+            assert!(again.resealed.is_none());
+            assert!(old.public_key.verify(b"next", &again.signature));
+            assert!(matches!(
+                device.sign(&moved, &pin("11111111"), b"x"),
+                Err(DeviceError::WrongPin)
+            ));
+            assert!(software.sign(&moved, &pin("12345678"), b"x").is_err());
+            // Nothing of it is left in the token.
+            let objects = pkcs11_tool(&["--list-objects"]);
+            assert!(!objects.contains("Private Key Object"), "{objects}");
+        },
+    );
 }

@@ -1,6 +1,7 @@
 //! Configuration: defaults, then the TOML file, then `RINNOVA_*` environment variables (nested
 //! keys with `__`, e.g. `RINNOVA_APP__MAX_PIN_FAILURES=3`), then command-line flags.
 
+use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use rinnova_app::AppConfig;
@@ -73,6 +74,65 @@ impl Default for CaSettings {
     }
 }
 
+/// Where keys live (issue 20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyBackend {
+    /// A PKCS#11 token (an HSM; SoftHSM2 for tests and the demo): the production setting.
+    Pkcs11,
+    /// Holders' keys sealed in software under their PIN: the demo's, and outside it only with
+    /// `allow_software_keys = true`.
+    Software,
+}
+
+/// Settings of the key backend (`[keys]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    /// `pkcs11` or `software`. Unset: `serve --demo` uses software keys (or SoftHSM2 with
+    /// `--keys softhsm`); anything else refuses to start until it is set.
+    pub backend: Option<KeyBackend>,
+    /// The PKCS#11 module.
+    pub module: PathBuf,
+    /// The label of the token that holds the service's keys.
+    pub token_label: String,
+    /// The token's user PIN.
+    pub user_pin: Option<rinnova_domain::secret::Secret>,
+    /// Lets `backend = "software"` run outside demo mode (with a warning at every start).
+    pub allow_software_keys: bool,
+}
+
+/// Where Debian's `softhsm2` puts its PKCS#11 module.
+pub const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+impl Default for KeysConfig {
+    fn default() -> Self {
+        Self {
+            backend: None,
+            module: PathBuf::from(SOFTHSM_MODULE),
+            token_label: "rinnova".into(),
+            user_pin: None,
+            allow_software_keys: false,
+        }
+    }
+}
+
+impl KeysConfig {
+    /// Where the token is, for `backend = "pkcs11"`.
+    pub fn hsm(&self) -> anyhow::Result<rinnova_ca::HsmConfig> {
+        Ok(rinnova_ca::HsmConfig {
+            module: self.module.clone(),
+            token_label: self.token_label.clone(),
+            user_pin: self.user_pin.clone().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "set keys.user_pin (or RINNOVA_KEYS__USER_PIN): the token's user PIN"
+                )
+            })?,
+        })
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -117,6 +177,7 @@ pub struct Config {
     pub sms: SmsConfig,
     pub mail: MailConfig,
     pub ca: CaSettings,
+    pub keys: KeysConfig,
     pub app: AppConfig,
 }
 
@@ -138,9 +199,19 @@ impl Default for Config {
             sms: SmsConfig::default(),
             mail: MailConfig::default(),
             ca: CaSettings::default(),
+            keys: KeysConfig::default(),
             app: AppConfig::default(),
         }
     }
+}
+
+/// Whether figment would read `value` as a number that does not print back as `value`.
+fn reads_lossily_as_number(value: &str) -> bool {
+    let v = value.trim();
+    if let Ok(n) = v.parse::<i128>() {
+        return n.to_string() != v;
+    }
+    v.contains('.') && v.parse::<f64>().is_ok_and(|f| f.to_string() != v)
 }
 
 /// The top-level keys (the sections and the plain settings).
@@ -172,7 +243,16 @@ impl Config {
             let first = k.as_str().split('.').next().unwrap_or("");
             top.iter().any(|t| t.eq_ignore_ascii_case(first))
         });
-        let cfg: Config = fig.merge(env).extract().map_err(|e| {
+        // Figment reads a variable's value as a number when it looks like one, which loses
+        // what a PIN or passphrase of digits needs (`00112233` would become 112233): such a
+        // value is taken as the string it is.
+        let mut fig = fig.merge(env.clone());
+        for (key, value) in env.iter() {
+            if reads_lossily_as_number(&value) {
+                fig = fig.merge((key.as_str().to_owned(), value));
+            }
+        }
+        let cfg: Config = fig.extract().map_err(|e| {
             anyhow::anyhow!("configuration: {e} (docs/CONFIGURATION.md lists every key)")
         })?;
         Ok(cfg)
@@ -224,6 +304,42 @@ impl Config {
         })
     }
 
+    /// The keys the application signs with. `demo`: whether this is a demo installation,
+    /// where software keys need no permission.
+    pub fn keys(&self, demo: bool) -> anyhow::Result<rinnova_app::Keys> {
+        let passphrase = self.passphrase(demo)?;
+        match self.keys.backend {
+            Some(KeyBackend::Pkcs11) => {
+                let hsm = rinnova_ca::Hsm::open(&self.keys.hsm()?)
+                    .context("opening the HSM (keys.module, keys.token_label, keys.user_pin)")?;
+                let device = std::sync::Arc::new(hsm).holder_device()?;
+                Ok(rinnova_app::Keys {
+                    ca_passphrase: passphrase,
+                    holders: std::sync::Arc::new(device),
+                })
+            }
+            Some(KeyBackend::Software) if !demo && !self.keys.allow_software_keys => anyhow::bail!(
+                "keys.backend = \"software\" keeps holders' keys outside an HSM: set \
+                 keys.backend = \"pkcs11\" (docs/DEPLOYMENT.md), or allow_software_keys = true \
+                 for a test installation"
+            ),
+            Some(KeyBackend::Software) | None if demo => {
+                Ok(rinnova_app::Keys::software(passphrase, self.app.pin_kdf))
+            }
+            Some(KeyBackend::Software) => {
+                tracing::warn!(
+                    "software keys: holders' keys are sealed under their PIN in the database, \
+                     not in an HSM (keys.allow_software_keys = true); not for a qualified service"
+                );
+                Ok(rinnova_app::Keys::software(passphrase, self.app.pin_kdf))
+            }
+            None => anyhow::bail!(
+                "set keys.backend: \"pkcs11\" with keys.module, keys.token_label and \
+                 keys.user_pin (docs/DEPLOYMENT.md)"
+            ),
+        }
+    }
+
     /// The CA passphrase; demo mode falls back to a fixed one.
     pub fn passphrase(&self, demo: bool) -> anyhow::Result<rinnova_domain::secret::Secret> {
         match (&self.ca_passphrase, demo) {
@@ -240,4 +356,19 @@ impl Config {
 pub fn to_toml(cfg: &Config) -> anyhow::Result<String> {
     // Secrets serialise as "<set>" (rinnova_domain::secret::Secret).
     Ok(toml::to_string(cfg)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads_lossily_as_number;
+
+    #[test]
+    fn digits_that_would_lose_themselves_as_a_number_stay_a_string() {
+        for lossy in ["00112233", "+5", "007", "1.50", "-0"] {
+            assert!(reads_lossily_as_number(lossy), "{lossy}");
+        }
+        for faithful in ["11223344", "5", "-3", "1.5", "a passphrase", "0", "true"] {
+            assert!(!reads_lossily_as_number(faithful), "{faithful}");
+        }
+    }
 }

@@ -51,6 +51,11 @@ enum Command {
         /// an outbox page with the SMS and e-mails they receive.
         #[arg(long)]
         demo: bool,
+        /// Where the demo keeps keys: `software` (the default) or `softhsm`, a SoftHSM2 token
+        /// of its own under the data directory, made and put through the key ceremony on first
+        /// run (holders' keys then live in a real PKCS#11 device).
+        #[arg(long, value_enum, requires = "demo")]
+        keys: Option<server::DemoKeys>,
         /// Shift the server's clock (seconds; tests and demos of time-dependent behaviour).
         #[arg(long, hide = true, allow_hyphen_values = true)]
         clock_offset: Option<i64>,
@@ -67,6 +72,11 @@ enum Command {
     Ca {
         #[command(subcommand)]
         command: cmd::ca::Command,
+    },
+    /// The key backend's token: the key ceremony (`keys init`) and what it holds.
+    Keys {
+        #[command(subcommand)]
+        command: cmd::keys::Command,
     },
     /// Coupon batches for organisations and distributors (SPEC §5 step 5).
     Coupons {
@@ -190,6 +200,14 @@ fn run() -> anyhow::Result<()> {
     if let Some(url) = cli.database.clone() {
         cfg.database = Some(url);
     }
+    if let Command::Serve {
+        keys: Some(server::DemoKeys::Softhsm),
+        ..
+    } = &cli.command
+    {
+        // SoftHSM2 finds its tokens through SOFTHSM2_CONF only: re-executed with it set.
+        server::demo_softhsm_environment(&cfg.data_dir)?;
+    }
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = cfg.cpu_threads {
         anyhow::ensure!(n > 0, "cpu_threads must be at least 1");
@@ -202,10 +220,14 @@ fn run() -> anyhow::Result<()> {
             Command::Serve {
                 listen,
                 demo,
+                keys,
                 clock_offset,
             } => {
                 if let Some(l) = listen {
                     cfg.listen = l;
+                }
+                if keys == Some(server::DemoKeys::Softhsm) {
+                    server::demo_softhsm(&mut cfg)?;
                 }
                 server::serve(cfg, demo, clock_offset).await
             }
@@ -221,6 +243,7 @@ fn run() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Ca { command } => cmd::ca::run(cfg, command).await,
+            Command::Keys { command } => cmd::keys::run(cfg, command).await,
             Command::Coupons { command } => cmd::coupons::run(cfg, command).await,
             Command::Rao { command } => cmd::rao::run(cfg, command).await,
             Command::Prepaid { command } => cmd::prepaid::run(cfg, command).await,

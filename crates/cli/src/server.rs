@@ -57,6 +57,86 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     .await?)
 }
 
+/// Where `serve --demo` keeps keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoKeys {
+    /// Holders' keys sealed in software under their PIN.
+    Software,
+    /// A SoftHSM2 token under the data directory.
+    Softhsm,
+}
+
+/// The demo token's label and PINs (a demo's, printed at start: never a real token's).
+pub const DEMO_TOKEN_LABEL: &str = "rinnova-demo";
+pub const DEMO_TOKEN_USER_PIN: &str = "rinnova-demo-user";
+const DEMO_TOKEN_SO_PIN: &str = "rinnova-demo-so";
+
+/// SoftHSM2 reads where its tokens are from `SOFTHSM2_CONF` when the module is initialised.
+/// The demo's configuration names `<data_dir>/softhsm/tokens`; if the variable does not name
+/// it, this process is replaced by itself with the variable set (returns only if it is set).
+pub fn demo_softhsm_environment(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = data_dir.join("softhsm");
+    let tokens = dir.join("tokens");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&tokens)
+        .with_context(|| format!("creating {}", tokens.display()))?;
+    let tokens = tokens.canonicalize()?;
+    let conf = dir.canonicalize()?.join("softhsm2.conf");
+    if !conf.exists() {
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+                tokens.display()
+            ),
+        )
+        .with_context(|| format!("writing {}", conf.display()))?;
+    }
+    if std::env::var_os("SOFTHSM2_CONF").is_some_and(|v| std::path::Path::new(&v) == conf) {
+        return Ok(());
+    }
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(std::env::current_exe()?)
+        .args(std::env::args_os().skip(1))
+        .env("SOFTHSM2_CONF", &conf)
+        .exec();
+    Err(anyhow::Error::from(err).context("re-executing with SOFTHSM2_CONF set"))
+}
+
+/// `serve --demo --keys softhsm`: the demo token, made on first run (and its key ceremony),
+/// becomes the configured key backend.
+pub fn demo_softhsm(cfg: &mut Config) -> anyhow::Result<()> {
+    use crate::config::{KeyBackend, SOFTHSM_MODULE};
+    let module = std::path::Path::new(SOFTHSM_MODULE);
+    anyhow::ensure!(
+        module.exists(),
+        "--keys softhsm needs SoftHSM2 ({SOFTHSM_MODULE}): apt-get install softhsm2"
+    );
+    let pkcs11 = rinnova_ca::hsm::load(module)?;
+    if rinnova_ca::hsm::find_slot(&pkcs11, DEMO_TOKEN_LABEL).is_err() {
+        rinnova_ca::hsm::init_token(
+            module,
+            DEMO_TOKEN_LABEL,
+            DEMO_TOKEN_SO_PIN,
+            DEMO_TOKEN_USER_PIN,
+        )?;
+        tracing::info!("demo SoftHSM2 token created");
+    }
+    cfg.keys.backend = Some(KeyBackend::Pkcs11);
+    cfg.keys.module = module.to_path_buf();
+    cfg.keys.token_label = DEMO_TOKEN_LABEL.into();
+    cfg.keys.user_pin = Some(DEMO_TOKEN_USER_PIN.into());
+    let hsm = std::sync::Arc::new(rinnova_ca::Hsm::open(&cfg.keys.hsm()?)?);
+    if hsm.clone().holder_device().is_err() {
+        hsm.create_holder_keys()?;
+        tracing::info!("demo key ceremony: holder keys made in the token");
+    }
+    Ok(())
+}
+
 /// SIGINT or SIGTERM (the service stops gracefully; a benchmark gives back what it pinned).
 pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
@@ -96,13 +176,9 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         Some(s) => Arc::new(OffsetClock(jiff::SignedDuration::from_secs(s))),
         None => Arc::new(SystemClock),
     };
-    let app = App::open(
-        store.clone(),
-        cfg.app.clone(),
-        clock.clone(),
-        cfg.passphrase(demo)?.expose().as_bytes(),
-    )
-    .await?;
+    let keys = cfg.keys(demo)?;
+    tracing::info!(backend = keys.holders.kind(), "holders' keys");
+    let app = App::open(store.clone(), cfg.app.clone(), clock.clone(), keys).await?;
     if demo {
         if app.seed_demo().await? {
             tracing::info!("demo holders created");
@@ -241,4 +317,15 @@ fn print_demo(cfg: &Config) {
         rinnova_app::demo::DEMO_RAO.1
     );
     println!("  SMS and e-mails: {}/demo/outbox", cfg.public_url());
+    if cfg.keys.backend == Some(crate::config::KeyBackend::Pkcs11) {
+        println!(
+            "  holders' keys: SoftHSM2 token {DEMO_TOKEN_LABEL} (user PIN {DEMO_TOKEN_USER_PIN}); \
+             SOFTHSM2_CONF={} pkcs11-tool --module {} --token-label {DEMO_TOKEN_LABEL} --login \
+             --pin {DEMO_TOKEN_USER_PIN} --list-objects",
+            std::env::var("SOFTHSM2_CONF").unwrap_or_default(),
+            cfg.keys.module.display()
+        );
+    } else {
+        println!("  holders' keys: software (serve --demo --keys softhsm keeps them in SoftHSM2)");
+    }
 }

@@ -131,6 +131,8 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
             "ca.organization",
             "ca.organization_identifier",
             "ca.policy_oid",
+            "keys.backend",
+            "keys.user_pin",
         ]
         .map(str::to_owned),
     );
@@ -155,9 +157,12 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
             ("RINNOVA_MAIL__SMTP__PASSWORD", "relay secret"),
             ("RINNOVA_APP__MAX_PIN_FAILURES", "4"),
             ("RINNOVA_CPU_THREADS", "3"),
+            ("RINNOVA_KEYS__USER_PIN", "token pin 4321"),
         ],
         &["config"],
     );
+    assert!(shown.contains(r#"user_pin = "<set>""#), "{shown}");
+    assert!(!shown.contains("token pin 4321"), "{shown}");
     assert!(shown.contains("max_pin_failures = 4"), "{shown}");
     assert!(shown.contains("cpu_threads = 3"), "{shown}");
     assert!(shown.contains(r#"ca_passphrase = "<set>""#), "{shown}");
@@ -265,4 +270,25 @@ fn cli_refusals_are_clear_and_demo_seeding_runs_twice() {
         again.starts_with("0 holders added (2 there already)"),
         "{again}"
     );
+}
+
+/// Issue 20: outside the demo, `serve` needs a key backend, and software keys only with
+/// `allow_software_keys`; the PKCS#11 backend names what is missing.
+#[test]
+fn serve_outside_the_demo_needs_a_key_backend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let pass = [("RINNOVA_CA_PASSPHRASE", "a test passphrase")];
+    rinnova(dir, &pass, &["ca", "init"]);
+    let serve = ["serve", "--listen", "127.0.0.1:0"];
+    let err = rinnova_fails(dir, &pass, &serve);
+    assert!(err.contains("keys.backend"), "{err}");
+    let software = [pass[0], ("RINNOVA_KEYS__BACKEND", "software")];
+    let err = rinnova_fails(dir, &software, &serve);
+    assert!(err.contains("allow_software_keys"), "{err}");
+    let pkcs11 = [pass[0], ("RINNOVA_KEYS__BACKEND", "pkcs11")];
+    let err = rinnova_fails(dir, &pkcs11, &serve);
+    assert!(err.contains("keys.user_pin"), "{err}");
+    let err = rinnova_fails(dir, &[], &["serve", "--keys", "softhsm"]);
+    assert!(err.contains("--demo"), "--keys is the demo's: {err}");
 }

@@ -27,6 +27,8 @@ mod card;
 mod contract;
 #[path = "http/evidence.rs"]
 mod evidence;
+#[path = "http/keys.rs"]
+mod keys;
 #[path = "http/outage.rs"]
 mod outage;
 #[path = "http/payment.rs"]
@@ -209,6 +211,20 @@ async fn to_activation(api: &Api, user: &str) -> (String, String) {
 /// Walks a holder through step 4 (signing); returns the renewal and certificate ids and the
 /// renewal as it stands after signing.
 async fn through_signing(api: &Api, user: &str) -> (String, String, Value) {
+    let (id, cert) = to_sign_step(api).await;
+    let code = api.last_code(user).await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": code})),
+        )
+        .await;
+    (id, cert, r)
+}
+
+/// Walks a holder to step 4 (signing), the code sent; returns the renewal and certificate ids.
+async fn to_sign_step(api: &Api) -> (String, String) {
     let home = api.ok("GET", "/home", None).await;
     let cert = home["certificates"][0]["id"].as_str().unwrap().to_owned();
     let r = api
@@ -240,15 +256,7 @@ async fn through_signing(api: &Api, user: &str) -> (String, String, Value) {
         )
         .await;
     assert_eq!(r["step"], "sign");
-    let code = api.last_code(user).await;
-    let r = api
-        .ok(
-            "POST",
-            &format!("/renewals/{id}/sign"),
-            Some(json!({"pin": "12345678", "otp": code})),
-        )
-        .await;
-    (id, cert, r)
+    (id, cert)
 }
 
 /// Writes `pem` as `new.pem` in `dir` and checks it with `openssl verify` against the root and

@@ -39,8 +39,29 @@ impl Serialize for Secret {
 }
 
 impl<'de> Deserialize<'de> for Secret {
+    /// A string, or digits that a configuration source read as a number (a token's PIN in an
+    /// environment variable).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
-        String::deserialize(d).map(Secret::new)
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Secret;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret::new(v))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Secret, E> {
+                Ok(Secret::new(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Secret, E> {
+                Ok(Secret::new(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Secret, E> {
+                Ok(Secret::new(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -73,5 +94,8 @@ mod tests {
             serde_json::to_string(&s).unwrap(),
             r#"{"password":"<set>"}"#
         );
+        // Digits a source read as a number are the secret still.
+        let n: Settings = serde_json::from_str(r#"{"password": 11223344}"#).unwrap();
+        assert_eq!(n.password.expose(), "11223344");
     }
 }

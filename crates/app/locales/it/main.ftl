@@ -420,6 +420,7 @@ audit-otp_sent = Codice OTP inviato
 audit-otp_failed = Codice OTP errato
 audit-pin_failed = PIN errato
 audit-credential_blocked = Credenziale di firma bloccata
+audit-key_moved_to_hsm = Chiave di firma trasferita nell'HSM
 audit-request_signed = Richiesta di rinnovo firmata
 audit-payment_settled = Pagamento registrato
 audit-order_placed = Ordine nel negozio

@@ -1,6 +1,6 @@
 //! `rinnova demo`: a stand-in smart card, and holders for load tests.
 
-use super::open_app;
+use super::open_app_as;
 use crate::config::Config;
 use clap::Subcommand;
 
@@ -33,7 +33,8 @@ pub enum Command {
 }
 
 pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
-    let app = open_app(cfg).await?;
+    // Demo and load-test holders: software keys unless `[keys]` names a token.
+    let app = open_app_as(cfg, true).await?;
     match command {
         Command::Card {
             card,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod ca;
 pub mod coupons;
 pub mod demo;
+pub mod keys;
 pub mod organisations;
 pub mod payments;
 pub mod prepaid;
@@ -12,7 +13,7 @@ pub mod rao;
 pub mod reminders;
 pub mod renewals;
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use anyhow::Context;
 use rinnova_domain::{CertificateKind, Money};
 
@@ -24,19 +25,23 @@ pub fn whoami() -> String {
 }
 
 /// The application over the configured store, for a one-off command. A demo installation has
-/// no configured passphrase: its CA opens with the demo one.
-pub async fn open_app(mut cfg: Config) -> anyhow::Result<rinnova_app::App> {
+/// no configured passphrase: its CA opens with the demo one, and its holders' keys are
+/// software keys unless `[keys]` says otherwise.
+pub async fn open_app(cfg: Config) -> anyhow::Result<rinnova_app::App> {
+    let demo = cfg.ca_passphrase.is_none();
+    open_app_as(cfg, demo).await
+}
+
+/// The same; `demo`: software keys need no permission (the `demo` commands' holders).
+pub async fn open_app_as(mut cfg: Config, demo: bool) -> anyhow::Result<rinnova_app::App> {
     let store = crate::server::open_store(&cfg).await?;
     cfg.app.public_url = cfg.public_url();
-    let passphrase = cfg
-        .ca_passphrase
-        .clone()
-        .unwrap_or_else(|| config::DEMO_CA_PASSPHRASE.into());
+    let keys = cfg.keys(demo)?;
     rinnova_app::App::open(
         store,
         cfg.app,
         std::sync::Arc::new(rinnova_app::clock::SystemClock),
-        passphrase.expose().as_bytes(),
+        keys,
     )
     .await
     .context("opening the CA (set ca_passphrase)")

@@ -231,17 +231,60 @@ pub async fn pin_ok(c: &mut Conn, id: &CredentialId) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Retires a credential replaced by a renewal's new key.
+/// Replaces a credential's sealed key by the same key sealed anew (moved into the HSM at a
+/// right PIN), unless it changed meanwhile. Returns whether it was replaced.
+pub async fn reseal_credential(
+    c: &mut Conn,
+    id: &CredentialId,
+    old: &[u8],
+    new: &[u8],
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE credentials SET sealed_private = $1 \
+         WHERE id = $2 AND sealed_private = $3 AND retired_at IS NULL",
+    )
+    .bind(new)
+    .bind(id.as_str())
+    .bind(old)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The live credentials' keys by the first four bytes of their sealed form (the sealing's
+/// magic: `RNH1` wrapped by an HSM, `RNV1` sealed in software), and the retired ones whose key
+/// is still stored.
+pub async fn key_census(c: &mut Conn) -> Result<(Vec<(Vec<u8>, i64)>, i64), StoreError> {
+    let live: Vec<(Vec<u8>, i64)> = sqlx::query_as(
+        "SELECT substr(sealed_private, 1, 4), COUNT(*) FROM credentials \
+         WHERE retired_at IS NULL GROUP BY substr(sealed_private, 1, 4)",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let retired_kept = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM credentials WHERE retired_at IS NOT NULL AND length(sealed_private) > 0",
+    )
+    .fetch_one(c)
+    .await?;
+    Ok((live, retired_kept))
+}
+
+/// Retires a credential replaced by a renewal's new key, and destroys the key: its sealed
+/// private half is erased (a retired key never signs again; TS 119 431-1 key destruction).
 pub async fn retire_credential(
     c: &mut Conn,
     id: &CredentialId,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE credentials SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL")
-        .bind(now)
-        .bind(id.as_str())
-        .execute(c)
-        .await?;
+    sqlx::query(
+        "UPDATE credentials SET retired_at = $1, sealed_private = $3 \
+         WHERE id = $2 AND retired_at IS NULL",
+    )
+    .bind(now)
+    .bind(id.as_str())
+    .bind(Vec::<u8>::new())
+    .execute(c)
+    .await?;
     Ok(())
 }
 

@@ -1,0 +1,82 @@
+//! `rinnova keys`: the key ceremony in the configured token (issue 20).
+
+use crate::config::Config;
+use anyhow::Context;
+use clap::Subcommand;
+use std::sync::Arc;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// The key ceremony: makes the holder-wrapping and PIN keys in the token named by
+    /// `[keys]` (sensitive, never extractable). Run once, under dual control; the token itself
+    /// is initialised with the HSM's own tools (`softhsm2-util --init-token` for SoftHSM2).
+    Init,
+    /// The token (its label, whether the ceremony has run) and where holders' keys are: in
+    /// the HSM, still sealed in software (moved at their next right PIN), retired but kept.
+    /// Needs the user PIN, shows no secret.
+    Show {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
+    let hsm_cfg = cfg.keys.hsm()?;
+    let hsm = Arc::new(
+        rinnova_ca::Hsm::open(&hsm_cfg)
+            .context("opening the HSM (keys.module, keys.token_label, keys.user_pin)")?,
+    );
+    match command {
+        Command::Init => {
+            hsm.create_holder_keys()?;
+            println!(
+                "token {:?}: holder-wrapping and PIN keys made ({}, {})",
+                hsm_cfg.token_label,
+                rinnova_ca::hsm::HOLDER_WRAP_LABEL,
+                rinnova_ca::hsm::HOLDER_PIN_LABEL
+            );
+        }
+        Command::Show { json } => {
+            let ceremony = hsm.clone().holder_device().is_ok();
+            drop(hsm);
+            // Before the ceremony there is no device to open the application with.
+            let census = match ceremony {
+                true => Some(super::open_app(cfg).await?.key_census().await?),
+                false => None,
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "module": hsm_cfg.module,
+                        "token": hsm_cfg.token_label,
+                        "ceremony": ceremony,
+                        "holder_keys": census,
+                    })
+                );
+                return Ok(());
+            }
+            println!("module          {}", hsm_cfg.module.display());
+            println!("token           {}", hsm_cfg.token_label);
+            println!(
+                "holder keys     {}",
+                if ceremony {
+                    "made (wrapping and PIN keys present)"
+                } else {
+                    "missing: run `rinnova keys init`"
+                }
+            );
+            if let Some(census) = census {
+                println!("keys in the HSM {}", census.in_hsm);
+                println!(
+                    "keys in software {} (each moves into the HSM at its holder's next right \
+                     PIN)",
+                    census.software
+                );
+                println!("retired, kept   {}", census.retired_kept);
+            }
+        }
+    }
+    Ok(())
+}

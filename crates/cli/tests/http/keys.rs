@@ -1,0 +1,297 @@
+//! Holders' keys in a PKCS#11 token (issue 20, SPEC O3): `serve --demo --keys softhsm` keeps
+//! them in a SoftHSM2 token of its own, checked with OpenSC's `pkcs11-tool`; a copy of the
+//! database without the token is useless; software-sealed keys of an earlier installation move
+//! into the token at their holder's next right PIN.
+
+use super::*;
+
+const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// `rinnova serve --demo --keys softhsm` on `data`.
+fn start_softhsm(data: &Path) -> Server {
+    assert!(
+        Path::new(SOFTHSM_MODULE).exists(),
+        "SoftHSM2 is needed: scripts/test installs softhsm2"
+    );
+    let mut cmd = bin(data);
+    cmd.args([
+        "serve",
+        "--demo",
+        "--keys",
+        "softhsm",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    Server::spawn(cmd)
+}
+
+/// The demo token's SoftHSM2 configuration under `data`.
+fn softhsm_conf(data: &Path) -> std::path::PathBuf {
+    data.join("softhsm/softhsm2.conf").canonicalize().unwrap()
+}
+
+/// `rinnova ARGS` as an operator runs it against the demo token.
+fn rinnova_on_token(data: &Path, args: &[&str]) -> String {
+    let out = bin(data)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env("SOFTHSM2_CONF", softhsm_conf(data))
+        .env("RINNOVA_KEYS__BACKEND", "pkcs11")
+        .env("RINNOVA_KEYS__TOKEN_LABEL", "rinnova-demo")
+        .env("RINNOVA_KEYS__USER_PIN", "rinnova-demo-user")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rinnova {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Where holders' keys are, by `rinnova keys show --json`.
+fn census(data: &Path) -> Value {
+    let shown: Value =
+        serde_json::from_str(&rinnova_on_token(data, &["keys", "show", "--json"])).unwrap();
+    assert_eq!(shown["ceremony"], true, "{shown}");
+    shown["holder_keys"].clone()
+}
+
+/// `pkcs11-tool --list-objects` on the demo token.
+fn token_objects(data: &Path) -> String {
+    let out = Command::new("pkcs11-tool")
+        .args(["--module", SOFTHSM_MODULE, "--token-label", "rinnova-demo"])
+        .args(["--login", "--pin", "rinnova-demo-user", "--list-objects"])
+        .env("SOFTHSM2_CONF", softhsm_conf(data))
+        .output()
+        .expect("OpenSC's pkcs11-tool is needed: scripts/test installs opensc");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Activates a renewal at step 7 with a new PIN; returns the renewal.
+async fn activate(api: &Api, user: &str, id: &str) -> Value {
+    let code = api.last_code(user).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/activation-code"),
+        Some(json!({"otp": code})),
+    )
+    .await;
+    let code = api.last_code(user).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/activate"),
+        Some(json!({"pin": "24681357", "pin_confirm": "24681357", "otp": code})),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless() {
+    let data = tempfile::tempdir().unwrap();
+    let server = start_softhsm(data.path());
+    let all = census(data.path());
+    assert_eq!(
+        all["software"], 0,
+        "demo holders' keys made in the token: {all}"
+    );
+    assert!(all["in_hsm"].as_i64().unwrap() > 0, "{all}");
+
+    // A whole renewal with keys in the token: the request signed with the old key, the new
+    // key made there, its certificate verified by OpenSSL.
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    let done = activate(&api, "JZLF001", &id).await;
+    assert_eq!(done["step"], "completed", "{done}");
+    let new_id = done["new_certificate"]["id"].as_str().unwrap();
+    let pem = api.certificate_pem(new_id).await;
+    verify_against_server_chain(&server.base, data.path(), &pem).await;
+
+    // The token holds the two holder keys only, sensitive and never extractable; no
+    // private key stays in it, and the renewal left none behind (seen by pkcs11-tool).
+    let objects = token_objects(data.path());
+    assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
+    assert!(!objects.contains("Private Key Object"), "{objects}");
+    for line in objects.lines().filter(|l| l.trim().starts_with("Access:")) {
+        let access: Vec<&str> = line.trim()["Access:".len()..]
+            .split(',')
+            .map(str::trim)
+            .collect();
+        assert!(access.contains(&"sensitive"), "{line}");
+        assert!(access.contains(&"never extractable"), "{line}");
+    }
+    let after = census(data.path());
+    assert_eq!(after["software"], 0, "{after}");
+    assert_eq!(
+        after["retired_kept"], 0,
+        "the retired key is destroyed: {after}"
+    );
+    server.kill();
+
+    // A copy of the database and the configuration, without the token: started on a token
+    // of its own (same label, same PINs), it cannot use a holder's key even with the right
+    // PIN — so it cannot test one either.
+    let stolen = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(data.path()).unwrap() {
+        let f = f.unwrap();
+        if f.file_type().unwrap().is_file() {
+            std::fs::copy(f.path(), stolen.path().join(f.file_name())).unwrap();
+        }
+    }
+    let server = start_softhsm(stolen.path());
+    let (api, _) = Api::login(&server.base, "JZLF002").await;
+    let (id, _) = to_sign_step(&api).await;
+    let code = api.last_code("JZLF002").await;
+    let (status, err) = api
+        .call(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": code})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["code"], "RNV-PIN-003", "{err}");
+}
+
+#[tokio::test]
+async fn o3_software_keys_of_an_earlier_installation_move_into_the_token_at_the_next_right_pin() {
+    // An installation as it was before the HSM: holders' keys sealed in software.
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    drop(server);
+
+    let server = start_softhsm(data.path());
+    let before = census(data.path());
+    assert_eq!(before["in_hsm"], 0, "{before}");
+    let software = before["software"].as_i64().unwrap();
+    assert!(software > 0, "{before}");
+
+    // The right PIN signs and moves the key (a wrong one moves nothing: rinnova-ca's
+    // tests/hsm.rs).
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_sign_step(&api).await;
+    let code = api.last_code("JZLF001").await;
+    let r = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": code})),
+        )
+        .await;
+    assert_eq!(r["step"], "activate");
+    let moved = census(data.path());
+    assert_eq!(moved["in_hsm"], 1, "{moved}");
+    assert_eq!(moved["software"], software - 1, "{moved}");
+    let trail: Value = serde_json::from_str(&rinnova_ok(
+        data.path(),
+        &["audit", "search", "--holder", "JZLF001", "--json"],
+    ))
+    .unwrap();
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "key_moved_to_hsm"),
+        "{trail}"
+    );
+
+    // The renewal goes on: the new key is made in the token, the old one destroyed.
+    let done = activate(&api, "JZLF001", &id).await;
+    assert_eq!(done["step"], "completed", "{done}");
+    let end = census(data.path());
+    assert_eq!(end["in_hsm"], 1, "{end}");
+    assert_eq!(end["software"], software - 1, "{end}");
+    assert_eq!(end["retired_kept"], 0, "{end}");
+}
+
+/// The production path: a token initialised with the HSM's own tool (`softhsm2-util`), the key
+/// ceremony by `rinnova keys init` (once only), then `serve` outside demo mode on it.
+#[tokio::test]
+async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
+    let data = tempfile::tempdir().unwrap();
+    let tokens = data.path().join("tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = data.path().join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    // A PIN of digits with a leading zero: read from the environment as the string it is.
+    let made = Command::new("softhsm2-util")
+        .args(["--init-token", "--free", "--label", "rinnova-prod"])
+        .args(["--so-pin", "55667788", "--pin", "00112233"])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .expect("softhsm2-util is needed: scripts/test installs softhsm2");
+    assert!(made.status.success(), "{made:?}");
+    let env = [
+        ("SOFTHSM2_CONF", conf.to_str().unwrap()),
+        ("RINNOVA_CA_PASSPHRASE", "a production passphrase"),
+        ("RINNOVA_KEYS__BACKEND", "pkcs11"),
+        ("RINNOVA_KEYS__TOKEN_LABEL", "rinnova-prod"),
+        ("RINNOVA_KEYS__USER_PIN", "00112233"),
+    ];
+    let run = |args: &[&str]| {
+        bin(data.path())
+            .args(args)
+            .envs(env)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(
+            out.status.success(),
+            "rinnova {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+
+    ok(&["ca", "init"]);
+    // Before the ceremony `serve` refuses, saying what to run.
+    let refused = run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("rinnova keys init"), "{why}");
+    let shown: Value = serde_json::from_str(&ok(&["keys", "show", "--json"])).unwrap();
+    assert_eq!(shown["ceremony"], false, "{shown}");
+
+    ok(&["keys", "init"]);
+    let twice = run(&["keys", "init"]);
+    assert!(!twice.status.success(), "the ceremony runs once");
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("already holds"),
+        "{twice:?}"
+    );
+    let shown: Value = serde_json::from_str(&ok(&["keys", "show", "--json"])).unwrap();
+    assert_eq!(shown["ceremony"], true, "{shown}");
+
+    // A wrong user PIN is named as such.
+    let wrong = bin(data.path())
+        .args(["keys", "show"])
+        .envs(env)
+        .env("RINNOVA_KEYS__USER_PIN", "99999999")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("user PIN"),
+        "{wrong:?}"
+    );
+
+    let mut cmd = bin(data.path());
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]).envs(env);
+    let server = Server::spawn(cmd);
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+}
