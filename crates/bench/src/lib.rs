@@ -68,6 +68,10 @@ pub enum BenchCommand {
         /// root). Default: everything shares every CPU.
         #[arg(long, value_delimiter = ',')]
         database_cpus: Vec<usize>,
+        /// Where holders' keys live: `software` (sealed under the PIN with Argon2id) or
+        /// `pkcs11` (a SoftHSM2 token the run makes for itself, as `keys.backend = "pkcs11"`).
+        #[arg(long, value_enum, default_value_t = BenchKeys::Software)]
+        keys: BenchKeys,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -103,6 +107,73 @@ pub enum BenchCommand {
     },
 }
 
+/// Where a benchmark's holders' keys live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchKeys {
+    Software,
+    Pkcs11,
+}
+
+impl BenchKeys {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Software => "software",
+            Self::Pkcs11 => "pkcs11",
+        }
+    }
+}
+
+/// The benchmark's own SoftHSM2 token.
+const TOKEN_LABEL: &str = "rinnova-bench";
+const TOKEN_USER_PIN: &str = "rinnova-bench-user";
+const TOKEN_SO_PIN: &str = "rinnova-bench-so";
+const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// The SoftHSM2 directory of this run (the process id survives the re-execution that sets
+/// `SOFTHSM2_CONF`).
+fn softhsm_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("rinnova-bench-softhsm-{}", std::process::id()))
+}
+
+impl BenchCommand {
+    /// Readies the environment a run needs before anything else starts: with `--keys pkcs11`,
+    /// SoftHSM2 configured for a token directory of the run's own (re-executing this process
+    /// with `SOFTHSM2_CONF` set, see `rinnova_ca::hsm::softhsm_environment`).
+    pub fn prepare(&self) -> anyhow::Result<()> {
+        if let Self::Renew {
+            keys: BenchKeys::Pkcs11,
+            ..
+        } = self
+        {
+            anyhow::ensure!(
+                std::path::Path::new(SOFTHSM_MODULE).exists(),
+                "--keys pkcs11 needs SoftHSM2 ({SOFTHSM_MODULE}): apt-get install softhsm2"
+            );
+            rinnova_ca::hsm::softhsm_environment(&softhsm_dir())?;
+        }
+        Ok(())
+    }
+}
+
+/// The keys of a benchmark's app: software, or the run's own SoftHSM2 token.
+fn bench_keys(keys: BenchKeys, config: &AppConfig) -> anyhow::Result<rinnova_app::Keys> {
+    Ok(match keys {
+        BenchKeys::Software => rinnova_app::Keys::software("bench".into(), config.pin_kdf),
+        BenchKeys::Pkcs11 => {
+            let hsm = rinnova_ca::hsm::own_token(
+                std::path::Path::new(SOFTHSM_MODULE),
+                TOKEN_LABEL,
+                TOKEN_SO_PIN,
+                &TOKEN_USER_PIN.into(),
+            )?;
+            rinnova_app::Keys {
+                ca_passphrase: "bench".into(),
+                holders: Arc::new(hsm.holder_device()?),
+            }
+        }
+    })
+}
+
 /// Runs a benchmark and prints its figures; `interrupted` (SIGINT, SIGTERM) stops a renewal run
 /// cleanly: its instances stop and a PostgreSQL it pinned gets its CPUs back.
 pub async fn run(
@@ -118,15 +189,19 @@ pub async fn run(
             database,
             instances,
             database_cpus,
+            keys,
             json,
         } => (
             renew(
-                renewals,
-                clients,
-                seconds,
-                database.as_deref(),
-                instances,
-                &database_cpus,
+                renew::RenewRun {
+                    renewals,
+                    clients,
+                    seconds,
+                    database: database.as_deref(),
+                    instances,
+                    database_cpus: &database_cpus,
+                    keys,
+                },
                 interrupted,
             )
             .await?,
@@ -260,8 +335,9 @@ impl BenchDb {
         }
     }
 
-    /// The store, migrated, with a CA (passphrase "bench") and an app over it.
-    async fn app(&self, config: &AppConfig) -> anyhow::Result<App> {
+    /// The store, migrated, with a CA (passphrase "bench") and an app over it, its holders'
+    /// keys where `keys` says.
+    async fn app(&self, config: &AppConfig, keys: BenchKeys) -> anyhow::Result<App> {
         let store = Store::connect(&self.url, 16).await?;
         store.migrate().await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -273,7 +349,7 @@ impl BenchDb {
             clock.now(),
         )
         .await?;
-        let keys = rinnova_app::Keys::software("bench".into(), config.pin_kdf);
+        let keys = bench_keys(keys, config)?;
         Ok(App::open(store, config.clone(), clock, keys).await?)
     }
 
@@ -295,9 +371,21 @@ pub(crate) struct Instance {
 
 impl Instance {
     /// A `rinnova serve` process on `db`; `cpu_threads` shares the cores out when several run.
-    fn start(db: &BenchDb, cpu_threads: Option<usize>) -> anyhow::Result<Instance> {
+    fn start(
+        db: &BenchDb,
+        cpu_threads: Option<usize>,
+        keys: BenchKeys,
+    ) -> anyhow::Result<Instance> {
         use std::io::BufRead;
         let mut command = std::process::Command::new(std::env::current_exe()?);
+        if keys == BenchKeys::Pkcs11 {
+            // The run's token (SOFTHSM2_CONF is inherited).
+            command
+                .env("RINNOVA_KEYS__BACKEND", "pkcs11")
+                .env("RINNOVA_KEYS__MODULE", SOFTHSM_MODULE)
+                .env("RINNOVA_KEYS__TOKEN_LABEL", TOKEN_LABEL)
+                .env("RINNOVA_KEYS__USER_PIN", TOKEN_USER_PIN);
+        }
         if let Some(n) = cpu_threads {
             command.env("RINNOVA_CPU_THREADS", n.to_string());
         }

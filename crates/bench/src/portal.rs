@@ -15,10 +15,10 @@ pub(crate) async fn portal(
         demo: true,
         ..AppConfig::default()
     };
-    let app = db.app(&config).await?;
+    let app = db.app(&config, BenchKeys::Software).await?;
     let users = app.seed_bench_holders(sessions).await?;
     drop(app);
-    let server = Instance::start(&db, None)?;
+    let server = Instance::start(&db, None, BenchKeys::Software)?;
     // Idle: started, nothing asked yet.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (rss_idle_mb, _) = server.rss_mb();

@@ -3,15 +3,30 @@
 use super::*;
 use crate::issue::subject;
 
+/// What `bench renew` was asked for.
+pub(crate) struct RenewRun<'a> {
+    pub renewals: usize,
+    pub clients: usize,
+    pub seconds: f64,
+    pub database: Option<&'a str>,
+    pub instances: usize,
+    pub database_cpus: &'a [usize],
+    pub keys: BenchKeys,
+}
+
 pub(crate) async fn renew(
-    renewals: usize,
-    clients: usize,
-    seconds: f64,
-    database: Option<&str>,
-    instances: usize,
-    database_cpus: &[usize],
+    run: RenewRun<'_>,
     interrupted: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<Value> {
+    let RenewRun {
+        renewals,
+        clients,
+        seconds,
+        database,
+        instances,
+        database_cpus,
+        keys,
+    } = run;
     anyhow::ensure!(
         database_cpus.is_empty() || database.is_some(),
         "--database-cpus pins a PostgreSQL server: name it with --database"
@@ -20,10 +35,13 @@ pub(crate) async fn renew(
     // Interrupted (SIGINT, SIGTERM) or failed, the run is dropped — its instances stop, a
     // PostgreSQL it pinned gets its CPUs back (the guards' drops) — and its database goes.
     let figures = tokio::select! {
-        r = renew_on(&db, renewals, clients, seconds, instances, database_cpus) => r,
+        r = renew_on(&db, renewals, clients, seconds, instances, database_cpus, keys) => r,
         () = interrupted => Err(anyhow::anyhow!("interrupted")),
     };
     db.close().await;
+    if keys == BenchKeys::Pkcs11 {
+        let _ = std::fs::remove_dir_all(softhsm_dir());
+    }
     figures
 }
 
@@ -34,13 +52,14 @@ pub(crate) async fn renew_on(
     seconds: f64,
     instances: usize,
     database_cpus: &[usize],
+    keys: BenchKeys,
 ) -> anyhow::Result<Value> {
     // Real Argon2id costs, as in production.
     let config = AppConfig {
         demo: true,
         ..AppConfig::default()
     };
-    let app = db.app(&config).await?;
+    let app = db.app(&config, keys).await?;
     let seeding = Instant::now();
     let users = app.seed_bench_holders(renewals).await?;
     let seeding_s = seeding.elapsed().as_secs_f64();
@@ -77,7 +96,7 @@ pub(crate) async fn renew_on(
         // Instances on one machine share its cores, as `cpu_threads` says to deploy them.
         let share = (instances > 1).then(|| (cores() / instances).max(1));
         for _ in 0..instances.max(1) {
-            let i = Instance::start(db, share)?;
+            let i = Instance::start(db, share, keys)?;
             bases.push(i.base.clone());
             children.push(i);
         }
@@ -125,8 +144,9 @@ pub(crate) async fn renew_on(
     drop(children);
     let renewals_per_s = completed as f64 / elapsed;
 
-    // The crypto a renewal cannot avoid, on the same cores: password check at login, unseal +
-    // sign at step 4, new key sealed under the PIN and the CA's signature at step 7.
+    // The crypto a renewal cannot avoid, on the same cores: password check at login, the PIN
+    // checked and the key used at step 4, a new key made and sealed (software: under the
+    // PIN; HSM: wrapped, with its PIN tag) and the CA's signature at step 7.
     let crypto_after = crypto_bound(&app, &config, seconds / 2.0).await?;
     let crypto_bound_per_s = (crypto_before + crypto_after) / 2.0;
     let backend = db.backend();
@@ -147,6 +167,7 @@ pub(crate) async fn renew_on(
         "database_cores_busy": database_cores_busy,
         "seeding_seconds": round(seeding_s),
         "database": backend,
+        "keys": keys.as_str(),
         "instances": bases.len(),
         "server_ms_per_renewal_by_route": by_route,
     }))
@@ -198,9 +219,8 @@ pub(crate) async fn crypto_bound(
     seconds: f64,
 ) -> anyhow::Result<f64> {
     let pin = Pin::parse(rinnova_app::demo::DEMO_PIN)?;
-    let device = SoftwareDevice {
-        kdf: config.pin_kdf,
-    };
+    // The app's own device: software, or the token.
+    let device = app.holder_device().clone();
     let key = device.create_key(&pin)?;
     let hash =
         rinnova_app::util::hash_password(rinnova_app::demo::DEMO_PASSWORD, config.password_kdf)?;
@@ -209,12 +229,13 @@ pub(crate) async fn crypto_bound(
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..cores() {
-        let (pin, key, hash, form, app) = (
+        let (pin, key, hash, form, app, device) = (
             pin.clone(),
             key.clone(),
             hash.clone(),
             form.clone(),
             app.clone(),
+            device.clone(),
         );
         workers.push(tokio::task::spawn_blocking(
             move || -> anyhow::Result<usize> {

@@ -141,6 +141,73 @@ pub fn init_token(module: &Path, label: &str, so_pin: &str, user_pin: &str) -> R
     Ok(())
 }
 
+/// SoftHSM2 reads where its tokens are from `SOFTHSM2_CONF` when the module is initialised.
+/// For a SoftHSM2 of its own in `dir` (the demo's, a benchmark's): writes `dir/softhsm2.conf`
+/// naming `dir/tokens`, and if the variable does not name that file, replaces this process by
+/// itself, same arguments, with the variable set — so it returns only once it is set.
+pub fn softhsm_environment(dir: &Path) -> Result<(), CaError> {
+    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::process::CommandExt;
+    let io = |what: &str, e: std::io::Error| CaError::Hsm(format!("{what}: {e}"));
+    let tokens = dir.join("tokens");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&tokens)
+        .map_err(|e| io(&format!("creating {}", tokens.display()), e))?;
+    let tokens = tokens
+        .canonicalize()
+        .map_err(|e| io("token directory", e))?;
+    let conf = dir
+        .canonicalize()
+        .map_err(|e| io("SoftHSM2 directory", e))?
+        .join("softhsm2.conf");
+    if !conf.exists() {
+        std::fs::write(
+            &conf,
+            format!(
+                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+                tokens.display()
+            ),
+        )
+        .map_err(|e| io(&format!("writing {}", conf.display()), e))?;
+    }
+    if std::env::var_os("SOFTHSM2_CONF").is_some_and(|v| Path::new(&v) == conf) {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().map_err(|e| io("this program's path", e))?;
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("SOFTHSM2_CONF", &conf)
+        .exec();
+    Err(io("re-executing with SOFTHSM2_CONF set", err))
+}
+
+/// Opens the token labelled `label` in `module`, making it first (with `so_pin` and
+/// `user_pin`) if no token has that label, and runs the holder part of the key ceremony if it
+/// has not run: for a SoftHSM2 of the program's own (the demo's, a benchmark's), never for a
+/// production HSM, whose tokens are made with its own tools.
+pub fn own_token(
+    module: &Path,
+    label: &str,
+    so_pin: &str,
+    user_pin: &Secret,
+) -> Result<std::sync::Arc<Hsm>, CaError> {
+    let pkcs11 = load(module)?;
+    if find_slot(&pkcs11, label).is_err() {
+        init_token(module, label, so_pin, user_pin.expose())?;
+    }
+    let hsm = std::sync::Arc::new(Hsm::open(&HsmConfig {
+        module: module.to_path_buf(),
+        token_label: label.into(),
+        user_pin: user_pin.clone(),
+    })?);
+    if hsm.clone().holder_device().is_err() {
+        hsm.create_holder_keys()?;
+    }
+    Ok(hsm)
+}
+
 /// A logged-in token and a pool of its sessions.
 pub struct Hsm {
     pkcs11: Pkcs11,

@@ -208,6 +208,9 @@ fn run() -> anyhow::Result<()> {
         // SoftHSM2 finds its tokens through SOFTHSM2_CONF only: re-executed with it set.
         server::demo_softhsm_environment(&cfg.data_dir)?;
     }
+    if let Command::Bench { command } = &cli.command {
+        command.prepare()?;
+    }
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = cfg.cpu_threads {
         anyhow::ensure!(n > 0, "cpu_threads must be at least 1");

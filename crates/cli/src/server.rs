@@ -71,39 +71,12 @@ pub const DEMO_TOKEN_LABEL: &str = "rinnova-demo";
 pub const DEMO_TOKEN_USER_PIN: &str = "rinnova-demo-user";
 const DEMO_TOKEN_SO_PIN: &str = "rinnova-demo-so";
 
-/// SoftHSM2 reads where its tokens are from `SOFTHSM2_CONF` when the module is initialised.
-/// The demo's configuration names `<data_dir>/softhsm/tokens`; if the variable does not name
-/// it, this process is replaced by itself with the variable set (returns only if it is set).
+/// `serve --demo --keys softhsm`: SoftHSM2's tokens under `<data_dir>/softhsm` (re-executes
+/// this process with `SOFTHSM2_CONF` naming them, unless it does already).
 pub fn demo_softhsm_environment(data_dir: &std::path::Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    let dir = data_dir.join("softhsm");
-    let tokens = dir.join("tokens");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&tokens)
-        .with_context(|| format!("creating {}", tokens.display()))?;
-    let tokens = tokens.canonicalize()?;
-    let conf = dir.canonicalize()?.join("softhsm2.conf");
-    if !conf.exists() {
-        std::fs::write(
-            &conf,
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                tokens.display()
-            ),
-        )
-        .with_context(|| format!("writing {}", conf.display()))?;
-    }
-    if std::env::var_os("SOFTHSM2_CONF").is_some_and(|v| std::path::Path::new(&v) == conf) {
-        return Ok(());
-    }
-    use std::os::unix::process::CommandExt;
-    let err = std::process::Command::new(std::env::current_exe()?)
-        .args(std::env::args_os().skip(1))
-        .env("SOFTHSM2_CONF", &conf)
-        .exec();
-    Err(anyhow::Error::from(err).context("re-executing with SOFTHSM2_CONF set"))
+    Ok(rinnova_ca::hsm::softhsm_environment(
+        &data_dir.join("softhsm"),
+    )?)
 }
 
 /// `serve --demo --keys softhsm`: the demo token, made on first run (and its key ceremony),
@@ -115,25 +88,16 @@ pub fn demo_softhsm(cfg: &mut Config) -> anyhow::Result<()> {
         module.exists(),
         "--keys softhsm needs SoftHSM2 ({SOFTHSM_MODULE}): apt-get install softhsm2"
     );
-    let pkcs11 = rinnova_ca::hsm::load(module)?;
-    if rinnova_ca::hsm::find_slot(&pkcs11, DEMO_TOKEN_LABEL).is_err() {
-        rinnova_ca::hsm::init_token(
-            module,
-            DEMO_TOKEN_LABEL,
-            DEMO_TOKEN_SO_PIN,
-            DEMO_TOKEN_USER_PIN,
-        )?;
-        tracing::info!("demo SoftHSM2 token created");
-    }
     cfg.keys.backend = Some(KeyBackend::Pkcs11);
     cfg.keys.module = module.to_path_buf();
     cfg.keys.token_label = DEMO_TOKEN_LABEL.into();
     cfg.keys.user_pin = Some(DEMO_TOKEN_USER_PIN.into());
-    let hsm = std::sync::Arc::new(rinnova_ca::Hsm::open(&cfg.keys.hsm()?)?);
-    if hsm.clone().holder_device().is_err() {
-        hsm.create_holder_keys()?;
-        tracing::info!("demo key ceremony: holder keys made in the token");
-    }
+    rinnova_ca::hsm::own_token(
+        module,
+        DEMO_TOKEN_LABEL,
+        DEMO_TOKEN_SO_PIN,
+        &DEMO_TOKEN_USER_PIN.into(),
+    )?;
     Ok(())
 }
 

@@ -295,3 +295,32 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
         .unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
 }
+
+/// `bench renew --keys pkcs11` runs its renewals with holders' keys in a SoftHSM2 token of its
+/// own (the figure BENCHMARKS.md reports, here only a short run that must complete).
+#[test]
+fn bench_renew_runs_with_keys_in_a_token() {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .args(["bench", "renew", "--renewals", "4", "--clients", "2"])
+        .args(["--seconds", "0.2", "--keys", "pkcs11", "--json"])
+        .env("RUST_LOG", "warn")
+        .env("TMPDIR", data.path())
+        .env_remove("SOFTHSM2_CONF")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["renewals"], 4, "{v}");
+    assert_eq!(v["keys"], "pkcs11", "{v}");
+    assert!(v["ratio"].as_f64().unwrap() > 0.0, "{v}");
+    let left: Vec<_> = std::fs::read_dir(data.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "the run removes its token and database: {left:?}"
+    );
+}
