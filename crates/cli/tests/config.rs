@@ -78,15 +78,37 @@ fn file_then_environment_then_flags() {
     assert!(text.contains("rsaEncryption"), "{text}");
     assert!(text.contains("Public-Key: (3072 bit)"), "{text}");
 
-    // The file's passphrase does not open keys sealed with the environment's.
+    // The file's passphrase does not open keys sealed with the environment's (a command that
+    // signs with the CA's key)…
     let wrong = Command::new(env!("CARGO_BIN_EXE_rinnova"))
         .current_dir(dir)
-        .args(["--config", config, "--data-dir", "from-env", "ca", "show"])
+        .args([
+            "--config",
+            config,
+            "--data-dir",
+            "from-env",
+            "audit",
+            "seal",
+        ])
+        .env_remove("RINNOVA_CA_PASSPHRASE")
+        .env_remove("RINNOVA_DATA_DIR")
+        .env("RINNOVA_KEYS__BACKEND", "software")
+        .env("RINNOVA_KEYS__ALLOW_SOFTWARE_KEYS", "true")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    let why = String::from_utf8_lossy(&wrong.stderr);
+    assert!(why.contains("CA"), "{why}");
+    // …while printing the public certificates needs no secret at all (issue 20).
+    let shown = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .current_dir(dir)
+        .args(["--data-dir", "from-env", "ca", "show"])
         .env_remove("RINNOVA_CA_PASSPHRASE")
         .env_remove("RINNOVA_DATA_DIR")
         .output()
         .unwrap();
-    assert!(!wrong.status.success());
+    assert!(shown.status.success(), "{shown:?}");
+    assert_eq!(String::from_utf8_lossy(&shown.stdout), pem);
 }
 
 fn leaves(prefix: &str, v: &toml::Value, out: &mut Vec<String>) {

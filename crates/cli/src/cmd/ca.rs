@@ -94,12 +94,14 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
             );
         }
         Command::Show => {
+            // Public certificates: no key is opened, no secret needed (issue 20).
             let store = crate::server::open_store(&cfg).await?;
-            let ca =
-                rinnova_app::ca_service::open(&store, cfg.passphrase(false)?.expose().as_bytes())
-                    .await?;
-            let (root, issuing) = ca.chain_pem();
-            print!("{root}{issuing}");
+            let material = rinnova_app::ca_service::material(&store).await?;
+            print!(
+                "{}{}",
+                rinnova_ca::authority::pem("CERTIFICATE", &material.root_cert_der),
+                rinnova_ca::authority::pem("CERTIFICATE", &material.issuing_cert_der)
+            );
         }
         Command::Revoke { serial, reason } => {
             let reason = Reason::from(reason);
