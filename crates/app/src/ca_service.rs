@@ -1,10 +1,12 @@
 //! CA initialisation and opening (`rinnova ca init`, and implicitly `serve --demo`).
 
 use crate::AppError;
+use crate::Keys;
 use crate::util::secs;
 use jiff::Timestamp;
-use rinnova_ca::{Ca, CaConfig, CaMaterial, KdfParams};
+use rinnova_ca::{Ca, CaConfig, CaKeyLocation, CaMaterial, Hsm, KdfParams};
 use rinnova_store::{Store, repo};
+use std::sync::Arc;
 
 /// Creates the CA in the store unless it exists. Returns whether it was created.
 pub async fn init(
@@ -20,14 +22,12 @@ pub async fn init(
     let (config, passphrase) = (config.clone(), passphrase.to_vec());
     let material =
         crate::util::blocking(move || Ca::init(&config, &passphrase, kdf, now)).await??;
-    let json = serde_json::to_string(&material).map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = store.begin().await?;
-    if repo::ca::get(&mut tx).await?.is_some() {
-        return Ok(false);
-    }
-    repo::ca::put(&mut tx, &json, secs(now)).await?;
-    tx.commit().await.map_err(rinnova_store::StoreError::from)?;
-    Ok(true)
+    put(store, &material, now).await
+}
+
+/// Whether the CA exists.
+pub async fn exists(store: &Store) -> Result<bool, AppError> {
+    Ok(repo::ca::get(&mut *store.conn().await?).await?.is_some())
 }
 
 /// The stored CA material (certificates; the keys stay sealed), without the passphrase.
@@ -40,11 +40,64 @@ pub async fn material(store: &Store) -> Result<CaMaterial, AppError> {
     serde_json::from_str(&json).map_err(|e| AppError::Internal(e.into()))
 }
 
-/// Opens the stored CA with its passphrase.
-pub async fn open(store: &Store, passphrase: &[u8]) -> Result<Ca, AppError> {
+/// Creates the CA in the store unless it exists, its keys generated in tokens: the root's on
+/// `root_token` (which `serve` never opens), the issuing CA's on `service_token`. Returns
+/// whether it was created.
+pub async fn init_in_tokens(
+    store: &Store,
+    config: &CaConfig,
+    root_token: &Arc<Hsm>,
+    service_token: &Arc<Hsm>,
+    now: Timestamp,
+) -> Result<bool, AppError> {
+    if repo::ca::get(&mut *store.conn().await?).await?.is_some() {
+        return Ok(false);
+    }
+    let (config, root, service) = (config.clone(), root_token.clone(), service_token.clone());
+    let material =
+        crate::util::blocking(move || Ca::init_in_tokens(&config, &root, &service, now)).await??;
+    put(store, &material, now).await
+}
+
+async fn put(store: &Store, material: &CaMaterial, now: Timestamp) -> Result<bool, AppError> {
+    let json = serde_json::to_string(material).map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = store.begin().await?;
+    if repo::ca::get(&mut tx).await?.is_some() {
+        return Ok(false);
+    }
+    repo::ca::put(&mut tx, &json, secs(now)).await?;
+    tx.commit().await.map_err(rinnova_store::StoreError::from)?;
+    Ok(true)
+}
+
+/// Opens the stored CA: its issuing key from the service's token, or unsealed with the
+/// passphrase.
+pub async fn open(store: &Store, keys: &Keys) -> Result<Ca, AppError> {
     let material = material(store).await?;
-    let passphrase = passphrase.to_vec();
-    crate::util::blocking(move || Ca::open(material, &passphrase))
-        .await?
-        .map_err(|e| AppError::Internal(format!("cannot open the CA: {e}").into()))
+    let opened = match (&material.keys, &keys.token, &keys.ca_passphrase) {
+        (CaKeyLocation::Tokens { .. }, Some(token), _) => {
+            let token = token.clone();
+            crate::util::blocking(move || Ca::open_in_token(material, &token)).await?
+        }
+        (CaKeyLocation::Tokens { issuing_token, .. }, None, _) => {
+            return Err(AppError::Internal(
+                format!(
+                    "the issuing CA's key is in token {issuing_token:?}: set keys.backend = \
+                     \"pkcs11\""
+                )
+                .into(),
+            ));
+        }
+        (CaKeyLocation::Sealed, _, Some(passphrase)) => {
+            let passphrase = passphrase.clone();
+            crate::util::blocking(move || Ca::open(material, passphrase.expose().as_bytes()))
+                .await?
+        }
+        (CaKeyLocation::Sealed, _, None) => {
+            return Err(AppError::Internal(
+                "the CA's keys are sealed in the database: set ca_passphrase".into(),
+            ));
+        }
+    };
+    opened.map_err(|e| AppError::Internal(format!("cannot open the CA: {e}").into()))
 }

@@ -85,7 +85,7 @@ impl App {
         clock: Arc<dyn Clock>,
         keys: Keys,
     ) -> Result<App, AppError> {
-        let ca = ca_service::open(&store, keys.ca_passphrase.expose().as_bytes()).await?;
+        let ca = ca_service::open(&store, &keys).await?;
         let device = keys.holders;
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(

@@ -165,11 +165,9 @@ fn bench_keys(keys: BenchKeys, config: &AppConfig) -> anyhow::Result<rinnova_app
                 TOKEN_LABEL,
                 TOKEN_SO_PIN,
                 &TOKEN_USER_PIN.into(),
+                true,
             )?;
-            rinnova_app::Keys {
-                ca_passphrase: "bench".into(),
-                holders: Arc::new(hsm.holder_device()?),
-            }
+            rinnova_app::Keys::token(hsm, Some("bench".into()))?
         }
     })
 }

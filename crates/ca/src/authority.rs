@@ -1,7 +1,9 @@
 //! The CA itself: a root and an issuing CA, their keys sealed at rest under a passphrase, and
 //! issuance of qualified certificates.
 
+use crate::ca_key::{CaKey, ISSUING_KEY_LABEL, ROOT_KEY_LABEL};
 use crate::device::HolderPublicKey;
+use crate::hsm::Hsm;
 use crate::profile::{self, HolderSubject, ProfileUrls};
 use crate::seal::{self, KdfParams};
 use crate::{CaError, random_bytes};
@@ -12,6 +14,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
 };
 use rinnova_domain::CertificateKind;
+use std::sync::Arc;
 
 /// The CA's key algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -33,7 +36,7 @@ impl CaAlgorithm {
         })
     }
 
-    fn signature_algorithm(self) -> &'static rcgen::SignatureAlgorithm {
+    pub(crate) fn signature_algorithm(self) -> &'static rcgen::SignatureAlgorithm {
         match self {
             Self::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
             Self::Rsa3072 => &rcgen::PKCS_RSA_SHA256,
@@ -71,14 +74,34 @@ impl CaConfig {
     }
 }
 
-/// The CA's certificates and sealed keys, as persisted.
+/// Where the CA's private keys are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum CaKeyLocation {
+    /// Sealed in the material under the CA passphrase (before issue 20, and software keys).
+    #[default]
+    Sealed,
+    /// In PKCS#11 tokens, by label: the root's key on a token of its own that `serve` never
+    /// opens, the issuing CA's on the service's token.
+    Tokens {
+        root_token: String,
+        issuing_token: String,
+    },
+}
+
+/// The CA's certificates and where its keys are, as persisted.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaMaterial {
     pub config: CaConfig,
     pub root_cert_der: Vec<u8>,
     pub issuing_cert_der: Vec<u8>,
+    /// Empty when the keys are in tokens.
+    #[serde(default)]
     pub root_key_sealed: Vec<u8>,
+    #[serde(default)]
     pub issuing_key_sealed: Vec<u8>,
+    #[serde(default)]
+    pub keys: CaKeyLocation,
 }
 
 impl std::fmt::Debug for CaMaterial {
@@ -102,9 +125,7 @@ pub struct IssuedCertificate {
 /// An opened CA, ready to issue.
 pub struct Ca {
     material: CaMaterial,
-    issuer: Issuer<'static, KeyPair>,
-    /// The issuing key again, for signatures that are not certificates (audit seals, OCSP).
-    signer: KeyPair,
+    issuer: Issuer<'static, CaKey>,
     template: profile::QualifiedTemplate,
 }
 
@@ -141,6 +162,44 @@ fn random_serial() -> Result<(SerialNumber, String), CaError> {
     Ok((SerialNumber::from_slice(&bytes), hex))
 }
 
+/// The root's self-signed certificate (20 years) and the issuing CA's (10 years, signed by
+/// the root), both from `now`.
+fn certify(
+    config: &CaConfig,
+    root_key: &impl rcgen::SigningKey,
+    issuing_key: &impl rcgen::SigningKey,
+    now: Timestamp,
+) -> Result<(Vec<u8>, Vec<u8>), CaError> {
+    let mut root = CertificateParams::default();
+    root.distinguished_name = profile::ca_name(
+        &config.organization,
+        &config.organization_identifier,
+        &config.root_common_name,
+    )?;
+    root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    root.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    root.not_before = offset(now)?;
+    root.not_after = offset(years_after(now, 20)?)?;
+    root.serial_number = Some(random_serial()?.0);
+    let root_cert = root.self_signed(root_key)?;
+
+    let mut issuing = CertificateParams::default();
+    issuing.distinguished_name = profile::ca_name(
+        &config.organization,
+        &config.organization_identifier,
+        &config.issuing_common_name,
+    )?;
+    issuing.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    issuing.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    issuing.use_authority_key_identifier_extension = true;
+    issuing.not_before = offset(now)?;
+    issuing.not_after = offset(years_after(now, 10)?)?;
+    issuing.serial_number = Some(random_serial()?.0);
+    let root_issuer = Issuer::new(root, root_key);
+    let issuing_cert = issuing.signed_by(issuing_key, &root_issuer)?;
+    Ok((root_cert.der().to_vec(), issuing_cert.der().to_vec()))
+}
+
 impl Ca {
     /// Creates a root and an issuing CA valid from `now`, keys sealed under `passphrase`.
     pub fn init(
@@ -151,55 +210,87 @@ impl Ca {
     ) -> Result<CaMaterial, CaError> {
         parse_oid(&config.policy_oid)?;
         let root_key = config.algorithm.generate()?;
-        let mut root = CertificateParams::default();
-        root.distinguished_name = profile::ca_name(
-            &config.organization,
-            &config.organization_identifier,
-            &config.root_common_name,
-        )?;
-        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        root.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        root.not_before = offset(now)?;
-        root.not_after = offset(years_after(now, 20)?)?;
-        root.serial_number = Some(random_serial()?.0);
-        let root_cert = root.self_signed(&root_key)?;
-
         let issuing_key = config.algorithm.generate()?;
-        let mut issuing = CertificateParams::default();
-        issuing.distinguished_name = profile::ca_name(
-            &config.organization,
-            &config.organization_identifier,
-            &config.issuing_common_name,
-        )?;
-        issuing.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        issuing.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        issuing.use_authority_key_identifier_extension = true;
-        issuing.not_before = offset(now)?;
-        issuing.not_after = offset(years_after(now, 10)?)?;
-        issuing.serial_number = Some(random_serial()?.0);
-        let root_issuer = Issuer::new(root, &root_key);
-        let issuing_cert = issuing.signed_by(&issuing_key, &root_issuer)?;
-
+        let (root_cert_der, issuing_cert_der) = certify(config, &root_key, &issuing_key, now)?;
         Ok(CaMaterial {
             config: config.clone(),
-            root_cert_der: root_cert.der().to_vec(),
-            issuing_cert_der: issuing_cert.der().to_vec(),
+            root_cert_der,
+            issuing_cert_der,
             root_key_sealed: seal::seal(&root_key.serialize_der(), passphrase, kdf)?,
             issuing_key_sealed: seal::seal(&issuing_key.serialize_der(), passphrase, kdf)?,
+            keys: CaKeyLocation::Sealed,
         })
     }
 
-    /// Opens the issuing CA with the passphrase.
+    /// The key ceremony's CA part: generates the root key in the root's token and the issuing
+    /// key in the service's token (sensitive, never extractable), and certifies both from
+    /// `now`. Nothing secret is returned: the material names the tokens.
+    pub fn init_in_tokens(
+        config: &CaConfig,
+        root_token: &Arc<Hsm>,
+        service_token: &Arc<Hsm>,
+        now: Timestamp,
+    ) -> Result<CaMaterial, CaError> {
+        parse_oid(&config.policy_oid)?;
+        if Arc::ptr_eq(root_token, service_token) || root_token.label() == service_token.label() {
+            return Err(CaError::Hsm(
+                "the root's key needs a token of its own, which serve never opens".into(),
+            ));
+        }
+        let root_key = CaKey::Token(root_token.generate_ca_key(ROOT_KEY_LABEL, config.algorithm)?);
+        let issuing_key =
+            CaKey::Token(service_token.generate_ca_key(ISSUING_KEY_LABEL, config.algorithm)?);
+        let (root_cert_der, issuing_cert_der) = certify(config, &root_key, &issuing_key, now)?;
+        Ok(CaMaterial {
+            config: config.clone(),
+            root_cert_der,
+            issuing_cert_der,
+            root_key_sealed: Vec::new(),
+            issuing_key_sealed: Vec::new(),
+            keys: CaKeyLocation::Tokens {
+                root_token: root_token.label().into(),
+                issuing_token: service_token.label().into(),
+            },
+        })
+    }
+
+    /// Opens the issuing CA with the passphrase (keys sealed in software).
     pub fn open(material: CaMaterial, passphrase: &[u8]) -> Result<Ca, CaError> {
+        if material.keys != CaKeyLocation::Sealed {
+            return Err(CaError::Hsm(
+                "the CA's keys are in a token: set keys.backend = \"pkcs11\"".into(),
+            ));
+        }
         let pkcs8 = seal::open(&material.issuing_key_sealed, passphrase)?;
-        let load = || {
-            KeyPair::from_pkcs8_der_and_sign_algo(
-                &pki_types::PrivatePkcs8KeyDer::from(pkcs8.as_slice()),
-                material.config.algorithm.signature_algorithm(),
-            )
-        };
-        let key = load()?;
-        let signer = load()?;
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(
+            &pki_types::PrivatePkcs8KeyDer::from(pkcs8.as_slice()),
+            material.config.algorithm.signature_algorithm(),
+        )?;
+        Self::with_key(material, CaKey::Software(key))
+    }
+
+    /// Opens the issuing CA whose key is in `service_token`.
+    pub fn open_in_token(material: CaMaterial, service_token: &Arc<Hsm>) -> Result<Ca, CaError> {
+        match &material.keys {
+            CaKeyLocation::Tokens { issuing_token, .. }
+                if issuing_token == service_token.label() => {}
+            CaKeyLocation::Tokens { issuing_token, .. } => {
+                return Err(CaError::Hsm(format!(
+                    "the issuing CA's key is in token {issuing_token:?}, not {:?}",
+                    service_token.label()
+                )));
+            }
+            CaKeyLocation::Sealed => {
+                return Err(CaError::Hsm(
+                    "the CA's keys are sealed in the database, not in the token".into(),
+                ));
+            }
+        }
+        let key = service_token.ca_key(ISSUING_KEY_LABEL, material.config.algorithm)?;
+        Self::with_key(material, CaKey::Token(key))
+    }
+
+    fn with_key(material: CaMaterial, key: CaKey) -> Result<Ca, CaError> {
         let issuer = Issuer::from_ca_cert_der(
             &pki_types::CertificateDer::from(material.issuing_cert_der.as_slice()),
             key,
@@ -209,13 +300,12 @@ impl Ca {
         Ok(Ca {
             material,
             issuer,
-            signer,
             template,
         })
     }
 
     /// The issuing CA as rcgen signs with it (CRLs).
-    pub(crate) fn issuer(&self) -> &Issuer<'static, KeyPair> {
+    pub(crate) fn issuer(&self) -> &Issuer<'static, CaKey> {
         &self.issuer
     }
 
@@ -251,7 +341,7 @@ impl Ca {
     /// Signs `msg` with the issuing key (ECDSA P-256 with SHA-256, DER signature; or RSA
     /// PKCS#1 v1.5 with SHA-256).
     pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
-        Ok(rcgen::SigningKey::sign(&self.signer, msg)?)
+        Ok(rcgen::SigningKey::sign(self.issuer.key(), msg)?)
     }
 
     /// PEM of the root and issuing certificates.

@@ -56,7 +56,7 @@ const TAG: usize = 32;
 /// Domain separation of the PIN tag.
 const PIN_CONTEXT: &[u8] = b"rinnova holder pin v1\0";
 
-fn ck(e: CkError) -> CaError {
+pub(crate) fn ck(e: CkError) -> CaError {
     CaError::Hsm(e.to_string())
 }
 
@@ -184,14 +184,15 @@ pub fn softhsm_environment(dir: &Path) -> Result<(), CaError> {
 }
 
 /// Opens the token labelled `label` in `module`, making it first (with `so_pin` and
-/// `user_pin`) if no token has that label, and runs the holder part of the key ceremony if it
-/// has not run: for a SoftHSM2 of the program's own (the demo's, a benchmark's), never for a
-/// production HSM, whose tokens are made with its own tools.
+/// `user_pin`) if no token has that label, and (with `holder_keys`) runs the holder part of the
+/// key ceremony if it has not run: for a SoftHSM2 of the program's own (the demo's, a
+/// benchmark's), never for a production HSM, whose tokens are made with its own tools.
 pub fn own_token(
     module: &Path,
     label: &str,
     so_pin: &str,
     user_pin: &Secret,
+    holder_keys: bool,
 ) -> Result<std::sync::Arc<Hsm>, CaError> {
     let pkcs11 = load(module)?;
     if find_slot(&pkcs11, label).is_err() {
@@ -202,7 +203,7 @@ pub fn own_token(
         token_label: label.into(),
         user_pin: user_pin.clone(),
     })?);
-    if hsm.clone().holder_device().is_err() {
+    if holder_keys && hsm.clone().holder_device().is_err() {
         hsm.create_holder_keys()?;
     }
     Ok(hsm)
@@ -227,7 +228,7 @@ impl std::fmt::Debug for Hsm {
 }
 
 /// A session taken from the pool, given back when dropped.
-struct Pooled<'a> {
+pub(crate) struct Pooled<'a> {
     hsm: &'a Hsm,
     session: Option<Session>,
 }
@@ -274,7 +275,12 @@ impl Hsm {
         })
     }
 
-    fn session(&self) -> Result<Pooled<'_>, CaError> {
+    /// The token's label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub(crate) fn session(&self) -> Result<Pooled<'_>, CaError> {
         let idle = self
             .idle
             .lock()
@@ -599,7 +605,11 @@ impl SignatureDevice for HsmDevice {
 }
 
 /// ECDSA P-256 with SHA-256 by a key in the token, DER.
-fn sign_ecdsa(s: &Session, key: ObjectHandle, message: &[u8]) -> Result<Vec<u8>, CaError> {
+pub(crate) fn sign_ecdsa(
+    s: &Session,
+    key: ObjectHandle,
+    message: &[u8],
+) -> Result<Vec<u8>, CaError> {
     let raw = s
         .sign(&Mechanism::Ecdsa, key, &sha256(message))
         .map_err(ck)?;

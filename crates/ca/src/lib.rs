@@ -3,6 +3,7 @@
 //! with their PIN (SPEC X1, O3).
 
 pub mod authority;
+pub mod ca_key;
 pub mod device;
 pub mod error;
 pub mod hsm;
@@ -12,7 +13,7 @@ pub mod request;
 pub mod revocation;
 pub mod seal;
 
-pub use authority::{Ca, CaAlgorithm, CaConfig, CaMaterial, IssuedCertificate};
+pub use authority::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, IssuedCertificate};
 pub use device::{CredentialKey, DeviceError, SignatureDevice, Signed, SoftwareDevice};
 pub use error::CaError;
 pub use hsm::{Hsm, HsmConfig, HsmDevice};

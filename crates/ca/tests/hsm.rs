@@ -259,3 +259,119 @@ fn o3_a_software_sealed_key_moves_into_the_hsm_at_its_next_right_pin() {
         },
     );
 }
+
+/// The CA's keys generated in tokens — the root's in one of its own — sign certificates that
+/// OpenSSL verifies, for both algorithms; the root's token cannot double as the service's.
+#[test]
+fn ca_keys_made_in_tokens_issue_what_openssl_verifies() {
+    use rinnova_ca::authority::pem;
+    use rinnova_ca::ca_key::{ISSUING_KEY_LABEL, ROOT_KEY_LABEL};
+    use rinnova_ca::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, HolderSubject};
+    isolated(
+        "ca_keys_made_in_tokens_issue_what_openssl_verifies",
+        |dir| {
+            let service = token_with_holder_keys();
+            hsm::init_token(Path::new(MODULE), "root-test", "87654321", "5678").unwrap();
+            let root = Arc::new(
+                Hsm::open(&HsmConfig {
+                    token_label: "root-test".into(),
+                    user_pin: "5678".into(),
+                    ..config()
+                })
+                .unwrap(),
+            );
+            let now = jiff::Timestamp::from_second(1_795_000_000).unwrap();
+            let device = service.clone().holder_device().unwrap();
+            let holder = device.create_key(&pin("12345678")).unwrap();
+            let subject = HolderSubject {
+                given_name: "Mario".into(),
+                surname: "Rossi".into(),
+                codice_fiscale: rinnova_domain::CodiceFiscale::parse("RSSMRA85T10A562S").unwrap(),
+                iut: "WSREF-2026000001".into(),
+                title: None,
+                organization: None,
+            };
+            for (made, algorithm) in [CaAlgorithm::EcdsaP256, CaAlgorithm::Rsa3072]
+                .into_iter()
+                .enumerate()
+            {
+                let mut cfg = CaConfig::demo("https://rinnova-demo.it");
+                cfg.algorithm = algorithm;
+                let (root_token, service_token) = if made == 0 {
+                    (root.clone(), service.clone())
+                } else {
+                    // A second CA in the same tokens would reuse the labels: fresh tokens.
+                    let n = made;
+                    hsm::init_token(Path::new(MODULE), &format!("r{n}"), "87654321", "1111")
+                        .unwrap();
+                    hsm::init_token(Path::new(MODULE), &format!("s{n}"), "87654321", "1111")
+                        .unwrap();
+                    let open = |label: String| {
+                        Arc::new(
+                            Hsm::open(&HsmConfig {
+                                token_label: label,
+                                user_pin: "1111".into(),
+                                ..config()
+                            })
+                            .unwrap(),
+                        )
+                    };
+                    (open(format!("r{n}")), open(format!("s{n}")))
+                };
+                let material = Ca::init_in_tokens(&cfg, &root_token, &service_token, now).unwrap();
+                assert!(
+                    material.root_key_sealed.is_empty() && material.issuing_key_sealed.is_empty()
+                );
+                assert!(matches!(material.keys, CaKeyLocation::Tokens { .. }));
+                assert!(Ca::open(material.clone(), b"any passphrase").is_err());
+                assert!(
+                    Ca::open_in_token(material.clone(), &root_token).is_err(),
+                    "serve opens the service's token, where the root's key is not"
+                );
+                let ca = Ca::open_in_token(material, &service_token).unwrap();
+                let cert = ca
+                    .issue_qualified(
+                        &subject,
+                        rinnova_domain::CertificateKind::RemoteSignature,
+                        &holder.public_key,
+                        now,
+                    )
+                    .unwrap();
+                let (root_pem, issuing_pem) = ca.chain_pem();
+                std::fs::write(dir.join("root.pem"), root_pem).unwrap();
+                std::fs::write(dir.join("issuing.pem"), issuing_pem).unwrap();
+                std::fs::write(dir.join("cert.pem"), pem("CERTIFICATE", &cert.der)).unwrap();
+                let out = Command::new("openssl")
+                    .current_dir(dir)
+                    .args(["verify", "-attime", &now.as_second().to_string()])
+                    .args([
+                        "-CAfile",
+                        "root.pem",
+                        "-untrusted",
+                        "issuing.pem",
+                        "cert.pem",
+                    ])
+                    .output()
+                    .expect("openssl");
+                let text = String::from_utf8_lossy(&out.stdout);
+                assert!(
+                    text.contains("cert.pem: OK"),
+                    "{algorithm:?}: {text}{out:?}"
+                );
+            }
+            assert!(
+                Ca::init_in_tokens(
+                    &CaConfig::demo("https://rinnova-demo.it"),
+                    &service,
+                    &service,
+                    now
+                )
+                .is_err(),
+                "the root needs a token of its own"
+            );
+            let objects = pkcs11_tool(&["--list-objects"]);
+            assert!(objects.contains(ISSUING_KEY_LABEL), "{objects}");
+            assert!(!objects.contains(ROOT_KEY_LABEL), "{objects}");
+        },
+    );
+}

@@ -99,6 +99,11 @@ pub struct KeysConfig {
     pub token_label: String,
     /// The token's user PIN.
     pub user_pin: Option<rinnova_domain::secret::Secret>,
+    /// The label of the root CA's token: opened by `ca init` only, never by `serve` (keep it
+    /// offline, or its PIN away from the service's machine).
+    pub root_token_label: String,
+    /// The root token's user PIN (given to `ca init`, not kept in the service's settings).
+    pub root_user_pin: Option<rinnova_domain::secret::Secret>,
     /// Lets `backend = "software"` run outside demo mode (with a warning at every start).
     pub allow_software_keys: bool,
 }
@@ -113,12 +118,28 @@ impl Default for KeysConfig {
             module: PathBuf::from(SOFTHSM_MODULE),
             token_label: "rinnova".into(),
             user_pin: None,
+            root_token_label: "root-rinnova".into(),
+            root_user_pin: None,
             allow_software_keys: false,
         }
     }
 }
 
 impl KeysConfig {
+    /// Where the root CA's token is (`ca init`).
+    pub fn root_hsm(&self) -> anyhow::Result<rinnova_ca::HsmConfig> {
+        Ok(rinnova_ca::HsmConfig {
+            module: self.module.clone(),
+            token_label: self.root_token_label.clone(),
+            user_pin: self.root_user_pin.clone().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "set keys.root_user_pin (RINNOVA_KEYS__ROOT_USER_PIN): the root token's \
+                     user PIN, for the key ceremony only"
+                )
+            })?,
+        })
+    }
+
     /// Where the token is, for `backend = "pkcs11"`.
     pub fn hsm(&self) -> anyhow::Result<rinnova_ca::HsmConfig> {
         Ok(rinnova_ca::HsmConfig {
@@ -307,31 +328,35 @@ impl Config {
     /// The keys the application signs with. `demo`: whether this is a demo installation,
     /// where software keys need no permission.
     pub fn keys(&self, demo: bool) -> anyhow::Result<rinnova_app::Keys> {
-        let passphrase = self.passphrase(demo)?;
+        let software = || -> anyhow::Result<rinnova_app::Keys> {
+            Ok(rinnova_app::Keys::software(
+                self.passphrase(demo)?,
+                self.app.pin_kdf,
+            ))
+        };
         match self.keys.backend {
             Some(KeyBackend::Pkcs11) => {
                 let hsm = rinnova_ca::Hsm::open(&self.keys.hsm()?)
                     .context("opening the HSM (keys.module, keys.token_label, keys.user_pin)")?;
-                let device = std::sync::Arc::new(hsm).holder_device()?;
-                Ok(rinnova_app::Keys {
-                    ca_passphrase: passphrase,
-                    holders: std::sync::Arc::new(device),
-                })
+                // A CA made before its keys were in the token still opens with its passphrase.
+                let passphrase = self.passphrase(demo).ok();
+                Ok(rinnova_app::Keys::token(
+                    std::sync::Arc::new(hsm),
+                    passphrase,
+                )?)
             }
             Some(KeyBackend::Software) if !demo && !self.keys.allow_software_keys => anyhow::bail!(
                 "keys.backend = \"software\" keeps holders' keys outside an HSM: set \
                  keys.backend = \"pkcs11\" (docs/DEPLOYMENT.md), or allow_software_keys = true \
                  for a test installation"
             ),
-            Some(KeyBackend::Software) | None if demo => {
-                Ok(rinnova_app::Keys::software(passphrase, self.app.pin_kdf))
-            }
+            Some(KeyBackend::Software) | None if demo => software(),
             Some(KeyBackend::Software) => {
                 tracing::warn!(
                     "software keys: holders' keys are sealed under their PIN in the database, \
                      not in an HSM (keys.allow_software_keys = true); not for a qualified service"
                 );
-                Ok(rinnova_app::Keys::software(passphrase, self.app.pin_kdf))
+                software()
             }
             None => anyhow::bail!(
                 "set keys.backend: \"pkcs11\" with keys.module, keys.token_label and \

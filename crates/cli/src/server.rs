@@ -37,7 +37,6 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     if let Some(o) = &cfg.ca.policy_oid {
         ca.policy_oid = o.clone();
     }
-    let passphrase = cfg.passphrase(demo)?;
     let now = SystemClock.now();
     // The demo's holders hold certificates issued up to three years ago: its CA is dated four
     // years back so that every one of them lies within its issuer's validity (a real CA's
@@ -47,6 +46,23 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     } else {
         now
     };
+    if cfg.keys.backend == Some(crate::config::KeyBackend::Pkcs11) {
+        // The key ceremony's CA part: the root's key on its own token, the issuing CA's on
+        // the service's.
+        if rinnova_app::ca_service::exists(store).await? {
+            return Ok(false);
+        }
+        let root = std::sync::Arc::new(
+            rinnova_ca::Hsm::open(&cfg.keys.root_hsm()?).context("opening the root's token")?,
+        );
+        let service = std::sync::Arc::new(
+            rinnova_ca::Hsm::open(&cfg.keys.hsm()?).context("opening the service's token")?,
+        );
+        return Ok(
+            rinnova_app::ca_service::init_in_tokens(store, &ca, &root, &service, now).await?,
+        );
+    }
+    let passphrase = cfg.passphrase(demo)?;
     Ok(rinnova_app::ca_service::init(
         store,
         &ca,
@@ -70,6 +86,8 @@ pub enum DemoKeys {
 pub const DEMO_TOKEN_LABEL: &str = "rinnova-demo";
 pub const DEMO_TOKEN_USER_PIN: &str = "rinnova-demo-user";
 const DEMO_TOKEN_SO_PIN: &str = "rinnova-demo-so";
+pub const DEMO_ROOT_TOKEN_LABEL: &str = "root-rinnova-demo";
+const DEMO_ROOT_TOKEN_USER_PIN: &str = "root-rinnova-demo-user";
 
 /// `serve --demo --keys softhsm`: SoftHSM2's tokens under `<data_dir>/softhsm` (re-executes
 /// this process with `SOFTHSM2_CONF` naming them, unless it does already).
@@ -92,11 +110,22 @@ pub fn demo_softhsm(cfg: &mut Config) -> anyhow::Result<()> {
     cfg.keys.module = module.to_path_buf();
     cfg.keys.token_label = DEMO_TOKEN_LABEL.into();
     cfg.keys.user_pin = Some(DEMO_TOKEN_USER_PIN.into());
+    cfg.keys.root_token_label = DEMO_ROOT_TOKEN_LABEL.into();
+    cfg.keys.root_user_pin = Some(DEMO_ROOT_TOKEN_USER_PIN.into());
     rinnova_ca::hsm::own_token(
         module,
         DEMO_TOKEN_LABEL,
         DEMO_TOKEN_SO_PIN,
         &DEMO_TOKEN_USER_PIN.into(),
+        true,
+    )?;
+    // The root's token: only the CA's creation (first run) opens it.
+    rinnova_ca::hsm::own_token(
+        module,
+        DEMO_ROOT_TOKEN_LABEL,
+        DEMO_TOKEN_SO_PIN,
+        &DEMO_ROOT_TOKEN_USER_PIN.into(),
+        false,
     )?;
     Ok(())
 }

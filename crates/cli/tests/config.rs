@@ -155,6 +155,7 @@ fn every_configuration_key_is_documented_and_secrets_are_not_shown() {
             "ca.policy_oid",
             "keys.backend",
             "keys.user_pin",
+            "keys.root_user_pin",
         ]
         .map(str::to_owned),
     );

@@ -57,11 +57,11 @@ fn census(data: &Path) -> Value {
     shown["holder_keys"].clone()
 }
 
-/// `pkcs11-tool --list-objects` on the demo token.
-fn token_objects(data: &Path) -> String {
+/// `pkcs11-tool --list-objects` on one of the demo's tokens.
+fn token_objects(data: &Path, token: &str, pin: &str) -> String {
     let out = Command::new("pkcs11-tool")
-        .args(["--module", SOFTHSM_MODULE, "--token-label", "rinnova-demo"])
-        .args(["--login", "--pin", "rinnova-demo-user", "--list-objects"])
+        .args(["--module", SOFTHSM_MODULE, "--token-label", token])
+        .args(["--login", "--pin", pin, "--list-objects"])
         .env("SOFTHSM2_CONF", softhsm_conf(data))
         .output()
         .expect("OpenSC's pkcs11-tool is needed: scripts/test installs opensc");
@@ -108,19 +108,22 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     let pem = api.certificate_pem(new_id).await;
     verify_against_server_chain(&server.base, data.path(), &pem).await;
 
-    // The token holds the two holder keys only, sensitive and never extractable; no
-    // private key stays in it, and the renewal left none behind (seen by pkcs11-tool).
-    let objects = token_objects(data.path());
+    // The service's token holds the two holder keys and the issuing CA's key, all sensitive
+    // and never extractable; no holder's private key stays in it (seen by pkcs11-tool).
+    let objects = token_objects(data.path(), "rinnova-demo", "rinnova-demo-user");
     assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
-    assert!(!objects.contains("Private Key Object"), "{objects}");
-    for line in objects.lines().filter(|l| l.trim().starts_with("Access:")) {
-        let access: Vec<&str> = line.trim()["Access:".len()..]
-            .split(',')
-            .map(str::trim)
-            .collect();
-        assert!(access.contains(&"sensitive"), "{line}");
-        assert!(access.contains(&"never extractable"), "{line}");
-    }
+    assert_eq!(
+        objects.matches("Private Key Object").count(),
+        1,
+        "{objects}"
+    );
+    assert!(objects.contains("rinnova-issuing-ca"), "{objects}");
+    assert_sensitive(&objects);
+    // The root's key is on a token of its own.
+    let root = token_objects(data.path(), "root-rinnova-demo", "root-rinnova-demo-user");
+    assert_eq!(root.matches("Private Key Object").count(), 1, "{root}");
+    assert!(root.contains("rinnova-root-ca"), "{root}");
+    assert_sensitive(&root);
     let after = census(data.path());
     assert_eq!(after["software"], 0, "{after}");
     assert_eq!(
@@ -129,9 +132,10 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     );
     server.kill();
 
-    // A copy of the database and the configuration, without the token: started on a token
-    // of its own (same label, same PINs), it cannot use a holder's key even with the right
-    // PIN — so it cannot test one either.
+    // A copy of the database and the configuration, without the tokens: on a token of its
+    // own (same labels, same PINs) the service does not even start — the CA's key is not
+    // there — and no holder's key could be used (rinnova-ca's tests/hsm.rs: the right PIN is
+    // refused by another token).
     let stolen = tempfile::tempdir().unwrap();
     for f in std::fs::read_dir(data.path()).unwrap() {
         let f = f.unwrap();
@@ -139,19 +143,53 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
             std::fs::copy(f.path(), stolen.path().join(f.file_name())).unwrap();
         }
     }
-    let server = start_softhsm(stolen.path());
-    let (api, _) = Api::login(&server.base, "JZLF002").await;
-    let (id, _) = to_sign_step(&api).await;
-    let code = api.last_code("JZLF002").await;
-    let (status, err) = api
-        .call(
-            "POST",
-            &format!("/renewals/{id}/sign"),
-            Some(json!({"pin": "12345678", "otp": code})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    assert_eq!(err["error"]["code"], "RNV-PIN-003", "{err}");
+    let mut copy = bin(stolen.path())
+        .args([
+            "serve",
+            "--demo",
+            "--keys",
+            "softhsm",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = copy.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            copy.kill().unwrap();
+            panic!("a copy of the database started without the token");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    let mut why = String::new();
+    std::io::Read::read_to_string(&mut copy.stderr.take().unwrap(), &mut why).unwrap();
+    assert!(why.contains("rinnova-issuing-ca"), "{why}");
+}
+
+/// Every private and secret key in a pkcs11-tool listing is sensitive and never extractable.
+fn assert_sensitive(objects: &str) {
+    let mut secret = false;
+    let mut checked = 0;
+    for line in objects.lines() {
+        if !line.starts_with(' ') {
+            secret =
+                line.starts_with("Private Key Object") || line.starts_with("Secret Key Object");
+        } else if secret && let Some(access) = line.trim().strip_prefix("Access:") {
+            let access: Vec<&str> = access.split(',').map(str::trim).collect();
+            assert!(access.contains(&"sensitive"), "{line}");
+            assert!(access.contains(&"never extractable"), "{line}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "{objects}");
 }
 
 #[tokio::test]
@@ -230,6 +268,14 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
         .output()
         .expect("softhsm2-util is needed: scripts/test installs softhsm2");
     assert!(made.status.success(), "{made:?}");
+    // The root's token, another token of the same module.
+    let made = Command::new("softhsm2-util")
+        .args(["--init-token", "--free", "--label", "root-rinnova-prod"])
+        .args(["--so-pin", "55667788", "--pin", "99887766"])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
     let env = [
         ("SOFTHSM2_CONF", conf.to_str().unwrap()),
         ("RINNOVA_CA_PASSPHRASE", "a production passphrase"),
@@ -255,7 +301,29 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
         String::from_utf8(out.stdout).unwrap()
     };
 
-    ok(&["ca", "init"]);
+    // The CA's keys are generated in the tokens: the root's in its own, whose PIN only
+    // `ca init` is given.
+    let made = bin(data.path())
+        .args(["ca", "init"])
+        .envs(env)
+        .env("RINNOVA_KEYS__ROOT_TOKEN_LABEL", "root-rinnova-prod")
+        .env("RINNOVA_KEYS__ROOT_USER_PIN", "99887766")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let chain = ok(&["ca", "show"]);
+    let (root, issuing) = chain.split_once("-----END CERTIFICATE-----\n").unwrap();
+    std::fs::write(
+        data.path().join("root.pem"),
+        format!("{root}-----END CERTIFICATE-----\n"),
+    )
+    .unwrap();
+    std::fs::write(data.path().join("issuing.pem"), issuing).unwrap();
+    let verified = openssl(
+        &["verify", "-CAfile", "root.pem", "issuing.pem"],
+        data.path(),
+    );
+    assert!(verified.contains("issuing.pem: OK"), "{verified}");
     // Before the ceremony `serve` refuses, saying what to run.
     let refused = run(&["serve", "--listen", "127.0.0.1:0"]);
     assert!(!refused.status.success());

@@ -1,0 +1,228 @@
+//! The CA's own private keys (issue 20): in software, opened from their sealed form, or in a
+//! PKCS#11 token, where they are generated (sensitive, never extractable) and used in place.
+//! rcgen signs certificates and CRLs through [`CaKey`] either way.
+
+use crate::CaError;
+use crate::authority::CaAlgorithm;
+use crate::hsm::{self, Hsm};
+use cryptoki::mechanism::Mechanism;
+use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
+use der::Encode;
+use rcgen::{KeyPair, PublicKeyData, SigningKey};
+use std::sync::Arc;
+
+/// The label of the root CA's key (on the root's own token).
+pub const ROOT_KEY_LABEL: &str = "rinnova-root-ca";
+/// The label of the issuing CA's key (on the service's token).
+pub const ISSUING_KEY_LABEL: &str = "rinnova-issuing-ca";
+
+/// A CA private key.
+pub enum CaKey {
+    /// In memory, opened from its sealed form with the CA passphrase.
+    Software(KeyPair),
+    /// In a token.
+    Token(TokenKey),
+}
+
+impl std::fmt::Debug for CaKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Software(_) => f.write_str("CaKey::Software"),
+            Self::Token(k) => write!(f, "CaKey::Token({:?})", k.label),
+        }
+    }
+}
+
+/// A private key in a token, with its public half as rcgen needs it.
+#[derive(Clone)]
+pub struct TokenKey {
+    hsm: Arc<Hsm>,
+    handle: ObjectHandle,
+    label: String,
+    algorithm: CaAlgorithm,
+    /// EC: the uncompressed point; RSA: the PKCS#1 `RSAPublicKey`.
+    public: Vec<u8>,
+}
+
+impl PublicKeyData for CaKey {
+    fn der_bytes(&self) -> &[u8] {
+        match self {
+            Self::Software(k) => k.der_bytes(),
+            Self::Token(k) => &k.public,
+        }
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        match self {
+            Self::Software(k) => k.algorithm(),
+            Self::Token(k) => k.algorithm.signature_algorithm(),
+        }
+    }
+}
+
+impl SigningKey for CaKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        match self {
+            Self::Software(k) => k.sign(msg),
+            Self::Token(k) => k.sign(msg).map_err(|_| rcgen::Error::RemoteKeyError),
+        }
+    }
+}
+
+impl TokenKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
+        let s = self.hsm.session()?;
+        match self.algorithm {
+            CaAlgorithm::EcdsaP256 => hsm::sign_ecdsa(&s, self.handle, msg),
+            CaAlgorithm::Rsa3072 => s
+                .sign(&Mechanism::Sha256RsaPkcs, self.handle, msg)
+                .map_err(hsm::ck),
+        }
+    }
+}
+
+/// The PKCS#1 `RSAPublicKey` of a modulus and exponent (big-endian).
+fn rsa_public_key(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>, CaError> {
+    let int = |b: &[u8]| der::asn1::UintRef::new(b).and_then(|u| u.to_der());
+    let mut body = int(modulus)?;
+    body.extend_from_slice(&int(exponent)?);
+    let mut out = vec![0x30];
+    der::Length::try_from(body.len())?.encode_to_vec(&mut out)?;
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+impl Hsm {
+    /// Generates a CA key pair labelled `label` in the token: the private half sensitive,
+    /// never extractable, able to sign only. Refuses if the label is taken.
+    pub fn generate_ca_key(
+        self: &Arc<Self>,
+        label: &str,
+        algorithm: CaAlgorithm,
+    ) -> Result<TokenKey, CaError> {
+        {
+            let s = self.session()?;
+            let taken = s
+                .find_objects(&[Attribute::Label(label.as_bytes().to_vec())])
+                .map_err(hsm::ck)?;
+            if !taken.is_empty() {
+                return Err(CaError::Hsm(format!(
+                    "token {:?} already holds {label:?}",
+                    self.label()
+                )));
+            }
+            let id = label.as_bytes().to_vec();
+            let mut public = vec![
+                Attribute::Token(true),
+                Attribute::Private(false),
+                Attribute::Verify(true),
+                Attribute::Encrypt(false),
+                Attribute::Wrap(false),
+                Attribute::Label(label.as_bytes().to_vec()),
+                Attribute::Id(id.clone()),
+            ];
+            let private = [
+                Attribute::Token(true),
+                Attribute::Private(true),
+                Attribute::Sensitive(true),
+                Attribute::Extractable(false),
+                Attribute::Modifiable(false),
+                Attribute::Sign(true),
+                Attribute::Decrypt(false),
+                Attribute::Unwrap(false),
+                Attribute::Derive(false),
+                Attribute::Label(label.as_bytes().to_vec()),
+                Attribute::Id(id),
+            ];
+            let mechanism = match algorithm {
+                CaAlgorithm::EcdsaP256 => {
+                    public.push(Attribute::EcParams(hsm::p256_params()?));
+                    Mechanism::EccKeyPairGen
+                }
+                CaAlgorithm::Rsa3072 => {
+                    public.push(Attribute::ModulusBits(3072.into()));
+                    public.push(Attribute::PublicExponent(vec![1, 0, 1]));
+                    Mechanism::RsaPkcsKeyPairGen
+                }
+            };
+            s.generate_key_pair(&mechanism, &public, &private)
+                .map_err(hsm::ck)?;
+        }
+        self.ca_key(label, algorithm)
+    }
+
+    /// The CA key labelled `label` in the token.
+    pub fn ca_key(
+        self: &Arc<Self>,
+        label: &str,
+        algorithm: CaAlgorithm,
+    ) -> Result<TokenKey, CaError> {
+        let s = self.session()?;
+        let find = |class| {
+            s.find_objects(&[
+                Attribute::Class(class),
+                Attribute::Label(label.as_bytes().to_vec()),
+            ])
+            .map_err(hsm::ck)
+        };
+        let missing = || {
+            CaError::Hsm(format!(
+                "token {:?} has no key {label:?}: the CA was made in another token",
+                self.label()
+            ))
+        };
+        let private = *find(ObjectClass::PRIVATE_KEY)?
+            .first()
+            .ok_or_else(missing)?;
+        let public_handle = *find(ObjectClass::PUBLIC_KEY)?.first().ok_or_else(missing)?;
+        let public = match algorithm {
+            CaAlgorithm::EcdsaP256 => {
+                match s
+                    .get_attributes(public_handle, &[AttributeType::EcPoint])
+                    .map_err(hsm::ck)?
+                    .pop()
+                {
+                    Some(Attribute::EcPoint(p)) => hsm::ec_point(&p),
+                    _ => return Err(missing()),
+                }
+            }
+            CaAlgorithm::Rsa3072 => {
+                let attrs = s
+                    .get_attributes(
+                        public_handle,
+                        &[AttributeType::Modulus, AttributeType::PublicExponent],
+                    )
+                    .map_err(hsm::ck)?;
+                let (mut n, mut e) = (None, None);
+                for a in attrs {
+                    match a {
+                        Attribute::Modulus(m) => n = Some(m),
+                        Attribute::PublicExponent(x) => e = Some(x),
+                        _ => {}
+                    }
+                }
+                rsa_public_key(&n.ok_or_else(missing)?, &e.ok_or_else(missing)?)?
+            }
+        };
+        let key_type = s
+            .get_attributes(private, &[AttributeType::KeyType])
+            .map_err(hsm::ck)?;
+        let expected = match algorithm {
+            CaAlgorithm::EcdsaP256 => KeyType::EC,
+            CaAlgorithm::Rsa3072 => KeyType::RSA,
+        };
+        if !matches!(key_type.first(), Some(Attribute::KeyType(t)) if *t == expected) {
+            return Err(CaError::Hsm(format!(
+                "key {label:?} in token {:?} is not a {algorithm:?} key",
+                self.label()
+            )));
+        }
+        Ok(TokenKey {
+            hsm: self.clone(),
+            handle: private,
+            label: label.into(),
+            algorithm,
+            public,
+        })
+    }
+}
