@@ -13,18 +13,59 @@ pub(crate) fn subject(i: usize) -> anyhow::Result<HolderSubject> {
     })
 }
 
-pub(crate) async fn issue(seconds: f64) -> anyhow::Result<Value> {
+/// Raw signatures of the same kind as the CA's: in software, or by a key in the same token.
+enum RawSigner {
+    Software(EcdsaKeyPair, SystemRandom),
+    Token(rinnova_ca::ca_key::TokenKey),
+}
+
+impl RawSigner {
+    fn sign(&self, message: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Self::Software(pair, rng) => {
+                pair.sign(rng, message)
+                    .map_err(|_| anyhow::anyhow!("sign"))?;
+            }
+            Self::Token(key) => {
+                key.sign(message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) async fn issue(seconds: f64, keys: BenchKeys) -> anyhow::Result<Value> {
     let dir = tempfile_dir()?;
     let store = Store::open_sqlite_dir(&dir).await?;
     store.migrate().await?;
     let now = SystemClock.now();
-    let material = Ca::init(
-        &CaConfig::demo("http://rinnova-bench.it"),
-        b"bench",
-        KdfParams::default(),
-        now,
-    )?;
-    let ca = Arc::new(Ca::open(material, b"bench")?);
+    let config = CaConfig::demo("http://rinnova-bench.it");
+    let (ca, raw) = match keys {
+        BenchKeys::Software => {
+            let material = Ca::init(&config, b"bench", KdfParams::default(), now)?;
+            // Raw signatures with the same crypto library.
+            let rng = SystemRandom::new();
+            let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+                .map_err(|_| anyhow::anyhow!("keygen"))?;
+            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref())
+                .map_err(|_| anyhow::anyhow!("key"))?;
+            (
+                Ca::open(material, b"bench")?,
+                RawSigner::Software(pair, rng),
+            )
+        }
+        BenchKeys::Pkcs11 => {
+            let (service, root) = bench_tokens()?;
+            let material = Ca::init_in_tokens(&config, &root, &service, now)?;
+            // Raw signatures by another P-256 key of the same token.
+            let raw = service.generate_ca_key("rinnova-bench-raw", config.algorithm)?;
+            (
+                Ca::open_in_token(material, &service)?,
+                RawSigner::Token(raw),
+            )
+        }
+    };
+    let ca = Arc::new(ca);
     let device = SoftwareDevice {
         kdf: KdfParams::insecure_for_tests(),
     };
@@ -77,11 +118,6 @@ pub(crate) async fn issue(seconds: f64) -> anyhow::Result<Value> {
         now,
     )?;
     // Raw signatures over a message the size of a certificate.
-    let rng = SystemRandom::new();
-    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
-        .map_err(|_| anyhow::anyhow!("keygen"))?;
-    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref())
-        .map_err(|_| anyhow::anyhow!("key"))?;
     let message = vec![0x5a; sample.der.len()];
 
     // One transaction per certificate: what a lone activation pays for its commit.
@@ -130,8 +166,7 @@ pub(crate) async fn issue(seconds: f64) -> anyhow::Result<Value> {
 
         let start = Instant::now();
         while start.elapsed() < slice {
-            pair.sign(&rng, &message)
-                .map_err(|_| anyhow::anyhow!("sign"))?;
+            raw.sign(&message)?;
             signed += 1;
         }
         signed_s += start.elapsed().as_secs_f64();
@@ -155,8 +190,14 @@ pub(crate) async fn issue(seconds: f64) -> anyhow::Result<Value> {
         "built_signed_per_s": round(built_signed_per_s),
         "built_signed_ratio": round(built_signed_per_s / raw_sign_per_s),
         "one_tx_per_cert_per_s": round(one_tx_per_cert_per_s),
-        "algorithm": "ECDSA P-256 (aws-lc-rs); issuing and raw signing on one thread each, \
-                      in alternating rounds; SQLite WAL, group commit by a writer task",
+        "keys": keys.as_str(),
+        "algorithm": match keys {
+            BenchKeys::Software => "ECDSA P-256 (aws-lc-rs); issuing and raw signing on one \
+                thread each, in alternating rounds; SQLite WAL, group commit by a writer task",
+            BenchKeys::Pkcs11 => "ECDSA P-256 in a SoftHSM2 token (PKCS#11 CKM_ECDSA), the CA's \
+                key and the raw signer's both there; one thread each, alternating rounds; \
+                SQLite WAL, group commit by a writer task",
+        },
     }))
 }
 

@@ -37,6 +37,11 @@ pub enum BenchCommand {
         /// Seconds for each of the three measurements (split into alternating rounds).
         #[arg(long, default_value_t = 6.0)]
         seconds: f64,
+        /// Where the CA's key lives: `software` or `pkcs11` (a SoftHSM2 token the run makes
+        /// for itself); the raw signatures are made with a key of the same kind, in the same
+        /// place.
+        #[arg(long, value_enum, default_value_t = BenchKeys::Software)]
+        keys: BenchKeys,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -127,6 +132,7 @@ impl BenchKeys {
 const TOKEN_LABEL: &str = "rinnova-bench";
 const TOKEN_USER_PIN: &str = "rinnova-bench-user";
 const TOKEN_SO_PIN: &str = "rinnova-bench-so";
+const ROOT_TOKEN_LABEL: &str = "root-rinnova-bench";
 const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
 /// The SoftHSM2 directory of this run (the process id survives the re-execution that sets
@@ -143,6 +149,10 @@ impl BenchCommand {
         if let Self::Renew {
             keys: BenchKeys::Pkcs11,
             ..
+        }
+        | Self::Issue {
+            keys: BenchKeys::Pkcs11,
+            ..
         } = self
         {
             anyhow::ensure!(
@@ -155,21 +165,24 @@ impl BenchCommand {
     }
 }
 
-/// The keys of a benchmark's app: software, or the run's own SoftHSM2 token.
-fn bench_keys(keys: BenchKeys, config: &AppConfig) -> anyhow::Result<rinnova_app::Keys> {
-    Ok(match keys {
-        BenchKeys::Software => rinnova_app::Keys::software("bench".into(), config.pin_kdf),
-        BenchKeys::Pkcs11 => {
-            let hsm = rinnova_ca::hsm::own_token(
-                std::path::Path::new(SOFTHSM_MODULE),
-                TOKEN_LABEL,
-                TOKEN_SO_PIN,
-                &TOKEN_USER_PIN.into(),
-                true,
-            )?;
-            rinnova_app::Keys::token(hsm, Some("bench".into()))?
-        }
-    })
+/// The run's own SoftHSM2 tokens: the service's (with the holder keys) and the root's.
+fn bench_tokens() -> anyhow::Result<(Arc<rinnova_ca::Hsm>, Arc<rinnova_ca::Hsm>)> {
+    let module = std::path::Path::new(SOFTHSM_MODULE);
+    let service = rinnova_ca::hsm::own_token(
+        module,
+        TOKEN_LABEL,
+        TOKEN_SO_PIN,
+        &TOKEN_USER_PIN.into(),
+        true,
+    )?;
+    let root = rinnova_ca::hsm::own_token(
+        module,
+        ROOT_TOKEN_LABEL,
+        TOKEN_SO_PIN,
+        &TOKEN_USER_PIN.into(),
+        false,
+    )?;
+    Ok((service, root))
 }
 
 /// Runs a benchmark and prints its figures; `interrupted` (SIGINT, SIGTERM) stops a renewal run
@@ -179,7 +192,17 @@ pub async fn run(
     interrupted: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let (figures, json_out) = match cmd {
-        BenchCommand::Issue { seconds, json } => (issue(seconds).await?, json),
+        BenchCommand::Issue {
+            seconds,
+            keys,
+            json,
+        } => {
+            let figures = issue(seconds, keys).await;
+            if keys == BenchKeys::Pkcs11 {
+                let _ = std::fs::remove_dir_all(softhsm_dir());
+            }
+            (figures?, json)
+        }
         BenchCommand::Renew {
             renewals,
             clients,
@@ -339,15 +362,27 @@ impl BenchDb {
         let store = Store::connect(&self.url, 16).await?;
         store.migrate().await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        rinnova_app::ca_service::init(
-            &store,
-            &CaConfig::demo("http://rinnova-bench.it"),
-            b"bench",
-            KdfParams::default(),
-            clock.now(),
-        )
-        .await?;
-        let keys = bench_keys(keys, config)?;
+        let ca = CaConfig::demo("http://rinnova-bench.it");
+        let keys = match keys {
+            BenchKeys::Software => {
+                rinnova_app::ca_service::init(
+                    &store,
+                    &ca,
+                    b"bench",
+                    KdfParams::default(),
+                    clock.now(),
+                )
+                .await?;
+                rinnova_app::Keys::software("bench".into(), config.pin_kdf)
+            }
+            BenchKeys::Pkcs11 => {
+                // The CA's keys and holders' keys in the run's tokens, as deployed.
+                let (service, root) = bench_tokens()?;
+                rinnova_app::ca_service::init_in_tokens(&store, &ca, &root, &service, clock.now())
+                    .await?;
+                rinnova_app::Keys::token(service, None)?
+            }
+        };
         Ok(App::open(store, config.clone(), clock, keys).await?)
     }
 

@@ -70,7 +70,9 @@ impl SigningKey for CaKey {
 }
 
 impl TokenKey {
-    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
+    /// Signs `msg` in the token: ECDSA P-256 with SHA-256 (DER) or RSA PKCS#1 v1.5 with
+    /// SHA-256, as the key's algorithm says.
+    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
         let s = self.hsm.session()?;
         match self.algorithm {
             CaAlgorithm::EcdsaP256 => hsm::sign_ecdsa(&s, self.handle, msg),

@@ -364,10 +364,11 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
     assert_eq!(ready.status(), StatusCode::OK);
 }
 
-/// `bench renew --keys pkcs11` runs its renewals with holders' keys in a SoftHSM2 token of its
-/// own (the figure BENCHMARKS.md reports, here only a short run that must complete).
+/// `bench renew --keys pkcs11` runs its renewals with holders' and the CA's keys in SoftHSM2
+/// tokens of its own, `bench issue --keys pkcs11` issues with the CA's key there (the figures
+/// BENCHMARKS.md reports; here only short runs that must complete and clean up).
 #[test]
-fn bench_renew_runs_with_keys_in_a_token() {
+fn benches_run_with_keys_in_a_token() {
     let data = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
         .args(["bench", "renew", "--renewals", "4", "--clients", "2"])
