@@ -4,6 +4,7 @@ use crate::AppError;
 use crate::Keys;
 use crate::util::secs;
 use jiff::Timestamp;
+use rinnova_ca::ca_key::{CaKey, RESPONDER_KEY_LABEL};
 use rinnova_ca::{Ca, CaConfig, CaKeyLocation, CaMaterial, Hsm, KdfParams};
 use rinnova_store::{Store, repo};
 use std::sync::Arc;
@@ -100,4 +101,54 @@ pub async fn open(store: &Store, keys: &Keys) -> Result<Ca, AppError> {
         }
     };
     opened.map_err(|e| AppError::Internal(format!("cannot open the CA: {e}").into()))
+}
+
+/// The delegated OCSP responder's key (one key, one purpose: the issuing key signs
+/// certificates and CRLs only). In the service's token when there is one — made there the
+/// first time — else a software key sealed under the CA passphrase and shared by every
+/// instance through the database.
+pub async fn responder_key(
+    store: &Store,
+    keys: &Keys,
+    ca: &Ca,
+    kdf: KdfParams,
+    now: Timestamp,
+) -> Result<CaKey, AppError> {
+    let algorithm = ca.material().config.algorithm;
+    if let Some(token) = &keys.token {
+        let token = token.clone();
+        return Ok(crate::util::blocking(move || {
+            match token.ca_key(RESPONDER_KEY_LABEL, algorithm) {
+                Ok(k) => Ok(CaKey::Token(k)),
+                Err(_) => token
+                    .generate_ca_key(RESPONDER_KEY_LABEL, algorithm)
+                    .map(CaKey::Token),
+            }
+        })
+        .await??);
+    }
+    let passphrase = keys
+        .ca_passphrase
+        .clone()
+        .ok_or_else(|| AppError::Internal("software keys need ca_passphrase".into()))?;
+    let fresh = {
+        let passphrase = passphrase.clone();
+        crate::util::blocking(move || -> Result<Vec<u8>, rinnova_ca::CaError> {
+            let key = CaKey::generate_software(algorithm)?;
+            let pkcs8 = key.software_pkcs8().ok_or(rinnova_ca::CaError::Malformed)?;
+            rinnova_ca::seal::seal(&pkcs8, passphrase.expose().as_bytes(), kdf)
+        })
+        .await??
+    };
+    let sealed = {
+        let mut c = store.conn().await?;
+        repo::service_keys::get_or_create(&mut c, "ocsp-responder", &fresh, secs(now)).await?
+    };
+    Ok(
+        crate::util::blocking(move || -> Result<CaKey, rinnova_ca::CaError> {
+            let pkcs8 = rinnova_ca::seal::open(&sealed, passphrase.expose().as_bytes())?;
+            CaKey::software_from_pkcs8(&pkcs8, algorithm)
+        })
+        .await??,
+    )
 }

@@ -75,6 +75,9 @@ struct Inner {
     config: AppConfig,
     /// Signs reminder links (shared by every instance through the database).
     link_key: Vec<u8>,
+    /// The delegated OCSP responder's key, and its current certificate once known.
+    responder_key: Arc<rinnova_ca::ca_key::CaKey>,
+    responder: std::sync::Mutex<Option<revocation::CurrentResponder>>,
 }
 
 impl App {
@@ -86,6 +89,9 @@ impl App {
         keys: Keys,
     ) -> Result<App, AppError> {
         let ca = ca_service::open(&store, &keys).await?;
+        let responder_key = Arc::new(
+            ca_service::responder_key(&store, &keys, &ca, config.pin_kdf, clock.now()).await?,
+        );
         let device = keys.holders;
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(
@@ -109,6 +115,8 @@ impl App {
         Ok(App {
             inner: Arc::new(Inner {
                 link_key,
+                responder_key,
+                responder: std::sync::Mutex::new(None),
                 store,
                 ca,
                 device,

@@ -15,6 +15,8 @@ use std::sync::Arc;
 pub const ROOT_KEY_LABEL: &str = "rinnova-root-ca";
 /// The label of the issuing CA's key (on the service's token).
 pub const ISSUING_KEY_LABEL: &str = "rinnova-issuing-ca";
+/// The label of the OCSP responder's key (on the service's token).
+pub const RESPONDER_KEY_LABEL: &str = "rinnova-ocsp-responder";
 
 /// A CA private key.
 pub enum CaKey {
@@ -66,6 +68,40 @@ impl SigningKey for CaKey {
             Self::Software(k) => k.sign(msg),
             Self::Token(k) => k.sign(msg).map_err(|_| rcgen::Error::RemoteKeyError),
         }
+    }
+}
+
+impl CaKey {
+    /// A new key of `algorithm` in software.
+    pub fn generate_software(algorithm: CaAlgorithm) -> Result<CaKey, CaError> {
+        Ok(CaKey::Software(algorithm.generate()?))
+    }
+
+    /// A software key from its PKCS#8 form.
+    pub fn software_from_pkcs8(pkcs8: &[u8], algorithm: CaAlgorithm) -> Result<CaKey, CaError> {
+        Ok(CaKey::Software(KeyPair::from_pkcs8_der_and_sign_algo(
+            &pki_types::PrivatePkcs8KeyDer::from(pkcs8),
+            algorithm.signature_algorithm(),
+        )?))
+    }
+
+    /// The PKCS#8 form of a software key, to seal it (none for a key in a token).
+    pub fn software_pkcs8(&self) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        match self {
+            Self::Software(k) => Some(zeroize::Zeroizing::new(k.serialize_der())),
+            Self::Token(_) => None,
+        }
+    }
+
+    /// The public key's bits (EC: the uncompressed point; RSA: the PKCS#1 `RSAPublicKey`).
+    pub fn public_key_bytes(&self) -> &[u8] {
+        self.der_bytes()
+    }
+
+    /// Signs `msg` with the key's algorithm (ECDSA P-256/SHA-256 DER, or RSA PKCS#1 v1.5
+    /// SHA-256).
+    pub fn sign_message(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
+        Ok(SigningKey::sign(self, msg)?)
     }
 }
 

@@ -151,6 +151,12 @@ const SHA1: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap(
 const SHA256: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
+/// The delegated OCSP responder: its key (software or in the token) and its certificate.
+pub struct OcspResponder {
+    pub key: std::sync::Arc<crate::ca_key::CaKey>,
+    pub cert_der: Vec<u8>,
+}
+
 /// One certificate asked about in an OCSP request.
 #[derive(Debug, Clone)]
 pub struct OcspQuestion {
@@ -253,17 +259,19 @@ impl Ca {
         Ok(OcspQuestions { questions, nonce })
     }
 
-    /// The signed OCSP response (`successful`, BasicOCSPResponse by the issuing CA itself) for
-    /// `answers`, one status per question, produced at `now` and valid for an hour.
+    /// The signed OCSP response (`successful`, a BasicOCSPResponse signed by the delegated
+    /// `responder`, whose certificate it carries) for `answers`, one status per question,
+    /// produced at `now` and valid for an hour.
     pub fn ocsp_answer(
         &self,
+        responder: &OcspResponder,
         q: &OcspQuestions,
         answers: &[Status],
         now: Timestamp,
     ) -> Result<Vec<u8>, CaError> {
-        let issuing =
-            x509_cert::Certificate::from_der(&self.material().issuing_cert_der).map_err(der_err)?;
-        let key = issuing
+        let responder_cert =
+            x509_cert::Certificate::from_der(&responder.cert_der).map_err(der_err)?;
+        let key = responder_cert
             .tbs_certificate
             .subject_public_key_info
             .subject_public_key
@@ -303,7 +311,9 @@ impl Ca {
             responses,
             response_extensions: q.nonce.clone().map(|n| vec![n]),
         };
-        let signature = self.sign(&tbs.to_der().map_err(der_err)?)?;
+        let signature = responder
+            .key
+            .sign_message(&tbs.to_der().map_err(der_err)?)?;
         let signature_algorithm = match self.material().config.algorithm {
             crate::CaAlgorithm::EcdsaP256 => AlgorithmIdentifierOwned {
                 oid: der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
@@ -318,7 +328,7 @@ impl Ca {
             tbs_response_data: tbs,
             signature_algorithm,
             signature: BitString::from_bytes(&signature).map_err(der_err)?,
-            certs: None,
+            certs: Some(vec![responder_cert]),
         };
         OcspResponse::successful(basic)
             .and_then(|r| r.to_der())

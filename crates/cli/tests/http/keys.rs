@@ -108,16 +108,53 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     let pem = api.certificate_pem(new_id).await;
     verify_against_server_chain(&server.base, data.path(), &pem).await;
 
-    // The service's token holds the two holder keys and the issuing CA's key, all sensitive
-    // and never extractable; no holder's private key stays in it (seen by pkcs11-tool).
+    // One key, one purpose: OCSP answers come from a delegated responder whose key is in the
+    // token and whose certificate (id-kp-OCSPSigning, ocsp-nocheck) the answer carries;
+    // OpenSSL verifies it up to the root, pkilint finds nothing wrong with it.
+    let answer = openssl(
+        &[
+            "ocsp",
+            "-issuer",
+            "issuing.pem",
+            "-cert",
+            "new.pem",
+            "-url",
+            &format!("{}/ca/ocsp", server.base),
+            "-CAfile",
+            "chain.pem",
+            "-resp_text",
+            "-respout",
+            "resp.der",
+        ],
+        data.path(),
+    );
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("new.pem: good"), "{answer}");
+    assert!(answer.contains("OCSP Signing"), "{answer}");
+    assert!(answer.contains("OCSP No Check"), "{answer}");
+    assert!(answer.contains("OCSP Responder"), "{answer}");
+    let lint = Command::new("lint_ocsp_response")
+        .args(["lint", "-s", "WARNING", "resp.der"])
+        .current_dir(data.path())
+        .output()
+        .expect("pkilint is needed: scripts/test installs it");
+    let findings = String::from_utf8_lossy(&lint.stdout);
+    assert!(
+        lint.status.success() && findings.trim().is_empty(),
+        "{findings}{lint:?}"
+    );
+
+    // The service's token holds the two holder keys, the issuing CA's key and the OCSP
+    // responder's, all sensitive and never extractable; no holder's private key stays in it (seen by pkcs11-tool).
     let objects = token_objects(data.path(), "rinnova-demo", "rinnova-demo-user");
     assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
     assert_eq!(
         objects.matches("Private Key Object").count(),
-        1,
+        2,
         "{objects}"
     );
     assert!(objects.contains("rinnova-issuing-ca"), "{objects}");
+    assert!(objects.contains("rinnova-ocsp-responder"), "{objects}");
     assert_sensitive(&objects);
     // The root's key is on a token of its own.
     let root = token_objects(data.path(), "root-rinnova-demo", "root-rinnova-demo-user");
