@@ -1,9 +1,13 @@
 //! The audit trail's seals and verification (SPEC X2). The chain itself lives in the store
-//! (`repo::audit`); here its head is signed with the issuing CA's key, and `verify` checks the
-//! chain and every seal with only the CA's public certificate.
+//! (`repo::audit`); here its head is signed by the audit-seal delegate — a key of its own with a
+//! certificate from the issuing CA (issue 20; seals made before were signed by the issuing CA's
+//! key and still verify) — and `verify` checks the chain and every seal with only public
+//! certificates.
 
 use crate::util::secs;
 use crate::{App, AppError};
+use rinnova_ca::Purpose;
+use rinnova_ca::delegate::verify_delegated;
 use rinnova_store::repo::audit::{ChainBreak, Seal};
 use rinnova_store::{Store, StoreError, repo};
 use serde::Serialize;
@@ -199,7 +203,7 @@ impl AuditAction {
 }
 
 /// What is signed: a domain tag, the head's seq and hash.
-fn seal_message(seq: i64, hash: &[u8]) -> Vec<u8> {
+pub fn seal_message(seq: i64, hash: &[u8]) -> Vec<u8> {
     let mut m = b"rinnova audit seal v1\0".to_vec();
     m.extend_from_slice(&seq.to_be_bytes());
     m.extend_from_slice(hash);
@@ -213,6 +217,9 @@ pub struct AuditVerdict {
     pub seals: usize,
     /// The newest seal's seq (rows after it are chained but not yet sealed).
     pub sealed_up_to: i64,
+    /// Who made the seals checked, oldest first, each once: the serial (hex) of an audit
+    /// seal certificate, or `issuing-ca` for seals the issuing CA's key made before issue 20.
+    pub sealed_by: Vec<String>,
     /// The first problem, in words; none when everything verifies.
     pub problem: Option<String>,
     /// The row it names.
@@ -229,12 +236,14 @@ impl App {
     /// Signs the chain's current head unless it is sealed already; returns the seq sealed.
     pub async fn seal_audit(&self) -> Result<Option<i64>, AppError> {
         let now = secs(self.now());
+        // Before the transaction: the first seal may issue the delegate's certificate.
+        let sealer = self.delegate(Purpose::AuditSeal).await?;
         let mut tx = self.store().begin().await?;
         let (seq, hash) = repo::audit::head(&mut tx).await?;
         if seq == 0 {
             return Ok(None);
         }
-        let signature = self.ca().sign(&seal_message(seq, &hash))?;
+        let signature = sealer.key.sign_message(&seal_message(seq, &hash))?;
         let hash_for_log = hash.clone();
         let sealed = repo::audit::insert_seal(
             &mut tx,
@@ -243,6 +252,7 @@ impl App {
                 head_hash: hash,
                 sealed_at: now,
                 signature,
+                signer_serial: Some(sealer.serial_hex.clone()),
             },
         )
         .await?;
@@ -266,6 +276,7 @@ pub async fn verify(store: &Store) -> Result<AuditVerdict, AppError> {
         rows: report.rows,
         seals: seals.len(),
         sealed_up_to: seals.last().map_or(0, |s| s.seq),
+        sealed_by: Vec::new(),
         problem: None,
         row: None,
     };
@@ -293,14 +304,37 @@ pub async fn verify(store: &Store) -> Result<AuditVerdict, AppError> {
         return Ok(v);
     }
     for s in &seals {
-        if !rinnova_ca::authority::verify_signed_by(
-            &material.issuing_cert_der,
-            &seal_message(s.seq, &s.head_hash),
-            &s.signature,
-        ) {
-            v.problem = Some(format!("the seal of row {} is not signed by the CA", s.seq));
+        let message = seal_message(s.seq, &s.head_hash);
+        let signed = match &s.signer_serial {
+            // Made by the issuing CA's key, before the seal had a key of its own.
+            None => rinnova_ca::authority::verify_signed_by(
+                &material.issuing_cert_der,
+                &message,
+                &s.signature,
+            )
+            .then_some(())
+            .ok_or_else(|| "it is not signed by the CA".to_owned()),
+            Some(serial) => match repo::ca::delegate_cert_by_serial(&mut c, serial).await? {
+                None => Err(format!("its certificate {serial} is missing")),
+                Some(cert) => verify_delegated(
+                    &material.issuing_cert_der,
+                    &cert.der,
+                    Purpose::AuditSeal,
+                    s.sealed_at,
+                    &message,
+                    &s.signature,
+                )
+                .map_err(|p| format!("{p} (audit seal certificate {serial})")),
+            },
+        };
+        if let Err(why) = signed {
+            v.problem = Some(format!("the seal of row {}: {why}", s.seq));
             v.row = Some(s.seq);
             return Ok(v);
+        }
+        let by = s.signer_serial.as_deref().unwrap_or("issuing-ca");
+        if !v.sealed_by.iter().any(|b| b == by) {
+            v.sealed_by.push(by.to_owned());
         }
         match repo::audit::hash_at(&mut c, s.seq).await? {
             Some(h) if h == s.head_hash => {}

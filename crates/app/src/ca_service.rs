@@ -4,8 +4,8 @@ use crate::AppError;
 use crate::Keys;
 use crate::util::secs;
 use jiff::Timestamp;
-use rinnova_ca::ca_key::{CaKey, RESPONDER_KEY_LABEL};
-use rinnova_ca::{Ca, CaConfig, CaKeyLocation, CaMaterial, Hsm, KdfParams};
+use rinnova_ca::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, Hsm, KdfParams, Purpose};
+use rinnova_domain::secret::Secret;
 use rinnova_store::{Store, repo};
 use std::sync::Arc;
 
@@ -13,17 +13,47 @@ use std::sync::Arc;
 pub async fn init(
     store: &Store,
     config: &CaConfig,
-    passphrase: &[u8],
+    passphrase: &Secret,
     kdf: KdfParams,
     now: Timestamp,
 ) -> Result<bool, AppError> {
     if repo::ca::get(&mut *store.conn().await?).await?.is_some() {
         return Ok(false);
     }
-    let (config, passphrase) = (config.clone(), passphrase.to_vec());
+    let algorithm = config.algorithm;
+    let (config, secret) = (config.clone(), passphrase.clone());
     let material =
-        crate::util::blocking(move || Ca::init(&config, &passphrase, kdf, now)).await??;
-    put(store, &material, now).await
+        crate::util::blocking(move || Ca::init(&config, secret.expose().as_bytes(), kdf, now))
+            .await??;
+    let created = put(store, &material, now).await?;
+    make_delegate_keys(store, None, Some(passphrase), algorithm, kdf, now).await?;
+    Ok(created)
+}
+
+/// The ceremony's last step: the delegates' keys (OCSP responder, audit seal), made once here
+/// rather than by whichever instance starts first.
+async fn make_delegate_keys(
+    store: &Store,
+    token: Option<&Arc<Hsm>>,
+    passphrase: Option<&Secret>,
+    algorithm: CaAlgorithm,
+    kdf: KdfParams,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let mut c = store.conn().await?;
+    for purpose in Purpose::ALL {
+        crate::delegates::delegate_key(
+            &mut c,
+            token,
+            passphrase,
+            algorithm,
+            kdf,
+            secs(now),
+            purpose,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether the CA exists.
@@ -54,10 +84,22 @@ pub async fn init_in_tokens(
     if repo::ca::get(&mut *store.conn().await?).await?.is_some() {
         return Ok(false);
     }
+    let algorithm = config.algorithm;
     let (config, root, service) = (config.clone(), root_token.clone(), service_token.clone());
     let material =
         crate::util::blocking(move || Ca::init_in_tokens(&config, &root, &service, now)).await??;
-    put(store, &material, now).await
+    let created = put(store, &material, now).await?;
+    // No passphrase is needed: the delegates' keys are made in the service's token.
+    make_delegate_keys(
+        store,
+        Some(service_token),
+        None,
+        algorithm,
+        KdfParams::default(),
+        now,
+    )
+    .await?;
+    Ok(created)
 }
 
 async fn put(store: &Store, material: &CaMaterial, now: Timestamp) -> Result<bool, AppError> {
@@ -101,54 +143,4 @@ pub async fn open(store: &Store, keys: &Keys) -> Result<Ca, AppError> {
         }
     };
     opened.map_err(|e| AppError::Internal(format!("cannot open the CA: {e}").into()))
-}
-
-/// The delegated OCSP responder's key (one key, one purpose: the issuing key signs
-/// certificates and CRLs only). In the service's token when there is one — made there the
-/// first time — else a software key sealed under the CA passphrase and shared by every
-/// instance through the database.
-pub async fn responder_key(
-    store: &Store,
-    keys: &Keys,
-    ca: &Ca,
-    kdf: KdfParams,
-    now: Timestamp,
-) -> Result<CaKey, AppError> {
-    let algorithm = ca.material().config.algorithm;
-    if let Some(token) = &keys.token {
-        let token = token.clone();
-        return Ok(crate::util::blocking(move || {
-            match token.ca_key(RESPONDER_KEY_LABEL, algorithm) {
-                Ok(k) => Ok(CaKey::Token(k)),
-                Err(_) => token
-                    .generate_ca_key(RESPONDER_KEY_LABEL, algorithm)
-                    .map(CaKey::Token),
-            }
-        })
-        .await??);
-    }
-    let passphrase = keys
-        .ca_passphrase
-        .clone()
-        .ok_or_else(|| AppError::Internal("software keys need ca_passphrase".into()))?;
-    let fresh = {
-        let passphrase = passphrase.clone();
-        crate::util::blocking(move || -> Result<Vec<u8>, rinnova_ca::CaError> {
-            let key = CaKey::generate_software(algorithm)?;
-            let pkcs8 = key.software_pkcs8().ok_or(rinnova_ca::CaError::Malformed)?;
-            rinnova_ca::seal::seal(&pkcs8, passphrase.expose().as_bytes(), kdf)
-        })
-        .await??
-    };
-    let sealed = {
-        let mut c = store.conn().await?;
-        repo::service_keys::get_or_create(&mut c, "ocsp-responder", &fresh, secs(now)).await?
-    };
-    Ok(
-        crate::util::blocking(move || -> Result<CaKey, rinnova_ca::CaError> {
-            let pkcs8 = rinnova_ca::seal::open(&sealed, passphrase.expose().as_bytes())?;
-            CaKey::software_from_pkcs8(&pkcs8, algorithm)
-        })
-        .await??,
-    )
 }

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod contact;
 pub mod coupons;
+mod delegates;
 pub mod demo;
 pub mod desk;
 pub mod ending;
@@ -75,9 +76,8 @@ struct Inner {
     config: AppConfig,
     /// Signs reminder links (shared by every instance through the database).
     link_key: Vec<u8>,
-    /// The delegated OCSP responder's key, and its current certificate once known.
-    responder_key: Arc<rinnova_ca::ca_key::CaKey>,
-    responder: std::sync::Mutex<Option<revocation::CurrentResponder>>,
+    /// The delegates that sign OCSP answers and audit seals.
+    delegates: delegates::Delegates,
 }
 
 impl App {
@@ -89,9 +89,7 @@ impl App {
         keys: Keys,
     ) -> Result<App, AppError> {
         let ca = ca_service::open(&store, &keys).await?;
-        let responder_key = Arc::new(
-            ca_service::responder_key(&store, &keys, &ca, config.pin_kdf, clock.now()).await?,
-        );
+        let delegates = delegates::Delegates::new(keys.token.clone(), keys.ca_passphrase.clone());
         let device = keys.holders;
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(
@@ -115,8 +113,7 @@ impl App {
         Ok(App {
             inner: Arc::new(Inner {
                 link_key,
-                responder_key,
-                responder: std::sync::Mutex::new(None),
+                delegates,
                 store,
                 ca,
                 device,
@@ -180,7 +177,7 @@ pub mod testing {
         crate::ca_service::init(
             &store,
             &CaConfig::demo("http://rinnova-demo.it"),
-            b"pass",
+            &"pass".into(),
             kdf,
             now,
         )

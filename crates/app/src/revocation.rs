@@ -4,10 +4,9 @@
 use crate::auth::audit;
 use crate::util::{blocking, secs, ts};
 use crate::{App, AppError, Ctx};
-use rinnova_ca::revocation::{OcspResponder, Reason, Revoked, Status, ocsp_malformed};
+use rinnova_ca::revocation::{Reason, Revoked, Status, ocsp_malformed};
 use rinnova_store::repo::revocation::{CrlRow, RevokedRow};
 use rinnova_store::{StoreError, repo};
-use std::sync::Arc;
 
 /// A CRL is issued again after this long even without a change, and promises the next one
 /// within `CRL_VALIDITY`.
@@ -142,86 +141,9 @@ impl App {
             });
         }
         drop(conn);
-        let responder = self.ocsp_responder().await?;
+        let responder = self.delegate(rinnova_ca::Purpose::OcspResponder).await?;
         let app = self.clone();
         let now = self.now();
         Ok(blocking(move || app.ca().ocsp_answer(&responder, &q, &answers, now)).await??)
     }
-
-    /// The delegated OCSP responder with a certificate valid now and for a while yet: the
-    /// cached one, or the newest stored for its key, or — when that one is within
-    /// `RESPONDER_RENEW_DAYS` of its end — a new one the issuing CA signs (several instances
-    /// may each issue one at the turn: every one of them is valid).
-    pub async fn ocsp_responder(&self) -> Result<Arc<OcspResponder>, AppError> {
-        let now = secs(self.now());
-        let fresh = |not_before: i64, not_after: i64| {
-            not_before <= now && not_after - now > RESPONDER_RENEW_DAYS * 86_400
-        };
-        if let Ok(cached) = self.inner.responder.lock()
-            && let Some(c) = cached.as_ref()
-            && fresh(c.not_before, c.not_after)
-        {
-            return Ok(c.responder.clone());
-        }
-        let key = self.inner.responder_key.clone();
-        let public = key.public_key_bytes().to_vec();
-        let stored = repo::ca::responder_cert(&mut *self.store().conn().await?, &public).await?;
-        let current = match stored {
-            Some(r) if fresh(r.not_before, r.not_after) => CurrentResponder {
-                responder: Arc::new(OcspResponder {
-                    key,
-                    cert_der: r.der,
-                }),
-                not_before: r.not_before,
-                not_after: r.not_after,
-            },
-            _ => {
-                let app = self.clone();
-                let signer = key.clone();
-                // A little in the past, for clients whose clock runs behind.
-                let from = ts(now - 3600);
-                let issued = blocking(move || {
-                    app.ca()
-                        .issue_ocsp_responder(&signer, from, RESPONDER_VALIDITY_DAYS)
-                })
-                .await??;
-                let row = repo::ca::ResponderCert {
-                    serial_hex: issued.serial_hex.clone(),
-                    der: issued.der.clone(),
-                    public_key: public,
-                    not_before: secs(issued.not_before),
-                    not_after: secs(issued.not_after),
-                    created_at: now,
-                };
-                let mut tx = self.store().begin().await?;
-                repo::ca::put_responder_cert(&mut tx, &row).await?;
-                tx.commit().await.map_err(StoreError::from)?;
-                tracing::info!(serial = %issued.serial_hex, "OCSP responder certificate issued");
-                CurrentResponder {
-                    responder: Arc::new(OcspResponder {
-                        key,
-                        cert_der: issued.der,
-                    }),
-                    not_before: row.not_before,
-                    not_after: row.not_after,
-                }
-            }
-        };
-        let responder = current.responder.clone();
-        if let Ok(mut cached) = self.inner.responder.lock() {
-            *cached = Some(current);
-        }
-        Ok(responder)
-    }
-}
-
-/// Days a responder certificate is valid, and how many before its end a new one is issued.
-const RESPONDER_VALIDITY_DAYS: i64 = 30;
-const RESPONDER_RENEW_DAYS: i64 = 10;
-
-/// The responder in use and its certificate's validity.
-pub(crate) struct CurrentResponder {
-    responder: Arc<OcspResponder>,
-    not_before: i64,
-    not_after: i64,
 }

@@ -368,7 +368,7 @@ impl BenchDb {
                 rinnova_app::ca_service::init(
                     &store,
                     &ca,
-                    b"bench",
+                    &"bench".into(),
                     KdfParams::default(),
                     clock.now(),
                 )

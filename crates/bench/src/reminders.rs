@@ -13,7 +13,7 @@ pub(crate) async fn reminders(certificates: usize) -> anyhow::Result<Value> {
     rinnova_app::ca_service::init(
         &store,
         &CaConfig::demo("http://rinnova-bench.it"),
-        b"bench",
+        &"bench".into(),
         KdfParams::default(),
         now,
     )

@@ -129,7 +129,7 @@ pub struct Ca {
     template: profile::QualifiedTemplate,
 }
 
-fn offset(ts: Timestamp) -> Result<time::OffsetDateTime, CaError> {
+pub(crate) fn offset(ts: Timestamp) -> Result<time::OffsetDateTime, CaError> {
     time::OffsetDateTime::from_unix_timestamp(ts.as_second())
         .map_err(|e| CaError::Certificate(e.to_string()))
 }
@@ -155,7 +155,7 @@ fn parse_oid(s: &str) -> Result<Oid, CaError> {
 }
 
 /// A random positive serial of 127 bits (RFC 5280 §4.1.2.2: at most 20 octets).
-fn random_serial() -> Result<(SerialNumber, String), CaError> {
+pub(crate) fn random_serial() -> Result<(SerialNumber, String), CaError> {
     let mut bytes: [u8; 16] = random_bytes()?;
     bytes[0] = (bytes[0] & 0x7f) | 0x40;
     let hex = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -330,53 +330,6 @@ impl Ca {
         let (serial, serial_hex) = random_serial()?;
         params.serial_number = Some(serial);
         let cert = params.signed_by(public_key, &self.issuer)?;
-        Ok(IssuedCertificate {
-            der: cert.der().to_vec(),
-            serial_hex,
-            not_before,
-            not_after,
-        })
-    }
-
-    /// Signs `msg` with the issuing key (ECDSA P-256 with SHA-256, DER signature; or RSA
-    /// PKCS#1 v1.5 with SHA-256).
-    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, CaError> {
-        Ok(rcgen::SigningKey::sign(self.issuer.key(), msg)?)
-    }
-
-    /// A delegated OCSP responder's certificate for `key` (RFC 6960 §4.2.2.2): issued by the
-    /// issuing CA, extended key usage id-kp-OCSPSigning, id-pkix-ocsp-nocheck, valid from
-    /// `not_before` for `days` days.
-    pub fn issue_ocsp_responder(
-        &self,
-        key: &CaKey,
-        not_before: Timestamp,
-        days: i64,
-    ) -> Result<IssuedCertificate, CaError> {
-        let c = &self.material.config;
-        let mut params = CertificateParams::default();
-        params.distinguished_name = profile::ca_name(
-            &c.organization,
-            &c.organization_identifier,
-            &format!("{} OCSP Responder", c.issuing_common_name),
-        )?;
-        params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::OcspSigning];
-        params.use_authority_key_identifier_extension = true;
-        // id-pkix-ocsp-nocheck: NULL.
-        params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
-            &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5],
-            vec![0x05, 0x00],
-        )];
-        let not_after = not_before
-            .checked_add(jiff::SignedDuration::from_hours(24 * days))
-            .map_err(|e| CaError::Certificate(e.to_string()))?;
-        params.not_before = offset(not_before)?;
-        params.not_after = offset(not_after)?;
-        let (serial, serial_hex) = random_serial()?;
-        params.serial_number = Some(serial);
-        let cert = params.signed_by(key, &self.issuer)?;
         Ok(IssuedCertificate {
             der: cert.der().to_vec(),
             serial_hex,

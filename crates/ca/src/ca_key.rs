@@ -15,8 +15,6 @@ use std::sync::Arc;
 pub const ROOT_KEY_LABEL: &str = "rinnova-root-ca";
 /// The label of the issuing CA's key (on the service's token).
 pub const ISSUING_KEY_LABEL: &str = "rinnova-issuing-ca";
-/// The label of the OCSP responder's key (on the service's token).
-pub const RESPONDER_KEY_LABEL: &str = "rinnova-ocsp-responder";
 
 /// A CA private key.
 pub enum CaKey {

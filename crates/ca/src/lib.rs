@@ -4,6 +4,7 @@
 
 pub mod authority;
 pub mod ca_key;
+pub mod delegate;
 pub mod device;
 pub mod error;
 pub mod hsm;
@@ -14,6 +15,7 @@ pub mod revocation;
 pub mod seal;
 
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, IssuedCertificate};
+pub use delegate::{Delegate, Purpose};
 pub use device::{CredentialKey, DeviceError, SignatureDevice, Signed, SoftwareDevice};
 pub use error::CaError;
 pub use hsm::{Hsm, HsmConfig, HsmDevice};

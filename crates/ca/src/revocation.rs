@@ -151,12 +151,6 @@ const SHA1: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap(
 const SHA256: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
-/// The delegated OCSP responder: its key (software or in the token) and its certificate.
-pub struct OcspResponder {
-    pub key: std::sync::Arc<crate::ca_key::CaKey>,
-    pub cert_der: Vec<u8>,
-}
-
 /// One certificate asked about in an OCSP request.
 #[derive(Debug, Clone)]
 pub struct OcspQuestion {
@@ -264,7 +258,7 @@ impl Ca {
     /// produced at `now` and valid for an hour.
     pub fn ocsp_answer(
         &self,
-        responder: &OcspResponder,
+        responder: &crate::delegate::Delegate,
         q: &OcspQuestions,
         answers: &[Status],
         now: Timestamp,

@@ -66,7 +66,7 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     Ok(rinnova_app::ca_service::init(
         store,
         &ca,
-        passphrase.expose().as_bytes(),
+        &passphrase,
         rinnova_ca::KdfParams::default(),
         now,
     )

@@ -66,9 +66,139 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         .await
         .unwrap();
     let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    let problem = v.problem.unwrap();
+    assert!(
+        problem.starts_with(&format!(
+            "the seal of row {sealed}: the signature is not by the certificate's key"
+        )),
+        "{problem}"
+    );
+}
+
+/// The seal's own sealed key and certificate, as stored (software keys in these tests).
+async fn one_seal(app: &rinnova_app::App) -> (i64, String, Vec<u8>) {
+    let mut c = app.store().conn().await.unwrap();
+    let seals = repo::audit::seals(&mut c).await.unwrap();
+    let s = seals.last().unwrap();
+    let serial = s.signer_serial.clone().expect("sealed by the delegate");
+    let cert = repo::ca::delegate_cert_by_serial(&mut c, &serial)
+        .await
+        .unwrap()
+        .unwrap();
+    (s.seq, serial, cert.der)
+}
+
+/// One key, one purpose (issue 20): seals are made by a key of their own whose certificate
+/// the issuing CA signed for document signing only; a seal said to be by another delegate (the
+/// OCSP responder) or by the CA itself does not verify; seals the issuing key made before
+/// still do.
+#[tokio::test]
+async fn x2_seals_are_made_by_the_audit_seal_delegate_and_older_seals_by_the_ca_still_verify() {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let e = env().await;
+    let app = &e.app;
+    app.login("JZLF001", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    let seq = app.seal_audit().await.unwrap().unwrap();
+    let (sealed, serial, der) = one_seal(app).await;
+    assert_eq!(sealed, seq);
+    let (_, cert) = X509Certificate::from_der(&der).unwrap();
+    let eku = cert.extended_key_usage().unwrap().unwrap().value;
     assert_eq!(
-        v.problem.as_deref(),
-        Some(format!("the seal of row {sealed} is not signed by the CA").as_str())
+        eku.other
+            .iter()
+            .map(|o| o.to_id_string())
+            .collect::<Vec<_>>(),
+        ["1.3.6.1.5.5.7.3.36"],
+        "id-kp-documentSigning only"
+    );
+    assert!(!eku.ocsp_signing && !eku.any);
+    let ku = cert.key_usage().unwrap().unwrap().value;
+    assert!(ku.digital_signature() && ku.non_repudiation() && !ku.key_cert_sign());
+    let material = rinnova_app::ca_service::material(app.store())
+        .await
+        .unwrap();
+    let (_, issuing) = X509Certificate::from_der(&material.issuing_cert_der).unwrap();
+    assert_eq!(cert.issuer(), issuing.subject());
+    assert_ne!(
+        cert.public_key().raw,
+        issuing.public_key().raw,
+        "not the issuing CA's key"
+    );
+    assert!(rinnova_app::audit::verify(app.store()).await.unwrap().ok());
+
+    // The same seal said to be by the OCSP responder's certificate.
+    let responder = app
+        .delegate(rinnova_ca::Purpose::OcspResponder)
+        .await
+        .unwrap()
+        .serial_hex
+        .clone();
+    exec(
+        app,
+        &format!("UPDATE audit_seals SET signer_serial = '{responder}'"),
+    )
+    .await;
+    let problem = rinnova_app::audit::verify(app.store())
+        .await
+        .unwrap()
+        .problem
+        .unwrap();
+    assert!(
+        problem.contains("the certificate is not for audit-seal"),
+        "{problem}"
+    );
+    // Said to be by the CA's own key.
+    exec(app, "UPDATE audit_seals SET signer_serial = NULL").await;
+    let problem = rinnova_app::audit::verify(app.store())
+        .await
+        .unwrap()
+        .problem
+        .unwrap();
+    assert_eq!(
+        problem,
+        format!("the seal of row {seq}: it is not signed by the CA")
+    );
+
+    // A seal made before issue 20, by the issuing CA's key: it still verifies.
+    let pkcs8 = rinnova_ca::seal::open(&material.issuing_key_sealed, b"pass").unwrap();
+    let issuing_key =
+        rinnova_ca::ca_key::CaKey::software_from_pkcs8(&pkcs8, material.config.algorithm).unwrap();
+    let (head_seq, head_hash) = repo::audit::head(&mut app.store().conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(head_seq, seq);
+    let signature = issuing_key
+        .sign_message(&rinnova_app::audit::seal_message(seq, &head_hash))
+        .unwrap();
+    sqlx::query("UPDATE audit_seals SET signature = $1")
+        .bind(signature)
+        .execute(&mut *app.store().conn().await.unwrap())
+        .await
+        .unwrap();
+    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    assert!(v.ok(), "{v:?}");
+
+    // The delegate's certificate gone: named.
+    exec(
+        app,
+        &format!("UPDATE audit_seals SET signer_serial = '{serial}'"),
+    )
+    .await;
+    exec(
+        app,
+        &format!("DELETE FROM delegate_certs WHERE serial_hex = '{serial}'"),
+    )
+    .await;
+    let problem = rinnova_app::audit::verify(app.store())
+        .await
+        .unwrap()
+        .problem
+        .unwrap();
+    assert!(
+        problem.contains(&format!("its certificate {serial} is missing")),
+        "{problem}"
     );
 }
 
@@ -177,4 +307,27 @@ async fn the_rao_retrieves_the_signed_form_and_it_is_audited() {
             .any(|r| r.action == "evidence_retrieved" && r.actor == "rao:rao.demo"),
         "{trail:?}"
     );
+}
+
+/// The seal's certificate is renewed before its end; seals made under the earlier one still
+/// verify, each against the certificate valid when it was made.
+#[tokio::test]
+async fn x2_seals_verify_across_the_seal_certificates_renewal() {
+    let e = env().await;
+    let app = &e.app;
+    app.login("JZLF001", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    app.seal_audit().await.unwrap().unwrap();
+    let (_, first, _) = one_seal(app).await;
+    e.clock.advance(jiff::SignedDuration::from_hours(24 * 70));
+    app.login("JZLF002", DEMO_PASSWORD, SessionKind::Web, &ctx())
+        .await
+        .unwrap();
+    app.seal_audit().await.unwrap().unwrap();
+    let (_, second, _) = one_seal(app).await;
+    assert_ne!(first, second, "a new certificate within 30 days of the end");
+    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!(v.seals, 2);
 }

@@ -44,8 +44,14 @@ async fn x1_the_ocsp_responder_certificate_is_short_lived_and_renewed_before_its
     use der::Decode;
     let e = env().await;
     let app = &e.app;
-    let first = app.ocsp_responder().await.unwrap();
-    let again = app.ocsp_responder().await.unwrap();
+    let first = app
+        .delegate(rinnova_ca::Purpose::OcspResponder)
+        .await
+        .unwrap();
+    let again = app
+        .delegate(rinnova_ca::Purpose::OcspResponder)
+        .await
+        .unwrap();
     assert_eq!(first.cert_der, again.cert_der, "reused while fresh");
     let cert = x509_cert::Certificate::from_der(&first.cert_der).unwrap();
     let validity = &cert.tbs_certificate.validity;
@@ -72,18 +78,28 @@ async fn x1_the_ocsp_responder_certificate_is_short_lived_and_renewed_before_its
     // 19 days on it is still fresh; 21 days on (less than 10 left) a new one is issued, with
     // the same key.
     e.clock.advance(jiff::SignedDuration::from_hours(24 * 19));
-    assert_eq!(app.ocsp_responder().await.unwrap().cert_der, first.cert_der);
+    assert_eq!(
+        app.delegate(rinnova_ca::Purpose::OcspResponder)
+            .await
+            .unwrap()
+            .cert_der,
+        first.cert_der
+    );
     e.clock.advance(jiff::SignedDuration::from_hours(24 * 2));
-    let renewed = app.ocsp_responder().await.unwrap();
+    let renewed = app
+        .delegate(rinnova_ca::Purpose::OcspResponder)
+        .await
+        .unwrap();
     assert_ne!(renewed.cert_der, first.cert_der);
     let renewed_cert = x509_cert::Certificate::from_der(&renewed.cert_der).unwrap();
     assert_eq!(
         renewed_cert.tbs_certificate.subject_public_key_info,
         cert.tbs_certificate.subject_public_key_info
     );
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ocsp_responder_certs")
-        .fetch_one(&mut *app.store().conn().await.unwrap())
-        .await
-        .unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM delegate_certs WHERE purpose = 'ocsp-responder'")
+            .fetch_one(&mut *app.store().conn().await.unwrap())
+            .await
+            .unwrap();
     assert_eq!(stored, 2, "every responder certificate is kept");
 }

@@ -6,14 +6,15 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Recomputes the hash chain from the first row and checks every seal against the CA's
-    /// certificate; names the first row that does not match (exit status 1).
+    /// Recomputes the hash chain from the first row and checks every seal against the audit
+    /// seal certificate the issuing CA gave its key (older seals: against the issuing CA's own
+    /// certificate); names the first row that does not match (exit status 1).
     Verify {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
     },
-    /// Signs the chain's current head with the issuing CA's key (`serve` does it hourly).
+    /// Signs the chain's current head with the audit seal's own key (`serve` does it hourly).
     Seal,
     /// Every entry by or about a holder (their renewals and certificates), newest first.
     Search {
@@ -47,6 +48,9 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                     "audit trail intact: {} rows chained, {} seals, sealed up to row {}",
                     v.rows, v.seals, v.sealed_up_to
                 );
+                if !v.sealed_by.is_empty() {
+                    println!("sealed by: {}", v.sealed_by.join(", "));
+                }
             }
             if !v.ok() {
                 std::process::exit(1);

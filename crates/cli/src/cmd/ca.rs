@@ -7,7 +7,9 @@ use rinnova_ca::revocation::Reason;
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create the root and issuing CA (keys sealed with the configured passphrase).
+    /// The key ceremony: create the root and issuing CA and the delegates' keys (OCSP
+    /// responder, audit seal) — in the tokens with keys.backend = "pkcs11", else sealed with
+    /// the configured passphrase.
     Init {
         /// Public base URL written in certificates (CRL, OCSP, CA issuers, PDS).
         #[arg(long)]
@@ -17,7 +19,12 @@ pub enum Command {
         algorithm: Option<AlgorithmArg>,
     },
     /// Print the root and issuing CA certificates (PEM).
-    Show,
+    Show {
+        /// Also every certificate issued to the delegates (OCSP responder, audit seal), newest
+        /// first.
+        #[arg(long)]
+        delegates: bool,
+    },
     /// Revoke a certificate: OCSP answers "revoked" at once, the next CRL lists it.
     Revoke {
         /// Serial number in hex (colons allowed).
@@ -93,7 +100,7 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
                 }
             );
         }
-        Command::Show => {
+        Command::Show { delegates } => {
             // Public certificates: no key is opened, no secret needed (issue 20).
             let store = crate::server::open_store(&cfg).await?;
             let material = rinnova_app::ca_service::material(&store).await?;
@@ -102,6 +109,12 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
                 rinnova_ca::authority::pem("CERTIFICATE", &material.root_cert_der),
                 rinnova_ca::authority::pem("CERTIFICATE", &material.issuing_cert_der)
             );
+            if delegates {
+                let mut c = store.conn().await?;
+                for d in rinnova_store::repo::ca::delegate_certs(&mut c).await? {
+                    print!("{}", rinnova_ca::authority::pem("CERTIFICATE", &d.der));
+                }
+            }
         }
         Command::Revoke { serial, reason } => {
             let reason = Reason::from(reason);

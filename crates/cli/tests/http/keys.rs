@@ -144,17 +144,74 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
         "{findings}{lint:?}"
     );
 
-    // The service's token holds the two holder keys, the issuing CA's key and the OCSP
-    // responder's, all sensitive and never extractable; no holder's private key stays in it (seen by pkcs11-tool).
+    // The audit trail is sealed by a key of its own, whose certificate the issuing CA signed
+    // for document signing (RFC 9336) and OpenSSL verifies up to the root.
+    let sealed = rinnova_on_token(data.path(), &["audit", "seal"]);
+    assert!(sealed.contains("audit chain sealed"), "{sealed}");
+    let verdict: Value = serde_json::from_str(&rinnova_on_token(
+        data.path(),
+        &["audit", "verify", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(verdict["problem"], Value::Null, "{verdict}");
+    let seal_serial = verdict["sealed_by"][0].as_str().unwrap().to_owned();
+    let shown = rinnova_ok(data.path(), &["ca", "show", "--delegates"]);
+    let certs: Vec<&str> = shown
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    assert_eq!(certs.len(), 4, "root, issuing, responder, seal: {shown}");
+    let mut seal_text = String::new();
+    for (i, pem) in certs[2..].iter().enumerate() {
+        let file = format!("delegate{i}.pem");
+        std::fs::write(data.path().join(&file), pem).unwrap();
+        let text = openssl(
+            &["x509", "-in", &file, "-noout", "-text", "-serial"],
+            data.path(),
+        );
+        if text.contains("Audit Seal") {
+            let verified = openssl(
+                &[
+                    "verify",
+                    "-CAfile",
+                    "root.pem",
+                    "-untrusted",
+                    "issuing.pem",
+                    &file,
+                ],
+                data.path(),
+            );
+            assert!(verified.contains(": OK"), "{verified}");
+            seal_text = text;
+        }
+    }
+    assert!(
+        seal_text.contains("Digital Signature, Non Repudiation"),
+        "{seal_text}"
+    );
+    assert!(
+        seal_text.contains("1.3.6.1.5.5.7.3.36") || seal_text.contains("Document Signing"),
+        "{seal_text}"
+    );
+    assert!(
+        seal_text
+            .to_lowercase()
+            .contains(&format!("serial={seal_serial}")),
+        "{seal_text}"
+    );
+
+    // The service's token holds the two holder keys, the issuing CA's key, the OCSP
+    // responder's and the audit seal's, all sensitive and never extractable; no holder's
+    // private key stays in it (seen by pkcs11-tool).
     let objects = token_objects(data.path(), "rinnova-demo", "rinnova-demo-user");
     assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
     assert_eq!(
         objects.matches("Private Key Object").count(),
-        2,
+        3,
         "{objects}"
     );
     assert!(objects.contains("rinnova-issuing-ca"), "{objects}");
     assert!(objects.contains("rinnova-ocsp-responder"), "{objects}");
+    assert!(objects.contains("rinnova-audit-seal"), "{objects}");
     assert_sensitive(&objects);
     // The root's key is on a token of its own.
     let root = token_objects(data.path(), "root-rinnova-demo", "root-rinnova-demo-user");

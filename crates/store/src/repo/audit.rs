@@ -306,18 +306,23 @@ pub struct Seal {
     pub head_hash: Vec<u8>,
     pub sealed_at: i64,
     pub signature: Vec<u8>,
+    /// The serial of the audit-seal delegate certificate whose key signed; none: the issuing
+    /// CA's key (seals made before issue 20).
+    pub signer_serial: Option<String>,
 }
 
 /// Stores a seal (once per seq).
 pub async fn insert_seal(c: &mut Conn, s: &Seal) -> Result<bool, StoreError> {
     let r = sqlx::query(
-        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature, signer_serial) \
+         VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (seq) DO NOTHING",
     )
     .bind(s.seq)
     .bind(&s.head_hash)
     .bind(s.sealed_at)
     .bind(&s.signature)
+    .bind(&s.signer_serial)
     .execute(c)
     .await?;
     Ok(r.rows_affected() == 1)

@@ -21,10 +21,12 @@ pub async fn put(c: &mut Conn, material_json: &str, now: i64) -> Result<(), Stor
     Ok(())
 }
 
-/// A delegated OCSP responder's certificate.
+/// A delegate's certificate (issue 20: the OCSP responder's, the audit seal's).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ResponderCert {
+pub struct DelegateCert {
     pub serial_hex: String,
+    /// `ocsp-responder` or `audit-seal`.
+    pub purpose: String,
     pub der: Vec<u8>,
     pub public_key: Vec<u8>,
     pub not_before: i64,
@@ -32,27 +34,52 @@ pub struct ResponderCert {
     pub created_at: i64,
 }
 
-/// The responder certificate for `public_key` that stays valid longest, if any.
-pub async fn responder_cert(
+/// The certificate for `purpose` and `public_key` that stays valid longest, if any.
+pub async fn delegate_cert(
     c: &mut Conn,
+    purpose: &str,
     public_key: &[u8],
-) -> Result<Option<ResponderCert>, StoreError> {
+) -> Result<Option<DelegateCert>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT * FROM ocsp_responder_certs WHERE public_key = $1 \
+        "SELECT * FROM delegate_certs WHERE purpose = $1 AND public_key = $2 \
          ORDER BY not_after DESC LIMIT 1",
     )
+    .bind(purpose)
     .bind(public_key)
     .fetch_optional(c)
     .await?)
 }
 
-/// Keeps a responder certificate.
-pub async fn put_responder_cert(c: &mut Conn, r: &ResponderCert) -> Result<(), StoreError> {
+/// Every delegate certificate, newest first.
+pub async fn delegate_certs(c: &mut Conn) -> Result<Vec<DelegateCert>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM delegate_certs ORDER BY not_before DESC, serial_hex")
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+/// The delegate certificate with serial `serial_hex`, if kept.
+pub async fn delegate_cert_by_serial(
+    c: &mut Conn,
+    serial_hex: &str,
+) -> Result<Option<DelegateCert>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM delegate_certs WHERE serial_hex = $1")
+            .bind(serial_hex)
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Keeps a delegate certificate.
+pub async fn put_delegate_cert(c: &mut Conn, r: &DelegateCert) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO ocsp_responder_certs (serial_hex, der, public_key, not_before, not_after, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO delegate_certs (serial_hex, purpose, der, public_key, not_before, not_after, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&r.serial_hex)
+    .bind(&r.purpose)
     .bind(&r.der)
     .bind(&r.public_key)
     .bind(r.not_before)
