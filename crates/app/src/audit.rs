@@ -28,6 +28,8 @@ pub enum AuditAction {
     CredentialBlocked,
     /// A holder's software-sealed key moved into the HSM at a right PIN (issue 20).
     KeyMovedToHsm,
+    /// The CA's software-sealed keys moved into tokens (`rinnova keys migrate`, issue 20).
+    CaKeysMovedToHsm,
     RequestSigned,
     PaymentSettled,
     OrderPlaced,
@@ -78,7 +80,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action (the locales have a label for each: tested).
-    pub const ALL: [AuditAction; 57] = [
+    pub const ALL: [AuditAction; 58] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -90,6 +92,7 @@ impl AuditAction {
         Self::PinFailed,
         Self::CredentialBlocked,
         Self::KeyMovedToHsm,
+        Self::CaKeysMovedToHsm,
         Self::RequestSigned,
         Self::PaymentSettled,
         Self::OrderPlaced,
@@ -152,6 +155,7 @@ impl AuditAction {
             Self::PinFailed => "pin_failed",
             Self::CredentialBlocked => "credential_blocked",
             Self::KeyMovedToHsm => "key_moved_to_hsm",
+            Self::CaKeysMovedToHsm => "ca_keys_moved_to_hsm",
             Self::RequestSigned => "request_signed",
             Self::PaymentSettled => "payment_settled",
             Self::OrderPlaced => "order_placed",

@@ -144,3 +144,75 @@ pub async fn open(store: &Store, keys: &Keys) -> Result<Ca, AppError> {
     };
     opened.map_err(|e| AppError::Internal(format!("cannot open the CA: {e}").into()))
 }
+
+/// What `rinnova keys migrate` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaMigration {
+    /// The CA's keys moved into the tokens.
+    Moved,
+    /// They were in tokens already: nothing changed.
+    AlreadyInTokens,
+}
+
+/// `rinnova keys migrate`: moves the keys of a CA sealed in software (made before issue 20)
+/// into tokens — the root's into `root_token`, the issuing CA's into `service_token` — same
+/// certificates, same keys; then forgets the sealed copies, and the delegates' software keys,
+/// which new keys in the service's token replace (their certificates stay kept, so older
+/// seals and answers still verify). Audited. Safe to run again after an interruption.
+pub async fn migrate_to_tokens(
+    store: &Store,
+    passphrase: &Secret,
+    root_token: &Arc<Hsm>,
+    service_token: &Arc<Hsm>,
+    actor: &str,
+    now: Timestamp,
+) -> Result<CaMigration, AppError> {
+    let material = material(store).await?;
+    if material.keys != CaKeyLocation::Sealed {
+        return Ok(CaMigration::AlreadyInTokens);
+    }
+    let algorithm = material.config.algorithm;
+    let (passphrase, root, service) = (
+        passphrase.clone(),
+        root_token.clone(),
+        service_token.clone(),
+    );
+    let moved = crate::util::blocking(move || {
+        Ca::migrate_to_tokens(&material, passphrase.expose().as_bytes(), &root, &service)
+    })
+    .await?
+    .map_err(|e| AppError::Internal(format!("cannot move the CA's keys: {e}").into()))?;
+    let json = serde_json::to_string(&moved).map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = store.begin().await?;
+    repo::ca::replace(&mut tx, &json).await?;
+    for purpose in Purpose::ALL {
+        repo::service_keys::remove(&mut tx, purpose.as_str()).await?;
+    }
+    crate::auth::audit(
+        &mut tx,
+        secs(now),
+        actor,
+        crate::audit::AuditAction::CaKeysMovedToHsm,
+        None,
+        &crate::Ctx::default(),
+        Some(match &moved.keys {
+            CaKeyLocation::Tokens {
+                root_token,
+                issuing_token,
+            } => format!("root in {root_token}, issuing CA in {issuing_token}"),
+            CaKeyLocation::Sealed => String::new(),
+        }),
+    )
+    .await?;
+    tx.commit().await.map_err(rinnova_store::StoreError::from)?;
+    make_delegate_keys(
+        store,
+        Some(service_token),
+        None,
+        algorithm,
+        KdfParams::default(),
+        now,
+    )
+    .await?;
+    Ok(CaMigration::Moved)
+}

@@ -254,6 +254,60 @@ impl Ca {
         })
     }
 
+    /// `rinnova keys migrate`: moves the keys of a CA sealed in software (before issue 20) into
+    /// tokens — the root's into `root_token`, the issuing CA's into `service_token` — and
+    /// returns the material that names them there, the sealed copies dropped. Each imported key
+    /// is checked against its certificate. Safe to run again after an interruption.
+    pub fn migrate_to_tokens(
+        material: &CaMaterial,
+        passphrase: &[u8],
+        root_token: &Arc<Hsm>,
+        service_token: &Arc<Hsm>,
+    ) -> Result<CaMaterial, CaError> {
+        if material.keys != CaKeyLocation::Sealed {
+            return Err(CaError::Hsm("the CA's keys are in tokens already".into()));
+        }
+        if root_token.label() == service_token.label() {
+            return Err(CaError::Hsm(
+                "the root's key needs a token of its own, which serve never opens".into(),
+            ));
+        }
+        let algorithm = material.config.algorithm;
+        for (sealed, cert, token, label) in [
+            (
+                &material.root_key_sealed,
+                &material.root_cert_der,
+                root_token,
+                ROOT_KEY_LABEL,
+            ),
+            (
+                &material.issuing_key_sealed,
+                &material.issuing_cert_der,
+                service_token,
+                ISSUING_KEY_LABEL,
+            ),
+        ] {
+            let pkcs8 = seal::open(sealed, passphrase)?;
+            let key = CaKey::Token(token.import_ca_key(label, algorithm, &pkcs8)?);
+            let (_, parsed) = x509_parser::parse_x509_certificate(cert)
+                .map_err(|e| CaError::Certificate(e.to_string()))?;
+            if parsed.public_key().subject_public_key.data.as_ref() != key.public_key_bytes() {
+                return Err(CaError::Hsm(format!(
+                    "the key imported as {label:?} is not its certificate's"
+                )));
+            }
+        }
+        Ok(CaMaterial {
+            root_key_sealed: Vec::new(),
+            issuing_key_sealed: Vec::new(),
+            keys: CaKeyLocation::Tokens {
+                root_token: root_token.label().into(),
+                issuing_token: service_token.label().into(),
+            },
+            ..material.clone()
+        })
+    }
+
     /// Opens the issuing CA with the passphrase (keys sealed in software).
     pub fn open(material: CaMaterial, passphrase: &[u8]) -> Result<Ca, CaError> {
         if material.keys != CaKeyLocation::Sealed {

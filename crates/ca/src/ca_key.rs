@@ -130,7 +130,9 @@ fn rsa_public_key(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>, CaError> {
 
 impl Hsm {
     /// Generates a CA key pair labelled `label` in the token: the private half sensitive,
-    /// never extractable, able to sign only. Refuses if the label is taken.
+    /// never extractable, able to sign only. Refuses if a private key has the label; a public
+    /// half left alone by a generation cut short (a crash between the two objects) is removed
+    /// first.
     pub fn generate_ca_key(
         self: &Arc<Self>,
         label: &str,
@@ -138,14 +140,21 @@ impl Hsm {
     ) -> Result<TokenKey, CaError> {
         {
             let s = self.session()?;
-            let taken = s
-                .find_objects(&[Attribute::Label(label.as_bytes().to_vec())])
-                .map_err(hsm::ck)?;
-            if !taken.is_empty() {
+            let labelled = |class| {
+                s.find_objects(&[
+                    Attribute::Class(class),
+                    Attribute::Label(label.as_bytes().to_vec()),
+                ])
+                .map_err(hsm::ck)
+            };
+            if !labelled(ObjectClass::PRIVATE_KEY)?.is_empty() {
                 return Err(CaError::Hsm(format!(
                     "token {:?} already holds {label:?}",
                     self.label()
                 )));
+            }
+            for orphan in labelled(ObjectClass::PUBLIC_KEY)? {
+                s.destroy_object(orphan).map_err(hsm::ck)?;
             }
             let id = label.as_bytes().to_vec();
             let mut public = vec![
@@ -260,5 +269,125 @@ impl Hsm {
             algorithm,
             public,
         })
+    }
+
+    /// Imports a CA key sealed in software before issue 20 (`rinnova keys migrate`) into the
+    /// token as `label`: sensitive, not extractable from now on, able to sign only (the token
+    /// will say it was not generated there: CKA_LOCAL and CKA_NEVER_EXTRACTABLE stay false).
+    /// If the label holds the same key already (a migration cut short), that key is returned;
+    /// a different key under the label is refused.
+    pub fn import_ca_key(
+        self: &Arc<Self>,
+        label: &str,
+        algorithm: CaAlgorithm,
+        pkcs8: &[u8],
+    ) -> Result<TokenKey, CaError> {
+        let expected = CaKey::software_from_pkcs8(pkcs8, algorithm)?
+            .public_key_bytes()
+            .to_vec();
+        if let Ok(k) = self.ca_key(label, algorithm) {
+            if k.public == expected {
+                return Ok(k);
+            }
+            return Err(CaError::Hsm(format!(
+                "token {:?} already holds another key {label:?}",
+                self.label()
+            )));
+        }
+        let id = label.as_bytes().to_vec();
+        let mut public = vec![
+            Attribute::Class(ObjectClass::PUBLIC_KEY),
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Verify(true),
+            Attribute::Encrypt(false),
+            Attribute::Wrap(false),
+            Attribute::Label(label.as_bytes().to_vec()),
+            Attribute::Id(id.clone()),
+        ];
+        let mut private = vec![
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Modifiable(false),
+            Attribute::Sign(true),
+            Attribute::Decrypt(false),
+            Attribute::Unwrap(false),
+            Attribute::Derive(false),
+            Attribute::Label(label.as_bytes().to_vec()),
+            Attribute::Id(id),
+        ];
+        let info = pkcs8::PrivateKeyInfo::try_from(pkcs8).map_err(|_| CaError::Malformed)?;
+        match algorithm {
+            CaAlgorithm::EcdsaP256 => {
+                let key = sec1::EcPrivateKey::try_from(info.private_key)
+                    .map_err(|_| CaError::Malformed)?
+                    .private_key
+                    .to_vec();
+                let point = der::asn1::OctetString::new(expected.clone())
+                    .and_then(|o| o.to_der())
+                    .map_err(|_| CaError::Malformed)?;
+                public.extend([
+                    Attribute::KeyType(KeyType::EC),
+                    Attribute::EcParams(hsm::p256_params()?),
+                    Attribute::EcPoint(point),
+                ]);
+                private.extend([
+                    Attribute::KeyType(KeyType::EC),
+                    Attribute::EcParams(hsm::p256_params()?),
+                    Attribute::Value(key),
+                ]);
+            }
+            CaAlgorithm::Rsa3072 => {
+                let k = pkcs1::RsaPrivateKey::try_from(info.private_key)
+                    .map_err(|_| CaError::Malformed)?;
+                let n = k.modulus.as_bytes().to_vec();
+                let e = k.public_exponent.as_bytes().to_vec();
+                public.extend([
+                    Attribute::KeyType(KeyType::RSA),
+                    Attribute::Modulus(n.clone()),
+                    Attribute::PublicExponent(e.clone()),
+                ]);
+                private.extend([
+                    Attribute::KeyType(KeyType::RSA),
+                    Attribute::Modulus(n),
+                    Attribute::PublicExponent(e),
+                    Attribute::PrivateExponent(k.private_exponent.as_bytes().to_vec()),
+                    Attribute::Prime1(k.prime1.as_bytes().to_vec()),
+                    Attribute::Prime2(k.prime2.as_bytes().to_vec()),
+                    Attribute::Exponent1(k.exponent1.as_bytes().to_vec()),
+                    Attribute::Exponent2(k.exponent2.as_bytes().to_vec()),
+                    Attribute::Coefficient(k.coefficient.as_bytes().to_vec()),
+                ]);
+            }
+        }
+        let made = {
+            let s = self.session()?;
+            s.create_object(&public)
+                .and_then(|_| s.create_object(&private))
+                .map_err(hsm::ck)
+        };
+        for a in &mut private {
+            match a {
+                Attribute::Value(v)
+                | Attribute::PrivateExponent(v)
+                | Attribute::Prime1(v)
+                | Attribute::Prime2(v)
+                | Attribute::Exponent1(v)
+                | Attribute::Exponent2(v)
+                | Attribute::Coefficient(v) => zeroize::Zeroize::zeroize(v),
+                _ => {}
+            }
+        }
+        made?;
+        let key = self.ca_key(label, algorithm)?;
+        if key.public != expected {
+            return Err(CaError::Hsm(format!(
+                "the key imported as {label:?} does not match its certificate"
+            )));
+        }
+        Ok(key)
     }
 }

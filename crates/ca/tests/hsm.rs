@@ -375,3 +375,78 @@ fn ca_keys_made_in_tokens_issue_what_openssl_verifies() {
         },
     );
 }
+
+/// `rinnova keys migrate` (issue 20): a CA sealed in software before moves its keys into
+/// tokens, both algorithms; the same certificates then verify what the token's key issues; a
+/// second run finds the keys already there; a wrong passphrase moves nothing.
+#[test]
+fn ca_keys_sealed_in_software_move_into_tokens_and_sign_there() {
+    use rinnova_ca::authority::pem;
+    use rinnova_ca::{Ca, CaAlgorithm, CaConfig, KdfParams};
+    isolated(
+        "ca_keys_sealed_in_software_move_into_tokens_and_sign_there",
+        |dir| {
+            let now = jiff::Timestamp::from_second(1_795_000_000).unwrap();
+            let open = |label: &str| {
+                Arc::new(
+                    Hsm::open(&HsmConfig {
+                        token_label: label.into(),
+                        user_pin: "1111".into(),
+                        ..config()
+                    })
+                    .unwrap(),
+                )
+            };
+            for algorithm in [CaAlgorithm::EcdsaP256, CaAlgorithm::Rsa3072] {
+                let (r, s) = (format!("r-{algorithm:?}"), format!("s-{algorithm:?}"));
+                for t in [&r, &s] {
+                    hsm::init_token(Path::new(MODULE), t, "87654321", "1111").unwrap();
+                }
+                let (root, service) = (open(&r), open(&s));
+                let mut cfg = CaConfig::demo("https://rinnova-demo.it");
+                cfg.algorithm = algorithm;
+                let sealed = Ca::init(&cfg, b"old passphrase", KdfParams::default(), now).unwrap();
+                assert!(
+                    Ca::migrate_to_tokens(&sealed, b"wrong", &root, &service).is_err(),
+                    "a wrong passphrase moves nothing"
+                );
+                let moved =
+                    Ca::migrate_to_tokens(&sealed, b"old passphrase", &root, &service).unwrap();
+                assert!(moved.root_key_sealed.is_empty() && moved.issuing_key_sealed.is_empty());
+                assert_eq!(moved.root_cert_der, sealed.root_cert_der);
+                assert_eq!(moved.issuing_cert_der, sealed.issuing_cert_der);
+                // Cut short and run again: the keys already there are the ones.
+                let again =
+                    Ca::migrate_to_tokens(&sealed, b"old passphrase", &root, &service).unwrap();
+                assert_eq!(again.keys, moved.keys);
+                // A different CA's keys under the same labels are refused.
+                let other = Ca::init(&cfg, b"other", KdfParams::default(), now).unwrap();
+                assert!(Ca::migrate_to_tokens(&other, b"other", &root, &service).is_err());
+
+                let ca = Ca::open_in_token(moved, &service).unwrap();
+                let next = now
+                    .checked_add(jiff::SignedDuration::from_hours(24))
+                    .unwrap();
+                let crl = ca.crl(1, now, next, &[]).unwrap();
+                std::fs::write(
+                    dir.join("root.pem"),
+                    pem("CERTIFICATE", &sealed.root_cert_der),
+                )
+                .unwrap();
+                std::fs::write(
+                    dir.join("issuing.pem"),
+                    pem("CERTIFICATE", &sealed.issuing_cert_der),
+                )
+                .unwrap();
+                std::fs::write(dir.join("crl.pem"), pem("X509 CRL", &crl)).unwrap();
+                let out = Command::new("openssl")
+                    .current_dir(dir)
+                    .args(["crl", "-in", "crl.pem", "-noout", "-CAfile", "issuing.pem"])
+                    .output()
+                    .expect("openssl");
+                let text = String::from_utf8_lossy(&out.stderr);
+                assert!(text.contains("verify OK"), "{algorithm:?}: {text}{out:?}");
+            }
+        },
+    );
+}

@@ -421,6 +421,7 @@ audit-otp_failed = Wrong OTP code
 audit-pin_failed = Wrong PIN
 audit-credential_blocked = Signature credential blocked
 audit-key_moved_to_hsm = Signature key moved into the HSM
+audit-ca_keys_moved_to_hsm = CA keys moved into the HSM
 audit-request_signed = Renewal request signed
 audit-payment_settled = Payment recorded
 audit-order_placed = Shop order

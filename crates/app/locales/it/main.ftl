@@ -421,6 +421,7 @@ audit-otp_failed = Codice OTP errato
 audit-pin_failed = PIN errato
 audit-credential_blocked = Credenziale di firma bloccata
 audit-key_moved_to_hsm = Chiave di firma trasferita nell'HSM
+audit-ca_keys_moved_to_hsm = Chiavi della CA trasferite nell'HSM
 audit-request_signed = Richiesta di rinnovo firmata
 audit-payment_settled = Pagamento registrato
 audit-order_placed = Ordine nel negozio

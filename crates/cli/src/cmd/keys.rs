@@ -11,6 +11,12 @@ pub enum Command {
     /// `[keys]` (sensitive, never extractable). Run once, under dual control; the token itself
     /// is initialised with the HSM's own tools (`softhsm2-util --init-token` for SoftHSM2).
     Init,
+    /// Moves the keys of a CA made before issue 20 (sealed under ca_passphrase in the
+    /// database) into the tokens: the root's into keys.root_token_label, the issuing CA's into
+    /// the service's token. Same keys, same certificates; the sealed copies are forgotten and
+    /// the delegates (OCSP responder, audit seal) get new keys in the token. Needs the CA
+    /// passphrase and both tokens' PINs; run it with `serve` stopped.
+    Migrate,
     /// The token (its label, whether the ceremony has run) and where holders' keys are: in
     /// the HSM, still sealed in software (moved at their next right PIN), retired but kept.
     /// Needs the user PIN, shows no secret.
@@ -35,6 +41,35 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 hsm_cfg.token_label,
                 rinnova_ca::hsm::HOLDER_WRAP_LABEL,
                 rinnova_ca::hsm::HOLDER_PIN_LABEL
+            );
+        }
+        Command::Migrate => {
+            let root = Arc::new(
+                rinnova_ca::Hsm::open(&cfg.keys.root_hsm()?).context("opening the root's token")?,
+            );
+            let store = crate::server::open_store(&cfg).await?;
+            let passphrase = cfg.passphrase(false)?;
+            let done = rinnova_app::ca_service::migrate_to_tokens(
+                &store,
+                &passphrase,
+                &root,
+                &hsm,
+                &format!("admin:{}", super::whoami()),
+                super::now(),
+            )
+            .await?;
+            println!(
+                "{}",
+                match done {
+                    rinnova_app::ca_service::CaMigration::Moved => format!(
+                        "the CA's keys moved: the root's into token {:?}, the issuing CA's into \
+                         token {:?}; their sealed copies are gone from the database (not from older backups)",
+                        root.label(),
+                        hsm.label()
+                    ),
+                    rinnova_app::ca_service::CaMigration::AlreadyInTokens =>
+                        "the CA's keys are in tokens already: nothing changed".to_owned(),
+                }
             );
         }
         Command::Show { json } => {

@@ -338,6 +338,120 @@ async fn o3_software_keys_of_an_earlier_installation_move_into_the_token_at_the_
     assert_eq!(end["retired_kept"], 0, "{end}");
 }
 
+/// `pkcs11-tool`'s access flags of the private key labelled `label` in a listing.
+fn access_of(objects: &str, label: &str) -> Vec<String> {
+    let (mut private, mut found) = (false, false);
+    for line in objects.lines() {
+        if !line.starts_with(' ') {
+            private = line.starts_with("Private Key Object");
+            found = false;
+        } else if private && line.trim() == format!("label:      {label}") {
+            found = true;
+        } else if found && let Some(access) = line.trim().strip_prefix("Access:") {
+            return access.split(',').map(|a| a.trim().to_owned()).collect();
+        }
+    }
+    panic!("no key {label}: {objects}");
+}
+
+/// An installation whose CA was made before issue 20 (keys sealed under the CA passphrase)
+/// moves the CA's keys into the tokens with `rinnova keys migrate`: the same certificates,
+/// the keys sensitive and not extractable from then on, the sealed copies gone; the service
+/// then issues with the token's key, OpenSSL verifies against the same root, and OCSP answers
+/// come from a responder key made in the token.
+#[tokio::test]
+async fn the_ca_keys_of_an_earlier_installation_move_into_the_tokens() {
+    let data = tempfile::tempdir().unwrap();
+    drop(Server::start(data.path()));
+    let chain = rinnova_ok(data.path(), &["ca", "show"]);
+    // The demo's tokens, made by serve --demo --keys softhsm; the CA is still the sealed one.
+    start_softhsm(data.path()).kill();
+    let migrate = |args: &[&str]| {
+        bin(data.path())
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .env("SOFTHSM2_CONF", softhsm_conf(data.path()))
+            .env("RINNOVA_CA_PASSPHRASE", "rinnova-demo-ca")
+            .env("RINNOVA_KEYS__BACKEND", "pkcs11")
+            .env("RINNOVA_KEYS__TOKEN_LABEL", "rinnova-demo")
+            .env("RINNOVA_KEYS__USER_PIN", "rinnova-demo-user")
+            .env("RINNOVA_KEYS__ROOT_TOKEN_LABEL", "root-rinnova-demo")
+            .env("RINNOVA_KEYS__ROOT_USER_PIN", "root-rinnova-demo-user")
+            .output()
+            .unwrap()
+    };
+    let wrong = bin(data.path())
+        .args(["keys", "migrate"])
+        .env("SOFTHSM2_CONF", softhsm_conf(data.path()))
+        .env("RINNOVA_CA_PASSPHRASE", "not the passphrase")
+        .env("RINNOVA_KEYS__BACKEND", "pkcs11")
+        .env("RINNOVA_KEYS__TOKEN_LABEL", "rinnova-demo")
+        .env("RINNOVA_KEYS__USER_PIN", "rinnova-demo-user")
+        .env("RINNOVA_KEYS__ROOT_TOKEN_LABEL", "root-rinnova-demo")
+        .env("RINNOVA_KEYS__ROOT_USER_PIN", "root-rinnova-demo-user")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success(), "a wrong passphrase moves nothing");
+    let out = migrate(&["keys", "migrate"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("the CA's keys moved"),
+        "{out:?}"
+    );
+    let again = migrate(&["keys", "migrate"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("nothing changed"),
+        "{again:?}"
+    );
+    assert_eq!(
+        rinnova_ok(data.path(), &["ca", "show"]),
+        chain,
+        "same certificates"
+    );
+    let root = token_objects(data.path(), "root-rinnova-demo", "root-rinnova-demo-user");
+    let access = access_of(&root, "rinnova-root-ca");
+    assert!(access.contains(&"sensitive".to_owned()), "{access:?}");
+    assert!(!access.contains(&"extractable".to_owned()), "{access:?}");
+    let service = token_objects(data.path(), "rinnova-demo", "rinnova-demo-user");
+    let access = access_of(&service, "rinnova-issuing-ca");
+    assert!(access.contains(&"sensitive".to_owned()), "{access:?}");
+    assert!(!access.contains(&"extractable".to_owned()), "{access:?}");
+    assert!(service.contains("rinnova-ocsp-responder"), "{service}");
+    assert!(service.contains("rinnova-audit-seal"), "{service}");
+    let verdict: Value =
+        serde_json::from_str(&rinnova_ok(data.path(), &["audit", "verify", "--json"])).unwrap();
+    assert_eq!(verdict["problem"], Value::Null, "{verdict}");
+
+    // The service now signs with the token's key: a renewal's new certificate and the OCSP
+    // answer about it verify against the same root.
+    let server = start_softhsm(data.path());
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    let done = activate(&api, "JZLF001", &id).await;
+    assert_eq!(done["step"], "completed", "{done}");
+    let pem = api
+        .certificate_pem(done["new_certificate"]["id"].as_str().unwrap())
+        .await;
+    verify_against_server_chain(&server.base, data.path(), &pem).await;
+    std::fs::write(data.path().join("before.pem"), &chain).unwrap();
+    let answer = openssl(
+        &[
+            "ocsp",
+            "-issuer",
+            "issuing.pem",
+            "-cert",
+            "new.pem",
+            "-url",
+            &format!("{}/ca/ocsp", server.base),
+            "-CAfile",
+            "before.pem",
+        ],
+        data.path(),
+    );
+    assert!(answer.contains("Response verify OK"), "{answer}");
+    assert!(answer.contains("new.pem: good"), "{answer}");
+}
+
 /// The production path: a token initialised with the HSM's own tool (`softhsm2-util`), the key
 /// ceremony by `rinnova keys init` (once only), then `serve` outside demo mode on it.
 #[tokio::test]

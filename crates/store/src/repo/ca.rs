@@ -21,6 +21,16 @@ pub async fn put(c: &mut Conn, material_json: &str, now: i64) -> Result<(), Stor
     Ok(())
 }
 
+/// Replaces the material (`rinnova keys migrate`: the same certificates, the keys now in
+/// tokens).
+pub async fn replace(c: &mut Conn, material_json: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE ca_material SET material = $1 WHERE id = 1")
+        .bind(material_json)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// A delegate's certificate (issue 20: the OCSP responder's, the audit seal's).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DelegateCert {

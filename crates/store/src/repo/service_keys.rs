@@ -25,3 +25,12 @@ pub async fn get_or_create(
             .await?,
     )
 }
+
+/// Forgets the secret named `name` (a software key that moved into a token).
+pub async fn remove(c: &mut Conn, name: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM service_keys WHERE name = $1")
+        .bind(name)
+        .execute(c)
+        .await?;
+    Ok(())
+}
