@@ -30,6 +30,12 @@ pub enum AuditAction {
     KeyMovedToHsm,
     /// The CA's software-sealed keys moved into tokens (`rinnova keys migrate`, issue 20).
     CaKeysMovedToHsm,
+    /// The root signed a subordinate CA's certificate (`rinnova ca issue-subordinate`).
+    SubordinateIssued,
+    /// The root revoked a subordinate CA's certificate (`rinnova ca root-crl --revoke`).
+    SubordinateRevoked,
+    /// The root signed its CRL (`rinnova ca root-crl`, `ca init`).
+    RootCrlIssued,
     RequestSigned,
     PaymentSettled,
     OrderPlaced,
@@ -80,7 +86,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action (the locales have a label for each: tested).
-    pub const ALL: [AuditAction; 58] = [
+    pub const ALL: [AuditAction; 61] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -93,6 +99,9 @@ impl AuditAction {
         Self::CredentialBlocked,
         Self::KeyMovedToHsm,
         Self::CaKeysMovedToHsm,
+        Self::SubordinateIssued,
+        Self::SubordinateRevoked,
+        Self::RootCrlIssued,
         Self::RequestSigned,
         Self::PaymentSettled,
         Self::OrderPlaced,
@@ -156,6 +165,9 @@ impl AuditAction {
             Self::CredentialBlocked => "credential_blocked",
             Self::KeyMovedToHsm => "key_moved_to_hsm",
             Self::CaKeysMovedToHsm => "ca_keys_moved_to_hsm",
+            Self::SubordinateIssued => "subordinate_issued",
+            Self::SubordinateRevoked => "subordinate_revoked",
+            Self::RootCrlIssued => "root_crl_issued",
             Self::RequestSigned => "request_signed",
             Self::PaymentSettled => "payment_settled",
             Self::OrderPlaced => "order_placed",

@@ -2,6 +2,7 @@
 
 use crate::AppError;
 use crate::Keys;
+use crate::root::RootKeys;
 use crate::util::secs;
 use jiff::Timestamp;
 use rinnova_ca::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, Hsm, KdfParams, Purpose};
@@ -100,6 +101,26 @@ pub async fn init_in_tokens(
     )
     .await?;
     Ok(created)
+}
+
+/// The ceremony's root CRL (number 1, nothing revoked, valid from `now`), so that the issuing
+/// CA's CRL distribution point answers from the first day.
+pub async fn first_root_crl(store: &Store, keys: RootKeys, now: Timestamp) -> Result<(), AppError> {
+    let root = crate::root::open_root(store, keys).await?;
+    match crate::root::root_crl(
+        store,
+        &root,
+        None,
+        crate::root::ROOT_CRL_DAYS,
+        "ca-init",
+        now,
+    )
+    .await
+    {
+        Ok(_) => Ok(()),
+        Err(crate::root::RootError::App(e)) => Err(e),
+        Err(crate::root::RootError::Refused(why)) => Err(AppError::Internal(why.into())),
+    }
 }
 
 async fn put(store: &Store, material: &CaMaterial, now: Timestamp) -> Result<bool, AppError> {

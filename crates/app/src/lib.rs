@@ -36,6 +36,7 @@ pub mod reminders;
 pub mod renewal;
 mod renewal_view;
 pub mod revocation;
+pub mod root;
 pub mod shop;
 mod staff;
 pub mod views;

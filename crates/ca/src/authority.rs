@@ -134,7 +134,7 @@ pub(crate) fn offset(ts: Timestamp) -> Result<time::OffsetDateTime, CaError> {
         .map_err(|e| CaError::Certificate(e.to_string()))
 }
 
-fn years_after(ts: Timestamp, years: i64) -> Result<Timestamp, CaError> {
+pub(crate) fn years_after(ts: Timestamp, years: i64) -> Result<Timestamp, CaError> {
     ts.to_zoned(TimeZone::UTC)
         .checked_add(years.years())
         .map(|z| z.timestamp())
@@ -192,6 +192,10 @@ fn certify(
     issuing.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     issuing.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     issuing.use_authority_key_identifier_extension = true;
+    // Where relying parties learn that the root revoked it.
+    issuing.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![config.urls.root_crl()],
+    }];
     issuing.not_before = offset(now)?;
     issuing.not_after = offset(years_after(now, 10)?)?;
     issuing.serial_number = Some(random_serial()?.0);

@@ -12,6 +12,7 @@ pub mod pades;
 pub mod profile;
 pub mod request;
 pub mod revocation;
+pub mod root;
 pub mod seal;
 
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, IssuedCertificate};

@@ -86,6 +86,24 @@ impl ProfileUrls {
             pds_it: format!("{b}/pds/it"),
         }
     }
+
+    /// The root CA's CRL, beside the issuing CA's (`…/ca/root-crl.der`).
+    pub fn root_crl(&self) -> String {
+        beside(&self.crl, "root-crl.der")
+    }
+
+    /// The root CA's certificate, beside the issuing CA's (`…/ca/root.der`).
+    pub fn root_cert(&self) -> String {
+        beside(&self.ca_issuers, "root.der")
+    }
+}
+
+/// `url` with its last path segment replaced by `name`.
+fn beside(url: &str, name: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{name}"),
+        None => name.to_owned(),
+    }
 }
 
 #[derive(der::Sequence)]

@@ -22,6 +22,8 @@ use x509_ocsp::{
 pub enum Reason {
     Unspecified,
     KeyCompromise,
+    /// The issuing CA's key was compromised (for a subordinate CA on the root CRL).
+    CaCompromise,
     AffiliationChanged,
     Superseded,
     CessationOfOperation,
@@ -31,9 +33,10 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const ALL: [Reason; 8] = [
         Reason::Unspecified,
         Reason::KeyCompromise,
+        Reason::CaCompromise,
         Reason::AffiliationChanged,
         Reason::Superseded,
         Reason::CessationOfOperation,
@@ -46,6 +49,7 @@ impl Reason {
         match self {
             Self::Unspecified => "unspecified",
             Self::KeyCompromise => "key_compromise",
+            Self::CaCompromise => "ca_compromise",
             Self::AffiliationChanged => "affiliation_changed",
             Self::Superseded => "superseded",
             Self::CessationOfOperation => "cessation_of_operation",
@@ -64,6 +68,7 @@ impl Reason {
         match self {
             Self::Unspecified => R::Unspecified,
             Self::KeyCompromise => R::KeyCompromise,
+            Self::CaCompromise => R::CaCompromise,
             Self::AffiliationChanged => R::AffiliationChanged,
             Self::Superseded => R::Superseded,
             Self::CessationOfOperation => R::CessationOfOperation,
@@ -76,6 +81,7 @@ impl Reason {
         match self {
             Self::Unspecified => CrlReason::Unspecified,
             Self::KeyCompromise => CrlReason::KeyCompromise,
+            Self::CaCompromise => CrlReason::CaCompromise,
             Self::AffiliationChanged => CrlReason::AffiliationChanged,
             Self::Superseded => CrlReason::Superseded,
             Self::CessationOfOperation => CrlReason::CessationOfOperation,
@@ -168,6 +174,36 @@ pub struct OcspQuestions {
     nonce: Option<Extension>,
 }
 
+/// A CRL by `issuer` (the issuing CA's, or the root's: `RootCa::crl`).
+pub(crate) fn sign_crl(
+    issuer: &rcgen::Issuer<'static, crate::ca_key::CaKey>,
+    number: u64,
+    this_update: Timestamp,
+    next_update: Timestamp,
+    revoked: &[Revoked],
+) -> Result<Vec<u8>, CaError> {
+    let revoked_certs = revoked
+        .iter()
+        .map(|r| {
+            Ok(RevokedCertParams {
+                serial_number: serial(&r.serial_hex)?,
+                revocation_time: offset(r.at)?,
+                reason_code: Some(r.reason.rcgen()),
+                invalidity_date: None,
+            })
+        })
+        .collect::<Result<Vec<_>, CaError>>()?;
+    let params = CertificateRevocationListParams {
+        this_update: offset(this_update)?,
+        next_update: offset(next_update)?,
+        crl_number: SerialNumber::from(number),
+        issuing_distribution_point: None,
+        revoked_certs,
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    Ok(params.signed_by(issuer)?.der().to_vec())
+}
+
 /// The answer to a request that cannot be parsed: `malformedRequest`.
 pub fn ocsp_malformed() -> Vec<u8> {
     OcspResponse::malformed_request()
@@ -184,26 +220,7 @@ impl Ca {
         next_update: Timestamp,
         revoked: &[Revoked],
     ) -> Result<Vec<u8>, CaError> {
-        let revoked_certs = revoked
-            .iter()
-            .map(|r| {
-                Ok(RevokedCertParams {
-                    serial_number: serial(&r.serial_hex)?,
-                    revocation_time: offset(r.at)?,
-                    reason_code: Some(r.reason.rcgen()),
-                    invalidity_date: None,
-                })
-            })
-            .collect::<Result<Vec<_>, CaError>>()?;
-        let params = CertificateRevocationListParams {
-            this_update: offset(this_update)?,
-            next_update: offset(next_update)?,
-            crl_number: SerialNumber::from(number),
-            issuing_distribution_point: None,
-            revoked_certs,
-            key_identifier_method: KeyIdMethod::Sha256,
-        };
-        Ok(params.signed_by(self.issuer())?.der().to_vec())
+        sign_crl(self.issuer(), number, this_update, next_update, revoked)
     }
 
     /// Parses an OCSP request and says, for each certificate asked about, whether this CA is

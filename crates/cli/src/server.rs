@@ -4,6 +4,7 @@ use crate::config::Config;
 use anyhow::Context;
 use rinnova_app::App;
 use rinnova_app::clock::{OffsetClock, SystemClock};
+use rinnova_app::root::RootKeys;
 use rinnova_ca::CaConfig;
 use rinnova_domain::Clock;
 use rinnova_store::Store;
@@ -37,7 +38,8 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     if let Some(o) = &cfg.ca.policy_oid {
         ca.policy_oid = o.clone();
     }
-    let now = SystemClock.now();
+    let today = SystemClock.now();
+    let now = today;
     // The demo's holders hold certificates issued up to three years ago: its CA is dated four
     // years back so that every one of them lies within its issuer's validity (a real CA's
     // `ca init` is dated now).
@@ -58,19 +60,28 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
         let service = std::sync::Arc::new(
             rinnova_ca::Hsm::open(&cfg.keys.hsm()?).context("opening the service's token")?,
         );
-        return Ok(
-            rinnova_app::ca_service::init_in_tokens(store, &ca, &root, &service, now).await?,
-        );
+        let created =
+            rinnova_app::ca_service::init_in_tokens(store, &ca, &root, &service, now).await?;
+        if created {
+            rinnova_app::ca_service::first_root_crl(store, RootKeys::Token(root), today).await?;
+        }
+        return Ok(created);
     }
     let passphrase = cfg.passphrase(demo)?;
-    Ok(rinnova_app::ca_service::init(
+    let created = rinnova_app::ca_service::init(
         store,
         &ca,
         &passphrase,
         rinnova_ca::KdfParams::default(),
         now,
     )
-    .await?)
+    .await?;
+    if created {
+        // Dated today even in the demo, whose CA is dated back: the CRL must be current.
+        rinnova_app::ca_service::first_root_crl(store, RootKeys::Passphrase(passphrase), today)
+            .await?;
+    }
+    Ok(created)
 }
 
 /// Where `serve --demo` keeps keys.

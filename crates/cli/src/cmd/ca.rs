@@ -2,6 +2,7 @@
 
 use super::{open_app, whoami};
 use crate::config::Config;
+use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use rinnova_ca::revocation::Reason;
 
@@ -24,6 +25,35 @@ pub enum Command {
         /// first.
         #[arg(long)]
         delegates: bool,
+    },
+    /// The root signs its CRL (the authority revocation list, served at /ca/root-crl.der),
+    /// revoking a subordinate CA first if asked. Opens the root: its token
+    /// (keys.root_token_label, keys.root_user_pin) or, for a CA sealed in software, the CA
+    /// passphrase. Run at least once a year, and at once when a subordinate is compromised.
+    RootCrl {
+        /// A subordinate CA certificate to revoke (serial in hex, colons allowed).
+        #[arg(long)]
+        revoke: Option<String>,
+        /// Why (RFC 5280 CRLReason; for a compromised CA key: ca-compromise).
+        #[arg(long, value_enum, default_value_t = ReasonArg::Unspecified, requires = "revoke")]
+        reason: ReasonArg,
+        /// Days until its next update (1 to 366).
+        #[arg(long, default_value_t = rinnova_app::root::ROOT_CRL_DAYS)]
+        days: i64,
+        /// Also write the CRL (DER) to this file.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// The root certifies a subordinate CA from its PKCS#10 request (PEM or DER): path length
+    /// 0, keyCertSign and cRLSign, the root CRL's distribution point. Prints the certificate
+    /// (PEM). Opens the root as `root-crl` does.
+    IssueSubordinate {
+        /// The certificate signing request.
+        #[arg(long)]
+        csr: std::path::PathBuf,
+        /// Years of validity (1 to 10; never beyond the root's end).
+        #[arg(long, default_value_t = 5)]
+        years: i64,
     },
     /// Revoke a certificate: OCSP answers "revoked" at once, the next CRL lists it.
     Revoke {
@@ -49,6 +79,8 @@ pub enum ReasonArg {
     Unspecified,
     #[value(alias = "key_compromise")]
     KeyCompromise,
+    #[value(alias = "ca_compromise")]
+    CaCompromise,
     #[value(alias = "affiliation_changed")]
     AffiliationChanged,
     Superseded,
@@ -65,6 +97,7 @@ impl From<ReasonArg> for Reason {
         match r {
             ReasonArg::Unspecified => Reason::Unspecified,
             ReasonArg::KeyCompromise => Reason::KeyCompromise,
+            ReasonArg::CaCompromise => Reason::CaCompromise,
             ReasonArg::AffiliationChanged => Reason::AffiliationChanged,
             ReasonArg::Superseded => Reason::Superseded,
             ReasonArg::CessationOfOperation => Reason::CessationOfOperation,
@@ -116,6 +149,72 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::RootCrl {
+            revoke,
+            reason,
+            days,
+            out,
+        } => {
+            let store = crate::server::open_store(&cfg).await?;
+            let root = open_root(&cfg, &store).await?;
+            let crl = rinnova_app::root::root_crl(
+                &store,
+                &root,
+                revoke.as_deref().map(|s| (s, Reason::from(reason))),
+                days,
+                &format!("admin:{}", whoami()),
+                super::now(),
+            )
+            .await?;
+            if let Some(out) = out {
+                std::fs::write(&out, &crl.der)
+                    .with_context(|| format!("writing {}", out.display()))?;
+            }
+            if let Some(serial) = &revoke {
+                println!(
+                    "subordinate {serial} revoked ({})",
+                    Reason::from(reason).as_str()
+                );
+            }
+            println!(
+                "root CRL number {} issued, next update {}",
+                crl.number,
+                jiff::Timestamp::from_second(crl.next_update)?
+            );
+        }
+        Command::IssueSubordinate { csr, years } => {
+            let bytes =
+                std::fs::read(&csr).with_context(|| format!("reading {}", csr.display()))?;
+            let der = match ::pem::parse(&bytes) {
+                Ok(p)
+                    if p.tag() == "CERTIFICATE REQUEST" || p.tag() == "NEW CERTIFICATE REQUEST" =>
+                {
+                    p.into_contents()
+                }
+                Ok(p) => anyhow::bail!(
+                    "{} holds a {}, not a certificate request",
+                    csr.display(),
+                    p.tag()
+                ),
+                Err(_) => bytes,
+            };
+            let store = crate::server::open_store(&cfg).await?;
+            let root = open_root(&cfg, &store).await?;
+            let issued = rinnova_app::root::issue_subordinate(
+                &store,
+                &root,
+                der,
+                years,
+                &format!("admin:{}", whoami()),
+                super::now(),
+            )
+            .await?;
+            eprintln!(
+                "subordinate CA certificate {} issued, valid until {}",
+                issued.serial_hex, issued.not_after
+            );
+            print!("{}", rinnova_ca::authority::pem("CERTIFICATE", &issued.der));
+        }
         Command::Revoke { serial, reason } => {
             let reason = Reason::from(reason);
             let app = open_app(cfg).await?;
@@ -133,4 +232,21 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Opens the root CA: in its token when the CA's keys are in tokens, else with the passphrase.
+async fn open_root(
+    cfg: &Config,
+    store: &rinnova_store::Store,
+) -> anyhow::Result<std::sync::Arc<rinnova_ca::root::RootCa>> {
+    use rinnova_app::root::RootKeys;
+    let material = rinnova_app::ca_service::material(store).await?;
+    let keys = match material.keys {
+        rinnova_ca::CaKeyLocation::Tokens { .. } => RootKeys::Token(std::sync::Arc::new(
+            rinnova_ca::Hsm::open(&cfg.keys.root_hsm()?)
+                .context("opening the root's token (keys.root_token_label, keys.root_user_pin)")?,
+        )),
+        rinnova_ca::CaKeyLocation::Sealed => RootKeys::Passphrase(cfg.passphrase(false)?),
+    };
+    Ok(rinnova_app::root::open_root(store, keys).await?)
 }

@@ -532,6 +532,37 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
         data.path(),
     );
     assert!(verified.contains("issuing.pem: OK"), "{verified}");
+    // The root's CRL is signed in the root's token, by a command given its PIN; without it the
+    // root cannot be opened.
+    let no_root = run(&["ca", "root-crl"]);
+    assert!(!no_root.status.success(), "{no_root:?}");
+    let signed = bin(data.path())
+        .args(["ca", "root-crl", "--days", "30", "--out", "root-crl.der"])
+        .current_dir(data.path())
+        .envs(env)
+        .env("RINNOVA_KEYS__ROOT_TOKEN_LABEL", "root-rinnova-prod")
+        .env("RINNOVA_KEYS__ROOT_USER_PIN", "99887766")
+        .output()
+        .unwrap();
+    assert!(signed.status.success(), "{signed:?}");
+    assert!(
+        String::from_utf8_lossy(&signed.stdout).contains("root CRL number 2 issued"),
+        "the ceremony issued number 1: {signed:?}"
+    );
+    let crl = openssl(
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "root-crl.der",
+            "-noout",
+            "-CAfile",
+            "root.pem",
+        ],
+        data.path(),
+    );
+    assert!(crl.contains("verify OK"), "{crl}");
     // Before the ceremony `serve` refuses, saying what to run.
     let refused = run(&["serve", "--listen", "127.0.0.1:0"]);
     assert!(!refused.status.success());
@@ -600,4 +631,206 @@ fn benches_run_with_keys_in_a_token() {
         left.is_empty(),
         "the run removes its token and database: {left:?}"
     );
+}
+
+/// The root's own operations (issue 20), checked with OpenSSL: `ca init` issued the first root
+/// CRL, served at the issuing CA certificate's CRL distribution point; `ca issue-subordinate`
+/// certifies a subordinate CA from its request; `ca root-crl --revoke` lists it, and OpenSSL's
+/// CRL check then refuses it while the issuing CA still passes.
+#[tokio::test]
+async fn the_root_signs_its_crl_and_subordinates_openssl_checks_them() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let server = Server::start(dir);
+    let root_cmd = |args: &[&str]| {
+        bin(dir)
+            .args(args)
+            .current_dir(dir)
+            .env("RUST_LOG", "warn")
+            .env("RINNOVA_CA_PASSPHRASE", "rinnova-demo-ca")
+            .output()
+            .unwrap()
+    };
+    let root_ok = |args: &[&str]| {
+        let out = root_cmd(args);
+        assert!(out.status.success(), "rinnova {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    save_ca_certificates(&server.base, dir).await;
+    let crl_pem = |name: &str| {
+        openssl(
+            &[
+                "crl",
+                "-inform",
+                "DER",
+                "-in",
+                &format!("{name}.der"),
+                "-out",
+                &format!("{name}.pem"),
+            ],
+            dir,
+        );
+        openssl(
+            &[
+                "crl",
+                "-in",
+                &format!("{name}.pem"),
+                "-noout",
+                "-text",
+                "-CAfile",
+                "root.pem",
+            ],
+            dir,
+        )
+    };
+    fetch(&server.base, "/ca/root-crl.der", dir, "root-crl-1.der").await;
+    let first = crl_pem("root-crl-1");
+    assert!(first.contains("verify OK"), "signed by the root: {first}");
+    assert!(first.contains("No Revoked Certificates"), "{first}");
+    let issuing = openssl(&["x509", "-in", "issuing.pem", "-noout", "-text"], dir);
+    assert!(
+        issuing.contains("/ca/root-crl.der"),
+        "the issuing CA names the root CRL: {issuing}"
+    );
+    let checked = openssl(
+        &[
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "root.pem",
+            "-CRLfile",
+            "root-crl-1.pem",
+            "issuing.pem",
+        ],
+        dir,
+    );
+    assert!(checked.contains("issuing.pem: OK"), "{checked}");
+
+    // A subordinate CA's request, made by OpenSSL.
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "sub.key",
+            "-subj",
+            "/CN=Rinnova Test Sub CA/O=Rinnova Test",
+            "-out",
+            "sub.csr",
+        ],
+        dir,
+    );
+    let sub = root_ok(&[
+        "ca",
+        "issue-subordinate",
+        "--csr",
+        "sub.csr",
+        "--years",
+        "3",
+    ]);
+    std::fs::write(dir.join("sub.pem"), &sub).unwrap();
+    let verified = openssl(&["verify", "-CAfile", "root.pem", "sub.pem"], dir);
+    assert!(verified.contains("sub.pem: OK"), "{verified}");
+    let text = openssl(
+        &["x509", "-in", "sub.pem", "-noout", "-text", "-serial"],
+        dir,
+    );
+    assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
+    assert!(text.contains("Certificate Sign, CRL Sign"), "{text}");
+    assert!(text.contains("/ca/root-crl.der"), "{text}");
+    assert!(text.contains("CN = Rinnova Test Sub CA"), "{text}");
+    let serial = text
+        .lines()
+        .find_map(|l| l.strip_prefix("serial="))
+        .unwrap()
+        .to_owned();
+
+    // A request without a common name, and a CA that would outlive the root: refused, saying why.
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "nocn.key",
+            "-subj",
+            "/O=Rinnova Test",
+            "-out",
+            "nocn.csr",
+        ],
+        dir,
+    );
+    let refused = root_cmd(&["ca", "issue-subordinate", "--csr", "nocn.csr"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no common name"),
+        "{refused:?}"
+    );
+    let unknown = root_cmd(&["ca", "root-crl", "--revoke", "0badc0de"]);
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("no subordinate CA certificate 0badc0de"),
+        "{unknown:?}"
+    );
+
+    let said = root_ok(&[
+        "ca",
+        "root-crl",
+        "--revoke",
+        &serial,
+        "--reason",
+        "ca-compromise",
+    ]);
+    assert!(said.contains("root CRL number 2 issued"), "{said}");
+    fetch(&server.base, "/ca/root-crl.der", dir, "root-crl-2.der").await;
+    let second = crl_pem("root-crl-2");
+    assert!(second.contains("verify OK"), "{second}");
+    assert!(
+        second.contains(&format!("Serial Number: {serial}")),
+        "{second}"
+    );
+    assert!(second.contains("CA Compromise"), "{second}");
+    let out = Command::new("openssl")
+        .args([
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "root.pem",
+            "-CRLfile",
+            "root-crl-2.pem",
+            "sub.pem",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && text.contains("certificate revoked"),
+        "{text}"
+    );
+    let checked = openssl(
+        &[
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            "root.pem",
+            "-CRLfile",
+            "root-crl-2.pem",
+            "issuing.pem",
+        ],
+        dir,
+    );
+    assert!(checked.contains("issuing.pem: OK"), "{checked}");
+    let trail = root_ok(&["audit", "verify"]);
+    assert!(trail.contains("audit trail intact"), "{trail}");
 }

@@ -99,3 +99,93 @@ pub async fn put_delegate_cert(c: &mut Conn, r: &DelegateCert) -> Result<(), Sto
     .await?;
     Ok(())
 }
+
+/// A subordinate CA certificate the root issued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SubordinateCert {
+    pub serial_hex: String,
+    pub subject: String,
+    pub der: Vec<u8>,
+    pub not_after: i64,
+    pub issued_at: i64,
+    pub revoked_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Keeps a subordinate certificate (once: the same serial again changes nothing).
+pub async fn put_subordinate(c: &mut Conn, s: &SubordinateCert) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO subordinate_certs (serial_hex, subject, der, not_after, issued_at, revoked_at, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (serial_hex) DO NOTHING",
+    )
+    .bind(&s.serial_hex)
+    .bind(&s.subject)
+    .bind(&s.der)
+    .bind(s.not_after)
+    .bind(s.issued_at)
+    .bind(s.revoked_at)
+    .bind(&s.reason)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Every subordinate certificate, oldest first.
+pub async fn subordinates(c: &mut Conn) -> Result<Vec<SubordinateCert>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM subordinate_certs ORDER BY issued_at, serial_hex")
+            .fetch_all(c)
+            .await?,
+    )
+}
+
+/// Marks a subordinate revoked unless it is already; says whether it was marked.
+pub async fn revoke_subordinate(
+    c: &mut Conn,
+    serial_hex: &str,
+    at: i64,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE subordinate_certs SET revoked_at = $2, reason = $3 \
+         WHERE serial_hex = $1 AND revoked_at IS NULL",
+    )
+    .bind(serial_hex)
+    .bind(at)
+    .bind(reason)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A root CRL.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RootCrl {
+    pub number: i64,
+    pub der: Vec<u8>,
+    pub this_update: i64,
+    pub next_update: i64,
+}
+
+/// The newest root CRL, if one was issued.
+pub async fn latest_root_crl(c: &mut Conn) -> Result<Option<RootCrl>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM root_crls ORDER BY number DESC LIMIT 1")
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
+/// Keeps a root CRL; its number must be new.
+pub async fn put_root_crl(c: &mut Conn, r: &RootCrl) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO root_crls (number, der, this_update, next_update) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(r.number)
+    .bind(&r.der)
+    .bind(r.this_update)
+    .bind(r.next_update)
+    .execute(c)
+    .await?;
+    Ok(())
+}

@@ -36,6 +36,23 @@ pub(super) async fn ca_crl(State(s): State<WebState>) -> Response {
     }
 }
 
+/// The root's CRL (issue 20), at the URL of the issuing CA certificate's CRL distribution
+/// point; the root signs it offline (`rinnova ca root-crl`), the service only serves it.
+pub(super) async fn ca_root_crl(State(s): State<WebState>) -> Response {
+    match rinnova_app::root::latest_root_crl(s.app.store()).await {
+        Ok(Some(der)) => (
+            [
+                (header::CONTENT_TYPE, "application/pkix-crl"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            der,
+        )
+            .into_response(),
+        Ok(None) => error_page(&s, Lang::It, &AppError::NotFound),
+        Err(e) => error_page(&s, Lang::It, &e),
+    }
+}
+
 pub(super) fn ocsp_response(s: &WebState, r: Result<Vec<u8>, AppError>) -> Response {
     match r {
         Ok(der) => ([(header::CONTENT_TYPE, "application/ocsp-response")], der).into_response(),

@@ -71,6 +71,7 @@ pub fn routes() -> Router<WebState> {
         .route("/ca/root.der", get(ca::ca_root))
         .route("/ca/issuing.der", get(ca::ca_issuing))
         .route("/ca/crl.der", get(ca::ca_crl))
+        .route("/ca/root-crl.der", get(ca::ca_root_crl))
         .route("/ca/ocsp", post(ca::ocsp_post))
         .route("/ca/ocsp/{*request}", get(ca::ocsp_get))
 }
