@@ -12,8 +12,37 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 
-/// A database transaction.
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction: the database's, and — on SQLite — the process's turn to write.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    /// Held until commit or rollback (or drop).
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl Tx {
+    /// Commits, then gives the turn to the next writer.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    /// Rolls back, then gives the turn to the next writer.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
 /// A connection, inside a transaction or not.
 pub type Conn = sqlx::AnyConnection;
 
@@ -76,6 +105,11 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite: one writer of this process at a time, the others queued here in order and woken
+    /// the moment it commits — not by SQLite's busy handler, which sleeps 1, 2, 5, 10… ms
+    /// between tries and left the cores idle under load. (Other processes on the same file —
+    /// the CLI — still meet the busy timeout.)
+    write_turn: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -136,7 +170,11 @@ impl Store {
             });
         }
         let pool = pool.connect_with(options).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            write_turn: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        })
     }
 
     /// A SQLite database file in `dir` (created if missing).
@@ -172,9 +210,23 @@ impl Store {
     /// ([`Store::conn`]) never wait.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => {
+                let turn = self
+                    .write_turn
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| sqlx::Error::PoolClosed)?;
+                Tx {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
             // BEGIN and the lock in one round trip (a simple query may hold two statements).
-            Backend::Postgres => self.pool.begin_with(BEGIN_LOCKED).await?,
+            Backend::Postgres => Tx {
+                inner: self.pool.begin_with(BEGIN_LOCKED).await?,
+                _turn: None,
+            },
         })
     }
 
