@@ -128,6 +128,39 @@ fn rsa_public_key(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>, CaError> {
     Ok(out)
 }
 
+/// The attributes of a CA key pair labelled `label` in the token, generated or imported: the
+/// public half verifies only; the private half is a token object, private, sensitive, not
+/// extractable, not modifiable, and signs only.
+fn key_pair_templates(label: &str) -> (Vec<Attribute>, Vec<Attribute>) {
+    let named = || {
+        [
+            Attribute::Label(label.as_bytes().to_vec()),
+            Attribute::Id(label.as_bytes().to_vec()),
+        ]
+    };
+    let mut public = vec![
+        Attribute::Token(true),
+        Attribute::Private(false),
+        Attribute::Verify(true),
+        Attribute::Encrypt(false),
+        Attribute::Wrap(false),
+    ];
+    public.extend(named());
+    let mut private = vec![
+        Attribute::Token(true),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Extractable(false),
+        Attribute::Modifiable(false),
+        Attribute::Sign(true),
+        Attribute::Decrypt(false),
+        Attribute::Unwrap(false),
+        Attribute::Derive(false),
+    ];
+    private.extend(named());
+    (public, private)
+}
+
 impl Hsm {
     /// Generates a CA key pair labelled `label` in the token: the private half sensitive,
     /// never extractable, able to sign only. Refuses if a private key has the label; a public
@@ -156,29 +189,7 @@ impl Hsm {
             for orphan in labelled(ObjectClass::PUBLIC_KEY)? {
                 s.destroy_object(orphan).map_err(hsm::ck)?;
             }
-            let id = label.as_bytes().to_vec();
-            let mut public = vec![
-                Attribute::Token(true),
-                Attribute::Private(false),
-                Attribute::Verify(true),
-                Attribute::Encrypt(false),
-                Attribute::Wrap(false),
-                Attribute::Label(label.as_bytes().to_vec()),
-                Attribute::Id(id.clone()),
-            ];
-            let private = [
-                Attribute::Token(true),
-                Attribute::Private(true),
-                Attribute::Sensitive(true),
-                Attribute::Extractable(false),
-                Attribute::Modifiable(false),
-                Attribute::Sign(true),
-                Attribute::Decrypt(false),
-                Attribute::Unwrap(false),
-                Attribute::Derive(false),
-                Attribute::Label(label.as_bytes().to_vec()),
-                Attribute::Id(id),
-            ];
+            let (mut public, private) = key_pair_templates(label);
             let mechanism = match algorithm {
                 CaAlgorithm::EcdsaP256 => {
                     public.push(Attribute::EcParams(hsm::p256_params()?));
@@ -294,31 +305,9 @@ impl Hsm {
                 self.label()
             )));
         }
-        let id = label.as_bytes().to_vec();
-        let mut public = vec![
-            Attribute::Class(ObjectClass::PUBLIC_KEY),
-            Attribute::Token(true),
-            Attribute::Private(false),
-            Attribute::Verify(true),
-            Attribute::Encrypt(false),
-            Attribute::Wrap(false),
-            Attribute::Label(label.as_bytes().to_vec()),
-            Attribute::Id(id.clone()),
-        ];
-        let mut private = vec![
-            Attribute::Class(ObjectClass::PRIVATE_KEY),
-            Attribute::Token(true),
-            Attribute::Private(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-            Attribute::Modifiable(false),
-            Attribute::Sign(true),
-            Attribute::Decrypt(false),
-            Attribute::Unwrap(false),
-            Attribute::Derive(false),
-            Attribute::Label(label.as_bytes().to_vec()),
-            Attribute::Id(id),
-        ];
+        let (mut public, mut private) = key_pair_templates(label);
+        public.push(Attribute::Class(ObjectClass::PUBLIC_KEY));
+        private.push(Attribute::Class(ObjectClass::PRIVATE_KEY));
         let info = pkcs8::PrivateKeyInfo::try_from(pkcs8).map_err(|_| CaError::Malformed)?;
         match algorithm {
             CaAlgorithm::EcdsaP256 => {

@@ -75,6 +75,15 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
     );
 }
 
+/// The first problem `audit verify` names (there must be one).
+async fn first_problem(app: &rinnova_app::App) -> String {
+    rinnova_app::audit::verify(app.store())
+        .await
+        .unwrap()
+        .problem
+        .expect("a problem")
+}
+
 /// The seal's own sealed key and certificate, as stored (software keys in these tests).
 async fn one_seal(app: &rinnova_app::App) -> (i64, String, Vec<u8>) {
     let mut c = app.store().conn().await.unwrap();
@@ -140,22 +149,14 @@ async fn x2_seals_are_made_by_the_audit_seal_delegate_and_older_seals_by_the_ca_
         &format!("UPDATE audit_seals SET signer_serial = '{responder}'"),
     )
     .await;
-    let problem = rinnova_app::audit::verify(app.store())
-        .await
-        .unwrap()
-        .problem
-        .unwrap();
+    let problem = first_problem(app).await;
     assert!(
         problem.contains("the certificate is not for audit-seal"),
         "{problem}"
     );
     // Said to be by the CA's own key.
     exec(app, "UPDATE audit_seals SET signer_serial = NULL").await;
-    let problem = rinnova_app::audit::verify(app.store())
-        .await
-        .unwrap()
-        .problem
-        .unwrap();
+    let problem = first_problem(app).await;
     assert_eq!(
         problem,
         format!("the seal of row {seq}: it is not signed by the CA")
@@ -191,11 +192,7 @@ async fn x2_seals_are_made_by_the_audit_seal_delegate_and_older_seals_by_the_ca_
         &format!("DELETE FROM delegate_certs WHERE serial_hex = '{serial}'"),
     )
     .await;
-    let problem = rinnova_app::audit::verify(app.store())
-        .await
-        .unwrap()
-        .problem
-        .unwrap();
+    let problem = first_problem(app).await;
     assert!(
         problem.contains(&format!("its certificate {serial} is missing")),
         "{problem}"

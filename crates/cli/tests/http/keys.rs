@@ -366,12 +366,12 @@ async fn the_ca_keys_of_an_earlier_installation_move_into_the_tokens() {
     let chain = rinnova_ok(data.path(), &["ca", "show"]);
     // The demo's tokens, made by serve --demo --keys softhsm; the CA is still the sealed one.
     start_softhsm(data.path()).kill();
-    let migrate = |args: &[&str]| {
+    let with_passphrase = |passphrase: &str, args: &[&str]| {
         bin(data.path())
             .args(args)
             .env("RUST_LOG", "warn")
             .env("SOFTHSM2_CONF", softhsm_conf(data.path()))
-            .env("RINNOVA_CA_PASSPHRASE", "rinnova-demo-ca")
+            .env("RINNOVA_CA_PASSPHRASE", passphrase)
             .env("RINNOVA_KEYS__BACKEND", "pkcs11")
             .env("RINNOVA_KEYS__TOKEN_LABEL", "rinnova-demo")
             .env("RINNOVA_KEYS__USER_PIN", "rinnova-demo-user")
@@ -380,17 +380,8 @@ async fn the_ca_keys_of_an_earlier_installation_move_into_the_tokens() {
             .output()
             .unwrap()
     };
-    let wrong = bin(data.path())
-        .args(["keys", "migrate"])
-        .env("SOFTHSM2_CONF", softhsm_conf(data.path()))
-        .env("RINNOVA_CA_PASSPHRASE", "not the passphrase")
-        .env("RINNOVA_KEYS__BACKEND", "pkcs11")
-        .env("RINNOVA_KEYS__TOKEN_LABEL", "rinnova-demo")
-        .env("RINNOVA_KEYS__USER_PIN", "rinnova-demo-user")
-        .env("RINNOVA_KEYS__ROOT_TOKEN_LABEL", "root-rinnova-demo")
-        .env("RINNOVA_KEYS__ROOT_USER_PIN", "root-rinnova-demo-user")
-        .output()
-        .unwrap();
+    let migrate = |args: &[&str]| with_passphrase("rinnova-demo-ca", args);
+    let wrong = with_passphrase("not the passphrase", &["keys", "migrate"]);
     assert!(!wrong.status.success(), "a wrong passphrase moves nothing");
     let out = migrate(&["keys", "migrate"]);
     assert!(out.status.success(), "{out:?}");
