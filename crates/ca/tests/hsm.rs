@@ -358,6 +358,19 @@ fn ca_keys_made_in_tokens_issue_what_openssl_verifies() {
                     text.contains("cert.pem: OK"),
                     "{algorithm:?}: {text}{out:?}"
                 );
+                // Signed in the token, it is still the qualified profile: pkilint's ETSI
+                // linter (QCP-n-qscd) finds nothing at WARNING or above.
+                let lint = Command::new("lint_etsi_cert")
+                    .current_dir(dir)
+                    .args(["lint", "-t", "QCP-N-QSCD-EIDAS-FINAL-CERTIFICATE"])
+                    .args(["-s", "WARNING", "cert.pem"])
+                    .output()
+                    .expect("pkilint is needed: scripts/test installs it");
+                let findings = String::from_utf8_lossy(&lint.stdout);
+                assert!(
+                    lint.status.success() && findings.trim().is_empty(),
+                    "{algorithm:?}: {findings}{lint:?}"
+                );
             }
             assert!(
                 Ca::init_in_tokens(
