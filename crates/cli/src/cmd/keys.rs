@@ -75,6 +75,25 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
         Command::Show { json } => {
             let ceremony = hsm.clone().holder_device().is_ok();
             drop(hsm);
+            // Where the CA's keys are: public facts, read without opening them.
+            let store = crate::server::open_store(&cfg).await?;
+            let ca_keys = match rinnova_app::ca_service::exists(&store).await? {
+                false => serde_json::Value::Null,
+                true => match rinnova_app::ca_service::material(&store).await?.keys {
+                    rinnova_ca::CaKeyLocation::Sealed => serde_json::json!({
+                        "location": "sealed",
+                    }),
+                    rinnova_ca::CaKeyLocation::Tokens {
+                        root_token,
+                        issuing_token,
+                    } => serde_json::json!({
+                        "location": "tokens",
+                        "root_token": root_token,
+                        "issuing_token": issuing_token,
+                    }),
+                },
+            };
+            drop(store);
             // Before the ceremony there is no device to open the application with.
             let census = match ceremony {
                 true => Some(super::open_app(cfg).await?.key_census().await?),
@@ -88,12 +107,26 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                         "token": hsm_cfg.token_label,
                         "ceremony": ceremony,
                         "holder_keys": census,
+                        "ca_keys": ca_keys,
                     })
                 );
                 return Ok(());
             }
             println!("module          {}", hsm_cfg.module.display());
             println!("token           {}", hsm_cfg.token_label);
+            println!(
+                "CA keys         {}",
+                match ca_keys["location"].as_str() {
+                    None => "no CA yet: run `rinnova ca init`".to_owned(),
+                    Some("sealed") => "sealed under ca_passphrase in the database \
+                                       (`rinnova keys migrate` moves them into the tokens)"
+                        .to_owned(),
+                    Some(_) => format!(
+                        "root in token {}, issuing CA in token {}",
+                        ca_keys["root_token"], ca_keys["issuing_token"]
+                    ),
+                }
+            );
             println!(
                 "holder keys     {}",
                 if ceremony {

@@ -381,6 +381,16 @@ async fn the_ca_keys_of_an_earlier_installation_move_into_the_tokens() {
             .unwrap()
     };
     let migrate = |args: &[&str]| with_passphrase("rinnova-demo-ca", args);
+    let ca_keys = |args: &[&str]| -> Value {
+        let out = migrate(args);
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["ca_keys"].clone()
+    };
+    assert_eq!(
+        ca_keys(&["keys", "show", "--json"])["location"],
+        "sealed",
+        "keys show says where the CA's keys are"
+    );
     let wrong = with_passphrase("not the passphrase", &["keys", "migrate"]);
     assert!(!wrong.status.success(), "a wrong passphrase moves nothing");
     let out = migrate(&["keys", "migrate"]);
@@ -389,6 +399,10 @@ async fn the_ca_keys_of_an_earlier_installation_move_into_the_tokens() {
         String::from_utf8_lossy(&out.stdout).contains("the CA's keys moved"),
         "{out:?}"
     );
+    let shown = ca_keys(&["keys", "show", "--json"]);
+    assert_eq!(shown["location"], "tokens", "{shown}");
+    assert_eq!(shown["root_token"], "root-rinnova-demo", "{shown}");
+    assert_eq!(shown["issuing_token"], "rinnova-demo", "{shown}");
     let again = migrate(&["keys", "migrate"]);
     assert!(
         String::from_utf8_lossy(&again.stdout).contains("nothing changed"),
