@@ -31,6 +31,24 @@ pub async fn init(
     Ok(created)
 }
 
+/// The delegates' keys in the service's token (no passphrase is needed there).
+async fn make_delegate_keys_in_token(
+    store: &Store,
+    token: &Arc<Hsm>,
+    algorithm: CaAlgorithm,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    make_delegate_keys(
+        store,
+        Some(token),
+        None,
+        algorithm,
+        KdfParams::default(),
+        now,
+    )
+    .await
+}
+
 /// The ceremony's last step: the delegates' keys (OCSP responder, audit seal), made once here
 /// rather than by whichever instance starts first.
 async fn make_delegate_keys(
@@ -91,15 +109,7 @@ pub async fn init_in_tokens(
         crate::util::blocking(move || Ca::init_in_tokens(&config, &root, &service, now)).await??;
     let created = put(store, &material, now).await?;
     // No passphrase is needed: the delegates' keys are made in the service's token.
-    make_delegate_keys(
-        store,
-        Some(service_token),
-        None,
-        algorithm,
-        KdfParams::default(),
-        now,
-    )
-    .await?;
+    make_delegate_keys_in_token(store, service_token, algorithm, now).await?;
     Ok(created)
 }
 
@@ -226,14 +236,6 @@ pub async fn migrate_to_tokens(
     )
     .await?;
     tx.commit().await.map_err(rinnova_store::StoreError::from)?;
-    make_delegate_keys(
-        store,
-        Some(service_token),
-        None,
-        algorithm,
-        KdfParams::default(),
-        now,
-    )
-    .await?;
+    make_delegate_keys_in_token(store, service_token, algorithm, now).await?;
     Ok(CaMigration::Moved)
 }

@@ -69,6 +69,25 @@ fn token_objects(data: &Path, token: &str, pin: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `openssl ocsp` about `new.pem` (issued by `issuing.pem`) to the server's responder, the
+/// answer verified against `ca_file`; `extra` options appended.
+fn ocsp_of_new(base: &str, dir: &Path, ca_file: &str, extra: &[&str]) -> String {
+    let url = format!("{base}/ca/ocsp");
+    let mut args = vec![
+        "ocsp",
+        "-issuer",
+        "issuing.pem",
+        "-cert",
+        "new.pem",
+        "-url",
+        &url,
+        "-CAfile",
+        ca_file,
+    ];
+    args.extend_from_slice(extra);
+    openssl(&args, dir)
+}
+
 /// Activates a renewal at step 7 with a new PIN; returns the renewal.
 async fn activate(api: &Api, user: &str, id: &str) -> Value {
     let code = api.last_code(user).await;
@@ -111,22 +130,11 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     // One key, one purpose: OCSP answers come from a delegated responder whose key is in the
     // token and whose certificate (id-kp-OCSPSigning, ocsp-nocheck) the answer carries;
     // OpenSSL verifies it up to the root, pkilint finds nothing wrong with it.
-    let answer = openssl(
-        &[
-            "ocsp",
-            "-issuer",
-            "issuing.pem",
-            "-cert",
-            "new.pem",
-            "-url",
-            &format!("{}/ca/ocsp", server.base),
-            "-CAfile",
-            "chain.pem",
-            "-resp_text",
-            "-respout",
-            "resp.der",
-        ],
+    let answer = ocsp_of_new(
+        &server.base,
         data.path(),
+        "chain.pem",
+        &["-resp_text", "-respout", "resp.der"],
     );
     assert!(answer.contains("Response verify OK"), "{answer}");
     assert!(answer.contains("new.pem: good"), "{answer}");
@@ -439,20 +447,7 @@ async fn the_ca_keys_of_an_earlier_installation_move_into_the_tokens() {
         .await;
     verify_against_server_chain(&server.base, data.path(), &pem).await;
     std::fs::write(data.path().join("before.pem"), &chain).unwrap();
-    let answer = openssl(
-        &[
-            "ocsp",
-            "-issuer",
-            "issuing.pem",
-            "-cert",
-            "new.pem",
-            "-url",
-            &format!("{}/ca/ocsp", server.base),
-            "-CAfile",
-            "before.pem",
-        ],
-        data.path(),
-    );
+    let answer = ocsp_of_new(&server.base, data.path(), "before.pem", &[]);
     assert!(answer.contains("Response verify OK"), "{answer}");
     assert!(answer.contains("new.pem: good"), "{answer}");
 }
