@@ -17,6 +17,8 @@ pub struct Tx {
     inner: Transaction<'static, Any>,
     /// Held until commit or rollback (or drop).
     _turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// SQLite: the commit is on disk only once this has synced the WAL.
+    group_sync: Option<std::sync::Arc<GroupSync>>,
 }
 
 impl std::ops::Deref for Tx {
@@ -33,9 +35,20 @@ impl std::ops::DerefMut for Tx {
 }
 
 impl Tx {
-    /// Commits, then gives the turn to the next writer.
+    /// Commits, gives the turn to the next writer, and returns once the commit is on disk.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+        let Tx {
+            inner,
+            _turn: turn,
+            group_sync,
+        } = self;
+        inner.commit().await?;
+        let Some(sync) = group_sync else {
+            return Ok(());
+        };
+        let ticket = sync.written();
+        drop(turn);
+        sync.wait(ticket).await
     }
 
     /// Rolls back, then gives the turn to the next writer.
@@ -43,6 +56,64 @@ impl Tx {
         self.inner.rollback().await
     }
 }
+
+/// Group commit for SQLite. The writer connection commits with `synchronous = NORMAL`: the
+/// commit's frames are written to the WAL, in the kernel's cache, and the write turn passes on
+/// at once. Before the commit is acknowledged, the WAL file is synced (`fdatasync`) — by this
+/// commit's caller, or by one that started its sync after this commit was written: one sync
+/// puts every commit written before it on disk, since the WAL is one file written in order
+/// (SQLite's recovery keeps the frames up to the last whole commit). What an acknowledged
+/// commit promises is FULL's — it survives a power cut — but commits no longer wait one
+/// after another for the disk. Checkpoints sync the WAL and the database file themselves, as
+/// with FULL.
+#[derive(Debug)]
+struct GroupSync {
+    wal: std::path::PathBuf,
+    /// Commits written to the WAL so far: each takes the next number once written.
+    written: std::sync::atomic::AtomicU64,
+    /// Up to which number the commits are on disk; held while one sync runs.
+    synced: tokio::sync::Mutex<u64>,
+    /// Syncs run so far.
+    syncs: std::sync::atomic::AtomicU64,
+}
+
+impl GroupSync {
+    fn new(wal: std::path::PathBuf) -> GroupSync {
+        GroupSync {
+            wal,
+            written: std::sync::atomic::AtomicU64::new(0),
+            synced: tokio::sync::Mutex::new(0),
+            syncs: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Counts a commit whose frames are written; its number, to wait for.
+    fn written(&self) -> u64 {
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1
+    }
+
+    /// Returns once commit `ticket` is on disk: synced by the one before in the queue, or by
+    /// this call.
+    async fn wait(&self, ticket: u64) -> Result<(), sqlx::Error> {
+        let mut synced = self.synced.lock().await;
+        if *synced >= ticket {
+            return Ok(());
+        }
+        // Every commit counted so far is written: this sync covers them all.
+        let upto = self.written.load(std::sync::atomic::Ordering::SeqCst);
+        let wal = self.wal.clone();
+        tokio::task::spawn_blocking(move || std::fs::File::open(&wal)?.sync_data())
+            .await
+            .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))??;
+        self.syncs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        *synced = upto;
+        Ok(())
+    }
+}
+
 /// A connection, inside a transaction or not.
 pub type Conn = sqlx::AnyConnection;
 
@@ -104,6 +175,14 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite: the one connection write transactions run on. The only connection that writes,
+    /// it keeps its page cache across transactions — SQLite drops a connection's whole cache
+    /// when another connection has written since its last transaction, so write transactions
+    /// on the shared pool began cold and read every page again from the kernel, holding the
+    /// write turn meanwhile. (PostgreSQL: `None`, the pool serves both.)
+    writer: Option<AnyPool>,
+    /// SQLite: syncs the WAL for the commits of [`Store::writer`] (see [`GroupSync`]).
+    group_sync: Option<std::sync::Arc<GroupSync>>,
     backend: Backend,
     /// SQLite: one writer of this process at a time, the others queued here in order and woken
     /// the moment it commits — not by SQLite's busy handler, which sleeps 1, 2, 5, 10… ms
@@ -141,37 +220,70 @@ impl Store {
             return Err(StoreError::UnsupportedUrl);
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let mut pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(acquire_timeout);
-        if backend == Backend::Sqlite {
-            // An embedded database cannot drop a connection: skip the ping before each acquire.
-            pool = pool.test_before_acquire(false);
-            pool = pool.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets readers run beside the writer; busy_timeout makes writers queue
-                    // instead of failing. FULL syncs the WAL at every commit: an acknowledged
-                    // step, above all an issued certificate, survives a power cut, not only a
-                    // crash of the process (NORMAL would keep only the latter).
-                    // A 32 MiB WAL between checkpoints lets pages rewritten by many commits
-                    // (index pages of random serials) reach the database file once; 16 MiB of
-                    // page cache spare reads through the kernel. No memory map: with one, every
-                    // BEGIN re-mapped and unmapped pages (TLB shootdowns across cores), 2 % of
-                    // the CPU of a renewal under load, for no gain over the page cache.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -16384; \
-                         PRAGMA mmap_size = 0;",
+        let pool_options = |max_connections: u32, pragmas: &'static str| {
+            let mut pool = AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(acquire_timeout);
+            if backend == Backend::Sqlite {
+                // An embedded database cannot drop a connection: skip the ping before each acquire.
+                pool = pool.test_before_acquire(false);
+                pool = pool.after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                        Ok(())
+                    })
+                });
+            }
+            pool
+        };
+        // WAL lets readers run beside the writer; busy_timeout makes writers queue instead of
+        // failing. A 32 MiB WAL between checkpoints lets pages rewritten by many commits (index
+        // pages of random serials) reach the database file once; 16 MiB of page cache spare
+        // reads through the kernel. No memory map: with one, every BEGIN re-mapped and unmapped
+        // pages (TLB shootdowns across cores), 2 % of the CPU of a renewal under load, for no
+        // gain over the page cache.
+        // FULL syncs the WAL at every commit: an acknowledged step, above all an issued
+        // certificate, survives a power cut, not only a crash of the process. The connection
+        // of this process's write transactions commits with NORMAL instead (written to the WAL,
+        // not yet synced) and [`Tx::commit`] syncs the WAL before it returns — once for every
+        // commit written meanwhile (see [`GroupSync`]): the same promise, without the write
+        // turn waiting for the disk.
+        const PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+             PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -16384; \
+             PRAGMA mmap_size = 0;";
+        const WRITER_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+             PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -16384; \
+             PRAGMA mmap_size = 0;";
+        let pool = pool_options(max_connections, PRAGMAS)
+            .connect_with(options.clone())
+            .await?;
+        let (writer, group_sync) = match backend {
+            Backend::Sqlite => {
+                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                    .get_filename()
+                    .to_owned();
+                if file.as_os_str() == ":memory:" {
+                    (None, None)
+                } else {
+                    let mut wal = file.into_os_string();
+                    wal.push("-wal");
+                    let writer = pool_options(1, WRITER_PRAGMAS)
+                        .connect_with(options)
+                        .await?;
+                    (
+                        Some(writer),
+                        Some(std::sync::Arc::new(GroupSync::new(wal.into()))),
                     )
-                    .await?;
-                    Ok(())
-                })
-            });
-        }
-        let pool = pool.connect_with(options).await?;
+                }
+            }
+            Backend::Postgres => (None, None),
+        };
         Ok(Store {
             pool,
+            writer,
+            group_sync,
             backend,
             write_turn: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         })
@@ -218,14 +330,21 @@ impl Store {
                     .await
                     .map_err(|_| sqlx::Error::PoolClosed)?;
                 Tx {
-                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    inner: self
+                        .writer
+                        .as_ref()
+                        .unwrap_or(&self.pool)
+                        .begin_with("BEGIN IMMEDIATE")
+                        .await?,
                     _turn: Some(turn),
+                    group_sync: self.group_sync.clone(),
                 }
             }
             // BEGIN and the lock in one round trip (a simple query may hold two statements).
             Backend::Postgres => Tx {
                 inner: self.pool.begin_with(BEGIN_LOCKED).await?,
                 _turn: None,
+                group_sync: None,
             },
         })
     }
@@ -338,5 +457,65 @@ pub mod testing {
     /// The store for one test: see the module.
     pub async fn store(dir: &std::path::Path) -> Result<Store, StoreError> {
         Store::connect(&database_url(dir).await?, 8).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly on purpose")]
+    use super::GroupSync;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    #[tokio::test]
+    async fn one_sync_covers_every_commit_written_before_it_and_none_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let wal = dir.path().join("db-wal");
+        std::fs::write(&wal, b"frames").unwrap();
+        let sync = GroupSync::new(wal);
+        let (first, second) = (sync.written(), sync.written());
+        sync.wait(second).await.unwrap();
+        assert_eq!(sync.syncs.load(Ordering::Relaxed), 1);
+        // Written before that sync began: already on disk, no second sync.
+        sync.wait(first).await.unwrap();
+        assert_eq!(sync.syncs.load(Ordering::Relaxed), 1);
+        // Written after it: needs a sync of its own.
+        let third = sync.written();
+        sync.wait(third).await.unwrap();
+        assert_eq!(sync.syncs.load(Ordering::Relaxed), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commits_waiting_together_share_syncs_and_each_returns_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let wal = dir.path().join("db-wal");
+        std::fs::write(&wal, b"frames").unwrap();
+        let sync = Arc::new(GroupSync::new(wal));
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let sync = sync.clone();
+                tokio::spawn(async move {
+                    let ticket = sync.written();
+                    sync.wait(ticket).await.unwrap();
+                    // On return, the sync that covered this commit is recorded.
+                    assert!(*sync.synced.lock().await >= ticket);
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let syncs = sync.syncs.load(Ordering::Relaxed);
+        assert!((1..=64).contains(&syncs), "{syncs} syncs");
+        assert_eq!(*sync.synced.lock().await, 64);
+    }
+
+    #[tokio::test]
+    async fn a_wal_that_cannot_be_synced_fails_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let sync = GroupSync::new(dir.path().join("missing-wal"));
+        let ticket = sync.written();
+        assert!(sync.wait(ticket).await.is_err());
+        assert_eq!(*sync.synced.lock().await, 0);
     }
 }

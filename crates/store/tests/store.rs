@@ -46,6 +46,28 @@ async fn every_pooled_connection_has_wal_full_sync_foreign_keys_busy_timeout_and
     );
 }
 
+/// The write transactions' own connection commits with NORMAL and `Tx::commit` syncs the WAL
+/// itself before it returns (group commit); what is committed is read back on the others.
+#[tokio::test]
+async fn write_transactions_run_on_one_connection_that_commits_then_syncs_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    // synchronous: 1 = NORMAL on the writer.
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(sync, 1);
+    repo::holders::insert(&mut tx, &holder("g1")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(dir.path().join("rinnova.sqlite3-wal").exists());
+    let mut c = store.conn().await.unwrap();
+    let found = repo::holders::by_user_id(&mut c, "Ug1").await.unwrap();
+    assert_eq!(found.map(|h| h.iut), Some("IUT-g1".to_owned()));
+}
+
 fn holder(id: &str) -> HolderRecord {
     HolderRecord {
         id: id.into(),
