@@ -118,7 +118,7 @@ impl Prepared {
         if cms.len() > CONTENTS_BYTES {
             return Err(PadesError::TooLarge);
         }
-        let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
+        let hex = hex::encode_upper(cms);
         let start = self.hole.0 + 1;
         self.bytes[start..start + hex.len()].copy_from_slice(hex.as_bytes());
         Ok(self.bytes)
