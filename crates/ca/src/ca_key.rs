@@ -119,13 +119,11 @@ impl TokenKey {
 
 /// The PKCS#1 `RSAPublicKey` of a modulus and exponent (big-endian).
 fn rsa_public_key(modulus: &[u8], exponent: &[u8]) -> Result<Vec<u8>, CaError> {
-    let int = |b: &[u8]| der::asn1::UintRef::new(b).and_then(|u| u.to_der());
-    let mut body = int(modulus)?;
-    body.extend_from_slice(&int(exponent)?);
-    let mut out = vec![0x30];
-    der::Length::try_from(body.len())?.encode_to_vec(&mut out)?;
-    out.extend_from_slice(&body);
-    Ok(out)
+    Ok(pkcs1::RsaPublicKey {
+        modulus: der::asn1::UintRef::new(modulus)?,
+        public_exponent: der::asn1::UintRef::new(exponent)?,
+    }
+    .to_der()?)
 }
 
 /// The attributes of a CA key pair labelled `label` in the token, generated or imported: the

@@ -74,13 +74,19 @@ pub fn ecdsa_der(raw: &[u8]) -> Result<Vec<u8>, CaError> {
             raw.len()
         )));
     }
-    let int = |b: &[u8]| der::asn1::UintRef::new(b).and_then(|u| u.to_der());
-    let mut body = int(&raw[..32])?;
-    body.extend_from_slice(&int(&raw[32..])?);
-    let mut out = vec![0x30];
-    der::Length::try_from(body.len())?.encode_to_vec(&mut out)?;
-    out.extend_from_slice(&body);
-    Ok(out)
+    let (r, s) = raw.split_at(32);
+    Ok(EcdsaSigValue {
+        r: der::asn1::UintRef::new(r)?,
+        s: der::asn1::UintRef::new(s)?,
+    }
+    .to_der()?)
+}
+
+/// `Ecdsa-Sig-Value` (RFC 3279 §2.2.3).
+#[derive(der::Sequence)]
+struct EcdsaSigValue<'a> {
+    r: der::asn1::UintRef<'a>,
+    s: der::asn1::UintRef<'a>,
 }
 
 /// `CKA_EC_POINT` is a DER OCTET STRING around the uncompressed point (some modules give the
@@ -614,4 +620,23 @@ pub(crate) fn sign_ecdsa(
         .sign(&Mechanism::Ecdsa, key, &sha256(message))
         .map_err(ck)?;
     ecdsa_der(&raw)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test fails loudly on purpose")]
+
+    /// `r ‖ s` as a token returns it, in DER: a high bit gets a leading zero, leading zeros go.
+    #[test]
+    fn an_ecdsa_signature_from_the_token_is_written_as_two_unsigned_integers() {
+        let mut raw = vec![0x80; 32];
+        raw.extend_from_slice(&[0x00; 31]);
+        raw.push(0x05);
+        let der = super::ecdsa_der(&raw).unwrap();
+        let mut expected = vec![0x30, 0x26, 0x02, 0x21, 0x00];
+        expected.extend_from_slice(&[0x80; 32]);
+        expected.extend_from_slice(&[0x02, 0x01, 0x05]);
+        assert_eq!(der, expected);
+        assert!(super::ecdsa_der(&raw[..63]).is_err());
+    }
 }
