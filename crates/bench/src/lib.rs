@@ -191,18 +191,44 @@ pub async fn run(
     cmd: BenchCommand,
     interrupted: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let (figures, json_out) = match cmd {
+    let own_token = matches!(
+        cmd,
+        BenchCommand::Issue {
+            keys: BenchKeys::Pkcs11,
+            ..
+        } | BenchCommand::Renew {
+            keys: BenchKeys::Pkcs11,
+            ..
+        }
+    );
+    let figures = run_one(cmd, interrupted).await;
+    // The run's token directory goes with it, whatever the outcome.
+    if own_token {
+        let _ = std::fs::remove_dir_all(softhsm_dir());
+    }
+    let (figures, json_out) = figures?;
+    if json_out {
+        println!("{figures}");
+    } else if let Some(map) = figures.as_object() {
+        let width = map.keys().map(String::len).max().unwrap_or(0);
+        for (k, v) in map {
+            println!("{k:<width$}  {v}");
+        }
+    }
+    Ok(())
+}
+
+/// The figures of one run, and whether to print them as JSON.
+async fn run_one(
+    cmd: BenchCommand,
+    interrupted: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<(Value, bool)> {
+    Ok(match cmd {
         BenchCommand::Issue {
             seconds,
             keys,
             json,
-        } => {
-            let figures = issue(seconds, keys).await;
-            if keys == BenchKeys::Pkcs11 {
-                let _ = std::fs::remove_dir_all(softhsm_dir());
-            }
-            (figures?, json)
-        }
+        } => (issue(seconds, keys).await?, json),
         BenchCommand::Renew {
             renewals,
             clients,
@@ -239,16 +265,7 @@ pub async fn run(
             json,
         ),
         BenchCommand::Reminders { certificates, json } => (reminders(certificates).await?, json),
-    };
-    if json_out {
-        println!("{figures}");
-    } else if let Some(map) = figures.as_object() {
-        let width = map.keys().map(String::len).max().unwrap_or(0);
-        for (k, v) in map {
-            println!("{k:<width$}  {v}");
-        }
-    }
-    Ok(())
+    })
 }
 
 /// CPU time counters of some CPUs (/proc/stat, in clock ticks): busy and all.

@@ -39,9 +39,6 @@ pub(crate) async fn renew(
         () = interrupted => Err(anyhow::anyhow!("interrupted")),
     };
     db.close().await;
-    if keys == BenchKeys::Pkcs11 {
-        let _ = std::fs::remove_dir_all(softhsm_dir());
-    }
     figures
 }
 

@@ -631,6 +631,35 @@ fn benches_run_with_keys_in_a_token() {
         left.is_empty(),
         "the run removes its token and database: {left:?}"
     );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+        .args([
+            "bench",
+            "issue",
+            "--seconds",
+            "0.3",
+            "--keys",
+            "pkcs11",
+            "--json",
+        ])
+        .env("RUST_LOG", "warn")
+        .env("TMPDIR", data.path())
+        .env_remove("SOFTHSM2_CONF")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["keys"], "pkcs11", "{v}");
+    assert!(v["ratio"].as_f64().unwrap() > 0.0, "{v}");
+    let left: Vec<_> = std::fs::read_dir(data.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "the run removes its token and database: {left:?}"
+    );
 }
 
 /// The root's own operations (issue 20), checked with OpenSSL: `ca init` issued the first root
