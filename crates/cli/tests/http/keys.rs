@@ -609,57 +609,42 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
 #[test]
 fn benches_run_with_keys_in_a_token() {
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-        .args(["bench", "renew", "--renewals", "4", "--clients", "2"])
-        .args(["--seconds", "0.2", "--keys", "pkcs11", "--json"])
-        .env("RUST_LOG", "warn")
-        .env("TMPDIR", data.path())
-        .env_remove("SOFTHSM2_CONF")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["renewals"], 4, "{v}");
-    assert_eq!(v["keys"], "pkcs11", "{v}");
-    assert!(v["ratio"].as_f64().unwrap() > 0.0, "{v}");
-    let left: Vec<_> = std::fs::read_dir(data.path()).unwrap().collect();
-    assert!(
-        left.is_empty(),
-        "the run removes its token and database: {left:?}"
-    );
-
-    let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
-        .args([
-            "bench",
-            "issue",
-            "--seconds",
-            "0.3",
-            "--keys",
-            "pkcs11",
-            "--json",
-        ])
-        .env("RUST_LOG", "warn")
-        .env("TMPDIR", data.path())
-        .env_remove("SOFTHSM2_CONF")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["keys"], "pkcs11", "{v}");
-    assert!(v["ratio"].as_f64().unwrap() > 0.0, "{v}");
-    let left: Vec<_> = std::fs::read_dir(data.path()).unwrap().collect();
-    assert!(
-        left.is_empty(),
-        "the run removes its token and database: {left:?}"
-    );
+    let bench = |args: &[&str]| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_rinnova"))
+            .arg("bench")
+            .args(args)
+            .args(["--keys", "pkcs11", "--json"])
+            .env("RUST_LOG", "warn")
+            .env("TMPDIR", data.path())
+            .env_remove("SOFTHSM2_CONF")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let left: Vec<_> = std::fs::read_dir(data.path()).unwrap().collect();
+        assert!(
+            left.is_empty(),
+            "the run removes its token and database: {left:?}"
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["keys"], "pkcs11", "{v}");
+        assert!(v["ratio"].as_f64().unwrap() > 0.0, "{v}");
+        v
+    };
+    let renew = bench(&[
+        "renew",
+        "--renewals",
+        "4",
+        "--clients",
+        "2",
+        "--seconds",
+        "0.2",
+    ]);
+    assert_eq!(renew["renewals"], 4, "{renew}");
+    bench(&["issue", "--seconds", "0.3"]);
 }
 
 /// The root's own operations (issue 20), checked with OpenSSL: `ca init` issued the first root
