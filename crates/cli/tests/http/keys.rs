@@ -276,6 +276,165 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     assert!(why.contains("rinnova-issuing-ca"), "{why}");
 }
 
+/// What a private key in the clear looks like on disk or in a log: the DER heads of PKCS#8
+/// (EC P-256 and RSA) and SEC1 keys, their Base64 (PEM bodies) and hex, and PEM armour.
+fn clear_private_key_in(bytes: &[u8]) -> Option<&'static str> {
+    // PKCS#8 v1: version 0, then the algorithm identifier: id-ecPublicKey, rsaEncryption.
+    const PKCS8_EC: &[u8] = &[
+        0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+    ];
+    const PKCS8_RSA: &[u8] = &[
+        0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+        0x01,
+    ];
+    // PKCS#1 RSAPrivateKey: a long SEQUENCE, version 0, then the modulus (over 127 bytes).
+    let pkcs1 = bytes.windows(9).any(|w| {
+        w[..2] == [0x30, 0x82]
+            && w[4..8] == [0x02, 0x01, 0x00, 0x02]
+            && (w[8] == 0x81 || w[8] == 0x82)
+    });
+    // SEC1 ECPrivateKey: version 1, a 32-byte scalar, then [0] parameters or [1] public key.
+    let sec1 = bytes
+        .windows(39)
+        .any(|w| w[..5] == [0x02, 0x01, 0x01, 0x04, 0x20] && (w[37] == 0xa0 || w[37] == 0xa1));
+    let texts = [
+        ("PKCS#8 EC, Base64", "AgEAMBMGByqGSM49AgEG"),
+        ("PKCS#8 RSA, Base64", "AgEAMA0GCSqGSIb3DQEBAQ"),
+        ("PKCS#8 EC, hex", "020100301306072a8648ce3d0201"),
+        ("PKCS#8 RSA, hex", "020100300d06092a864886f70d010101"),
+        ("PEM armour", "PRIVATE KEY-----"),
+    ];
+    let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let lower = bytes.to_ascii_lowercase();
+    if contains(PKCS8_EC) {
+        Some("PKCS#8 EC")
+    } else if contains(PKCS8_RSA) {
+        Some("PKCS#8 RSA")
+    } else if sec1 {
+        Some("SEC1 EC")
+    } else if pkcs1 {
+        Some("PKCS#1 RSA")
+    } else {
+        texts.iter().find_map(|(what, t)| {
+            let t = t.as_bytes();
+            let found = if t.iter().any(u8::is_ascii_uppercase) {
+                contains(t)
+            } else {
+                lower.windows(t.len()).any(|w| w == t)
+            };
+            found.then_some(*what)
+        })
+    }
+}
+
+/// Every file under `dir`, depth first.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(files_under(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+/// The independent check: no holder private key in the clear anywhere — not in the
+/// database (and its WAL), the tokens' files, the configuration, nor the server's log at debug
+/// level — after a whole renewal in which a holder key signed and a new one was made. The
+/// scanner is first shown keys OpenSSL writes, so that it is known to find them.
+#[tokio::test]
+async fn o3_no_private_key_in_the_clear_in_the_database_the_files_or_the_log() {
+    let data = tempfile::tempdir().unwrap();
+    for (alg, opts) in [
+        ("EC", "ec_paramgen_curve:P-256"),
+        ("RSA", "rsa_keygen_bits:1024"),
+    ] {
+        for format in ["DER", "PEM"] {
+            let out = Command::new("openssl")
+                .args([
+                    "genpkey",
+                    "-algorithm",
+                    alg,
+                    "-pkeyopt",
+                    opts,
+                    "-outform",
+                    format,
+                ])
+                .output()
+                .expect("openssl is needed");
+            assert!(out.status.success(), "{out:?}");
+            assert!(
+                clear_private_key_in(&out.stdout).is_some(),
+                "the scanner misses an {alg} key in {format}"
+            );
+        }
+        let sec1 = Command::new("openssl")
+            .args([
+                "ecparam",
+                "-name",
+                "prime256v1",
+                "-genkey",
+                "-noout",
+                "-outform",
+                "DER",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(clear_private_key_in(&sec1.stdout), Some("SEC1 EC"));
+    }
+
+    let log = std::fs::File::create(data.path().join("server.log")).unwrap();
+    let mut cmd = bin(data.path());
+    cmd.args([
+        "serve",
+        "--demo",
+        "--keys",
+        "softhsm",
+        "--listen",
+        "127.0.0.1:0",
+    ])
+    .env("RUST_LOG", "debug");
+    let server = Server::spawn_logging(cmd, Stdio::from(log));
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    let done = activate(&api, "JZLF001", &id).await;
+    assert_eq!(done["step"], "completed", "{done}");
+    server.kill();
+
+    let files = files_under(data.path());
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for expected in [
+        "rinnova.sqlite3",
+        "rinnova.sqlite3-wal",
+        "server.log",
+        "softhsm2.conf",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+    assert!(
+        std::fs::metadata(data.path().join("server.log"))
+            .unwrap()
+            .len()
+            > 10_000,
+        "the debug log was written"
+    );
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        if let Some(what) = clear_private_key_in(&bytes) {
+            panic!("{what} in the clear in {}", f.display());
+        }
+    }
+}
+
 /// Every private and secret key in a pkcs11-tool listing is sensitive and never extractable.
 fn assert_sensitive(objects: &str) {
     let mut secret = false;
