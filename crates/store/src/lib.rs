@@ -261,13 +261,16 @@ impl Store {
             .await?;
         let (writer, group_sync) = match backend {
             Backend::Sqlite => {
-                let file = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
-                    .get_filename()
-                    .to_owned();
-                if file.as_os_str() == ":memory:" {
-                    (None, None)
-                } else {
-                    let mut wal = file.into_os_string();
+                // Group commit needs the WAL of a database file: an in-memory database (or a
+                // file system where WAL could not be set) gets a writer that syncs as FULL.
+                let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                    .fetch_one(&pool)
+                    .await?;
+                if mode.eq_ignore_ascii_case("wal") {
+                    let mut wal = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                        .get_filename()
+                        .as_os_str()
+                        .to_owned();
                     wal.push("-wal");
                     let writer = pool_options(1, WRITER_PRAGMAS)
                         .connect_with(options)
@@ -275,6 +278,11 @@ impl Store {
                     (
                         Some(writer),
                         Some(std::sync::Arc::new(GroupSync::new(wal.into()))),
+                    )
+                } else {
+                    (
+                        Some(pool_options(1, PRAGMAS).connect_with(options).await?),
+                        None,
                     )
                 }
             }
