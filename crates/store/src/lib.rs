@@ -126,6 +126,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (sqlite: or postgres:)")]
     UnsupportedUrl,
+    #[error(
+        "an in-memory SQLite database cannot serve rinnova: each connection would open one of \
+         its own (name a file: sqlite://path?mode=rwc)"
+    )]
+    InMemory,
 }
 
 impl StoreError {
@@ -219,6 +224,9 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
+        if backend == Backend::Sqlite && (url.contains(":memory:") || url.contains("mode=memory")) {
+            return Err(StoreError::InMemory);
+        }
         let options = AnyConnectOptions::from_str(url)?;
         let pool_options = |max_connections: u32, pragmas: &'static str| {
             let mut pool = AnyPoolOptions::new()

@@ -68,6 +68,16 @@ async fn write_transactions_run_on_one_connection_that_commits_then_syncs_the_wa
     assert_eq!(found.map(|h| h.iut), Some("IUT-g1".to_owned()));
 }
 
+/// An in-memory SQLite database is refused with a reason: through the pool each connection
+/// would open one of its own, and the migrations and the queries would land in different ones.
+#[tokio::test]
+async fn an_in_memory_database_is_refused() {
+    for url in ["sqlite::memory:", "sqlite://x.db?mode=memory"] {
+        let e = Store::connect(url, 2).await.unwrap_err();
+        assert!(e.to_string().contains("in-memory"), "{url}: {e}");
+    }
+}
+
 fn holder(id: &str) -> HolderRecord {
     HolderRecord {
         id: id.into(),
