@@ -404,17 +404,25 @@ async fn o3_no_private_key_in_the_clear_in_the_database_the_files_or_the_log() {
     assert_eq!(done["step"], "completed", "{done}");
     server.kill();
 
+    // On PostgreSQL the database is dumped next to the rest, data and all, to be scanned too.
+    let database = if let Some(url) = super::database_of(data.path()) {
+        let dump = Command::new("pg_dump")
+            .args(["--data-only", "--file"])
+            .arg(data.path().join("database.sql"))
+            .arg(url.trim())
+            .output()
+            .expect("pg_dump is needed: scripts/test installs postgresql");
+        assert!(dump.status.success(), "{dump:?}");
+        ["database.sql", "database.sql"]
+    } else {
+        ["rinnova.sqlite3", "rinnova.sqlite3-wal"]
+    };
     let files = files_under(data.path());
     let names: Vec<String> = files
         .iter()
         .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    for expected in [
-        "rinnova.sqlite3",
-        "rinnova.sqlite3-wal",
-        "server.log",
-        "softhsm2.conf",
-    ] {
+    for expected in [database[0], database[1], "server.log", "softhsm2.conf"] {
         assert!(
             names.iter().any(|n| n == expected),
             "{expected} in {names:?}"
