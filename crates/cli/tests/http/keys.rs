@@ -7,8 +7,8 @@ use super::*;
 
 const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
-/// `rinnova serve --demo --keys softhsm` on `data`.
-fn start_softhsm(data: &Path) -> Server {
+/// `rinnova serve --demo --keys softhsm` on `data`, not yet started.
+fn softhsm_serve(data: &Path) -> Command {
     assert!(
         Path::new(SOFTHSM_MODULE).exists(),
         "SoftHSM2 is needed: scripts/test installs softhsm2"
@@ -22,7 +22,12 @@ fn start_softhsm(data: &Path) -> Server {
         "--listen",
         "127.0.0.1:0",
     ]);
-    Server::spawn(cmd)
+    cmd
+}
+
+/// `rinnova serve --demo --keys softhsm` on `data`, started.
+fn start_softhsm(data: &Path) -> Server {
+    Server::spawn(softhsm_serve(data))
 }
 
 /// The demo token's SoftHSM2 configuration under `data`.
@@ -245,15 +250,7 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
             std::fs::copy(f.path(), stolen.path().join(f.file_name())).unwrap();
         }
     }
-    let mut copy = bin(stolen.path())
-        .args([
-            "serve",
-            "--demo",
-            "--keys",
-            "softhsm",
-            "--listen",
-            "127.0.0.1:0",
-        ])
+    let mut copy = softhsm_serve(stolen.path())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -387,16 +384,8 @@ async fn o3_no_private_key_in_the_clear_in_the_database_the_files_or_the_log() {
     }
 
     let log = std::fs::File::create(data.path().join("server.log")).unwrap();
-    let mut cmd = bin(data.path());
-    cmd.args([
-        "serve",
-        "--demo",
-        "--keys",
-        "softhsm",
-        "--listen",
-        "127.0.0.1:0",
-    ])
-    .env("RUST_LOG", "debug");
+    let mut cmd = softhsm_serve(data.path());
+    cmd.env("RUST_LOG", "debug");
     let server = Server::spawn_logging(cmd, Stdio::from(log));
     let (api, _) = Api::login(&server.base, "JZLF001").await;
     let (id, _) = to_activation(&api, "JZLF001").await;
