@@ -50,8 +50,10 @@ pub struct AppConfig {
     /// Minutes between two reminder sweeps inside `serve` (0: none, cron runs
     /// `rinnova reminders run`).
     pub reminder_sweep_minutes: u64,
-    /// Minutes between two signatures of the audit chain's head inside `serve` (0: none).
-    pub audit_seal_minutes: u64,
+    /// Where seals of the audit chain are exported (issue 21). Not a setting of its own: the
+    /// binary sets it from the top-level `[audit]` section (default: in the data directory).
+    #[serde(skip)]
+    pub audit_export_dir: Option<std::path::PathBuf>,
     #[serde(skip)]
     pub token_tolerance: TokenTolerance,
 }
@@ -82,7 +84,7 @@ impl Default for AppConfig {
             shop: ShopConfig::default(),
             reminders: ReminderPolicy::default(),
             reminder_sweep_minutes: 60,
-            audit_seal_minutes: 60,
+            audit_export_dir: None,
             token_tolerance: TokenTolerance::default(),
         }
     }

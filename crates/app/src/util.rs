@@ -126,3 +126,16 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         })
         .unwrap_or(false)
 }
+
+/// Creates a directory (and its parents) that only this user can enter (0700), unless it
+/// exists; data and audit exports hold what others must not read.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}

@@ -446,7 +446,7 @@ impl Instance {
             .env("RINNOVA_DATABASE", &db.url)
             .env("RINNOVA_CA_PASSPHRASE", "bench")
             .env("RINNOVA_APP__REMINDER_SWEEP_MINUTES", "0")
-            .env("RINNOVA_APP__AUDIT_SEAL_MINUTES", "0")
+            .env("RINNOVA_AUDIT__SEAL_MINUTES", "0")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .spawn()?;

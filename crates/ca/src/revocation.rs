@@ -156,6 +156,10 @@ const NONCE: der::oid::ObjectIdentifier =
 const SHA1: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 const SHA256: der::oid::ObjectIdentifier =
     der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA384: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+const SHA512: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// One certificate asked about in an OCSP request.
 #[derive(Debug, Clone)]
@@ -224,7 +228,8 @@ impl Ca {
     }
 
     /// Parses an OCSP request and says, for each certificate asked about, whether this CA is
-    /// its issuer (by the hashes of our name and key, SHA-1 or SHA-256).
+    /// its issuer (by the hashes of our name and key: SHA-1, SHA-256, SHA-384 or SHA-512; a
+    /// CertID hashed otherwise is answered `unknown`).
     pub fn ocsp_questions(&self, request_der: &[u8]) -> Result<OcspQuestions, CaError> {
         let req = OcspRequest::from_der(request_der).map_err(der_err)?;
         let issuing =
@@ -248,6 +253,8 @@ impl Ca {
                 let alg = match id.hash_algorithm.oid {
                     SHA1 => Some(&digest::SHA1_FOR_LEGACY_USE_ONLY),
                     SHA256 => Some(&digest::SHA256),
+                    SHA384 => Some(&digest::SHA384),
+                    SHA512 => Some(&digest::SHA512),
                     _ => None,
                 };
                 let ours = alg.is_some_and(|alg| {

@@ -199,6 +199,8 @@ pub struct Config {
     pub mail: MailConfig,
     pub ca: CaSettings,
     pub keys: KeysConfig,
+    /// The audit trail's seals: how often `serve` seals, where the seals are exported.
+    pub audit: rinnova_app::audit::AuditConfig,
     pub app: AppConfig,
 }
 
@@ -221,6 +223,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             ca: CaSettings::default(),
             keys: KeysConfig::default(),
+            audit: rinnova_app::audit::AuditConfig::default(),
             app: AppConfig::default(),
         }
     }
@@ -286,12 +289,21 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", self.listen))
     }
 
+    /// Where the audit seals are exported: `audit.export_dir`, or `audit-export` in the data
+    /// directory.
+    pub fn audit_export_dir(&self) -> PathBuf {
+        self.audit
+            .export_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit-export"))
+    }
+
     /// The database URL.
     pub fn database_url(&self) -> String {
         self.database.clone().unwrap_or_else(|| {
             format!(
                 "sqlite://{}?mode=rwc",
-                self.data_dir.join("rinnova.sqlite3").display()
+                self.data_dir.join(crate::server::DATABASE_FILE).display()
             )
         })
     }

@@ -14,14 +14,72 @@ use std::time::Duration;
 /// Opens the database and applies migrations.
 pub async fn open_store(cfg: &Config) -> anyhow::Result<Store> {
     if cfg.database.is_none() {
-        std::fs::create_dir_all(&cfg.data_dir)
-            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+        private_data_dir(cfg)?;
     }
     let timeout = std::time::Duration::from_secs(cfg.database_timeout_seconds.max(1));
     let store = Store::connect_with(&cfg.database_url(), 8, timeout)
         .await
         .context("opening the database")?;
     store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// The data directory only its user may enter (0700) and the SQLite file only its user may
+/// read (0600; SQLite gives its WAL and shared-memory files the database file's mode): they
+/// hold holders' data, wrapped keys and the audit trail (issue 21). Created so, or tightened.
+fn private_data_dir(cfg: &Config) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let dir = &cfg.data_dir;
+    rinnova_app::util::create_private_dir(dir)
+        .with_context(|| format!("creating {}", dir.display()))?;
+    let tighten = |path: &std::path::Path, mode: u32| -> anyhow::Result<()> {
+        let meta = std::fs::metadata(path)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .with_context(|| format!("making {} private", path.display()))?;
+        }
+        Ok(())
+    };
+    tighten(dir, 0o700)?;
+    let db = dir.join(DATABASE_FILE);
+    // Created here, before SQLite would create it with the umask's mode.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&db)
+        .with_context(|| format!("creating {}", db.display()))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.clone().into_os_string();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        if path.exists() {
+            tighten(&path, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+/// The SQLite file in the data directory.
+pub const DATABASE_FILE: &str = "rinnova.sqlite3";
+
+/// Opens the database to read it only: no migration (the database must be at this version's
+/// schema), no file created; for `audit verify`.
+pub async fn open_store_to_read(cfg: &Config) -> anyhow::Result<Store> {
+    if cfg.database.is_none() {
+        let db = cfg.data_dir.join(DATABASE_FILE);
+        anyhow::ensure!(db.exists(), "no database at {}", db.display());
+    }
+    let timeout = std::time::Duration::from_secs(cfg.database_timeout_seconds.max(1));
+    let store = Store::connect_with(&cfg.database_url(), 2, timeout)
+        .await
+        .context("opening the database")?;
+    anyhow::ensure!(
+        store.is_migrated().await?,
+        "the database is from another version of rinnova: start this version's `rinnova serve` \
+         (or any command that migrates) once, then verify"
+    );
     Ok(store)
 }
 
@@ -176,6 +234,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         }
     }
     cfg.app.public_url = cfg.public_url();
+    cfg.app.audit_export_dir = Some(cfg.audit_export_dir());
     let clock: Arc<dyn Clock> = match clock_offset {
         Some(s) => Arc::new(OffsetClock(jiff::SignedDuration::from_secs(s))),
         None => Arc::new(SystemClock),
@@ -219,7 +278,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     let sealer = {
         let app = app.clone();
         tokio::spawn(every(
-            cfg.app.audit_seal_minutes,
+            cfg.audit.seal_minutes,
             stop_tx.subscribe(),
             move || {
                 let app = app.clone();

@@ -198,6 +198,8 @@ pub struct Store {
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+/// The migration that brought the audit chain (0011).
+const AUDIT_CHAIN_MIGRATION: i64 = 11;
 
 /// The advisory lock every PostgreSQL write transaction takes first (see [`Store::begin`]):
 /// key 0x7269_6e6e_6f76 ("rinnov"), written out in decimal so the statement is a constant.
@@ -313,18 +315,61 @@ impl Store {
 
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
+        // Whether this run brings the audit chain (migration 11) to the database: only then do
+        // rows from before it join the chain. Later, a row without a hash was written behind
+        // the application's back, and `audit verify` names it (issue 21: chaining it at every
+        // start, as before, made a forged row look genuine).
+        let chain_applied = self
+            .applied_migrations()
+            .await?
+            .contains(&AUDIT_CHAIN_MIGRATION);
         match self.backend {
             Backend::Sqlite => SQLITE.run(&self.pool).await?,
             Backend::Postgres => POSTGRES.run(&self.pool).await?,
         }
-        // Rows from before the audit chain existed join it once.
-        let mut tx = self.begin().await?;
-        let chained = repo::audit::chain_unchained(&mut tx).await?;
-        tx.commit().await?;
-        if chained > 0 {
-            tracing::info!(rows = chained, "audit rows chained");
+        if !chain_applied {
+            let mut tx = self.begin().await?;
+            let chained = repo::audit::chain_unchained(&mut tx).await?;
+            tx.commit().await?;
+            if chained > 0 {
+                tracing::info!(rows = chained, "audit rows from before the chain chained");
+            }
         }
         Ok(())
+    }
+
+    /// The versions of the migrations applied to the database (none on a new one).
+    async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let mut c = self.pool.acquire().await?;
+        let table = match self.backend {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+            }
+        };
+        let exists: i64 = sqlx::query_scalar(table).fetch_one(&mut *c).await?;
+        if exists == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&mut *c)
+                .await?,
+        )
+    }
+
+    /// Whether every migration this version embeds is applied (`audit verify` reads a
+    /// database without migrating it).
+    pub async fn is_migrated(&self) -> Result<bool, StoreError> {
+        let applied = self.applied_migrations().await?;
+        let embedded = match self.backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        };
+        Ok(embedded.iter().all(|m| applied.contains(&m.version)))
     }
 
     /// Starts a write transaction. Write transactions run one at a time, on either backend:
@@ -368,6 +413,19 @@ impl Store {
     /// A connection for reads outside a transaction.
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// A connection of its own that cannot write (SQLite `query_only`, PostgreSQL read-only
+    /// transactions), taken out of the pool and closed when dropped: for checks that must
+    /// only read, such as `audit verify`.
+    pub async fn read_only_conn(&self) -> Result<Conn, StoreError> {
+        let mut c = self.pool.acquire().await?.detach();
+        let set = match self.backend {
+            Backend::Sqlite => "PRAGMA query_only = ON",
+            Backend::Postgres => "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+        };
+        sqlx::query(set).execute(&mut c).await?;
+        Ok(c)
     }
 
     /// Whether the database answers.
@@ -468,6 +526,15 @@ pub mod testing {
                 dir.join("rinnova.sqlite3").display()
             )),
         }
+    }
+
+    /// Applies the migrations up to `version` only: a database as an earlier version left it.
+    pub async fn migrate_to(store: &Store, version: i64) -> Result<(), StoreError> {
+        match store.backend {
+            super::Backend::Sqlite => super::SQLITE.run_to(version, &store.pool).await?,
+            super::Backend::Postgres => super::POSTGRES.run_to(version, &store.pool).await?,
+        }
+        Ok(())
     }
 
     /// The store for one test: see the module.

@@ -500,6 +500,85 @@ async fn x2_each_backend_chains_rows_with_the_same_hash_and_older_v1_rows_still_
     assert_eq!(verify(&store).await, Some(ChainBreak::Edited { seq: 5 }));
 }
 
+/// Issue 21: a row appended with NULL hashes behind the application's back is named — and not
+/// chained by the next start (`migrate` chains rows only in the run that brings the chain to an
+/// older database), nor by reading it through a connection that cannot write.
+#[tokio::test]
+async fn x2_a_forged_row_without_hashes_is_named_and_never_chained() {
+    use repo::audit::ChainBreak;
+    let (_d, store) = audit_store(3).await;
+    exec(
+        &store,
+        "INSERT INTO audit (seq, at, actor, action) VALUES (4, 1800000100, 'admin', 'login')",
+    )
+    .await;
+    assert_eq!(verify(&store).await, Some(ChainBreak::Unhashed { seq: 4 }));
+    store.migrate().await.unwrap();
+    assert_eq!(
+        verify(&store).await,
+        Some(ChainBreak::Unhashed { seq: 4 }),
+        "a later start does not chain it"
+    );
+    assert!(store.is_migrated().await.unwrap());
+    // A read-only connection cannot write.
+    let mut ro = store.read_only_conn().await.unwrap();
+    assert_eq!(
+        repo::audit::verify_chain(&mut ro)
+            .await
+            .unwrap()
+            .first_break,
+        Some(ChainBreak::Unhashed { seq: 4 })
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit WHERE seq = 4")
+            .execute(&mut ro)
+            .await
+            .is_err(),
+        "the read-only connection wrote"
+    );
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+        .fetch_one(&mut *store.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(rows, 4);
+}
+
+/// Rows written before the chain existed (a database older than migration 11) join the chain
+/// in the run that migrates it, once.
+#[tokio::test]
+async fn x2_rows_from_before_the_chain_are_chained_by_the_migration_that_brings_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = rinnova_store::testing::store(dir.path()).await.unwrap();
+    rinnova_store::testing::migrate_to(&store, 10)
+        .await
+        .unwrap();
+    // A database from before migration 11 (the chain): rows without hashes.
+    exec(
+        &store,
+        "INSERT INTO audit (at, actor, action) VALUES (1700000000, 'JZLF001', 'login'), \
+         (1700000001, 'JZLF001', 'logout')",
+    )
+    .await;
+    assert!(!store.is_migrated().await.unwrap());
+    store.migrate().await.unwrap();
+    assert!(store.is_migrated().await.unwrap());
+    let r = repo::audit::verify_chain(&mut store.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.rows, r.first_break),
+        (2, None),
+        "chained by the migration"
+    );
+    assert_eq!(
+        repo::audit::head(&mut store.conn().await.unwrap())
+            .await
+            .unwrap()
+            .0,
+        r.last_seq
+    );
+}
+
 #[tokio::test]
 async fn x2_a_removed_row_or_a_cut_tail_breaks_the_chain() {
     use repo::audit::ChainBreak;
@@ -515,17 +594,6 @@ async fn x2_a_removed_row_or_a_cut_tail_breaks_the_chain() {
             last_seq: 5
         })
     );
-}
-
-#[tokio::test]
-async fn x2_rows_from_before_the_chain_are_chained_by_migrate() {
-    let (_d, store) = audit_store(3).await;
-    // As an older version wrote them: no hashes.
-    exec(&store, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
-    exec(&store, "DELETE FROM audit_head").await;
-    assert!(verify(&store).await.is_some());
-    store.migrate().await.unwrap();
-    assert_eq!(verify(&store).await, None);
 }
 
 /// Two instances (two pools) on one database: write transactions that read, check and write

@@ -30,7 +30,7 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         None,
         "sealed once per head"
     );
-    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    let v = rinnova_app::audit::verify(app.store(), None).await.unwrap();
     assert!(v.ok(), "{v:?}");
     assert_eq!((v.seals, v.sealed_up_to), (1, sealed));
 
@@ -38,7 +38,12 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
     app.login("JZLF002", DEMO_PASSWORD, SessionKind::Web, &ctx())
         .await
         .unwrap();
-    assert!(rinnova_app::audit::verify(app.store()).await.unwrap().ok());
+    assert!(
+        rinnova_app::audit::verify(app.store(), None)
+            .await
+            .unwrap()
+            .ok()
+    );
 
     // Edit a sealed row and recompute every hash, as someone who knows the scheme would.
     exec(
@@ -53,7 +58,7 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         repo::audit::chain_unchained(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
     }
-    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    let v = rinnova_app::audit::verify(app.store(), None).await.unwrap();
     assert_eq!(
         v.problem.as_deref(),
         Some(format!("audit rows up to {sealed} were rewritten after they were sealed").as_str())
@@ -65,7 +70,7 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         .execute(&mut *app.store().conn().await.unwrap())
         .await
         .unwrap();
-    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    let v = rinnova_app::audit::verify(app.store(), None).await.unwrap();
     let problem = v.problem.unwrap();
     assert!(
         problem.starts_with(&format!(
@@ -77,7 +82,7 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
 
 /// The first problem `audit verify` names (there must be one).
 async fn first_problem(app: &rinnova_app::App) -> String {
-    rinnova_app::audit::verify(app.store())
+    rinnova_app::audit::verify(app.store(), None)
         .await
         .unwrap()
         .problem
@@ -135,7 +140,12 @@ async fn x2_seals_are_made_by_the_audit_seal_delegate_and_older_seals_by_the_ca_
         issuing.public_key().raw,
         "not the issuing CA's key"
     );
-    assert!(rinnova_app::audit::verify(app.store()).await.unwrap().ok());
+    assert!(
+        rinnova_app::audit::verify(app.store(), None)
+            .await
+            .unwrap()
+            .ok()
+    );
 
     // The same seal said to be by the OCSP responder's certificate.
     let responder = app
@@ -173,12 +183,13 @@ async fn x2_seals_are_made_by_the_audit_seal_delegate_and_older_seals_by_the_ca_
     let signature = issuing_key
         .sign_message(&rinnova_app::audit::seal_message(seq, &head_hash))
         .unwrap();
-    sqlx::query("UPDATE audit_seals SET signature = $1")
+    // (Made before issue 21 too: it names no seal before it, and signed the v1 message.)
+    sqlx::query("UPDATE audit_seals SET signature = $1, prev_seal = NULL")
         .bind(signature)
         .execute(&mut *app.store().conn().await.unwrap())
         .await
         .unwrap();
-    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    let v = rinnova_app::audit::verify(app.store(), None).await.unwrap();
     assert!(v.ok(), "{v:?}");
 
     // The delegate's certificate gone: named.
@@ -324,7 +335,151 @@ async fn x2_seals_verify_across_the_seal_certificates_renewal() {
     app.seal_audit().await.unwrap().unwrap();
     let (_, second, _) = one_seal(app).await;
     assert_ne!(first, second, "a new certificate within 30 days of the end");
-    let v = rinnova_app::audit::verify(app.store()).await.unwrap();
+    let v = rinnova_app::audit::verify(app.store(), None).await.unwrap();
     assert!(v.ok(), "{v:?}");
     assert_eq!(v.seals, 2);
+}
+
+/// Issue 21: the seals form a chain of their own, so a seal removed from the database is named
+/// by the next; and the seals exported outside the database catch what the database alone
+/// cannot: every seal removed and the chain recomputed, or an exported seal removed.
+#[tokio::test]
+async fn x2_seals_chain_and_the_export_catches_a_rewrite_the_database_alone_cannot() {
+    let e = env().await;
+    let app = &e.app;
+    let export = tempfile::tempdir().unwrap();
+    let mut sealed = Vec::new();
+    for user in ["JZLF001", "JZLF002", "JZLF003"] {
+        app.login(user, DEMO_PASSWORD, SessionKind::Web, &ctx())
+            .await
+            .unwrap();
+        sealed.push(app.seal_audit().await.unwrap().unwrap());
+    }
+    assert_eq!(
+        rinnova_app::audit::export_seals(app.store(), export.path())
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        rinnova_app::audit::export_seals(app.store(), export.path())
+            .await
+            .unwrap(),
+        0,
+        "each seal is exported once"
+    );
+    let v = rinnova_app::audit::verify(app.store(), Some(export.path()))
+        .await
+        .unwrap();
+    assert!(v.ok(), "{v:?}");
+    assert_eq!((v.exported, v.exported_up_to), (Some(3), Some(sealed[2])));
+    let seals = repo::audit::seals(&mut app.store().conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        seals[1].prev_seal.as_deref(),
+        Some(&rinnova_app::audit::seal_digest(&seals[0])[..])
+    );
+
+    // A seal removed from the database: the next one names it.
+    exec(
+        app,
+        &format!("DELETE FROM audit_seals WHERE seq = {}", sealed[1]),
+    )
+    .await;
+    assert_eq!(
+        first_problem(app).await,
+        format!(
+            "the seal of row {}: it does not name the seal before it (a seal was removed or changed)",
+            sealed[2]
+        )
+    );
+    repo::audit::insert_seal(&mut app.store().conn().await.unwrap(), &seals[1])
+        .await
+        .unwrap();
+    assert!(
+        rinnova_app::audit::verify(app.store(), None)
+            .await
+            .unwrap()
+            .ok()
+    );
+
+    // Someone with the database edits a sealed row, deletes every seal and recomputes every
+    // hash: the database alone still looks intact; the export does not.
+    exec(
+        app,
+        "UPDATE audit SET actor = 'someone-else' WHERE action = 'login' AND actor = 'JZLF002'",
+    )
+    .await;
+    exec(app, "DELETE FROM audit_seals").await;
+    exec(app, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
+    exec(app, "DELETE FROM audit_head").await;
+    {
+        let mut tx = app.store().begin().await.unwrap();
+        repo::audit::chain_unchained(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(
+        rinnova_app::audit::verify(app.store(), None)
+            .await
+            .unwrap()
+            .ok()
+    );
+    let v = rinnova_app::audit::verify(app.store(), Some(export.path()))
+        .await
+        .unwrap();
+    assert_eq!(
+        v.problem.as_deref(),
+        Some(
+            format!(
+                "the seal of row {}, exported, is missing from the database",
+                sealed[0]
+            )
+            .as_str()
+        )
+    );
+    // The seals put back as they were: the rows they sealed were rewritten since.
+    for s in &seals {
+        repo::audit::insert_seal(&mut app.store().conn().await.unwrap(), s)
+            .await
+            .unwrap();
+    }
+    let v = rinnova_app::audit::verify(app.store(), Some(export.path()))
+        .await
+        .unwrap();
+    assert!(
+        v.problem
+            .as_deref()
+            .is_some_and(|p| p.contains("were rewritten after")),
+        "{v:?}"
+    );
+
+    // An exported seal removed from the export: the next exported one names it.
+    let e2 = env().await;
+    let app = &e2.app;
+    let mut sealed = Vec::new();
+    for user in ["JZLF001", "JZLF002", "JZLF003"] {
+        app.login(user, DEMO_PASSWORD, SessionKind::Web, &ctx())
+            .await
+            .unwrap();
+        sealed.push(app.seal_audit().await.unwrap().unwrap());
+    }
+    let export = tempfile::tempdir().unwrap();
+    rinnova_app::audit::export_seals(app.store(), export.path())
+        .await
+        .unwrap();
+    std::fs::remove_file(export.path().join(format!("seal-{:012}.json", sealed[1]))).unwrap();
+    let v = rinnova_app::audit::verify(app.store(), Some(export.path()))
+        .await
+        .unwrap();
+    assert_eq!(
+        v.problem.as_deref(),
+        Some(
+            format!(
+                "the exported seal of row {} names a seal that is not in the export: an exported seal is missing",
+                sealed[2]
+            )
+            .as_str()
+        ),
+    );
 }

@@ -9,12 +9,18 @@ pub enum Command {
     /// Recomputes the hash chain from the first row and checks every seal against the audit
     /// seal certificate the issuing CA gave its key (older seals: against the issuing CA's own
     /// certificate); names the first row that does not match (exit status 1).
+    /// Only reads: nothing is migrated, chained or written.
     Verify {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// A directory of exported seals (`audit.export_dir`): each must verify, follow the
+        /// one before it, and still be in the database with the rows it sealed unchanged.
+        #[arg(long, value_name = "DIR")]
+        export: Option<std::path::PathBuf>,
     },
-    /// Signs the chain's current head with the audit seal's own key (`serve` does it hourly).
+    /// Signs the chain's current head with the audit seal's own key (`serve` does it every
+    /// `audit.seal_minutes`), then exports the seals not yet exported.
     Seal,
     /// Every entry by or about a holder (their renewals and certificates), newest first.
     Search {
@@ -36,9 +42,12 @@ pub enum Command {
 
 pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Verify { json } => {
-            let store = crate::server::open_store(&cfg).await?;
-            let v = rinnova_app::audit::verify(&store).await?;
+        Command::Verify { json, export } => {
+            let store = crate::server::open_store_to_read(&cfg).await?;
+            if let Some(dir) = &export {
+                anyhow::ensure!(dir.is_dir(), "no export directory at {}", dir.display());
+            }
+            let v = rinnova_app::audit::verify(&store, export.as_deref()).await?;
             if json {
                 println!("{}", serde_json::to_string(&v)?);
             } else if let Some(p) = &v.problem {
@@ -50,6 +59,13 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 );
                 if !v.sealed_by.is_empty() {
                     println!("sealed by: {}", v.sealed_by.join(", "));
+                }
+                if let (Some(n), Some(dir)) = (v.exported, &export) {
+                    println!(
+                        "{n} exported seals in {} match the database (up to row {})",
+                        dir.display(),
+                        v.exported_up_to.unwrap_or(0)
+                    );
                 }
             }
             if !v.ok() {

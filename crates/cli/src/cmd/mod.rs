@@ -36,6 +36,7 @@ pub async fn open_app(cfg: Config) -> anyhow::Result<rinnova_app::App> {
 pub async fn open_app_as(mut cfg: Config, demo: bool) -> anyhow::Result<rinnova_app::App> {
     let store = crate::server::open_store(&cfg).await?;
     cfg.app.public_url = cfg.public_url();
+    cfg.app.audit_export_dir = Some(cfg.audit_export_dir());
     let keys = cfg.keys(demo)?;
     rinnova_app::App::open(
         store,

@@ -79,7 +79,7 @@ async fn rao_desk_issues_a_new_certificate_that_openssl_verifies() {
 #[tokio::test]
 async fn x2_audit_verify_names_the_row_edited_behind_the_applications_back() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(data.path(), &[("RINNOVA_APP__AUDIT_SEAL_MINUTES", "0")]);
+    let server = Server::start_with(data.path(), &[("RINNOVA_AUDIT__SEAL_MINUTES", "0")]);
     Api::login(&server.base, "JZLF001").await;
     let resp = reqwest::Client::new()
         .post(format!("{}/api/v1/login", server.base))
@@ -247,6 +247,30 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
         "{answer}"
     );
     assert!(answer.contains("Reason: superseded"), "{answer}");
+    // The CertID hashed with each algorithm a client may choose (issue 21: SHA-384 and SHA-512
+    // were answered "unknown").
+    for alg in ["-sha1", "-sha256", "-sha384", "-sha512"] {
+        let answer = openssl(
+            &[
+                "ocsp",
+                alg,
+                "-issuer",
+                "issuing.pem",
+                "-cert",
+                "jzlf005-superseded.pem",
+                "-url",
+                &url,
+                "-CAfile",
+                "chain.pem",
+            ],
+            d,
+        );
+        assert!(answer.contains("Response verify OK"), "{alg}: {answer}");
+        assert!(
+            answer.contains("jzlf005-superseded.pem: revoked"),
+            "{alg}: {answer}"
+        );
+    }
     let answer = openssl(
         &[
             "ocsp",

@@ -162,8 +162,10 @@ async fn set_head(c: &mut Conn, seq: i64, hash: &[u8]) -> Result<(), StoreError>
     Ok(())
 }
 
-/// Chains rows written before the chain existed (a database from an earlier version), in seq
-/// order, and sets the head. Run by `migrate`; does nothing once every row is chained.
+/// Chains rows written before the chain existed (a database from before migration 0011), in
+/// seq order, and sets the head. Run by `migrate` once, in the run that applies 0011 — never
+/// again: a row without a hash in a chained trail was written behind the application's back,
+/// and chaining it would make it look genuine (`verify_chain` names it instead).
 pub async fn chain_unchained(c: &mut Conn) -> Result<usize, StoreError> {
     let rows: Vec<AuditRecord> =
         sqlx::query_as("SELECT * FROM audit WHERE row_hash IS NULL ORDER BY seq")
@@ -207,6 +209,9 @@ impl AuditRecord {
 /// Where the chain breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainBreak {
+    /// The row has no hash (or no link to the one before): it was written behind the
+    /// application's back, which chains every row it writes.
+    Unhashed { seq: i64 },
     /// The row's fields no longer give its stored hash: it was edited.
     Edited { seq: i64 },
     /// The row does not follow the one before it: a row was removed or inserted before it.
@@ -246,6 +251,10 @@ pub async fn verify_chain(c: &mut Conn) -> Result<ChainReport, StoreError> {
         }
         for r in page {
             rows += 1;
+            if r.prev_hash.is_none() || r.row_hash.is_none() {
+                let seq = r.record.seq;
+                return Ok(broken(rows, seq, prev, ChainBreak::Unhashed { seq }));
+            }
             if r.prev_hash.as_deref() != Some(prev.as_slice()) {
                 let seq = r.record.seq;
                 return Ok(broken(rows, seq, prev, ChainBreak::Unlinked { seq }));
@@ -309,13 +318,16 @@ pub struct Seal {
     /// The serial of the audit-seal delegate certificate whose key signed; none: the issuing
     /// CA's key (seals made before issue 20).
     pub signer_serial: Option<String>,
+    /// The SHA-256 of the previous seal's signed message (all zeros for the first); none: a
+    /// seal made before the seals were chained (issue 21).
+    pub prev_seal: Option<Vec<u8>>,
 }
 
 /// Stores a seal (once per seq).
 pub async fn insert_seal(c: &mut Conn, s: &Seal) -> Result<bool, StoreError> {
     let r = sqlx::query(
-        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature, signer_serial) \
-         VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature, signer_serial, prev_seal) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (seq) DO NOTHING",
     )
     .bind(s.seq)
@@ -323,9 +335,19 @@ pub async fn insert_seal(c: &mut Conn, s: &Seal) -> Result<bool, StoreError> {
     .bind(s.sealed_at)
     .bind(&s.signature)
     .bind(&s.signer_serial)
+    .bind(&s.prev_seal)
     .execute(c)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// The newest seal.
+pub async fn last_seal(c: &mut Conn) -> Result<Option<Seal>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT * FROM audit_seals ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(c)
+            .await?,
+    )
 }
 
 /// Every seal, oldest first.
