@@ -146,6 +146,111 @@ async fn x2_audit_verify_names_the_row_edited_behind_the_applications_back() {
     );
 }
 
+/// Issue 21: `audit verify` only reads — a row appended behind the application's back with no
+/// hash is named at every run, never chained (by verify, or by the next start) — and with
+/// `--export` it checks the database against the seals exported outside it: seals deleted from
+/// the database are found. The data directory and the database are private to their user.
+#[tokio::test]
+async fn x2_audit_verify_only_reads_names_a_forged_row_and_checks_the_exported_seals() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), &[("RINNOVA_AUDIT__SEAL_MINUTES", "0")]);
+    Api::login(&server.base, "JZLF001").await;
+    server.kill();
+    let sqlite = database_of(data.path()).is_none();
+    if sqlite {
+        let mode = |name: &str| {
+            std::fs::metadata(data.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode(""), 0o700, "the data directory");
+        assert_eq!(mode("rinnova.sqlite3"), 0o600);
+        assert_eq!(mode("rinnova.sqlite3-wal"), 0o600);
+    }
+
+    let seal = rinnova(data.path(), &["audit", "seal"]);
+    assert!(
+        seal.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seal.stderr)
+    );
+    let export = data.path().join("audit-export");
+    let files: Vec<_> = std::fs::read_dir(&export).unwrap().collect();
+    assert_eq!(files.len(), 1, "the seal exported");
+    let export_arg = export.to_str().unwrap();
+    let ok = rinnova(
+        data.path(),
+        &["audit", "verify", "--export", export_arg, "--json"],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let v: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(
+        (v["seals"].as_u64(), v["exported"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+
+    // A forged row, appended with no hashes.
+    tamper(
+        data.path(),
+        "INSERT INTO audit (seq, at, actor, action) \
+         SELECT MAX(seq) + 1, 1800000000, 'admin:forged', 'ca_keys_moved_to_hsm' FROM audit",
+    );
+    let forged: i64 = tamper(data.path(), "SELECT MAX(seq) FROM audit")
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap();
+    for _ in 0..2 {
+        let bad = rinnova(data.path(), &["audit", "verify"]);
+        assert_eq!(bad.status.code(), Some(1));
+        let text = String::from_utf8_lossy(&bad.stdout);
+        assert!(
+            text.contains(&format!(
+                "audit row {forged} has no hash: it was written behind the application's back"
+            )),
+            "{text}"
+        );
+    }
+    // Nor does a start chain it (the server migrates).
+    let server = Server::start_with(data.path(), &[("RINNOVA_AUDIT__SEAL_MINUTES", "0")]);
+    server.kill();
+    let bad = rinnova(data.path(), &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let hashless = tamper(
+        data.path(),
+        &format!("SELECT COUNT(*) FROM audit WHERE seq = {forged} AND row_hash IS NULL"),
+    );
+    assert!(hashless.contains('1'), "{hashless}");
+
+    // The forged row gone, every seal deleted: the database alone looks intact, the export
+    // says what is missing.
+    tamper(
+        data.path(),
+        &format!("DELETE FROM audit WHERE seq = {forged}"),
+    );
+    tamper(data.path(), "DELETE FROM audit_seals");
+    let alone = rinnova(data.path(), &["audit", "verify"]);
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stdout)
+    );
+    let bad = rinnova(data.path(), &["audit", "verify", "--export", export_arg]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains("exported, is missing from the database"),
+        "{text}"
+    );
+}
+
 /// Saves a holder's certificates as PEM files named `{prefix}-{status}.pem`; returns
 /// (status, serial) pairs.
 async fn save_certificates(api: &Api, dir: &Path, prefix: &str) -> Vec<(String, String)> {
