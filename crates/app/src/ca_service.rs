@@ -122,7 +122,10 @@ pub async fn first_root_crl(store: &Store, keys: RootKeys, now: Timestamp) -> Re
         &root,
         None,
         crate::root::ROOT_CRL_DAYS,
-        "ca-init",
+        &crate::Operator {
+            actor: "ca-init".into(),
+            ctx: crate::Ctx::default(),
+        },
         now,
     )
     .await
@@ -195,7 +198,7 @@ pub async fn migrate_to_tokens(
     passphrase: &Secret,
     root_token: &Arc<Hsm>,
     service_token: &Arc<Hsm>,
-    actor: &str,
+    op: &crate::Operator,
     now: Timestamp,
 ) -> Result<CaMigration, AppError> {
     let material = material(store).await?;
@@ -222,10 +225,10 @@ pub async fn migrate_to_tokens(
     crate::auth::audit(
         &mut tx,
         secs(now),
-        actor,
+        &op.actor,
         crate::audit::AuditAction::CaKeysMovedToHsm,
         None,
-        &crate::Ctx::default(),
+        &op.ctx,
         Some(match &moved.keys {
             CaKeyLocation::Tokens {
                 root_token,

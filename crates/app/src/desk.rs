@@ -180,16 +180,34 @@ impl App {
                     .collect(),
             });
         }
-        audit(
-            &mut tx,
-            secs(now),
-            &format!("rao:{}", rao.username),
-            crate::audit::AuditAction::DeskSearch,
-            None,
-            ctx,
-            Some(format!("{} found", holders.len())),
-        )
-        .await?;
+        // One entry per holder shown, about that holder, so that what the desk saw of a
+        // holder is found under their user-id (issue 21); a search that found none is
+        // recorded with what was asked.
+        let actor = format!("rao:{}", rao.username);
+        if holders.is_empty() {
+            audit(
+                &mut tx,
+                secs(now),
+                &actor,
+                crate::audit::AuditAction::DeskSearch,
+                None,
+                ctx,
+                Some(format!("no holder for {q}")),
+            )
+            .await?;
+        }
+        for h in &holders {
+            audit(
+                &mut tx,
+                secs(now),
+                &actor,
+                crate::audit::AuditAction::DeskSearch,
+                Some(h.id.as_str()),
+                ctx,
+                Some(format!("{q} ({} of {} found)", h.user_id, holders.len())),
+            )
+            .await?;
+        }
         commit(tx).await?;
         Ok(out)
     }

@@ -61,6 +61,14 @@ pub struct Ctx {
     pub request_id: Option<String>,
 }
 
+/// Who does an administrative action from the command line (issue 21): the audit trail's
+/// actor (`admin:<name>`) and the context it records (the machine, the command's run).
+#[derive(Debug, Clone, Default)]
+pub struct Operator {
+    pub actor: String,
+    pub ctx: Ctx,
+}
+
 /// The application: the store, the CA, the signing device and the clock, shared by every use
 /// case.
 #[derive(Clone)]

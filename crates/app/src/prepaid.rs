@@ -73,6 +73,7 @@ pub async fn create_account(
     user_id: &str,
     password: &str,
     name: &str,
+    op: &crate::Operator,
 ) -> Result<String, AppError> {
     let uid = UserId::parse(user_id)?;
     if password.chars().count() < 12 {
@@ -96,10 +97,10 @@ pub async fn create_account(
     audit(
         &mut tx,
         secs(now),
-        "cli",
+        &op.actor,
         crate::audit::AuditAction::PrepaidAccountCreated,
         Some(&id),
-        &Ctx::default(),
+        &op.ctx,
         Some(uid.as_str().into()),
     )
     .await?;
@@ -115,6 +116,7 @@ pub async fn top_up(
     purse: Purse,
     amount: Money,
     note: Option<String>,
+    op: &crate::Operator,
 ) -> Result<Balances, AppError> {
     if amount == Money::ZERO {
         return Err(AppError::Invalid(DomainError::MissingField));
@@ -134,10 +136,10 @@ pub async fn top_up(
     audit(
         &mut tx,
         secs(now),
-        "cli",
+        &op.actor,
         crate::audit::AuditAction::PrepaidTopUp,
         Some(&account.id),
-        &Ctx::default(),
+        &op.ctx,
         Some(format!(
             "{} {} cents {}",
             purse.as_str(),

@@ -35,7 +35,7 @@ pub async fn create_rao(
     now: Timestamp,
     kdf: rinnova_ca::KdfParams,
     r: &NewRao,
-    ctx: &Ctx,
+    op: &crate::Operator,
 ) -> Result<String, AppError> {
     let username = normalise_username(&r.username).ok_or(AppError::RaoLoginFailed)?;
     if r.password.expose().chars().count() < 12 {
@@ -61,10 +61,10 @@ pub async fn create_rao(
     audit(
         &mut tx,
         secs(now),
-        "cli",
+        &op.actor,
         crate::audit::AuditAction::RaoCreated,
         Some(&id),
-        ctx,
+        &op.ctx,
         Some(format!("{username}, {}", r.office)),
     )
     .await?;

@@ -2,9 +2,9 @@
 //! Only `rinnova ca init`, `ca root-crl` and `ca issue-subordinate` come here; `serve` never
 //! opens the root.
 
+use crate::AppError;
 use crate::audit::AuditAction;
 use crate::util::{blocking, secs, ts};
-use crate::{AppError, Ctx};
 use jiff::Timestamp;
 use rinnova_ca::revocation::{Reason, Revoked, normalise_serial};
 use rinnova_ca::root::RootCa;
@@ -120,7 +120,7 @@ pub async fn root_crl(
     root: &Arc<RootCa>,
     revoke: Option<(&str, Reason)>,
     days: i64,
-    actor: &str,
+    op: &crate::Operator,
     now: Timestamp,
 ) -> Result<RootCrl, RootError> {
     if !(1..=ROOT_CRL_MAX_DAYS).contains(&days) {
@@ -141,10 +141,10 @@ pub async fn root_crl(
         crate::auth::audit(
             &mut tx,
             at,
-            actor,
+            &op.actor,
             AuditAction::SubordinateRevoked,
             Some(&serial),
-            &Ctx::default(),
+            &op.ctx,
             Some(reason.as_str().to_owned()),
         )
         .await?;
@@ -181,10 +181,10 @@ pub async fn root_crl(
     crate::auth::audit(
         &mut tx,
         at,
-        actor,
+        &op.actor,
         AuditAction::RootCrlIssued,
         None,
-        &Ctx::default(),
+        &op.ctx,
         Some(format!("number {number}, valid {days} days")),
     )
     .await?;
@@ -199,7 +199,7 @@ pub async fn issue_subordinate(
     root: &Arc<RootCa>,
     csr_der: Vec<u8>,
     years: i64,
-    actor: &str,
+    op: &crate::Operator,
     now: Timestamp,
 ) -> Result<IssuedCertificate, RootError> {
     if !(1..=10).contains(&years) {
@@ -220,10 +220,10 @@ pub async fn issue_subordinate(
     crate::auth::audit(
         &mut tx,
         secs(now),
-        actor,
+        &op.actor,
         AuditAction::SubordinateIssued,
         Some(&issued.serial_hex),
-        &Ctx::default(),
+        &op.ctx,
         Some(row.subject.clone()),
     )
     .await?;

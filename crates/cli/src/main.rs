@@ -36,6 +36,10 @@ struct Cli {
     /// the data directory). Also RINNOVA_DATABASE.
     #[arg(long, global = true)]
     database: Option<String>,
+    /// Who runs this command, for the audit trail (`admin:<name>`); default: the user `sudo`
+    /// was run by, else the logged-in user, else the process's user.
+    #[arg(long, global = true, env = "RINNOVA_OPERATOR", value_name = "NAME")]
+    operator: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -200,6 +204,7 @@ fn run() -> anyhow::Result<()> {
     if let Some(url) = cli.database.clone() {
         cfg.database = Some(url);
     }
+    cmd::set_operator(cli.operator.as_deref())?;
     if let Command::Serve {
         keys: Some(server::DemoKeys::Softhsm),
         ..

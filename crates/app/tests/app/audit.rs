@@ -315,6 +315,33 @@ async fn the_rao_retrieves_the_signed_form_and_it_is_audited() {
             .any(|r| r.action == "evidence_retrieved" && r.actor == "rao:rao.demo"),
         "{trail:?}"
     );
+    // Issue 21: everything the desk did about the holder is found under their user-id — the
+    // search that showed them and the form retrieved.
+    let entries = app
+        .audit_search(Some("JZLF010"), None, rinnova_app::i18n::Lang::En)
+        .await
+        .unwrap();
+    let by_desk: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.actor == "rao:rao.demo")
+        .map(|e| e.action.as_str())
+        .collect();
+    assert!(by_desk.contains(&"desk_search"), "{by_desk:?}");
+    assert!(by_desk.contains(&"evidence_retrieved"), "{by_desk:?}");
+    // A search that found nobody is recorded with what was asked.
+    assert!(
+        app.desk_find(&rao, "ZZZZ999", &ctx())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let asked = repo::audit::by_actor(&mut app.store().conn().await.unwrap(), "rao:rao.demo")
+        .await
+        .unwrap();
+    assert_eq!(
+        asked.last().and_then(|r| r.detail.as_deref()),
+        Some("no holder for ZZZZ999")
+    );
 }
 
 /// The seal's certificate is renewed before its end; seals made under the earlier one still

@@ -12,6 +12,14 @@ use rinnova_domain::{Money, RenewalStep};
 use rinnova_store::repo;
 
 /// A prepaid account `user` (password "twelve chars pw") with `tariffa` and `diritti` cents.
+/// The CA's staff member at the command line.
+fn staff() -> rinnova_app::Operator {
+    rinnova_app::Operator {
+        actor: "admin:test".into(),
+        ctx: rinnova_app::Ctx::default(),
+    }
+}
+
 pub(crate) async fn prepaid_account(
     app: &rinnova_app::App,
     user: &str,
@@ -26,6 +34,7 @@ pub(crate) async fn prepaid_account(
         user,
         "twelve chars pw",
         name,
+        &staff(),
     )
     .await
     .unwrap();
@@ -37,6 +46,7 @@ pub(crate) async fn prepaid_account(
             purse,
             Money::from_cents(cents).unwrap(),
             None,
+            &staff(),
         )
         .await
         .unwrap();

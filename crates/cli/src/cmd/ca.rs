@@ -1,6 +1,6 @@
 //! `rinnova ca`: the certification authority's keys, certificates and revocations.
 
-use super::{open_app, whoami};
+use super::open_app;
 use crate::config::Config;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
@@ -162,7 +162,7 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
                 &root,
                 revoke.as_deref().map(|s| (s, Reason::from(reason))),
                 days,
-                &format!("admin:{}", whoami()),
+                &super::operator(),
                 super::now(),
             )
             .await?;
@@ -205,7 +205,7 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
                 &root,
                 der,
                 years,
-                &format!("admin:{}", whoami()),
+                &super::operator(),
                 super::now(),
             )
             .await?;
@@ -218,11 +218,8 @@ pub async fn run(mut cfg: Config, command: Command) -> anyhow::Result<()> {
         Command::Revoke { serial, reason } => {
             let reason = Reason::from(reason);
             let app = open_app(cfg).await?;
-            let actor = format!("admin:{}", whoami());
-            match app
-                .revoke(&serial, reason, &actor, &rinnova_app::Ctx::default())
-                .await
-            {
+            let op = super::operator();
+            match app.revoke(&serial, reason, &op.actor, &op.ctx).await {
                 Ok(()) => println!("revoked {serial} ({})", reason.as_str()),
                 Err(rinnova_app::AppError::NotFound) => {
                     anyhow::bail!("no certificate {serial} that is not revoked already")

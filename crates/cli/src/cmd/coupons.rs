@@ -60,14 +60,9 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
         count,
         note,
     };
-    let (batch, codes) = rinnova_app::coupons::create_coupons(
-        &store,
-        now(),
-        &spec,
-        "cli",
-        &rinnova_app::Ctx::default(),
-    )
-    .await?;
+    let op = super::operator();
+    let (batch, codes) =
+        rinnova_app::coupons::create_coupons(&store, now(), &spec, &op.actor, &op.ctx).await?;
     eprintln!(
         "batch {batch}: {count} coupon(s) for {}, valid until {until} (Europe/Rome)",
         kind.as_str()

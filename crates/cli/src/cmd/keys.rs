@@ -54,7 +54,7 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 &passphrase,
                 &root,
                 &hsm,
-                &format!("admin:{}", super::whoami()),
+                &super::operator(),
                 super::now(),
             )
             .await?;

@@ -17,11 +17,90 @@ use crate::config::Config;
 use anyhow::Context;
 use rinnova_domain::{CertificateKind, Money};
 
-/// Who runs an admin command (the audit trail's actor).
+static OPERATOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records who runs this command: `--operator`, else `SUDO_USER` (the administrator behind
+/// `sudo`), `USER`, `LOGNAME`, else the name of the process's user in `/etc/passwd`, else
+/// `uid-<n>`. A name is at most 64 printable characters, no spaces.
+pub fn set_operator(flag: Option<&str>) -> anyhow::Result<()> {
+    let name = match flag {
+        Some(n) => {
+            let n = n.trim();
+            anyhow::ensure!(
+                !n.is_empty()
+                    && n.chars().count() <= 64
+                    && n.chars()
+                        .all(|c| c.is_ascii_graphic() || c.is_alphanumeric()),
+                "--operator: a name of at most 64 printable characters without spaces"
+            );
+            n.to_owned()
+        }
+        None => os_user(),
+    };
+    let _ = OPERATOR.set(name);
+    Ok(())
+}
+
+fn os_user() -> String {
+    let named = |v: &str| {
+        std::env::var(v)
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic()))
+    };
+    if let Some(n) = named("SUDO_USER")
+        .or_else(|| named("USER"))
+        .or_else(|| named("LOGNAME"))
+    {
+        return n;
+    }
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|l| l.split_whitespace().next())
+                .map(str::to_owned)
+        });
+    let Some(uid) = uid else {
+        return "unknown".into();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|p| {
+            p.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() > 2 && f[2] == uid).then(|| f[0].to_owned())
+            })
+        })
+        .unwrap_or_else(|| format!("uid-{uid}"))
+}
+
+/// Who runs an admin command (the audit trail's actor is `admin:` and this).
 pub fn whoami() -> String {
-    std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".into())
+    OPERATOR.get().cloned().unwrap_or_else(os_user)
+}
+
+/// The operator of this command, for the audit trail: `admin:<name>`, from this machine
+/// (recorded where a request's client address goes: `cli@<host>`), this run of the command
+/// (recorded as its request id: `cli-<pid>-<start>`).
+pub fn operator() -> rinnova_app::Operator {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rinnova_app::Operator {
+        actor: format!("admin:{}", whoami()),
+        ctx: rinnova_app::Ctx {
+            ip: Some(format!("cli@{host}")),
+            request_id: Some(format!("cli-{}-{started}", std::process::id())),
+        },
+    }
 }
 
 /// The application over the configured store, for a one-off command. A demo installation has

@@ -1,7 +1,7 @@
 //! `rinnova payments`: bank statements, transfers settled or cancelled by hand, refunds due,
 //! promo codes (SPEC §5 step 5).
 
-use super::{KindArg, money, now, open_app, rome_midnight, whoami};
+use super::{KindArg, money, now, open_app, rome_midnight};
 use crate::config::Config;
 use anyhow::Context;
 use clap::Subcommand;
@@ -76,7 +76,7 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let app = open_app(cfg).await?;
             let report = app
-                .import_bank_statement(&xml, &rinnova_app::Ctx::default())
+                .import_bank_statement(&xml, &super::operator().ctx)
                 .await?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
@@ -120,10 +120,8 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Settle { order } => {
             let app = open_app(cfg).await?;
-            let actor = format!("admin:{}", whoami());
-            let paid = app
-                .settle_transfer(&order, &actor, &rinnova_app::Ctx::default())
-                .await?;
+            let op = super::operator();
+            let paid = app.settle_transfer(&order, &op.actor, &op.ctx).await?;
             if paid {
                 println!("order {order} settled: the renewal moves on");
             } else {
@@ -157,9 +155,8 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
         }
         Command::Cancel { order } => {
             let app = open_app(cfg).await?;
-            let actor = format!("admin:{}", whoami());
-            app.cancel_transfer(&order, &actor, &rinnova_app::Ctx::default())
-                .await?;
+            let op = super::operator();
+            app.cancel_transfer(&order, &op.actor, &op.ctx).await?;
             println!("order {order} cancelled: the holder may pay another way");
         }
         Command::Promo {

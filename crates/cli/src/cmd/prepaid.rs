@@ -79,6 +79,7 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
                 &user_id,
                 password.expose(),
                 &name,
+                &super::operator(),
             )
             .await
             .map_err(refused)?;
@@ -90,10 +91,17 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             amount,
             note,
         } => {
-            let b =
-                rinnova_app::prepaid::top_up(&store, now(), &user_id, purse.into(), amount, note)
-                    .await
-                    .map_err(refused)?;
+            let b = rinnova_app::prepaid::top_up(
+                &store,
+                now(),
+                &user_id,
+                purse.into(),
+                amount,
+                note,
+                &super::operator(),
+            )
+            .await
+            .map_err(refused)?;
             print_balances(&user_id.to_ascii_uppercase(), &b);
         }
         Command::Show { user_id } => {

@@ -38,7 +38,7 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             name,
             office,
         },
-        &rinnova_app::Ctx::default(),
+        &super::operator(),
     )
     .await
     .map_err(refused)?;

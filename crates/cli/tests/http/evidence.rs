@@ -446,14 +446,56 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
     // An admin revokes JZLF001's certificate for key compromise: OCSP says so at once, the
     // next CRL (a higher number) lists it.
     let serial = &good[0].1;
-    let out = rinnova(
-        data.path(),
-        &["ca", "revoke", serial, "--reason", "key-compromise"],
-    );
+    // Run through sudo by alice (issue 21: the operator is named, not `admin:unknown`).
+    let out = bin(data.path())
+        .args(["ca", "revoke", serial, "--reason", "key-compromise"])
+        .env("RUST_LOG", "warn")
+        .env("SUDO_USER", "alice")
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    let found = rinnova_ok(
+        data.path(),
+        &["audit", "search", "--certificate", serial, "--json"],
+    );
+    let entries: Value = serde_json::from_str(&found).unwrap();
+    let revoked = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "certificate_revoked")
+        .unwrap_or_else(|| panic!("{entries}"));
+    assert_eq!(revoked["actor"], "admin:alice", "{revoked}");
+    assert!(
+        revoked["ip"]
+            .as_str()
+            .is_some_and(|ip| ip.starts_with("cli@")),
+        "the machine: {revoked}"
+    );
+    // `--operator` names someone else.
+    let op = bin(data.path())
+        .args(["--operator", "bob", "audit", "seal"])
+        .env("SUDO_USER", "alice")
+        .output()
+        .unwrap();
+    assert!(
+        op.status.success(),
+        "{}",
+        String::from_utf8_lossy(&op.stderr)
+    );
+    let bad = bin(data.path())
+        .args(["--operator", "two words", "audit", "seal"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--operator"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
     );
     let again = rinnova(
         data.path(),
