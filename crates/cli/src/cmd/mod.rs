@@ -90,10 +90,7 @@ pub fn operator() -> rinnova_app::Operator {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into());
-    let started = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let started = now().as_second();
     rinnova_app::Operator {
         actor: format!("admin:{}", whoami()),
         ctx: rinnova_app::Ctx {
