@@ -196,6 +196,8 @@ fn certify(
     issuing.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
         uris: vec![config.urls.root_crl()],
     }];
+    // And where the root's certificate is (issue 21).
+    issuing.custom_extensions = vec![crate::profile::ca_aia(&config.urls)?];
     issuing.not_before = offset(now)?;
     issuing.not_after = offset(years_after(now, 10)?)?;
     issuing.serial_number = Some(random_serial()?.0);

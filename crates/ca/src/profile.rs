@@ -193,6 +193,19 @@ fn aia(urls: &ProfileUrls) -> Result<CustomExtension, CaError> {
     ))
 }
 
+/// A CA certificate's authority information access: where its issuer, the root, is found
+/// (caIssuers only: the root answers no OCSP, its CRL is in the CRL distribution point).
+pub fn ca_aia(urls: &ProfileUrls) -> Result<CustomExtension, CaError> {
+    let a = AuthorityInfoAccessSyntax(vec![AccessDescription {
+        access_method: oid::AD_CA_ISSUERS,
+        access_location: GeneralName::UniformResourceIdentifier(Ia5String::new(&urls.root_cert())?),
+    }]);
+    Ok(CustomExtension::from_oid_content(
+        oid::AUTHORITY_INFO_ACCESS,
+        a.to_der()?,
+    ))
+}
+
 fn printable(s: &str) -> Result<DnValue, CaError> {
     // Validate with der's rules, then hand the text to rcgen.
     PrintableStringRef::new(s)?;

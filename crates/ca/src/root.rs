@@ -108,6 +108,7 @@ impl RootCa {
         params.crl_distribution_points = vec![CrlDistributionPoint {
             uris: vec![self.material.config.urls.root_crl()],
         }];
+        params.custom_extensions = vec![crate::profile::ca_aia(&self.material.config.urls)?];
         params.not_before = offset(not_before)?;
         params.not_after = offset(not_after)?;
         let (serial, serial_hex) = random_serial()?;

@@ -862,6 +862,28 @@ async fn the_root_signs_its_crl_and_subordinates_openssl_checks_them() {
         issuing.contains("/ca/root-crl.der"),
         "the issuing CA names the root CRL: {issuing}"
     );
+    // Issue 21: and where the root's certificate is (AIA caIssuers), which is served there.
+    assert!(
+        issuing.contains("Authority Information Access")
+            && issuing.contains("CA Issuers - URI:")
+            && issuing.contains("/ca/root.der"),
+        "{issuing}"
+    );
+    fetch(&server.base, "/ca/root.der", dir, "root-served.der").await;
+    let served = openssl(
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            "root-served.der",
+            "-noout",
+            "-fingerprint",
+        ],
+        dir,
+    );
+    let root_fp = openssl(&["x509", "-in", "root.pem", "-noout", "-fingerprint"], dir);
+    assert_eq!(served, root_fp, "the AIA's URL serves the root");
     let checked = openssl(
         &[
             "verify",
@@ -913,6 +935,10 @@ async fn the_root_signs_its_crl_and_subordinates_openssl_checks_them() {
     assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
     assert!(text.contains("Certificate Sign, CRL Sign"), "{text}");
     assert!(text.contains("/ca/root-crl.der"), "{text}");
+    assert!(
+        text.contains("CA Issuers - URI:") && text.contains("/ca/root.der"),
+        "{text}"
+    );
     assert!(text.contains("CN = Rinnova Test Sub CA"), "{text}");
     let serial = text
         .lines()
