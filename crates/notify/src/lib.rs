@@ -172,10 +172,49 @@ pub async fn deliver_due_sms(
     gateway: &dyn SmsGateway,
     clock: &dyn Clock,
 ) -> Result<usize, rinnova_store::StoreError> {
-    deliver_channel(store, "sms", 12, clock, |m| {
+    deliver_channel(store, "sms", 12, Some(redact_codes), clock, |m| {
         Box::pin(async move { gateway.send(&m.id, &m.recipient, &m.body).await })
     })
     .await
+}
+
+/// An SMS's text as kept once it is delivered or given up: every run of four or more digits
+/// (the one-time codes) replaced by as many `•` — the code was for the holder's phone only, and
+/// a copy of the database must not hold codes that may still be valid (issue 21).
+pub fn redact_codes(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() >= 4 {
+            out.extend(std::iter::repeat_n('•', run.chars().count()));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    #[test]
+    fn codes_of_four_or_more_digits_are_redacted_and_the_rest_kept() {
+        assert_eq!(
+            super::redact_codes("rinnova: codice 123456 per firmare (JZLF001), valido 5 min"),
+            "rinnova: codice •••••• per firmare (JZLF001), valido 5 min"
+        );
+        assert_eq!(super::redact_codes("9876"), "••••");
+        assert_eq!(super::redact_codes("no code"), "no code");
+    }
 }
 
 /// Delivers every due e-mail once; returns how many were delivered.
@@ -185,7 +224,7 @@ pub async fn deliver_due_email(
     max_attempts: i64,
     clock: &dyn Clock,
 ) -> Result<usize, rinnova_store::StoreError> {
-    deliver_channel(store, "email", max_attempts, clock, |m| {
+    deliver_channel(store, "email", max_attempts, None, clock, |m| {
         Box::pin(async move {
             let email = OutgoingEmail {
                 id: &m.id,
@@ -227,6 +266,7 @@ async fn deliver_channel<'g, F>(
     store: &Store,
     channel: &str,
     max_attempts: i64,
+    redact: Option<fn(&str) -> String>,
     clock: &dyn Clock,
     send: F,
 ) -> Result<usize, rinnova_store::StoreError>
@@ -249,6 +289,16 @@ where
             return Ok(delivered);
         }
         let mut in_flight: Vec<String> = claimed.iter().map(|m| m.id.clone()).collect();
+        // What each message's text becomes once it has left (or never will).
+        let mut redacted = std::collections::HashMap::new();
+        if let Some(r) = redact {
+            for m in &claimed {
+                let body = r(&m.body);
+                if body != m.body {
+                    redacted.insert(m.id.clone(), body);
+                }
+            }
+        }
         let mut sends: futures_util::stream::FuturesUnordered<_> = claimed
             .into_iter()
             .map(|m| {
@@ -271,11 +321,17 @@ where
                     match outcome {
                         Ok(()) => {
                             repo::outbox::mark_sent(&mut tx, std::slice::from_ref(&id), now).await?;
+                            if let Some(body) = redacted.remove(&id) {
+                                repo::outbox::redact_body(&mut tx, &id, &body).await?;
+                            }
                             delivered += 1;
                         }
                         Err(e) if e.is_permanent() || attempts >= max_attempts => {
                             tracing::error!(message = %id, channel, attempt = attempts, error = %e, "delivery given up");
                             repo::outbox::give_up(&mut tx, &id, &e.to_string(), now).await?;
+                            if let Some(body) = redacted.remove(&id) {
+                                repo::outbox::redact_body(&mut tx, &id, &body).await?;
+                            }
                         }
                         Err(e) => {
                             tracing::warn!(message = %id, channel, attempt = attempts, error = %e, "delivery failed; will retry");

@@ -99,6 +99,12 @@ async fn sms_is_posted_to_the_gateway_and_retried_after_a_failure() {
     assert_eq!(got[0].0, "Bearer secret");
     assert_eq!(got[0].1["to"], "+393330000001");
     assert_eq!(got[0].1["text"], "rinnova: 123456");
+    // Issue 21: the code went to the phone; the outbox keeps the text without it.
+    let m = &repo::outbox::recent(&mut store.conn().await.unwrap(), None, 1)
+        .await
+        .unwrap()[0];
+    assert!(m.sent_at.is_some());
+    assert_eq!(m.body, "rinnova: ••••••");
     // Nothing left to deliver.
     assert_eq!(deliver_due_sms(&store, &gw, &clock).await.unwrap(), 0);
 }

@@ -97,6 +97,16 @@ pub async fn extend_lease(c: &mut Conn, ids: &[String], until: i64) -> Result<()
 }
 
 /// Schedules a retry after a failed delivery.
+/// Replaces a message's text (a delivered SMS keeps its text without the code it carried).
+pub async fn redact_body(c: &mut Conn, id: &str, body: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET body = $1 WHERE id = $2")
+        .bind(body)
+        .bind(id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 pub async fn mark_failed(
     c: &mut Conn,
     id: &str,
