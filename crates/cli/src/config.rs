@@ -61,6 +61,10 @@ pub struct CaSettings {
     pub organization: Option<String>,
     pub organization_identifier: Option<String>,
     pub policy_oid: Option<String>,
+    /// Where the PKI disclosure statements are published (https; `/en` and `/it` are
+    /// appended), named in every qualified certificate's QcPDS statement. Default: `/pds` under
+    /// `public_url` when that is https, else the demo's `https://www.rinnova-demo.it/pds`.
+    pub pds_url: Option<String>,
 }
 
 impl Default for CaSettings {
@@ -70,6 +74,7 @@ impl Default for CaSettings {
             organization: None,
             organization_identifier: None,
             policy_oid: None,
+            pds_url: None,
         }
     }
 }
@@ -246,6 +251,10 @@ fn top_level_keys() -> Vec<String> {
     }
 }
 
+/// The PKI disclosure statements of the demo's fictional CA (an https address at a public
+/// domain, as EN 319 412-5 asks; the demo server itself serves them at `/pds/en` and `/pds/it`).
+pub const DEMO_PDS_URL: &str = "https://www.rinnova-demo.it/pds";
+
 /// The passphrase used in demo mode when none is configured (never for a real CA).
 pub const DEMO_CA_PASSPHRASE: &str = "rinnova-demo-ca";
 
@@ -287,6 +296,27 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// Where the PKI disclosure statements are (https, without the language): `ca.pds_url`,
+    /// else `/pds` under an https `public_url`, else the demo's.
+    pub fn pds_url(&self) -> anyhow::Result<String> {
+        let url = match &self.ca.pds_url {
+            Some(u) => u.trim().trim_end_matches('/').to_owned(),
+            None => {
+                let public = self.public_url();
+                if public.starts_with("https://") {
+                    format!("{}/pds", public.trim_end_matches('/'))
+                } else {
+                    DEMO_PDS_URL.to_owned()
+                }
+            }
+        };
+        anyhow::ensure!(
+            url.starts_with("https://") && url.len() > "https://".len(),
+            "ca.pds_url must be an https URL (EN 319 412-5 §4.3.4): {url}"
+        );
+        Ok(url)
     }
 
     /// Where the audit seals are exported: `audit.export_dir`, or `audit-export` in the data

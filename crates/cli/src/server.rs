@@ -86,6 +86,9 @@ pub async fn open_store_to_read(cfg: &Config) -> anyhow::Result<Store> {
 /// Creates the CA unless it exists.
 pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<bool> {
     let mut ca = CaConfig::demo(&cfg.public_url());
+    let pds = cfg.pds_url()?;
+    ca.urls.pds_en = format!("{pds}/en");
+    ca.urls.pds_it = format!("{pds}/it");
     ca.algorithm = cfg.ca.algorithm;
     if let Some(o) = &cfg.ca.organization {
         ca.organization = o.clone();
@@ -240,6 +243,14 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
         None => Arc::new(SystemClock),
     };
     let keys = cfg.keys(demo)?;
+    // Holders log in and the certificates' disclosure statements are read there: outside the
+    // demo only over TLS (issue 21).
+    anyhow::ensure!(
+        demo || cfg.public_url().starts_with("https://"),
+        "public_url must be an https address outside the demo (it is {}): set public_url to \
+         the address holders use, behind a TLS-terminating proxy (docs/DEPLOYMENT.md)",
+        cfg.public_url()
+    );
     tracing::info!(backend = keys.holders.kind(), "holders' keys");
     let app = App::open(store.clone(), cfg.app.clone(), clock.clone(), keys).await?;
     if demo {

@@ -750,8 +750,15 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
         "{wrong:?}"
     );
 
+    // Outside the demo the public address must be https (issue 21).
+    let http = run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!http.status.success());
+    let why = String::from_utf8_lossy(&http.stderr);
+    assert!(why.contains("public_url must be an https address"), "{why}");
     let mut cmd = bin(data.path());
-    cmd.args(["serve", "--listen", "127.0.0.1:0"]).envs(env);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .envs(env)
+        .env("RINNOVA_PUBLIC_URL", "https://ca.rinnova-test.it");
     let server = Server::spawn(cmd);
     let ready = reqwest::get(format!("{}/readyz", server.base))
         .await
