@@ -368,7 +368,36 @@ impl Hsm {
         ]);
         s.generate_key(&Mechanism::GenericSecretKeyGen, &mac)
             .map_err(ck)?;
+        drop(s);
+        self.secrets_key()?;
         Ok(())
+    }
+
+    /// The token's key that seals holders' secrets (TOTP seeds, issue 21): AES-256, sensitive,
+    /// never extractable, for encryption only. Made here if the token has none (a token made
+    /// by the ceremony before issue 21).
+    pub(crate) fn secrets_key(&self) -> Result<ObjectHandle, CaError> {
+        let s = self.session()?;
+        if let Some(k) = self.secret_key(&s, crate::secrets::SECRETS_LABEL)? {
+            return Ok(k);
+        }
+        let template = vec![
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Extractable(false),
+            Attribute::Modifiable(false),
+            Attribute::Label(crate::secrets::SECRETS_LABEL.as_bytes().to_vec()),
+            Attribute::ValueLen(32.into()),
+            Attribute::Encrypt(true),
+            Attribute::Decrypt(true),
+            Attribute::Wrap(false),
+            Attribute::Unwrap(false),
+            Attribute::Sign(false),
+            Attribute::Verify(false),
+            Attribute::Derive(false),
+        ];
+        s.generate_key(&Mechanism::AesKeyGen, &template).map_err(ck)
     }
 
     /// The device that keeps holders' keys in this token. Fails if the ceremony has not made

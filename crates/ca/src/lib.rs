@@ -14,6 +14,7 @@ pub mod request;
 pub mod revocation;
 pub mod root;
 pub mod seal;
+pub mod secrets;
 
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, IssuedCertificate};
 pub use delegate::{Delegate, Purpose};
@@ -22,6 +23,7 @@ pub use error::CaError;
 pub use hsm::{Hsm, HsmConfig, HsmDevice};
 pub use profile::{HolderSubject, ProfileUrls};
 pub use seal::KdfParams;
+pub use secrets::{HsmSealer, SecretSealer, SoftwareSealer};
 
 /// Cryptographically secure random bytes from the operating system.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], CaError> {

@@ -42,7 +42,11 @@ impl KdfParams {
     }
 }
 
-fn derive(secret: &[u8], salt: &[u8], p: KdfParams) -> Result<Zeroizing<[u8; 32]>, CaError> {
+pub(crate) fn derive(
+    secret: &[u8],
+    salt: &[u8],
+    p: KdfParams,
+) -> Result<Zeroizing<[u8; 32]>, CaError> {
     let params = argon2::Params::new(p.m_cost, p.t_cost, p.p_cost, Some(32))
         .map_err(|e| CaError::Kdf(e.to_string()))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);

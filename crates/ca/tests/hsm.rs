@@ -14,6 +14,7 @@
 
 use rinnova_ca::device::SignatureDevice;
 use rinnova_ca::hsm::{self, HOLDER_PIN_LABEL, HOLDER_WRAP_LABEL, Hsm, HsmConfig};
+use rinnova_ca::secrets::{HsmSealer, SECRETS_LABEL, SecretSealer};
 use rinnova_ca::{DeviceError, KdfParams, SoftwareDevice};
 use rinnova_domain::Pin;
 use std::path::Path;
@@ -139,12 +140,13 @@ fn o3_a_holder_key_made_in_the_hsm_signs_only_with_its_pin() {
             assert_ne!(other.public_key, key.public_key);
             assert_ne!(other.sealed_private[4..20], key.sealed_private[4..20]);
 
-            // Signing leaves nothing behind in the token: only the two holder keys are there,
-            // sensitive and never extractable (seen by an independent tool).
+            // Signing leaves nothing behind in the token: only the two holder keys and the
+            // secret-sealing key (issue 21) are there, sensitive and never extractable (seen by
+            // an independent tool).
             let objects = pkcs11_tool(&["--list-objects"]);
-            assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
+            assert_eq!(objects.matches("Secret Key Object").count(), 3, "{objects}");
             assert!(!objects.contains("Private Key Object"), "{objects}");
-            for label in [HOLDER_WRAP_LABEL, HOLDER_PIN_LABEL] {
+            for label in [HOLDER_WRAP_LABEL, HOLDER_PIN_LABEL, SECRETS_LABEL] {
                 let at = objects.find(label).expect(label);
                 let entry =
                     &objects[at..objects[at..].find("\n\n").map_or(objects.len(), |e| at + e)];
@@ -157,6 +159,49 @@ fn o3_a_holder_key_made_in_the_hsm_signs_only_with_its_pin() {
                 assert!(access.contains(&"never extractable"), "{entry}");
                 assert!(!access.contains(&"extractable"), "{entry}");
             }
+        },
+    );
+}
+
+/// Issue 21: holders' TOTP seeds are sealed inside the token (AES-GCM under its
+/// secret-sealing key), bound to their holder; the sealing key is made once, also on a token
+/// whose ceremony predates it; a copy of the sealed seed opens only through the token.
+#[test]
+fn totp_seeds_are_sealed_in_the_token_bound_to_their_holder() {
+    isolated(
+        "totp_seeds_are_sealed_in_the_token_bound_to_their_holder",
+        |_| {
+            hsm::init_token(Path::new(MODULE), "rinnova-test", "87654321", "1234").unwrap();
+            // A token without the key (as before issue 21): the sealer makes it, once.
+            let token = Arc::new(Hsm::open(&config()).unwrap());
+            let sealer = HsmSealer::new(token.clone()).unwrap();
+            let again = HsmSealer::new(token.clone()).unwrap();
+            let seed = b"12345678901234567890";
+            let sealed = sealer.seal(seed, b"holder-1").unwrap();
+            assert!(!sealed.windows(seed.len()).any(|w| w == seed));
+            assert_eq!(again.open(&sealed, b"holder-1").unwrap().as_slice(), seed);
+            assert!(
+                sealer.open(&sealed, b"holder-2").is_err(),
+                "bound to its holder"
+            );
+            let mut bad = sealed.clone();
+            let last = bad.len() - 1;
+            bad[last] ^= 1;
+            assert!(sealer.open(&bad, b"holder-1").is_err(), "tampered");
+            assert_ne!(
+                sealer.seal(seed, b"holder-1").unwrap(),
+                sealed,
+                "a fresh nonce each time"
+            );
+            // Software can do nothing with it, even with a passphrase.
+            let software = rinnova_ca::SoftwareSealer::new(b"x", KdfParams::insecure_for_tests());
+            assert!(software.open(&sealed, b"holder-1").is_err());
+            let objects = pkcs11_tool(&["--list-objects"]);
+            assert_eq!(objects.matches(SECRETS_LABEL).count(), 1, "{objects}");
+            let at = objects.find(SECRETS_LABEL).unwrap();
+            let entry = &objects[at..objects[at..].find("\n\n").map_or(objects.len(), |e| at + e)];
+            assert!(entry.contains("never extractable"), "{entry}");
+            assert!(entry.contains("sensitive"), "{entry}");
         },
     );
 }

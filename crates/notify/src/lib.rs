@@ -45,6 +45,12 @@ pub trait SmsGateway: Send + Sync {
         to: &'a str,
         text: &'a str,
     ) -> BoxFuture<'a, Result<(), NotifyError>>;
+
+    /// Whether the outbox is where the message is read (the demo's adapter): then its text is
+    /// kept as it was; otherwise, once delivered, its codes are redacted ([`redact_codes`]).
+    fn outbox_is_the_phone(&self) -> bool {
+        false
+    }
 }
 
 /// Demo adapter: messages stay in the outbox, where the demo page shows them; delivery only
@@ -60,6 +66,10 @@ impl SmsGateway for OutboxOnly {
         _text: &'a str,
     ) -> BoxFuture<'a, Result<(), NotifyError>> {
         Box::pin(async { Ok(()) })
+    }
+
+    fn outbox_is_the_phone(&self) -> bool {
+        true
     }
 }
 
@@ -172,7 +182,8 @@ pub async fn deliver_due_sms(
     gateway: &dyn SmsGateway,
     clock: &dyn Clock,
 ) -> Result<usize, rinnova_store::StoreError> {
-    deliver_channel(store, "sms", 12, Some(redact_codes), clock, |m| {
+    let redact = (!gateway.outbox_is_the_phone()).then_some(redact_codes as fn(&str) -> String);
+    deliver_channel(store, "sms", 12, redact, clock, |m| {
         Box::pin(async move { gateway.send(&m.id, &m.recipient, &m.body).await })
     })
     .await
