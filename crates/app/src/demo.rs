@@ -404,9 +404,10 @@ impl App {
                         algorithm: "sha1".into(),
                         digits: 6,
                         step_seconds: 30,
-                        secret: DEMO_TOKEN_SECRET.to_vec(),
+                        secret: self.seal_token_seed(&holder.id, DEMO_TOKEN_SECRET)?,
                         last_counter: None,
                         drift_steps: 0,
+                        sealed: 1,
                     },
                 )
                 .await?;

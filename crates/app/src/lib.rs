@@ -80,6 +80,7 @@ struct Inner {
     store: Store,
     ca: Ca,
     device: Arc<dyn SignatureDevice>,
+    secrets: Arc<dyn rinnova_ca::SecretSealer>,
     provider: Arc<dyn PaymentProvider>,
     clock: Arc<dyn Clock>,
     config: AppConfig,
@@ -100,6 +101,7 @@ impl App {
         let ca = ca_service::open(&store, &keys).await?;
         let delegates = delegates::Delegates::new(keys.token.clone(), keys.ca_passphrase.clone());
         let device = keys.holders;
+        let secrets = keys.secrets;
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(
             config.shop.sandbox_secret(),
@@ -119,18 +121,21 @@ impl App {
             )
             .await?
         };
-        Ok(App {
+        let app = App {
             inner: Arc::new(Inner {
                 link_key,
                 delegates,
                 store,
                 ca,
                 device,
+                secrets,
                 provider,
                 clock,
                 config,
             }),
-        })
+        };
+        app.seal_token_seeds().await?;
+        Ok(app)
     }
 
     /// The store.
@@ -156,6 +161,11 @@ impl App {
     /// The device holders' keys live in.
     pub fn holder_device(&self) -> &Arc<dyn SignatureDevice> {
         &self.inner.device
+    }
+
+    /// What seals secrets kept for holders.
+    pub(crate) fn inner_secrets(&self) -> &dyn rinnova_ca::SecretSealer {
+        self.inner.secrets.as_ref()
     }
 
     /// The key of reminder links.

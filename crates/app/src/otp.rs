@@ -182,8 +182,9 @@ impl App {
         };
         if let Some(t) = token {
             let state = token_state(&t)?;
+            let seed = self.token_seed(&t)?;
             let tolerance = self.config().token_tolerance.0;
-            return Ok(match state.verify(&t.secret, code, now, &tolerance) {
+            return Ok(match state.verify(&seed, code, now, &tolerance) {
                 Ok(next) => save_token(c, &h.id, &t, &next).await?,
                 Err(e) => Err(AppError::Token(e)),
             });
@@ -240,8 +241,9 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let state = token_state(&t)?;
+        let seed = self.token_seed(&t)?;
         let tolerance = self.config().token_tolerance.0;
-        let outcome = match state.resync(&t.secret, first, second, now, &tolerance) {
+        let outcome = match state.resync(&seed, first, second, now, &tolerance) {
             Ok(next) => save_token(&mut tx, holder_id, &t, &next).await?,
             Err(e) => Err(AppError::Token(e)),
         };

@@ -52,9 +52,12 @@ pub struct TokenRecord {
     pub algorithm: String,
     pub digits: i64,
     pub step_seconds: i64,
+    /// The seed: sealed by the key backend when `sealed` is 1 (issue 21), else in clear (an
+    /// earlier version's, sealed at the next start).
     pub secret: Vec<u8>,
     pub last_counter: Option<i64>,
     pub drift_steps: i64,
+    pub sealed: i64,
 }
 
 /// A remote-signature key.

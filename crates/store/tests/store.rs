@@ -296,6 +296,7 @@ async fn a_renewal_is_read_with_its_holder_and_only_for_them() {
             secret: vec![1; 20],
             last_counter: None,
             drift_steps: 0,
+            sealed: 0,
         },
     )
     .await

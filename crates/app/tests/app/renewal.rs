@@ -402,6 +402,82 @@ async fn o2_totp_holder_renews_with_token_codes_never_reused() {
     assert_eq!(r.step, RenewalStep::Completed);
 }
 
+/// Issue 21: a token's seed is stored sealed by the key backend, bound to its holder; a seed an
+/// earlier version stored in clear is sealed at start (`seal_token_seeds`) and still checks
+/// codes; a sealed seed copied to another holder's row opens for nobody.
+#[tokio::test]
+async fn o2_token_seeds_are_sealed_at_rest_and_clear_ones_sealed_at_start() {
+    let e = env().await;
+    let app = &e.app;
+    let h = holder_id(app, "JZLF006").await;
+    let row = |app: &rinnova_app::App| {
+        let app = app.clone();
+        let h = h.clone();
+        async move {
+            repo::holders::token(&mut app.store().conn().await.unwrap(), &h)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let t = row(app).await;
+    assert_eq!(t.sealed, 1);
+    assert!(
+        !t.secret
+            .windows(DEMO_TOKEN_SECRET.len())
+            .any(|w| w == DEMO_TOKEN_SECRET),
+        "the seed is not stored in clear"
+    );
+    // As an earlier version stored it.
+    sqlx::query("UPDATE tokens SET secret = $1, sealed = 0 WHERE holder_id = $2")
+        .bind(DEMO_TOKEN_SECRET.to_vec())
+        .bind(h.as_str())
+        .execute(&mut *app.store().conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(app.seal_token_seeds().await.unwrap(), 1);
+    assert_eq!(app.seal_token_seeds().await.unwrap(), 0, "once");
+    let t = row(app).await;
+    assert_eq!(t.sealed, 1);
+    assert_ne!(t.secret, DEMO_TOKEN_SECRET.to_vec());
+    // Codes still check against it: a resynchronisation with two consecutive codes.
+    let code = |step: u64| {
+        rinnova_domain::otp::format_code(
+            rinnova_domain::otp::hotp(
+                DEMO_TOKEN_SECRET,
+                step,
+                6,
+                rinnova_domain::otp::Algorithm::Sha1,
+            ),
+            6,
+        )
+    };
+    let step = rinnova_domain::otp::time_step(app.now(), 30);
+    app.resync_token(&h, &code(step), &code(step + 1), &ctx())
+        .await
+        .unwrap();
+    // Moved to another holder's row, the sealed seed opens for nobody.
+    let other = holder_id(app, "JZLF001").await;
+    sqlx::query(
+        "INSERT INTO tokens (holder_id, kind, algorithm, digits, step_seconds, secret, drift_steps, sealed) \
+         VALUES ($1, 'totp', 'sha1', 6, 30, $2, 0, 1)",
+    )
+    .bind(other.as_str())
+    .bind(t.secret.clone())
+    .execute(&mut *app.store().conn().await.unwrap())
+    .await
+    .unwrap();
+    let step = rinnova_domain::otp::time_step(app.now(), 30);
+    let err = app
+        .resync_token(&other, &code(step + 2), &code(step + 3), &ctx())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Internal(_)),
+        "the seed does not open for another holder: {err:?}"
+    );
+}
+
 #[tokio::test]
 async fn o2_drifted_token_is_resynchronised_with_two_consecutive_codes() {
     let e = env().await;

@@ -212,11 +212,12 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
         "{seal_text}"
     );
 
-    // The service's token holds the two holder keys, the issuing CA's key, the OCSP
-    // responder's and the audit seal's, all sensitive and never extractable; no holder's
-    // private key stays in it (seen by pkcs11-tool).
+    // The service's token holds the two holder keys and the key sealing TOTP seeds (issue
+    // 21), the issuing CA's key, the OCSP responder's and the audit seal's, all sensitive and
+    // never extractable; no holder's private key stays in it (seen by pkcs11-tool).
     let objects = token_objects(data.path(), "rinnova-demo", "rinnova-demo-user");
-    assert_eq!(objects.matches("Secret Key Object").count(), 2, "{objects}");
+    assert_eq!(objects.matches("Secret Key Object").count(), 3, "{objects}");
+    assert!(objects.contains("rinnova-secrets"), "{objects}");
     assert_eq!(
         objects.matches("Private Key Object").count(),
         3,
@@ -430,6 +431,21 @@ async fn o3_no_private_key_in_the_clear_in_the_database_the_files_or_the_log() {
             panic!("{what} in the clear in {}", f.display());
         }
     }
+    // Issue 21: nor the TOTP holder's seed in the database — it is sealed by the token's own
+    // AES key (the demo prints it for oathtool; the database must not hold it).
+    let seed = rinnova_app::demo::DEMO_TOKEN_SECRET;
+    let seed_hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    for name in database {
+        let bytes = std::fs::read(data.path().join(name)).unwrap();
+        assert!(
+            !bytes.windows(seed.len()).any(|w| w == seed),
+            "the TOTP seed in the clear in {name}"
+        );
+        let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+        assert!(!text.contains(&seed_hex), "the TOTP seed in hex in {name}");
+    }
+    let sealed = super::tamper(data.path(), "SELECT COUNT(*) FROM tokens WHERE sealed = 1");
+    assert!(sealed.contains('1'), "the demo's token is sealed: {sealed}");
 }
 
 /// Every private and secret key in a pkcs11-tool listing is sensitive and never extractable.

@@ -122,8 +122,8 @@ pub async fn count(c: &mut Conn) -> Result<i64, StoreError> {
 /// Inserts a token.
 pub async fn insert_token(c: &mut Conn, t: &TokenRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO tokens (holder_id, kind, algorithm, digits, step_seconds, secret, last_counter, drift_steps) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO tokens (holder_id, kind, algorithm, digits, step_seconds, secret, last_counter, drift_steps, sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(t.holder_id.as_str())
     .bind(&t.kind)
@@ -133,9 +133,33 @@ pub async fn insert_token(c: &mut Conn, t: &TokenRecord) -> Result<(), StoreErro
     .bind(&t.secret)
     .bind(t.last_counter)
     .bind(t.drift_steps)
+    .bind(t.sealed)
     .execute(c)
     .await?;
     Ok(())
+}
+
+/// Tokens whose seed is still in clear (stored by an earlier version).
+pub async fn unsealed_tokens(c: &mut Conn) -> Result<Vec<TokenRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM tokens WHERE sealed = 0")
+        .fetch_all(c)
+        .await?)
+}
+
+/// Replaces a token's seed in clear by its sealed form.
+pub async fn seal_token_secret(
+    c: &mut Conn,
+    holder_id: &HolderId,
+    sealed: &[u8],
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE tokens SET secret = $1, sealed = 1 WHERE holder_id = $2 AND sealed = 0",
+    )
+    .bind(sealed)
+    .bind(holder_id.as_str())
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// A holder's token, if any.
