@@ -396,6 +396,7 @@ impl App {
             };
             repo::holders::insert(&mut tx, &holder).await?;
             if s.token {
+                let (seed, sealed) = self.seal_token_seed(&holder.id, DEMO_TOKEN_SECRET)?;
                 repo::holders::insert_token(
                     &mut tx,
                     &TokenRecord {
@@ -404,10 +405,10 @@ impl App {
                         algorithm: "sha1".into(),
                         digits: 6,
                         step_seconds: 30,
-                        secret: self.seal_token_seed(&holder.id, DEMO_TOKEN_SECRET)?,
+                        secret: seed,
                         last_counter: None,
                         drift_steps: 0,
-                        sealed: 1,
+                        sealed,
                     },
                 )
                 .await?;

@@ -1,7 +1,7 @@
 //! The keys the application signs with (issue 20), and where holders' keys are.
 
 use crate::{App, AppError};
-use rinnova_ca::{Hsm, SignatureDevice};
+use rinnova_ca::{Hsm, SecretSealer, SignatureDevice};
 use rinnova_domain::secret::Secret;
 use rinnova_store::repo;
 use std::sync::Arc;
@@ -20,6 +20,9 @@ pub struct Keys {
     /// What seals secrets kept for holders (TOTP seeds, issue 21): an AES key in the token, or
     /// in software a key derived from the CA passphrase.
     pub secrets: Arc<dyn rinnova_ca::SecretSealer>,
+    /// The software sealer under `ca_passphrase`, when there is one: it opens seeds sealed in
+    /// software before the keys moved into a token.
+    pub software_secrets: Option<Arc<rinnova_ca::SoftwareSealer>>,
 }
 
 impl Keys {
@@ -35,23 +38,39 @@ impl Keys {
             ca_passphrase: Some(ca_passphrase),
             token: None,
             holders: Arc::new(rinnova_ca::SoftwareDevice { kdf: pin_kdf }),
-            secrets,
+            secrets: secrets.clone(),
+            software_secrets: Some(secrets),
         }
     }
 
     /// Keys in the service's token: holders' keys wrapped by it, the issuing CA's key in it
     /// (or still sealed under `ca_passphrase`, for a CA made before).
-    pub fn token(token: Arc<Hsm>, ca_passphrase: Option<Secret>) -> Result<Keys, AppError> {
+    pub fn token(
+        token: Arc<Hsm>,
+        ca_passphrase: Option<Secret>,
+        pin_kdf: rinnova_ca::KdfParams,
+    ) -> Result<Keys, AppError> {
         let holders = Arc::new(token.clone().holder_device()?);
         let secrets = Arc::new(rinnova_ca::HsmSealer::new(token.clone())?);
+        let software_secrets = ca_passphrase.as_ref().map(|p| {
+            Arc::new(rinnova_ca::SoftwareSealer::new(
+                p.expose().as_bytes(),
+                pin_kdf,
+            ))
+        });
         Ok(Keys {
             ca_passphrase,
             token: Some(token),
             holders,
             secrets,
+            software_secrets,
         })
     }
 }
+
+/// `TokenRecord::sealed`: sealed in software, or by the token.
+const SOFTWARE_SEALED: i64 = 1;
+const TOKEN_SEALED: i64 = 2;
 
 /// Where holders' keys are: how many live keys the HSM wraps, how many are still sealed in
 /// software (they move at their holder's next right PIN), and retired keys still stored.
@@ -63,47 +82,86 @@ pub struct KeyCensus {
 }
 
 impl App {
-    /// A token's seed, opened (sealed by the key backend, bound to its holder; a seed an
-    /// earlier version stored in clear is used as it is until [`App::seal_token_seeds`]).
+    /// A token's seed, opened: sealed by the key backend in use (bound to its holder), or —
+    /// until [`App::seal_token_seeds`] at start seals it anew — in clear or sealed in software.
     pub(crate) fn token_seed(
         &self,
         t: &rinnova_store::TokenRecord,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, AppError> {
-        if t.sealed == 0 {
-            return Ok(zeroize::Zeroizing::new(t.secret.clone()));
+        let context = t.holder_id.as_str().as_bytes();
+        match t.sealed {
+            0 => Ok(zeroize::Zeroizing::new(t.secret.clone())),
+            code if code == self.secrets_code() => {
+                Ok(self.inner_secrets().open(&t.secret, context)?)
+            }
+            SOFTWARE_SEALED => match self.software_secrets() {
+                Some(s) => Ok(s.open(&t.secret, context)?),
+                None => Err(AppError::Internal(
+                    "a token seed sealed in software: start once with ca_passphrase set, so that \
+                     the token seals it"
+                        .into(),
+                )),
+            },
+            other => Err(AppError::Internal(
+                format!("a token seed sealed by key backend {other}, not the one in use").into(),
+            )),
         }
-        Ok(self
-            .inner_secrets()
-            .open(&t.secret, t.holder_id.as_str().as_bytes())?)
     }
 
-    /// A seed sealed for its holder's row.
+    /// A seed sealed for its holder's row by the key backend in use, and that backend's code
+    /// for `TokenRecord::sealed`.
     pub fn seal_token_seed(
         &self,
         holder_id: &rinnova_domain::HolderId,
         seed: &[u8],
-    ) -> Result<Vec<u8>, AppError> {
-        Ok(self
-            .inner_secrets()
-            .seal(seed, holder_id.as_str().as_bytes())?)
+    ) -> Result<(Vec<u8>, i64), AppError> {
+        Ok((
+            self.inner_secrets()
+                .seal(seed, holder_id.as_str().as_bytes())?,
+            self.secrets_code(),
+        ))
     }
 
-    /// Seals every token seed still stored in clear (by a version before issue 21); returns
-    /// how many. Run at start; each is sealed in a transaction of its own, so an interrupted
-    /// run goes on at the next.
+    /// The code of the key backend in use for `TokenRecord::sealed`.
+    fn secrets_code(&self) -> i64 {
+        match self.inner_secrets().kind() {
+            "software" => SOFTWARE_SEALED,
+            _ => TOKEN_SEALED,
+        }
+    }
+
+    /// Seals anew, by the key backend in use, every token seed it did not seal: in clear (a
+    /// version before issue 21), or sealed in software on an installation whose keys moved
+    /// into a token. Returns how many. Run at start; each in a transaction of its own, so an
+    /// interrupted run goes on at the next.
     pub async fn seal_token_seeds(&self) -> Result<usize, AppError> {
-        let clear = repo::holders::unsealed_tokens(&mut *self.store().conn().await?).await?;
+        let code = self.secrets_code();
+        let others =
+            repo::holders::tokens_not_sealed_by(&mut *self.store().conn().await?, code).await?;
         let mut sealed = 0;
-        for t in clear {
-            let blob = self.seal_token_seed(&t.holder_id, &t.secret)?;
+        for t in others {
+            let seed = match self.token_seed(&t) {
+                Ok(seed) => seed,
+                Err(e) => {
+                    tracing::error!(holder = %t.holder_id, error = %crate::error::chain(&e), "a token seed cannot be sealed anew");
+                    continue;
+                }
+            };
+            let (blob, _) = self.seal_token_seed(&t.holder_id, &seed)?;
             let mut tx = self.store().begin().await?;
-            if repo::holders::seal_token_secret(&mut tx, &t.holder_id, &blob).await? {
+            if repo::holders::reseal_token_secret(&mut tx, &t.holder_id, t.sealed, &blob, code)
+                .await?
+            {
                 sealed += 1;
             }
             tx.commit().await.map_err(rinnova_store::StoreError::from)?;
         }
         if sealed > 0 {
-            tracing::info!(tokens = sealed, "token seeds sealed by the key backend");
+            tracing::info!(
+                tokens = sealed,
+                backend = self.inner_secrets().kind(),
+                "token seeds sealed by the key backend"
+            );
         }
         Ok(sealed)
     }

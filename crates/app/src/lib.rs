@@ -81,6 +81,7 @@ struct Inner {
     ca: Ca,
     device: Arc<dyn SignatureDevice>,
     secrets: Arc<dyn rinnova_ca::SecretSealer>,
+    software_secrets: Option<Arc<rinnova_ca::SoftwareSealer>>,
     provider: Arc<dyn PaymentProvider>,
     clock: Arc<dyn Clock>,
     config: AppConfig,
@@ -102,6 +103,7 @@ impl App {
         let delegates = delegates::Delegates::new(keys.token.clone(), keys.ca_passphrase.clone());
         let device = keys.holders;
         let secrets = keys.secrets;
+        let software_secrets = keys.software_secrets;
         // The only acquirer so far is the sandbox; a real one implements the same trait.
         let provider = Arc::new(SandboxProvider::new(
             config.shop.sandbox_secret(),
@@ -129,6 +131,7 @@ impl App {
                 ca,
                 device,
                 secrets,
+                software_secrets,
                 provider,
                 clock,
                 config,
@@ -166,6 +169,11 @@ impl App {
     /// What seals secrets kept for holders.
     pub(crate) fn inner_secrets(&self) -> &dyn rinnova_ca::SecretSealer {
         self.inner.secrets.as_ref()
+    }
+
+    /// The software sealer, when the CA passphrase is known.
+    pub(crate) fn software_secrets(&self) -> Option<&rinnova_ca::SoftwareSealer> {
+        self.inner.software_secrets.as_deref()
     }
 
     /// The key of reminder links.

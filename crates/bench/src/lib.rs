@@ -397,7 +397,7 @@ impl BenchDb {
                 let (service, root) = bench_tokens()?;
                 rinnova_app::ca_service::init_in_tokens(&store, &ca, &root, &service, clock.now())
                     .await?;
-                rinnova_app::Keys::token(service, None)?
+                rinnova_app::Keys::token(service, None, config.pin_kdf)?
             }
         };
         Ok(App::open(store, config.clone(), clock, keys).await?)

@@ -385,6 +385,7 @@ impl Config {
                 Ok(rinnova_app::Keys::token(
                     std::sync::Arc::new(hsm),
                     passphrase,
+                    self.app.pin_kdf,
                 )?)
             }
             Some(KeyBackend::Software) if !demo && !self.keys.allow_software_keys => anyhow::bail!(

@@ -52,11 +52,13 @@ pub struct TokenRecord {
     pub algorithm: String,
     pub digits: i64,
     pub step_seconds: i64,
-    /// The seed: sealed by the key backend when `sealed` is 1 (issue 21), else in clear (an
-    /// earlier version's, sealed at the next start).
+    /// The seed, as `sealed` says (issue 21).
     pub secret: Vec<u8>,
     pub last_counter: Option<i64>,
     pub drift_steps: i64,
+    /// 0: in clear (an earlier version's); 1: sealed in software (under the CA passphrase);
+    /// 2: sealed by the token's `rinnova-secrets` key. Seeds not sealed by the key backend in
+    /// use are sealed anew at start.
     pub sealed: i64,
 }
 

@@ -444,8 +444,11 @@ async fn o3_no_private_key_in_the_clear_in_the_database_the_files_or_the_log() {
         let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
         assert!(!text.contains(&seed_hex), "the TOTP seed in hex in {name}");
     }
-    let sealed = super::tamper(data.path(), "SELECT COUNT(*) FROM tokens WHERE sealed = 1");
-    assert!(sealed.contains('1'), "the demo's token is sealed: {sealed}");
+    let sealed = super::tamper(data.path(), "SELECT COUNT(*) FROM tokens WHERE sealed = 2");
+    assert!(
+        sealed.contains('1'),
+        "the demo's token is sealed by the token: {sealed}"
+    );
 }
 
 /// Every private and secret key in a pkcs11-tool listing is sensitive and never extractable.
@@ -473,7 +476,22 @@ async fn o3_software_keys_of_an_earlier_installation_move_into_the_token_at_the_
     let server = Server::start(data.path());
     drop(server);
 
+    let sealed_by = |code: i64| {
+        super::tamper(
+            data.path(),
+            &format!("SELECT COUNT(*) FROM tokens WHERE sealed = {code}"),
+        )
+    };
+    assert!(
+        sealed_by(1).contains('1'),
+        "the TOTP seed sealed in software"
+    );
+
     let server = start_softhsm(data.path());
+    // Issue 21: the TOTP holder's seed, sealed in software before, is sealed by the token at
+    // this start, and the holder's codes still work.
+    assert!(sealed_by(2).contains('1'), "{}", sealed_by(2));
+    assert!(sealed_by(1).contains('0'), "{}", sealed_by(1));
     let before = census(data.path());
     assert_eq!(before["in_hsm"], 0, "{before}");
     let software = before["software"].as_i64().unwrap();
@@ -516,6 +534,44 @@ async fn o3_software_keys_of_an_earlier_installation_move_into_the_token_at_the_
     assert_eq!(end["in_hsm"], 1, "{end}");
     assert_eq!(end["software"], software - 1, "{end}");
     assert_eq!(end["retired_kept"], 0, "{end}");
+
+    // The TOTP holder signs with a code from oathtool, checked against the seed the token
+    // now seals.
+    let (tok, _) = Api::login(&server.base, "JZLF006").await;
+    let home = tok.ok("GET", "/home", None).await;
+    let cert = home["certificates"][0]["id"].as_str().unwrap().to_owned();
+    let r = tok
+        .ok("POST", &format!("/certificates/{cert}/renewal"), None)
+        .await;
+    assert_eq!(r["otp"]["channel"], "token", "{r}");
+    let id = r["id"].as_str().unwrap().to_owned();
+    let r = tok
+        .ok("POST", &format!("/renewals/{id}/confirm-data"), None)
+        .await;
+    tok.ok(
+        "POST",
+        &format!("/renewals/{id}/documents"),
+        Some(json!({"documents_hash": r["documents_hash"], "accept_terms": true, "confirm_data": true})),
+    )
+    .await;
+    let out = Command::new("oathtool")
+        .args([
+            "--totp",
+            "-d",
+            "6",
+            "3132333435363738393031323334353637383930",
+        ])
+        .output()
+        .expect("oathtool is installed by scripts/test");
+    let code = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let r = tok
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/sign"),
+            Some(json!({"pin": "12345678", "otp": code})),
+        )
+        .await;
+    assert_eq!(r["step"], "activate", "{r}");
 }
 
 /// `pkcs11-tool`'s access flags of the private key labelled `label` in a listing.

@@ -139,24 +139,33 @@ pub async fn insert_token(c: &mut Conn, t: &TokenRecord) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Tokens whose seed is still in clear (stored by an earlier version).
-pub async fn unsealed_tokens(c: &mut Conn) -> Result<Vec<TokenRecord>, StoreError> {
-    Ok(sqlx::query_as("SELECT * FROM tokens WHERE sealed = 0")
+/// Tokens whose seed is not sealed by `sealer` (a sealer's code, see `TokenRecord::sealed`):
+/// in clear, or sealed by another key backend.
+pub async fn tokens_not_sealed_by(
+    c: &mut Conn,
+    sealer: i64,
+) -> Result<Vec<TokenRecord>, StoreError> {
+    Ok(sqlx::query_as("SELECT * FROM tokens WHERE sealed <> $1")
+        .bind(sealer)
         .fetch_all(c)
         .await?)
 }
 
-/// Replaces a token's seed in clear by its sealed form.
-pub async fn seal_token_secret(
+/// Replaces a token's seed (as it was, `was`) by its form sealed by `sealer`.
+pub async fn reseal_token_secret(
     c: &mut Conn,
     holder_id: &HolderId,
-    sealed: &[u8],
+    was: i64,
+    secret: &[u8],
+    sealer: i64,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE tokens SET secret = $1, sealed = 1 WHERE holder_id = $2 AND sealed = 0",
+        "UPDATE tokens SET secret = $1, sealed = $2 WHERE holder_id = $3 AND sealed = $4",
     )
-    .bind(sealed)
+    .bind(secret)
+    .bind(sealer)
     .bind(holder_id.as_str())
+    .bind(was)
     .execute(c)
     .await?;
     Ok(done.rows_affected() == 1)
