@@ -463,6 +463,22 @@ fn uuid_like() -> String {
 
 /// Runs SQL on the test's database behind the application's back (Python's sqlite3, or psql);
 /// prints the first column of the rows.
+/// pkilint's RFC 5280 CRL linter on `file` in `dir` (`CRL` or `ARL`): no finding of warning
+/// level or above (issue 21).
+fn lint_crl(dir: &Path, file: &str, kind: &str) {
+    let out = Command::new("lint_crl")
+        .args(["lint", "-t", kind, "-p", "PKIX", "-s", "WARNING", file])
+        .current_dir(dir)
+        .output()
+        .expect("pkilint is needed: scripts/test installs it");
+    let findings = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && findings.trim().is_empty(),
+        "pkilint on {file}: {findings}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn tamper(data: &Path, sql: &str) -> String {
     if let Some(url) = database_of(data) {
         let out = Command::new("psql")

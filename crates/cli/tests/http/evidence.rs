@@ -372,6 +372,7 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
     );
     assert!(text.contains("Superseded"), "{text}");
     assert!(text.contains("X509v3 CRL Number"), "{text}");
+    lint_crl(d, "crl1.der", "CRL");
 
     let url = format!("{}/ca/ocsp", server.base);
     let ocsp = |cert: &str| -> String {

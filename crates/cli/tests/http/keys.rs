@@ -935,6 +935,7 @@ async fn the_root_signs_its_crl_and_subordinates_openssl_checks_them() {
     fetch(&server.base, "/ca/root-crl.der", dir, "root-crl-1.der").await;
     let first = crl_pem("root-crl-1");
     assert!(first.contains("verify OK"), "signed by the root: {first}");
+    super::lint_crl(dir, "root-crl-1.der", "ARL");
     assert!(first.contains("No Revoked Certificates"), "{first}");
     let issuing = openssl(&["x509", "-in", "issuing.pem", "-noout", "-text"], dir);
     assert!(
@@ -1074,6 +1075,7 @@ async fn the_root_signs_its_crl_and_subordinates_openssl_checks_them() {
         "{second}"
     );
     assert!(second.contains("CA Compromise"), "{second}");
+    super::lint_crl(dir, "root-crl-2.der", "ARL");
     let out = Command::new("openssl")
         .args([
             "verify",
