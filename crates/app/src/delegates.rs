@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 pub(crate) struct Delegates {
     token: Option<Arc<Hsm>>,
     passphrase: Option<Secret>,
-    slots: [Slot; 2],
+    slots: [Slot; 3],
 }
 
 #[derive(Default)]
@@ -46,6 +46,7 @@ impl Delegates {
         &self.slots[match purpose {
             Purpose::OcspResponder => 0,
             Purpose::AuditSeal => 1,
+            Purpose::TimeStamping => 2,
         }]
     }
 }

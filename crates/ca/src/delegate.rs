@@ -17,6 +17,8 @@ pub enum Purpose {
     OcspResponder,
     /// The audit trail's seals: EKU id-kp-documentSigning (RFC 9336), non-repudiation.
     AuditSeal,
+    /// The time-stamping unit (RFC 3161, issue 21): critical EKU id-kp-timeStamping only.
+    TimeStamping,
 }
 
 /// id-kp-documentSigning (RFC 9336).
@@ -24,16 +26,23 @@ const DOCUMENT_SIGNING: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 36];
 const DOCUMENT_SIGNING_OID: &str = "1.3.6.1.5.5.7.3.36";
 /// id-kp-OCSPSigning.
 const OCSP_SIGNING_OID: &str = "1.3.6.1.5.5.7.3.9";
+/// id-kp-timeStamping.
+const TIME_STAMPING_OID: &str = "1.3.6.1.5.5.7.3.8";
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 2] = [Purpose::OcspResponder, Purpose::AuditSeal];
+    pub const ALL: [Purpose; 3] = [
+        Purpose::OcspResponder,
+        Purpose::AuditSeal,
+        Purpose::TimeStamping,
+    ];
 
     /// The name it is stored under (the database, sealed software keys, logs).
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::OcspResponder => "ocsp-responder",
             Purpose::AuditSeal => "audit-seal",
+            Purpose::TimeStamping => "time-stamping",
         }
     }
 
@@ -42,6 +51,7 @@ impl Purpose {
         match self {
             Purpose::OcspResponder => "rinnova-ocsp-responder",
             Purpose::AuditSeal => "rinnova-audit-seal",
+            Purpose::TimeStamping => "rinnova-tsa",
         }
     }
 
@@ -52,6 +62,8 @@ impl Purpose {
         match self {
             Purpose::OcspResponder => (30, 10),
             Purpose::AuditSeal => (90, 30),
+            // A time-stamp is checked against the certificate valid when it was made.
+            Purpose::TimeStamping => (365, 60),
         }
     }
 
@@ -59,6 +71,7 @@ impl Purpose {
         match self {
             Purpose::OcspResponder => format!("{issuing_cn} OCSP Responder"),
             Purpose::AuditSeal => format!("{issuing_cn} Audit Seal"),
+            Purpose::TimeStamping => format!("{issuing_cn} Time-Stamping Unit"),
         }
     }
 
@@ -66,6 +79,7 @@ impl Purpose {
         match self {
             Purpose::OcspResponder => OCSP_SIGNING_OID,
             Purpose::AuditSeal => DOCUMENT_SIGNING_OID,
+            Purpose::TimeStamping => TIME_STAMPING_OID,
         }
     }
 }
@@ -121,6 +135,22 @@ impl Ca {
                 ];
                 params.extended_key_usages =
                     vec![ExtendedKeyUsagePurpose::Other(DOCUMENT_SIGNING.to_vec())];
+            }
+            Purpose::TimeStamping => {
+                params.key_usages = vec![
+                    KeyUsagePurpose::DigitalSignature,
+                    KeyUsagePurpose::ContentCommitment,
+                ];
+                // RFC 3161 §2.3: id-kp-timeStamping alone, in a critical extension (rcgen
+                // writes its own EKU non-critical): SEQUENCE { OID 1.3.6.1.5.5.7.3.8 }.
+                let mut eku = rcgen::CustomExtension::from_oid_content(
+                    &[2, 5, 29, 37],
+                    vec![
+                        0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+                    ],
+                );
+                eku.set_criticality(true);
+                params.custom_extensions = vec![eku];
             }
         }
         let not_after = not_before
@@ -181,7 +211,8 @@ pub fn verify_delegated(
         .ok_or(DelegateProblem::WrongPurpose(purpose))?;
     let wanted = purpose.eku_oid();
     let named = eku.value.other.iter().any(|o| o.to_id_string() == wanted)
-        || (purpose == Purpose::OcspResponder && eku.value.ocsp_signing);
+        || (purpose == Purpose::OcspResponder && eku.value.ocsp_signing)
+        || (purpose == Purpose::TimeStamping && eku.value.time_stamping);
     if !named || eku.value.any {
         return Err(DelegateProblem::WrongPurpose(purpose));
     }

@@ -15,6 +15,7 @@ pub mod revocation;
 pub mod root;
 pub mod seal;
 pub mod secrets;
+pub mod tsa;
 
 pub use authority::{Ca, CaAlgorithm, CaConfig, CaKeyLocation, CaMaterial, IssuedCertificate};
 pub use delegate::{Delegate, Purpose};

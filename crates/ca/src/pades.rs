@@ -61,6 +61,15 @@ pub fn signed_attributes(
     content_digest: &[u8],
     signer_cert_der: &[u8],
 ) -> Result<Vec<u8>, CaError> {
+    signed_attributes_for(ID_DATA, content_digest, signer_cert_der)
+}
+
+/// [`signed_attributes`] for content of type `content_type` (a time-stamp token's TSTInfo).
+pub(crate) fn signed_attributes_for(
+    content_type: ObjectIdentifier,
+    content_digest: &[u8],
+    signer_cert_der: &[u8],
+) -> Result<Vec<u8>, CaError> {
     let cert_hash = digest::digest(&digest::SHA256, signer_cert_der);
     let signing_cert = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
@@ -71,7 +80,7 @@ pub fn signed_attributes(
     attrs
         .insert(attribute(
             CONTENT_TYPE,
-            Any::encode_from(&ID_DATA).map_err(der_err)?,
+            Any::encode_from(&content_type).map_err(der_err)?,
         )?)
         .map_err(der_err)?;
     attrs
@@ -98,6 +107,31 @@ pub fn signed_data(
     signed_attributes_der: &[u8],
     signature: &[u8],
 ) -> Result<Vec<u8>, CaError> {
+    signed_data_for(
+        None,
+        signer_cert_der,
+        chain,
+        signed_attributes_der,
+        signature,
+        AlgorithmIdentifierOwned {
+            oid: ECDSA_WITH_SHA256,
+            parameters: None,
+        },
+        true,
+    )
+}
+
+/// [`signed_data`] with, when `content` is given, its type and DER encapsulated (a time-stamp
+/// token: RFC 5652 version 3), signed with `signature_algorithm`.
+pub(crate) fn signed_data_for(
+    content: Option<(ObjectIdentifier, &[u8])>,
+    signer_cert_der: &[u8],
+    chain: &[&[u8]],
+    signed_attributes_der: &[u8],
+    signature: &[u8],
+    signature_algorithm: AlgorithmIdentifierOwned,
+    with_certificates: bool,
+) -> Result<Vec<u8>, CaError> {
     let signer = x509_cert::Certificate::from_der(signer_cert_der).map_err(der_err)?;
     let attrs =
         cms::signed_data::SignedAttributes::from_der(signed_attributes_der).map_err(der_err)?;
@@ -110,10 +144,7 @@ pub fn signed_data(
         sid,
         digest_alg: sha256_alg(),
         signed_attrs: Some(attrs),
-        signature_algorithm: AlgorithmIdentifierOwned {
-            oid: ECDSA_WITH_SHA256,
-            parameters: None,
-        },
+        signature_algorithm,
         signature: OctetString::new(signature).map_err(der_err)?,
         unsigned_attrs: None,
     };
@@ -132,14 +163,29 @@ pub fn signed_data(
     digest_algorithms.insert(sha256_alg()).map_err(der_err)?;
     let mut infos = SetOfVec::new();
     infos.insert(info).map_err(der_err)?;
+    let (version, encap_content_info) = match content {
+        None => (
+            CmsVersion::V1,
+            EncapsulatedContentInfo {
+                econtent_type: ID_DATA,
+                econtent: None,
+            },
+        ),
+        Some((econtent_type, der)) => (
+            CmsVersion::V3,
+            EncapsulatedContentInfo {
+                econtent_type,
+                econtent: Some(
+                    Any::encode_from(&OctetString::new(der).map_err(der_err)?).map_err(der_err)?,
+                ),
+            },
+        ),
+    };
     let sd = SignedData {
-        version: CmsVersion::V1,
+        version,
         digest_algorithms,
-        encap_content_info: EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
-            econtent: None,
-        },
-        certificates: Some(CertificateSet(certs)),
+        encap_content_info,
+        certificates: with_certificates.then_some(CertificateSet(certs)),
         crls: None,
         signer_infos: SignerInfos(infos),
     };

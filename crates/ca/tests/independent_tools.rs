@@ -218,3 +218,118 @@ fn c1_cns_certificate_is_for_client_authentication() {
     );
     assert!(!cert.der.is_empty());
 }
+
+/// Issue 21: the time-stamping unit answers an RFC 3161 query OpenSSL made, and `openssl ts
+/// -verify` accepts the token against our root (the TSA's certificate: critical EKU
+/// id-kp-timeStamping, from the issuing CA); a refused request says why.
+#[test]
+fn the_tsa_answers_openssl_and_openssl_verifies_the_token() {
+    use rinnova_ca::{Purpose, ca_key::CaKey, tsa};
+    for algorithm in [CaAlgorithm::EcdsaP256, CaAlgorithm::Rsa3072] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let now = Timestamp::from_second(1_795_000_000).unwrap();
+        let mut config = CaConfig::demo("https://rinnova-demo.it");
+        config.algorithm = algorithm;
+        let material =
+            Ca::init(&config, b"passphrase", KdfParams::insecure_for_tests(), now).unwrap();
+        let ca = Ca::open(material, b"passphrase").unwrap();
+        let key = CaKey::generate_software(algorithm).unwrap();
+        let cert = ca
+            .issue_delegate(Purpose::TimeStamping, &key, now, 365)
+            .unwrap();
+        let (root, issuing) = ca.chain_pem();
+        std::fs::write(dir.join("chain.pem"), format!("{root}{issuing}")).unwrap();
+        std::fs::write(dir.join("tsa.pem"), pem("CERTIFICATE", &cert.der)).unwrap();
+        let text = run(Command::new("openssl")
+            .args(["x509", "-noout", "-text", "-in"])
+            .arg(dir.join("tsa.pem")));
+        assert!(
+            text.contains("X509v3 Extended Key Usage: critical") && text.contains("Time Stamping"),
+            "{text}"
+        );
+        std::fs::write(dir.join("data.txt"), b"the renewal form").unwrap();
+        run(Command::new("openssl")
+            .args([
+                "ts", "-query", "-data", "data.txt", "-sha256", "-cert", "-out", "q.tsq",
+            ])
+            .current_dir(dir));
+        let policy = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.99999.1.3");
+        let req = tsa::parse_request(&std::fs::read(dir.join("q.tsq")).unwrap(), &policy).unwrap();
+        let delegate = rinnova_ca::Delegate {
+            purpose: Purpose::TimeStamping,
+            key: std::sync::Arc::new(key),
+            cert_der: cert.der.clone(),
+            serial_hex: cert.serial_hex.clone(),
+        };
+        let answer = tsa::grant(&delegate, algorithm, &policy, &req, &[0x8f; 16], now).unwrap();
+        std::fs::write(dir.join("r.tsr"), &answer).unwrap();
+        let shown = run(Command::new("openssl")
+            .args(["ts", "-reply", "-in", "r.tsr", "-text"])
+            .current_dir(dir));
+        assert!(shown.contains("Status: Granted."), "{shown}");
+        assert!(
+            shown.contains("Policy OID: 1.3.6.1.4.1.99999.1.3"),
+            "{shown}"
+        );
+        assert!(shown.contains("Accuracy: 0x01 seconds"), "{shown}");
+        let verified = run(Command::new("openssl")
+            .args([
+                "ts",
+                "-verify",
+                "-queryfile",
+                "q.tsq",
+                "-in",
+                "r.tsr",
+                "-CAfile",
+                "chain.pem",
+            ])
+            .current_dir(dir));
+        assert!(
+            verified.contains("Verification: OK"),
+            "{algorithm:?}: {verified}"
+        );
+        // The token is for this data only.
+        std::fs::write(dir.join("other.txt"), b"another form").unwrap();
+        let out = Command::new("openssl")
+            .args([
+                "ts",
+                "-verify",
+                "-data",
+                "other.txt",
+                "-in",
+                "r.tsr",
+                "-CAfile",
+                "chain.pem",
+            ])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "another document verified");
+        assert_eq!(
+            tsa::tst_info(&answer)
+                .unwrap()
+                .gen_time
+                .to_unix_duration()
+                .as_secs(),
+            1_795_000_000
+        );
+        // SHA-1 is refused, saying so.
+        run(Command::new("openssl")
+            .args([
+                "ts", "-query", "-data", "data.txt", "-sha1", "-out", "q1.tsq",
+            ])
+            .current_dir(dir));
+        let refused =
+            tsa::parse_request(&std::fs::read(dir.join("q1.tsq")).unwrap(), &policy).unwrap_err();
+        std::fs::write(dir.join("r1.tsr"), tsa::refusal(refused).unwrap()).unwrap();
+        let shown = run(Command::new("openssl")
+            .args(["ts", "-reply", "-in", "r1.tsr", "-text"])
+            .current_dir(dir));
+        assert!(shown.contains("Status: Rejected"), "{shown}");
+        assert!(
+            shown.contains("unrecognized or unsupported algorithm"),
+            "{shown}"
+        );
+    }
+}

@@ -213,19 +213,24 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     );
 
     // The service's token holds the two holder keys and the key sealing TOTP seeds (issue
-    // 21), the issuing CA's key, the OCSP responder's and the audit seal's, all sensitive and
-    // never extractable; no holder's private key stays in it (seen by pkcs11-tool).
+    // 21), the issuing CA's key, the OCSP responder's, the audit seal's and the time-stamping
+    // unit's (issue 21), all sensitive and never extractable; no holder's private key stays in
+    // it (seen by pkcs11-tool).
     let objects = token_objects(data.path(), "rinnova-demo", "rinnova-demo-user");
     assert_eq!(objects.matches("Secret Key Object").count(), 3, "{objects}");
     assert!(objects.contains("rinnova-secrets"), "{objects}");
     assert_eq!(
         objects.matches("Private Key Object").count(),
-        3,
+        4,
         "{objects}"
     );
     assert!(objects.contains("rinnova-issuing-ca"), "{objects}");
     assert!(objects.contains("rinnova-ocsp-responder"), "{objects}");
     assert!(objects.contains("rinnova-audit-seal"), "{objects}");
+    assert!(
+        objects.contains("rinnova-tsa"),
+        "the time-stamping unit's: {objects}"
+    );
     assert_sensitive(&objects);
     // The root's key is on a token of its own.
     let root = token_objects(data.path(), "root-rinnova-demo", "root-rinnova-demo-user");
