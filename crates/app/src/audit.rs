@@ -82,11 +82,13 @@ pub enum AuditAction {
     TokenResyncFailed,
     CdrlLogin,
     RaoLogin,
+    /// The time-stamping unit issued a token (issue 21): its serial, the imprint.
+    TimeStampIssued,
 }
 
 impl AuditAction {
     /// Every action (the locales have a label for each: tested).
-    pub const ALL: [AuditAction; 61] = [
+    pub const ALL: [AuditAction; 62] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -148,6 +150,7 @@ impl AuditAction {
         Self::TokenResyncFailed,
         Self::CdrlLogin,
         Self::RaoLogin,
+        Self::TimeStampIssued,
     ];
 
     /// The stable code stored in the row.
@@ -214,6 +217,7 @@ impl AuditAction {
             Self::TokenResyncFailed => "token_resync_failed",
             Self::CdrlLogin => "cdrl_login",
             Self::RaoLogin => "rao_login",
+            Self::TimeStampIssued => "time_stamp_issued",
         }
     }
 }

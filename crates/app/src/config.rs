@@ -50,6 +50,9 @@ pub struct AppConfig {
     /// Minutes between two reminder sweeps inside `serve` (0: none, cron runs
     /// `rinnova reminders run`).
     pub reminder_sweep_minutes: u64,
+    /// The policy under which the time-stamping unit (`/tsa`) issues its tokens (an OID the
+    /// CA registers; the demo's is under the private-enterprise placeholder arc).
+    pub tsa_policy_oid: String,
     /// Where seals of the audit chain are exported (issue 21). Not a setting of its own: the
     /// binary sets it from the top-level `[audit]` section (default: in the data directory).
     #[serde(skip)]
@@ -85,6 +88,7 @@ impl Default for AppConfig {
             reminders: ReminderPolicy::default(),
             reminder_sweep_minutes: 60,
             audit_export_dir: None,
+            tsa_policy_oid: "1.3.6.1.4.1.99999.2.1".into(),
             token_tolerance: TokenTolerance::default(),
         }
     }

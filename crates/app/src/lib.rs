@@ -41,6 +41,7 @@ pub mod shop;
 mod staff;
 pub mod views;
 
+pub mod tsa;
 pub mod util;
 
 pub use config::AppConfig;

@@ -100,6 +100,14 @@ pub fn parse_request(der: &[u8], policy: &ObjectIdentifier) -> Result<TimeStampR
     Ok(req)
 }
 
+/// A token's serial number from 16 random bytes: a positive INTEGER written minimally, its
+/// first byte 0x40..=0x7f (126 random bits; RFC 3161 asks for uniqueness up to 160 bits).
+pub fn serial_from(random: [u8; 16]) -> [u8; 16] {
+    let mut s = random;
+    s[0] = (s[0] & 0x3f) | 0x40;
+    s
+}
+
 /// The answer refusing a request.
 pub fn refusal(r: Refusal) -> Result<Vec<u8>, CaError> {
     let text = der::asn1::Utf8StringRef::new(r.words()).map_err(der_err)?;
@@ -120,8 +128,8 @@ pub fn refusal(r: Refusal) -> Result<Vec<u8>, CaError> {
 }
 
 /// The granted answer: a token over the request's message imprint, at `now` (accurate to a
-/// second), numbered `serial`, under `policy`, signed by `tsa` (whose certificate the token
-/// carries when the request asks for it).
+/// second), numbered `serial` (made a positive minimal INTEGER by [`serial_from`]), under
+/// `policy`, signed by `tsa` (whose certificate the token carries when the request asks for it).
 pub fn grant(
     tsa: &Delegate,
     algorithm: crate::CaAlgorithm,
@@ -134,8 +142,7 @@ pub fn grant(
         version: TspVersion::V1,
         policy: *policy,
         message_imprint: req.message_imprint.clone(),
-        // Positive: the top bit cleared.
-        serial_number: Int::new(&[&[0u8][..], serial].concat()).map_err(der_err)?,
+        serial_number: Int::new(&serial_from(*serial)).map_err(der_err)?,
         gen_time: GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
             u64::try_from(now.as_second()).map_err(|e| CaError::Certificate(e.to_string()))?,
         ))

@@ -410,6 +410,7 @@ audit-token_resynchronised = Token resynchronised
 audit-token_resync_failed = Token resynchronisation failed
 audit-cdrl_login = Organisation manager login
 audit-rao_login = RAO operator login
+audit-time_stamp_issued = Time-stamp issued
 audit-login = Login
 audit-login_failed = Failed login
 audit-logout = Logout

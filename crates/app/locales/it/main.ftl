@@ -410,6 +410,7 @@ audit-token_resynchronised = Token risincronizzato
 audit-token_resync_failed = Risincronizzazione del token non riuscita
 audit-cdrl_login = Accesso del responsabile dell'organizzazione
 audit-rao_login = Accesso dell'operatore RAO
+audit-time_stamp_issued = Marca temporale emessa
 audit-login = Accesso
 audit-login_failed = Accesso non riuscito
 audit-logout = Uscita

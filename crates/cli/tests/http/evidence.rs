@@ -299,6 +299,92 @@ async fn the_demo_certificates_pass_pkilint_etsi_but_for_the_demo_servers_loopba
     }
 }
 
+/// Issue 21: the built-in time-stamping unit over HTTP (RFC 3161 §3.4): OpenSSL makes the
+/// query, `/tsa` answers, `openssl ts -verify` accepts the token against the CA's chain; the
+/// token is recorded in the audit trail; a SHA-1 query is refused, saying why.
+#[tokio::test]
+async fn the_tsa_answers_over_http_and_openssl_verifies_its_tokens() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_ca_certificates(&server.base, d).await;
+    std::fs::write(d.join("form.pdf"), b"%PDF-1.7 the signed renewal form").unwrap();
+    let ask = |query: &str, reply: &str| {
+        let base = server.base.clone();
+        let (query, reply) = (d.join(query), d.join(reply));
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{base}/tsa"))
+                .header("content-type", "application/timestamp-query")
+                .body(std::fs::read(query).unwrap())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            assert_eq!(
+                resp.headers()["content-type"],
+                "application/timestamp-reply"
+            );
+            std::fs::write(reply, resp.bytes().await.unwrap()).unwrap();
+        }
+    };
+    openssl(
+        &[
+            "ts", "-query", "-data", "form.pdf", "-sha256", "-cert", "-out", "q.tsq",
+        ],
+        d,
+    );
+    ask("q.tsq", "r.tsr").await;
+    let shown = openssl(&["ts", "-reply", "-in", "r.tsr", "-text"], d);
+    assert!(shown.contains("Status: Granted."), "{shown}");
+    assert!(
+        shown.contains("Policy OID: 1.3.6.1.4.1.99999.2.1"),
+        "{shown}"
+    );
+    let verified = openssl(
+        &[
+            "ts",
+            "-verify",
+            "-data",
+            "form.pdf",
+            "-in",
+            "r.tsr",
+            "-CAfile",
+            "chain.pem",
+        ],
+        d,
+    );
+    assert!(verified.contains("Verification: OK"), "{verified}");
+    // The token's serial is in the audit trail.
+    let serial = shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Serial number: 0x"))
+        .expect("a serial")
+        .to_ascii_lowercase();
+    let found = tamper(
+        data.path(),
+        "SELECT subject FROM audit WHERE action = 'time_stamp_issued'",
+    );
+    assert!(
+        found
+            .to_ascii_lowercase()
+            .contains(serial.trim_start_matches('0')),
+        "{found} / {serial}"
+    );
+    // SHA-1 is not accepted.
+    openssl(
+        &[
+            "ts", "-query", "-data", "form.pdf", "-sha1", "-out", "q1.tsq",
+        ],
+        d,
+    );
+    ask("q1.tsq", "r1.tsr").await;
+    let shown = openssl(&["ts", "-reply", "-in", "r1.tsr", "-text"], d);
+    assert!(shown.contains("Status: Rejected."), "{shown}");
+    assert!(shown.contains("SHA-256, SHA-384 or SHA-512"), "{shown}");
+}
+
 /// Saves a holder's certificates as PEM files named `{prefix}-{status}.pem`; returns
 /// (status, serial) pairs.
 async fn save_certificates(api: &Api, dir: &Path, prefix: &str) -> Vec<(String, String)> {

@@ -75,3 +75,17 @@ pub(super) async fn ocsp_get(State(s): State<WebState>, Path(request): Path<Stri
         .unwrap_or_default();
     ocsp_response(&s, s.app.ocsp(&der).await)
 }
+
+/// The time-stamping unit (RFC 3161 over HTTP, §3.4): the DER query is the body
+/// (`application/timestamp-query`), the answer a `TimeStampResp` (`application/timestamp-reply`)
+/// — a token, or a refusal that says why.
+pub(super) async fn tsa_post(
+    State(s): State<WebState>,
+    crate::RequestCtx(ctx): crate::RequestCtx,
+    body: axum::body::Bytes,
+) -> Response {
+    match s.app.time_stamp(&body, &ctx).await {
+        Ok(der) => ([(header::CONTENT_TYPE, "application/timestamp-reply")], der).into_response(),
+        Err(e) => error_page(&s, Lang::It, &e),
+    }
+}

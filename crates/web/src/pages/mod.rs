@@ -74,6 +74,7 @@ pub fn routes() -> Router<WebState> {
         .route("/ca/root-crl.der", get(ca::ca_root_crl))
         .route("/ca/ocsp", post(ca::ocsp_post))
         .route("/ca/ocsp/{*request}", get(ca::ocsp_get))
+        .route("/tsa", post(ca::tsa_post))
 }
 
 pub(crate) fn page(

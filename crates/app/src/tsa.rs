@@ -1,0 +1,50 @@
+//! The time-stamping unit (RFC 3161, issue 21): `/tsa` answers time-stamp queries with tokens
+//! signed by the TSA delegate; every token issued is recorded in the audit trail.
+
+use crate::util::{blocking, secs};
+use crate::{App, AppError, Ctx};
+use rinnova_ca::{Purpose, tsa};
+use rinnova_store::StoreError;
+
+impl App {
+    /// The answer to a time-stamp query (`application/timestamp-query`, DER): a token, or a
+    /// refusal saying why. Only a failure of the service itself is an error.
+    pub async fn time_stamp(&self, query_der: &[u8], ctx: &Ctx) -> Result<Vec<u8>, AppError> {
+        let policy = der_oid(&self.config().tsa_policy_oid)?;
+        let req = match tsa::parse_request(query_der, &policy) {
+            Ok(req) => req,
+            Err(refused) => return Ok(tsa::refusal(refused)?),
+        };
+        let unit = self.delegate(Purpose::TimeStamping).await?;
+        let serial = tsa::serial_from(rinnova_ca::random_bytes()?);
+        let now = self.now();
+        let algorithm = self.ca().material().config.algorithm;
+        let imprint = format!(
+            "{} {}",
+            req.message_imprint.hash_algorithm.oid,
+            hex::encode(req.message_imprint.hashed_message.as_bytes())
+        );
+        let answer =
+            blocking(move || tsa::grant(&unit, algorithm, &policy, &req, &serial, now)).await??;
+        // Recorded before it is handed out: a token nobody can find in the trail was never
+        // given.
+        let mut tx = self.store().begin().await?;
+        crate::auth::audit(
+            &mut tx,
+            secs(now),
+            "tsa",
+            crate::audit::AuditAction::TimeStampIssued,
+            Some(&hex::encode(serial)),
+            ctx,
+            Some(imprint),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(answer)
+    }
+}
+
+fn der_oid(s: &str) -> Result<der::oid::ObjectIdentifier, AppError> {
+    der::oid::ObjectIdentifier::new(s.trim())
+        .map_err(|e| AppError::Internal(format!("app.tsa_policy_oid {s:?}: {e}").into()))
+}
