@@ -297,6 +297,13 @@ pub struct ExportedSeal {
     pub signer_serial: Option<String>,
     /// Base64 DER of the audit seal certificate.
     pub signer_certificate: Option<String>,
+    /// Hex SHA-256 of the message the seal signed: what its time-stamp is over
+    /// (`openssl ts -verify -digest …`).
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// Base64 of the seal's time-stamp (RFC 3161 TimeStampResp, DER; a `.tsr` file).
+    #[serde(default)]
+    pub timestamp_token: Option<String>,
 }
 
 const EXPORT_FORMAT: &str = "rinnova-audit-seal/2";
@@ -315,6 +322,12 @@ impl ExportedSeal {
                 .prev_seal
                 .as_ref()
                 .map(hex::decode)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            timestamp_token: self
+                .timestamp_token
+                .as_ref()
+                .map(|t| b64.decode(t))
                 .transpose()
                 .map_err(|e| e.to_string())?,
         })
@@ -377,34 +390,46 @@ impl AuditVerdict {
 
 impl App {
     /// Signs the chain's current head unless it is sealed already — the seal names the one
-    /// before it — then exports every seal not yet exported; returns the seq sealed.
+    /// before it, and is time-stamped by the CA's time-stamping unit — then exports every seal
+    /// not yet exported; returns the seq sealed.
     pub async fn seal_audit(&self) -> Result<Option<i64>, AppError> {
         let now = secs(self.now());
         // Before the transaction: the first seal may issue the delegate's certificate.
         let sealer = self.delegate(Purpose::AuditSeal).await?;
-        let mut tx = self.store().begin().await?;
-        let (seq, hash) = repo::audit::head(&mut tx).await?;
-        let last = repo::audit::last_seal(&mut tx).await?;
+        let (seq, hash, last) = {
+            let mut c = self.store().conn().await?;
+            let (seq, hash) = repo::audit::head(&mut c).await?;
+            (seq, hash, repo::audit::last_seal(&mut c).await?)
+        };
         let sealed = if seq == 0 || last.as_ref().is_some_and(|l| l.seq >= seq) {
-            drop(tx);
             None
         } else {
             let prev = last.as_ref().map_or([0; 32], seal_digest);
-            let signature = sealer
-                .key
-                .sign_message(&seal_message_v2(seq, &hash, now, &prev))?;
-            let inserted = repo::audit::insert_seal(
-                &mut tx,
-                &Seal {
-                    seq,
-                    head_hash: hash.clone(),
-                    sealed_at: now,
-                    signature,
-                    signer_serial: Some(sealer.serial_hex.clone()),
-                    prev_seal: Some(prev.to_vec()),
-                },
-            )
-            .await?;
+            let message = seal_message_v2(seq, &hash, now, &prev);
+            let signature = sealer.key.sign_message(&message)?;
+            // Trusted time for the seal, from the CA's time-stamping unit, outside the write
+            // transaction.
+            let timestamp = self
+                .time_stamp_sha256(&crate::util::sha256(&message))
+                .await?;
+            let mut tx = self.store().begin().await?;
+            // Another instance may have sealed meanwhile: this seal must follow the last one.
+            let still_last = repo::audit::last_seal(&mut tx).await?.map(|l| l.seq)
+                == last.as_ref().map(|l| l.seq);
+            let inserted = still_last
+                && repo::audit::insert_seal(
+                    &mut tx,
+                    &Seal {
+                        seq,
+                        head_hash: hash.clone(),
+                        sealed_at: now,
+                        signature,
+                        signer_serial: Some(sealer.serial_hex.clone()),
+                        prev_seal: Some(prev.to_vec()),
+                        timestamp_token: Some(timestamp),
+                    },
+                )
+                .await?;
             tx.commit().await.map_err(StoreError::from)?;
             if inserted {
                 // Also in the service log.
@@ -460,6 +485,8 @@ pub async fn export_seals(store: &Store, dir: &std::path::Path) -> Result<usize,
             signature: b64.encode(&s.signature),
             signer_serial: s.signer_serial.clone(),
             signer_certificate: cert,
+            digest: Some(hex::encode(seal_digest(&s))),
+            timestamp_token: s.timestamp_token.as_ref().map(|t| b64.encode(t)),
         };
         let json = serde_json::to_vec_pretty(&e).map_err(|e| AppError::Internal(e.into()))?;
         let path = dir.join(export_name(s.seq));
@@ -501,6 +528,23 @@ fn check_signature(issuing_cert_der: &[u8], s: &Seal, cert: Option<&[u8]>) -> Re
         )
         .map_err(|p| format!("{p} (audit seal certificate {serial})")),
     }
+}
+
+/// Checks a seal's time-stamp, if it has one: by a time-stamping unit of this CA, over the
+/// seal's digest, made within a few minutes after the seal says it was made.
+fn check_timestamp(issuing_cert_der: &[u8], s: &Seal) -> Result<(), String> {
+    let Some(token) = &s.timestamp_token else {
+        return Ok(());
+    };
+    let checked = rinnova_ca::tsa::check_response(token, &seal_digest(s), issuing_cert_der)
+        .map_err(|e| format!("its time-stamp does not hold: {e}"))?;
+    if checked.gen_time < s.sealed_at - 60 || checked.gen_time > s.sealed_at + 600 {
+        return Err(format!(
+            "its time-stamp ({}) is not when it says it was sealed ({})",
+            checked.gen_time, s.sealed_at
+        ));
+    }
+    Ok(())
 }
 
 /// Recomputes the chain from its first row, checks that every row is hashed and every seal is
@@ -576,7 +620,9 @@ pub async fn verify(
                 .map(|c| c.der),
             None => None,
         };
-        if let Err(why) = check_signature(&material.issuing_cert_der, s, cert.as_deref()) {
+        if let Err(why) = check_signature(&material.issuing_cert_der, s, cert.as_deref())
+            .and_then(|()| check_timestamp(&material.issuing_cert_der, s))
+        {
             return Ok(v.fail(s.seq, format!("the seal of row {}: {why}", s.seq)));
         }
         let by = s.signer_serial.as_deref().unwrap_or("issuing-ca");
@@ -652,8 +698,20 @@ async fn verify_export(
             .map(|c| base64::engine::general_purpose::STANDARD.decode(c))
             .transpose()
             .map_err(|e| AppError::Internal(e.into()))?;
-        if let Err(why) = check_signature(issuing_cert_der, &s, cert.as_deref()) {
+        if let Err(why) = check_signature(issuing_cert_der, &s, cert.as_deref())
+            .and_then(|()| check_timestamp(issuing_cert_der, &s))
+        {
             return Ok(v.fail(*seq, format!("the exported seal of row {seq}: {why}")));
+        }
+        if exported
+            .digest
+            .as_ref()
+            .is_some_and(|d| *d != hex::encode(seal_digest(&s)))
+        {
+            return Ok(v.fail(
+                *seq,
+                format!("the exported seal of row {seq}: its digest is not its message's"),
+            ));
         }
         if let (Some(named), Some(p)) = (&s.prev_seal, prev)
             && named.as_slice() != p.as_slice()

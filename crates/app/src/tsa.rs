@@ -15,6 +15,26 @@ impl App {
             Ok(req) => req,
             Err(refused) => return Ok(tsa::refusal(refused)?),
         };
+        self.issue_token(req, policy, Some(ctx)).await
+    }
+
+    /// A time-stamp (TimeStampResp, DER, with the unit's certificate) over a SHA-256 digest,
+    /// from this CA's own time-stamping unit: the audit seals' trusted time. Kept by the
+    /// caller (with the seal), so not recorded as a row of the trail — which would give every
+    /// seal a new row to seal.
+    pub async fn time_stamp_sha256(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AppError> {
+        let policy = der_oid(&self.config().tsa_policy_oid)?;
+        let req = tsa::request_for_sha256(digest)?;
+        self.issue_token(req, policy, None).await
+    }
+
+    /// Issues a token; `record`: the request's context, to record it in the audit trail.
+    async fn issue_token(
+        &self,
+        req: tsa::TimeStampReq,
+        policy: der::oid::ObjectIdentifier,
+        record: Option<&Ctx>,
+    ) -> Result<Vec<u8>, AppError> {
         let unit = self.delegate(Purpose::TimeStamping).await?;
         let serial = tsa::serial_from(rinnova_ca::random_bytes()?);
         let now = self.now();
@@ -28,18 +48,20 @@ impl App {
             blocking(move || tsa::grant(&unit, algorithm, &policy, &req, &serial, now)).await??;
         // Recorded before it is handed out: a token nobody can find in the trail was never
         // given.
-        let mut tx = self.store().begin().await?;
-        crate::auth::audit(
-            &mut tx,
-            secs(now),
-            "tsa",
-            crate::audit::AuditAction::TimeStampIssued,
-            Some(&hex::encode(serial)),
-            ctx,
-            Some(imprint),
-        )
-        .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        if let Some(ctx) = record {
+            let mut tx = self.store().begin().await?;
+            crate::auth::audit(
+                &mut tx,
+                secs(now),
+                "tsa",
+                crate::audit::AuditAction::TimeStampIssued,
+                Some(&hex::encode(serial)),
+                ctx,
+                Some(imprint),
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
+        }
         Ok(answer)
     }
 }

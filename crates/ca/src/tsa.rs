@@ -13,7 +13,8 @@ use der::oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use jiff::Timestamp;
 use x509_cert::spki::AlgorithmIdentifierOwned;
-use x509_tsp::{Accuracy, TimeStampReq, TimeStampResp, TspVersion, TstInfo};
+pub use x509_tsp::TimeStampReq;
+use x509_tsp::{Accuracy, TimeStampResp, TspVersion, TstInfo};
 
 /// id-ct-TSTInfo.
 pub const ID_CT_TST_INFO: ObjectIdentifier =
@@ -212,4 +213,123 @@ pub fn tst_info(response_der: &[u8]) -> Result<TstInfo, CaError> {
         .ok_or_else(|| CaError::Certificate("a token without TSTInfo".into()))?;
     let octets = OctetString::from_der(&content.to_der().map_err(der_err)?).map_err(der_err)?;
     TstInfo::from_der(octets.as_bytes()).map_err(der_err)
+}
+
+/// A request for a token over a SHA-256 `digest`, asking for the TSA's certificate in it.
+pub fn request_for_sha256(digest: &[u8; 32]) -> Result<TimeStampReq, CaError> {
+    Ok(TimeStampReq {
+        version: TspVersion::V1,
+        message_imprint: x509_tsp::MessageImprint {
+            hash_algorithm: x509_cert::spki::AlgorithmIdentifier {
+                oid: SHA256,
+                parameters: Some(der::Any::from(Null)),
+            },
+            hashed_message: OctetString::new(digest.as_slice()).map_err(der_err)?,
+        },
+        req_policy: None,
+        nonce: None,
+        cert_req: true,
+        extensions: None,
+    })
+}
+
+/// What a checked token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedToken {
+    /// genTime, Unix seconds.
+    pub gen_time: i64,
+    /// The TSTInfo serial, lower-case hex.
+    pub serial_hex: String,
+    /// The time-stamping unit's certificate (DER), as the token carries it.
+    pub tsa_cert_der: Vec<u8>,
+}
+
+/// Checks a granted answer (`TimeStampResp`, DER) made by a time-stamping unit of this CA over
+/// the SHA-256 `digest`: the imprint is that digest, the signed attributes name the TSTInfo
+/// and its digest, the signature is by the certificate the token carries, which the issuing
+/// CA (`issuing_cert_der`) gave for time-stamping and which was valid at genTime.
+pub fn check_response(
+    response_der: &[u8],
+    digest: &[u8],
+    issuing_cert_der: &[u8],
+) -> Result<CheckedToken, String> {
+    let resp = TimeStampResp::from_der(response_der)
+        .map_err(|e| format!("not a time-stamp answer: {e}"))?;
+    if resp.status.status != PkiStatus::Accepted && resp.status.status != PkiStatus::GrantedWithMods
+    {
+        return Err("the answer grants no token".into());
+    }
+    let token = resp.time_stamp_token.ok_or("the answer carries no token")?;
+    if token.content_type != ID_SIGNED_DATA {
+        return Err("the token is not a SignedData".into());
+    }
+    let sd =
+        cms::signed_data::SignedData::from_der(&token.content.to_der().map_err(|e| e.to_string())?)
+            .map_err(|e| format!("the token's SignedData: {e}"))?;
+    if sd.encap_content_info.econtent_type != ID_CT_TST_INFO {
+        return Err("the token does not hold a TSTInfo".into());
+    }
+    let econtent = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or("the token holds no TSTInfo")?;
+    let octets = OctetString::from_der(&econtent.to_der().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let tst = TstInfo::from_der(octets.as_bytes()).map_err(|e| format!("the TSTInfo: {e}"))?;
+    if tst.message_imprint.hash_algorithm.oid != SHA256
+        || tst.message_imprint.hashed_message.as_bytes() != digest
+    {
+        return Err("the token is over another digest".into());
+    }
+    let info = sd
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or("the token has no signer")?;
+    let attrs = info
+        .signed_attrs
+        .as_ref()
+        .ok_or("the token has no signed attributes")?;
+    let content_digest = digest::digest(&digest::SHA256, octets.as_bytes());
+    let message_digest = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+    let named = attrs.iter().any(|a| {
+        a.oid == message_digest
+            && a.values.iter().any(|v| {
+                OctetString::from_der(&v.to_der().unwrap_or_default())
+                    .is_ok_and(|o| o.as_bytes() == content_digest.as_ref())
+            })
+    });
+    if !named {
+        return Err("the signed attributes do not name the TSTInfo's digest".into());
+    }
+    let cert = sd
+        .certificates
+        .as_ref()
+        .and_then(|set| {
+            set.0.iter().find_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                _ => None,
+            })
+        })
+        .ok_or("the token does not carry the TSA's certificate")?;
+    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+    let gen_time =
+        i64::try_from(tst.gen_time.to_unix_duration().as_secs()).map_err(|e| e.to_string())?;
+    crate::delegate::verify_delegated(
+        issuing_cert_der,
+        &cert_der,
+        crate::Purpose::TimeStamping,
+        gen_time,
+        &attrs.to_der().map_err(|e| e.to_string())?,
+        info.signature.as_bytes(),
+    )
+    .map_err(|p| format!("{p} (time-stamping unit)"))?;
+    let serial = tst.serial_number.as_bytes();
+    Ok(CheckedToken {
+        gen_time,
+        serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
+        tsa_cert_der: cert_der,
+    })
 }

@@ -314,6 +314,26 @@ fn the_tsa_answers_openssl_and_openssl_verifies_the_token() {
                 .as_secs(),
             1_795_000_000
         );
+        // Our own check of the token agrees, and refuses it for another digest.
+        let data_digest =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, b"the renewal form");
+        let checked = tsa::check_response(
+            &answer,
+            data_digest.as_ref(),
+            &ca.material().issuing_cert_der,
+        )
+        .unwrap();
+        assert_eq!(checked.gen_time, 1_795_000_000);
+        assert_eq!(checked.tsa_cert_der, cert.der);
+        assert!(tsa::check_response(&answer, &[0; 32], &ca.material().issuing_cert_der).is_err());
+        let mut bad = answer.clone();
+        let at = bad.len() - 3;
+        bad[at] ^= 1;
+        assert!(
+            tsa::check_response(&bad, data_digest.as_ref(), &ca.material().issuing_cert_der)
+                .is_err(),
+            "a changed signature"
+        );
         // SHA-1 is refused, saying so.
         run(Command::new("openssl")
             .args([

@@ -184,7 +184,7 @@ async fn x2_seals_are_made_by_the_audit_seal_delegate_and_older_seals_by_the_ca_
         .sign_message(&rinnova_app::audit::seal_message(seq, &head_hash))
         .unwrap();
     // (Made before issue 21 too: it names no seal before it, and signed the v1 message.)
-    sqlx::query("UPDATE audit_seals SET signature = $1, prev_seal = NULL")
+    sqlx::query("UPDATE audit_seals SET signature = $1, prev_seal = NULL, timestamp_token = NULL")
         .bind(signature)
         .execute(&mut *app.store().conn().await.unwrap())
         .await
@@ -406,6 +406,35 @@ async fn x2_seals_chain_and_the_export_catches_a_rewrite_the_database_alone_cann
     assert_eq!(
         seals[1].prev_seal.as_deref(),
         Some(&rinnova_app::audit::seal_digest(&seals[0])[..])
+    );
+
+    // Each seal is time-stamped by the CA's time-stamping unit, over its own message: a
+    // time-stamp moved to another seal does not hold.
+    assert!(seals.iter().all(|s| s.timestamp_token.is_some()));
+    sqlx::query("UPDATE audit_seals SET timestamp_token = $1 WHERE seq = $2")
+        .bind(seals[0].timestamp_token.clone())
+        .bind(seals[1].seq)
+        .execute(&mut *app.store().conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        first_problem(app).await,
+        format!(
+            "the seal of row {}: its time-stamp does not hold: the token is over another digest",
+            sealed[1]
+        )
+    );
+    sqlx::query("UPDATE audit_seals SET timestamp_token = $1 WHERE seq = $2")
+        .bind(seals[1].timestamp_token.clone())
+        .bind(seals[1].seq)
+        .execute(&mut *app.store().conn().await.unwrap())
+        .await
+        .unwrap();
+    assert!(
+        rinnova_app::audit::verify(app.store(), None)
+            .await
+            .unwrap()
+            .ok()
     );
 
     // A seal removed from the database: the next one names it.

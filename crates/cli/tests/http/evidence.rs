@@ -156,6 +156,8 @@ async fn x2_audit_verify_only_reads_names_a_forged_row_and_checks_the_exported_s
     let data = tempfile::tempdir().unwrap();
     let server = Server::start_with(data.path(), &[("RINNOVA_AUDIT__SEAL_MINUTES", "0")]);
     Api::login(&server.base, "JZLF001").await;
+    let ca = tempfile::tempdir().unwrap();
+    save_ca_certificates(&server.base, ca.path()).await;
     server.kill();
     let sqlite = database_of(data.path()).is_none();
     if sqlite {
@@ -196,6 +198,34 @@ async fn x2_audit_verify_only_reads_names_a_forged_row_and_checks_the_exported_s
         (Some(1), Some(1)),
         "{v}"
     );
+    // The exported seal's time-stamp, checked by OpenSSL against the CA's chain: over the
+    // digest of what the seal signed, by the CA's time-stamping unit.
+    let file = std::fs::read_dir(&export)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let exported: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    use base64::Engine;
+    let tsr = base64::engine::general_purpose::STANDARD
+        .decode(exported["timestamp_token"].as_str().expect("a time-stamp"))
+        .unwrap();
+    std::fs::write(ca.path().join("seal.tsr"), tsr).unwrap();
+    let verified = openssl(
+        &[
+            "ts",
+            "-verify",
+            "-digest",
+            exported["digest"].as_str().unwrap(),
+            "-in",
+            "seal.tsr",
+            "-CAfile",
+            "chain.pem",
+        ],
+        ca.path(),
+    );
+    assert!(verified.contains("Verification: OK"), "{verified}");
 
     // A forged row, appended with no hashes.
     tamper(

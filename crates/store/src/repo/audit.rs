@@ -321,13 +321,16 @@ pub struct Seal {
     /// The SHA-256 of the previous seal's signed message (all zeros for the first); none: a
     /// seal made before the seals were chained (issue 21).
     pub prev_seal: Option<Vec<u8>>,
+    /// The time-stamp (TimeStampResp, DER) over the SHA-256 of the signed message; none: a
+    /// seal made before seals were time-stamped (issue 21).
+    pub timestamp_token: Option<Vec<u8>>,
 }
 
 /// Stores a seal (once per seq).
 pub async fn insert_seal(c: &mut Conn, s: &Seal) -> Result<bool, StoreError> {
     let r = sqlx::query(
-        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature, signer_serial, prev_seal) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO audit_seals (seq, head_hash, sealed_at, signature, signer_serial, prev_seal, timestamp_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (seq) DO NOTHING",
     )
     .bind(s.seq)
@@ -336,6 +339,7 @@ pub async fn insert_seal(c: &mut Conn, s: &Seal) -> Result<bool, StoreError> {
     .bind(&s.signature)
     .bind(&s.signer_serial)
     .bind(&s.prev_seal)
+    .bind(&s.timestamp_token)
     .execute(c)
     .await?;
     Ok(r.rows_affected() == 1)
