@@ -172,8 +172,13 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
     let certs: Vec<&str> = shown
         .split_inclusive("-----END CERTIFICATE-----\n")
         .collect();
-    assert_eq!(certs.len(), 4, "root, issuing, responder, seal: {shown}");
+    assert_eq!(
+        certs.len(),
+        5,
+        "root, issuing, responder, seal, time-stamping unit (the seal's time-stamp): {shown}"
+    );
     let mut seal_text = String::new();
+    let mut tsa_text = String::new();
     for (i, pem) in certs[2..].iter().enumerate() {
         let file = format!("delegate{i}.pem");
         std::fs::write(data.path().join(&file), pem).unwrap();
@@ -195,8 +200,29 @@ async fn o3_holder_keys_live_in_the_token_and_a_copy_of_the_database_is_useless(
             );
             assert!(verified.contains(": OK"), "{verified}");
             seal_text = text;
+        } else if text.contains("Time-Stamping Unit") {
+            // RFC 3161's TSA certificate: openssl checks it for the timestamp purpose.
+            let verified = openssl(
+                &[
+                    "verify",
+                    "-purpose",
+                    "timestampsign",
+                    "-CAfile",
+                    "root.pem",
+                    "-untrusted",
+                    "issuing.pem",
+                    &file,
+                ],
+                data.path(),
+            );
+            assert!(verified.contains(": OK"), "{verified}");
+            tsa_text = text;
         }
     }
+    assert!(
+        tsa_text.contains("X509v3 Extended Key Usage: critical"),
+        "{tsa_text}"
+    );
     assert!(
         seal_text.contains("Digital Signature, Non Repudiation"),
         "{seal_text}"
