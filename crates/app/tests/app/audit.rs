@@ -51,13 +51,7 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         "UPDATE audit SET actor = 'someone-else' WHERE action = 'login_failed'",
     )
     .await;
-    exec(app, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
-    exec(app, "DELETE FROM audit_head").await;
-    {
-        let mut tx = app.store().begin().await.unwrap();
-        repo::audit::chain_unchained(&mut tx).await.unwrap();
-        tx.commit().await.unwrap();
-    }
+    rehash_everything(app).await;
     let v = rinnova_app::audit::verify(app.store(), None).await.unwrap();
     assert_eq!(
         v.problem.as_deref(),
@@ -78,6 +72,28 @@ async fn x2_seals_catch_a_consistently_rewritten_chain_and_forged_seals() {
         )),
         "{problem}"
     );
+}
+
+/// Recomputes every row's hash from the first, as someone who knows the scheme and has the
+/// database would after editing rows.
+async fn rehash_everything(app: &rinnova_app::App) {
+    exec(app, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
+    exec(app, "DELETE FROM audit_head").await;
+    let mut tx = app.store().begin().await.unwrap();
+    repo::audit::chain_unchained(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Three logins, each sealed: the seals' rows.
+async fn three_seals(app: &rinnova_app::App) -> Vec<i64> {
+    let mut sealed = Vec::new();
+    for user in ["JZLF001", "JZLF002", "JZLF003"] {
+        app.login(user, DEMO_PASSWORD, SessionKind::Web, &ctx())
+            .await
+            .unwrap();
+        sealed.push(app.seal_audit().await.unwrap().unwrap());
+    }
+    sealed
 }
 
 /// The first problem `audit verify` names (there must be one).
@@ -375,13 +391,7 @@ async fn x2_seals_chain_and_the_export_catches_a_rewrite_the_database_alone_cann
     let e = env().await;
     let app = &e.app;
     let export = tempfile::tempdir().unwrap();
-    let mut sealed = Vec::new();
-    for user in ["JZLF001", "JZLF002", "JZLF003"] {
-        app.login(user, DEMO_PASSWORD, SessionKind::Web, &ctx())
-            .await
-            .unwrap();
-        sealed.push(app.seal_audit().await.unwrap().unwrap());
-    }
+    let sealed = three_seals(app).await;
     assert_eq!(
         rinnova_app::audit::export_seals(app.store(), export.path())
             .await
@@ -468,13 +478,7 @@ async fn x2_seals_chain_and_the_export_catches_a_rewrite_the_database_alone_cann
     )
     .await;
     exec(app, "DELETE FROM audit_seals").await;
-    exec(app, "UPDATE audit SET prev_hash = NULL, row_hash = NULL").await;
-    exec(app, "DELETE FROM audit_head").await;
-    {
-        let mut tx = app.store().begin().await.unwrap();
-        repo::audit::chain_unchained(&mut tx).await.unwrap();
-        tx.commit().await.unwrap();
-    }
+    rehash_everything(app).await;
     assert!(
         rinnova_app::audit::verify(app.store(), None)
             .await
@@ -513,13 +517,7 @@ async fn x2_seals_chain_and_the_export_catches_a_rewrite_the_database_alone_cann
     // An exported seal removed from the export: the next exported one names it.
     let e2 = env().await;
     let app = &e2.app;
-    let mut sealed = Vec::new();
-    for user in ["JZLF001", "JZLF002", "JZLF003"] {
-        app.login(user, DEMO_PASSWORD, SessionKind::Web, &ctx())
-            .await
-            .unwrap();
-        sealed.push(app.seal_audit().await.unwrap().unwrap());
-    }
+    let sealed = three_seals(app).await;
     let export = tempfile::tempdir().unwrap();
     rinnova_app::audit::export_seals(app.store(), export.path())
         .await
