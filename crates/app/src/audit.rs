@@ -532,11 +532,20 @@ fn check_signature(issuing_cert_der: &[u8], s: &Seal, cert: Option<&[u8]>) -> Re
 
 /// Checks a seal's time-stamp, if it has one: by a time-stamping unit of this CA, over the
 /// seal's digest, made within a few minutes after the seal says it was made.
-fn check_timestamp(issuing_cert_der: &[u8], s: &Seal) -> Result<(), String> {
+fn check_timestamp(issuing_cert_der: &[u8], anchors: &[Vec<u8>], s: &Seal) -> Result<(), String> {
+    use rinnova_ca::tsa::{TsaTrust, check_response_trusting};
     let Some(token) = &s.timestamp_token else {
         return Ok(());
     };
-    let checked = rinnova_ca::tsa::check_response(token, &seal_digest(s), issuing_cert_der)
+    let digest = seal_digest(s);
+    let checked = check_response_trusting(token, &digest, TsaTrust::Issuing(issuing_cert_der))
+        .or_else(|ours| {
+            if anchors.is_empty() {
+                Err(ours)
+            } else {
+                check_response_trusting(token, &digest, TsaTrust::Anchors(anchors))
+            }
+        })
         .map_err(|e| format!("its time-stamp does not hold: {e}"))?;
     if checked.gen_time < s.sealed_at - 60 || checked.gen_time > s.sealed_at + 600 {
         return Err(format!(
@@ -554,6 +563,16 @@ fn check_timestamp(issuing_cert_der: &[u8], s: &Seal) -> Result<(), String> {
 pub async fn verify(
     store: &Store,
     export: Option<&std::path::Path>,
+) -> Result<AuditVerdict, AppError> {
+    verify_with(store, export, &[]).await
+}
+
+/// [`verify`], seals' time-stamps from an outside TSA accepted when its unit's certificate
+/// comes from one of `tsa_anchors` (DER; `[tsa] trust_anchor`).
+pub async fn verify_with(
+    store: &Store,
+    export: Option<&std::path::Path>,
+    tsa_anchors: &[Vec<u8>],
 ) -> Result<AuditVerdict, AppError> {
     let material = crate::ca_service::material(store).await?;
     let mut c = store.read_only_conn().await?;
@@ -621,7 +640,7 @@ pub async fn verify(
             None => None,
         };
         if let Err(why) = check_signature(&material.issuing_cert_der, s, cert.as_deref())
-            .and_then(|()| check_timestamp(&material.issuing_cert_der, s))
+            .and_then(|()| check_timestamp(&material.issuing_cert_der, tsa_anchors, s))
         {
             return Ok(v.fail(s.seq, format!("the seal of row {}: {why}", s.seq)));
         }
@@ -647,7 +666,15 @@ pub async fn verify(
         prev = Some(seal_digest(s));
     }
     if let Some(dir) = export {
-        return verify_export(&mut c, &material.issuing_cert_der, &seals, dir, v).await;
+        return verify_export(
+            &mut c,
+            &material.issuing_cert_der,
+            tsa_anchors,
+            &seals,
+            dir,
+            v,
+        )
+        .await;
     }
     Ok(v)
 }
@@ -657,6 +684,7 @@ pub async fn verify(
 async fn verify_export(
     c: &mut rinnova_store::Conn,
     issuing_cert_der: &[u8],
+    tsa_anchors: &[Vec<u8>],
     seals: &[Seal],
     dir: &std::path::Path,
     mut v: AuditVerdict,
@@ -699,7 +727,7 @@ async fn verify_export(
             .transpose()
             .map_err(|e| AppError::Internal(e.into()))?;
         if let Err(why) = check_signature(issuing_cert_der, &s, cert.as_deref())
-            .and_then(|()| check_timestamp(issuing_cert_der, &s))
+            .and_then(|()| check_timestamp(issuing_cert_der, tsa_anchors, &s))
         {
             return Ok(v.fail(*seq, format!("the exported seal of row {seq}: {why}")));
         }

@@ -114,22 +114,15 @@ pub async fn init_in_tokens(
 }
 
 /// The ceremony's root CRL (number 1, nothing revoked, valid from `now`), so that the issuing
-/// CA's CRL distribution point answers from the first day.
-pub async fn first_root_crl(store: &Store, keys: RootKeys, now: Timestamp) -> Result<(), AppError> {
+/// CA's CRL distribution point answers from the first day. `op`: who runs the ceremony.
+pub async fn first_root_crl(
+    store: &Store,
+    keys: RootKeys,
+    op: &crate::Operator,
+    now: Timestamp,
+) -> Result<(), AppError> {
     let root = crate::root::open_root(store, keys).await?;
-    match crate::root::root_crl(
-        store,
-        &root,
-        None,
-        crate::root::ROOT_CRL_DAYS,
-        &crate::Operator {
-            actor: "ca-init".into(),
-            ctx: crate::Ctx::default(),
-        },
-        now,
-    )
-    .await
-    {
+    match crate::root::root_crl(store, &root, None, crate::root::ROOT_CRL_DAYS, op, now).await {
         Ok(_) => Ok(()),
         Err(crate::root::RootError::App(e)) => Err(e),
         Err(crate::root::RootError::Refused(why)) => Err(AppError::Internal(why.into())),

@@ -50,6 +50,10 @@ pub struct AppConfig {
     /// Minutes between two reminder sweeps inside `serve` (0: none, cron runs
     /// `rinnova reminders run`).
     pub reminder_sweep_minutes: u64,
+    /// An outside TSA that time-stamps the audit seals instead of this CA's own unit. Not a
+    /// setting of its own: the binary builds it from the top-level `[tsa]` section.
+    #[serde(skip)]
+    pub outside_tsa: Option<crate::tsa::OutsideTsa>,
     /// The policy under which the time-stamping unit (`/tsa`) issues its tokens (an OID the
     /// CA registers; the demo's is under the private-enterprise placeholder arc).
     pub tsa_policy_oid: String,
@@ -89,6 +93,7 @@ impl Default for AppConfig {
             reminder_sweep_minutes: 60,
             audit_export_dir: None,
             tsa_policy_oid: "1.3.6.1.4.1.99999.2.1".into(),
+            outside_tsa: None,
             token_tolerance: TokenTolerance::default(),
         }
     }

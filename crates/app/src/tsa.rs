@@ -22,7 +22,12 @@ impl App {
     /// from this CA's own time-stamping unit: the audit seals' trusted time. Kept by the
     /// caller (with the seal), so not recorded as a row of the trail — which would give every
     /// seal a new row to seal.
+    /// With an outside TSA configured (`[tsa] url`), it comes from there instead, checked
+    /// against the configured trust anchors before it is kept.
     pub async fn time_stamp_sha256(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AppError> {
+        if let Some(outside) = &self.config().outside_tsa {
+            return outside.time_stamp_sha256(digest).await;
+        }
         let policy = der_oid(&self.config().tsa_policy_oid)?;
         let req = tsa::request_for_sha256(digest)?;
         self.issue_token(req, policy, None).await
@@ -69,4 +74,61 @@ impl App {
 fn der_oid(s: &str) -> Result<der::oid::ObjectIdentifier, AppError> {
     der::oid::ObjectIdentifier::new(s.trim())
         .map_err(|e| AppError::Internal(format!("app.tsa_policy_oid {s:?}: {e}").into()))
+}
+
+/// An outside time-stamping authority (RFC 3161 over HTTP): `[tsa]` in the configuration.
+#[derive(Clone, Default)]
+pub struct OutsideTsa {
+    /// Where queries are posted.
+    pub url: String,
+    /// HTTP basic authentication, if the TSA asks for it.
+    pub username: Option<String>,
+    pub password: Option<rinnova_domain::secret::Secret>,
+    /// The certificates (DER) its units' certificates must come from.
+    pub anchors: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for OutsideTsa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutsideTsa")
+            .field("url", &self.url)
+            .field("anchors", &self.anchors.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OutsideTsa {
+    /// A token over `digest` from the outside TSA, checked: granted, over this digest, by a
+    /// time-stamping unit whose certificate one of the anchors signed.
+    pub async fn time_stamp_sha256(&self, digest: &[u8; 32]) -> Result<Vec<u8>, AppError> {
+        use der::Encode;
+        let query = tsa::request_for_sha256(digest)?
+            .to_der()
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let failed =
+            |why: String| AppError::Internal(format!("the TSA at {}: {why}", self.url).into());
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| failed(e.to_string()))?;
+        let mut post = client
+            .post(&self.url)
+            .header("content-type", "application/timestamp-query")
+            .body(query);
+        if let Some(user) = &self.username {
+            post = post.basic_auth(user, self.password.as_ref().map(|p| p.expose().to_owned()));
+        }
+        let resp = post.send().await.map_err(|e| failed(e.to_string()))?;
+        if !resp.status().is_success() {
+            return Err(failed(format!("HTTP {}", resp.status())));
+        }
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| failed(e.to_string()))?
+            .to_vec();
+        tsa::check_response_trusting(&body, digest, tsa::TsaTrust::Anchors(&self.anchors))
+            .map_err(failed)?;
+        Ok(body)
+    }
 }

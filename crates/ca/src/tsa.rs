@@ -253,6 +253,25 @@ pub fn check_response(
     digest: &[u8],
     issuing_cert_der: &[u8],
 ) -> Result<CheckedToken, String> {
+    check_response_trusting(response_der, digest, TsaTrust::Issuing(issuing_cert_der))
+}
+
+/// Whom a token's time-stamping unit must come from.
+#[derive(Debug, Clone, Copy)]
+pub enum TsaTrust<'a> {
+    /// This CA's own unit: a delegate certificate from the issuing CA (DER).
+    Issuing(&'a [u8]),
+    /// An outside TSA: its unit's certificate signed by one of these anchors (DER), directly
+    /// or through one intermediate the token carries.
+    Anchors(&'a [Vec<u8>]),
+}
+
+/// [`check_response`] for a unit trusted as `trust` says.
+pub fn check_response_trusting(
+    response_der: &[u8],
+    digest: &[u8],
+    trust: TsaTrust<'_>,
+) -> Result<CheckedToken, String> {
     let resp = TimeStampResp::from_der(response_der)
         .map_err(|e| format!("not a time-stamp answer: {e}"))?;
     if resp.status.status != PkiStatus::Accepted && resp.status.status != PkiStatus::GrantedWithMods
@@ -304,32 +323,97 @@ pub fn check_response(
     if !named {
         return Err("the signed attributes do not name the TSTInfo's digest".into());
     }
-    let cert = sd
+    let carried: Vec<Vec<u8>> = sd
         .certificates
         .as_ref()
-        .and_then(|set| {
-            set.0.iter().find_map(|c| match c {
-                cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
-                _ => None,
-            })
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => c.to_der().ok(),
+                    _ => None,
+                })
+                .collect()
         })
-        .ok_or("the token does not carry the TSA's certificate")?;
-    let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+        .unwrap_or_default();
     let gen_time =
         i64::try_from(tst.gen_time.to_unix_duration().as_secs()).map_err(|e| e.to_string())?;
-    crate::delegate::verify_delegated(
-        issuing_cert_der,
-        &cert_der,
-        crate::Purpose::TimeStamping,
-        gen_time,
-        &attrs.to_der().map_err(|e| e.to_string())?,
-        info.signature.as_bytes(),
-    )
-    .map_err(|p| format!("{p} (time-stamping unit)"))?;
+    let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    let cert_der = match trust {
+        TsaTrust::Issuing(issuing_cert_der) => {
+            let cert = carried
+                .first()
+                .ok_or("the token does not carry the TSA's certificate")?
+                .clone();
+            crate::delegate::verify_delegated(
+                issuing_cert_der,
+                &cert,
+                crate::Purpose::TimeStamping,
+                gen_time,
+                &signed,
+                info.signature.as_bytes(),
+            )
+            .map_err(|p| format!("{p} (time-stamping unit)"))?;
+            cert
+        }
+        TsaTrust::Anchors(anchors) => {
+            let unit = carried
+                .iter()
+                .find(|c| is_time_stamping_unit(c, gen_time))
+                .ok_or("the token carries no time-stamping unit certificate valid at its time")?;
+            let from_anchor = |c: &[u8]| anchors.iter().any(|a| signed_by(a, c));
+            let chained = from_anchor(unit)
+                || carried.iter().any(|i| {
+                    i != unit && signed_by(i, unit) && valid_at(i, gen_time) && from_anchor(i)
+                });
+            if !chained {
+                return Err(
+                    "the time-stamping unit's certificate is not from a trusted TSA".into(),
+                );
+            }
+            if !crate::authority::verify_signed_by(unit, &signed, info.signature.as_bytes()) {
+                return Err("the signature is not by the time-stamping unit's key".into());
+            }
+            unit.clone()
+        }
+    };
     let serial = tst.serial_number.as_bytes();
     Ok(CheckedToken {
         gen_time,
         serial_hex: serial.iter().map(|b| format!("{b:02x}")).collect(),
         tsa_cert_der: cert_der,
+    })
+}
+
+/// Whether `cert_der` is a time-stamping unit's certificate (RFC 3161 §2.3: the EKU
+/// id-kp-timeStamping alone, critical) valid at `at`.
+fn is_time_stamping_unit(cert_der: &[u8], at: i64) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, cert)) = X509Certificate::from_der(cert_der) else {
+        return false;
+    };
+    let eku = match cert.extended_key_usage() {
+        Ok(Some(e)) => e,
+        _ => return false,
+    };
+    eku.critical && eku.value.time_stamping && !eku.value.any && valid_at(cert_der, at)
+}
+
+fn valid_at(cert_der: &[u8], at: i64) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    X509Certificate::from_der(cert_der).is_ok_and(|(_, c)| {
+        c.validity().not_before.timestamp() <= at && at <= c.validity().not_after.timestamp()
+    })
+}
+
+/// Whether `issuer_der`'s key signed `cert_der`.
+fn signed_by(issuer_der: &[u8], cert_der: &[u8]) -> bool {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    X509Certificate::from_der(cert_der).is_ok_and(|(_, c)| {
+        crate::authority::verify_signed_by(
+            issuer_der,
+            c.tbs_certificate.as_ref(),
+            &c.signature_value.data,
+        )
     })
 }

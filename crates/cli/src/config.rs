@@ -79,6 +79,22 @@ impl Default for CaSettings {
     }
 }
 
+/// An outside time-stamping authority (`[tsa]`, issue 21): when `url` is set, the audit
+/// seals are time-stamped there instead of by this CA's own unit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct TsaSettings {
+    /// The TSA's RFC 3161 HTTP address.
+    pub url: Option<String>,
+    /// HTTP basic authentication, if the TSA asks for it.
+    pub username: Option<String>,
+    pub password: Option<rinnova_domain::secret::Secret>,
+    /// A PEM file with the certificates the TSA's unit certificates come from (required with
+    /// `url`; `audit verify` also reads it).
+    pub trust_anchor: Option<PathBuf>,
+}
+
 /// Where keys live (issue 20).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -206,6 +222,8 @@ pub struct Config {
     pub keys: KeysConfig,
     /// The audit trail's seals: how often `serve` seals, where the seals are exported.
     pub audit: rinnova_app::audit::AuditConfig,
+    /// An outside time-stamping authority for the seals (default: this CA's own unit).
+    pub tsa: TsaSettings,
     pub app: AppConfig,
 }
 
@@ -229,6 +247,7 @@ impl Default for Config {
             ca: CaSettings::default(),
             keys: KeysConfig::default(),
             audit: rinnova_app::audit::AuditConfig::default(),
+            tsa: TsaSettings::default(),
             app: AppConfig::default(),
         }
     }
@@ -317,6 +336,48 @@ impl Config {
             "ca.pds_url must be an https URL (EN 319 412-5 §4.3.4): {url}"
         );
         Ok(url)
+    }
+
+    /// The certificates (DER) of `tsa.trust_anchor`, none when it is not set.
+    pub fn tsa_anchors(&self) -> anyhow::Result<Vec<Vec<u8>>> {
+        let Some(path) = &self.tsa.trust_anchor else {
+            return Ok(Vec::new());
+        };
+        let text = std::fs::read(path)
+            .with_context(|| format!("tsa.trust_anchor: reading {}", path.display()))?;
+        let certs: Vec<Vec<u8>> = ::pem::parse_many(&text)
+            .with_context(|| format!("tsa.trust_anchor: {} is not PEM", path.display()))?
+            .into_iter()
+            .filter(|p| p.tag() == "CERTIFICATE")
+            .map(|p| p.into_contents())
+            .collect();
+        anyhow::ensure!(
+            !certs.is_empty(),
+            "tsa.trust_anchor: no certificate in {}",
+            path.display()
+        );
+        Ok(certs)
+    }
+
+    /// The outside TSA `[tsa]` names, if any.
+    pub fn outside_tsa(&self) -> anyhow::Result<Option<rinnova_app::tsa::OutsideTsa>> {
+        let Some(url) = &self.tsa.url else {
+            return Ok(None);
+        };
+        anyhow::ensure!(
+            url.starts_with("http://") || url.starts_with("https://"),
+            "tsa.url must be an http or https address: {url}"
+        );
+        anyhow::ensure!(
+            self.tsa.trust_anchor.is_some(),
+            "tsa.url needs tsa.trust_anchor: the certificates its time-stamps must come from"
+        );
+        Ok(Some(rinnova_app::tsa::OutsideTsa {
+            url: url.clone(),
+            username: self.tsa.username.clone(),
+            password: self.tsa.password.clone(),
+            anchors: self.tsa_anchors()?,
+        }))
     }
 
     /// Where the audit seals are exported: `audit.export_dir`, or `audit-export` in the data

@@ -83,6 +83,19 @@ pub async fn open_store_to_read(cfg: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Who the CA's creation is recorded as done by: the operator running `ca init` (or `keys
+/// init`), or the demo's first start.
+fn ceremony_operator(demo: bool) -> rinnova_app::Operator {
+    if demo {
+        rinnova_app::Operator {
+            actor: "demo".into(),
+            ctx: rinnova_app::Ctx::default(),
+        }
+    } else {
+        crate::cmd::operator()
+    }
+}
+
 /// Creates the CA unless it exists.
 pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<bool> {
     let mut ca = CaConfig::demo(&cfg.public_url());
@@ -124,7 +137,13 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
         let created =
             rinnova_app::ca_service::init_in_tokens(store, &ca, &root, &service, now).await?;
         if created {
-            rinnova_app::ca_service::first_root_crl(store, RootKeys::Token(root), today).await?;
+            rinnova_app::ca_service::first_root_crl(
+                store,
+                RootKeys::Token(root),
+                &ceremony_operator(demo),
+                today,
+            )
+            .await?;
         }
         return Ok(created);
     }
@@ -139,8 +158,13 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     .await?;
     if created {
         // Dated today even in the demo, whose CA is dated back: the CRL must be current.
-        rinnova_app::ca_service::first_root_crl(store, RootKeys::Passphrase(passphrase), today)
-            .await?;
+        rinnova_app::ca_service::first_root_crl(
+            store,
+            RootKeys::Passphrase(passphrase),
+            &ceremony_operator(demo),
+            today,
+        )
+        .await?;
     }
     Ok(created)
 }
@@ -238,6 +262,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     }
     cfg.app.public_url = cfg.public_url();
     cfg.app.audit_export_dir = Some(cfg.audit_export_dir());
+    cfg.app.outside_tsa = cfg.outside_tsa()?;
     let clock: Arc<dyn Clock> = match clock_offset {
         Some(s) => Arc::new(OffsetClock(jiff::SignedDuration::from_secs(s))),
         None => Arc::new(SystemClock),

@@ -47,7 +47,8 @@ pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
             if let Some(dir) = &export {
                 anyhow::ensure!(dir.is_dir(), "no export directory at {}", dir.display());
             }
-            let v = rinnova_app::audit::verify(&store, export.as_deref()).await?;
+            let anchors = cfg.tsa_anchors()?;
+            let v = rinnova_app::audit::verify_with(&store, export.as_deref(), &anchors).await?;
             if json {
                 println!("{}", serde_json::to_string(&v)?);
             } else if let Some(p) = &v.problem {

@@ -113,6 +113,7 @@ pub async fn open_app_as(mut cfg: Config, demo: bool) -> anyhow::Result<rinnova_
     let store = crate::server::open_store(&cfg).await?;
     cfg.app.public_url = cfg.public_url();
     cfg.app.audit_export_dir = Some(cfg.audit_export_dir());
+    cfg.app.outside_tsa = cfg.outside_tsa()?;
     let keys = cfg.keys(demo)?;
     rinnova_app::App::open(
         store,

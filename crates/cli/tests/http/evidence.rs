@@ -415,6 +415,71 @@ async fn the_tsa_answers_over_http_and_openssl_verifies_its_tokens() {
     assert!(shown.contains("SHA-256, SHA-384 or SHA-512"), "{shown}");
 }
 
+/// Issue 21: an outside TSA (`[tsa] url`, `trust_anchor`) time-stamps the audit seals instead
+/// of the CA's own unit — here another rinnova's `/tsa`, reached over HTTP. `audit verify`
+/// accepts those time-stamps with the trust anchor configured, and names them without it.
+#[tokio::test]
+async fn audit_seals_are_time_stamped_by_an_outside_tsa_checked_against_its_anchor() {
+    let outside_data = tempfile::tempdir().unwrap();
+    let outside = Server::start(outside_data.path());
+    let anchors = tempfile::tempdir().unwrap();
+    save_ca_certificates(&outside.base, anchors.path()).await;
+    let anchor = anchors.path().join("chain.pem");
+    let url = format!("{}/tsa", outside.base);
+    let tsa_env = [
+        ("RINNOVA_TSA__URL", url.as_str()),
+        ("RINNOVA_TSA__TRUST_ANCHOR", anchor.to_str().unwrap()),
+    ];
+
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), &[("RINNOVA_AUDIT__SEAL_MINUTES", "0")]);
+    Api::login(&server.base, "JZLF001").await;
+    let own = tempfile::tempdir().unwrap();
+    save_ca_certificates(&server.base, own.path()).await;
+    server.kill();
+    let with_tsa = |args: &[&str]| bin(data.path()).args(args).envs(tsa_env).output().unwrap();
+    let sealed = with_tsa(&["audit", "seal"]);
+    assert!(
+        sealed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sealed.stderr)
+    );
+    // The outside TSA recorded the token it gave.
+    let given = tamper(
+        outside_data.path(),
+        "SELECT COUNT(*) FROM audit WHERE action = 'time_stamp_issued'",
+    );
+    assert!(given.contains('1'), "{given}");
+    let ok = with_tsa(&["audit", "verify"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // Without the anchor, the time-stamp is not one this CA can vouch for.
+    let bad = rinnova(data.path(), &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(text.contains("its time-stamp does not hold"), "{text}");
+    // A TSA whose units come from another CA is refused when sealing: the seal is not made.
+    // Something new to seal; anchored on this installation's own CA, which is not the
+    // outside TSA's.
+    let server = Server::start_with(data.path(), &[("RINNOVA_AUDIT__SEAL_MINUTES", "0")]);
+    Api::login(&server.base, "JZLF002").await;
+    server.kill();
+    let wrong_anchor = own.path().join("chain.pem");
+    let refused = bin(data.path())
+        .args(["audit", "seal"])
+        .env("RINNOVA_TSA__URL", &url)
+        .env("RINNOVA_TSA__TRUST_ANCHOR", &wrong_anchor)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("not from a trusted TSA"), "{why}");
+    drop(outside);
+}
+
 /// Saves a holder's certificates as PEM files named `{prefix}-{status}.pem`; returns
 /// (status, serial) pairs.
 async fn save_certificates(api: &Api, dir: &Path, prefix: &str) -> Vec<(String, String)> {

@@ -767,9 +767,16 @@ async fn the_key_ceremony_on_a_token_made_by_its_own_tool_then_serve() {
         .envs(env)
         .env("RINNOVA_KEYS__ROOT_TOKEN_LABEL", "root-rinnova-prod")
         .env("RINNOVA_KEYS__ROOT_USER_PIN", "99887766")
+        .env("SUDO_USER", "carla")
         .output()
         .unwrap();
     assert!(made.status.success(), "{made:?}");
+    // The ceremony's root CRL is recorded as the operator's act (issue 21).
+    let by = super::tamper(
+        data.path(),
+        "SELECT actor FROM audit WHERE action = 'root_crl_issued'",
+    );
+    assert!(by.contains("admin:carla"), "{by}");
     let chain = ok(&["ca", "show"]);
     let (root, issuing) = chain.split_once("-----END CERTIFICATE-----\n").unwrap();
     std::fs::write(
