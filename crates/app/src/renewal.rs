@@ -570,6 +570,17 @@ impl App {
         let to_sign = attrs.clone();
         let signed = blocking(move || device.sign(&device_sealed, &pin, &to_sign)).await?;
 
+        // PAdES B-T (issue 21): trusted time over the signature value, from the CA's
+        // time-stamping unit (or the configured outside TSA), before the transaction.
+        let stamp = match &signed {
+            Ok(s) => Some(rinnova_ca::tsa::token_of(
+                &self
+                    .time_stamp_sha256(&crate::util::sha256(&s.signature))
+                    .await?,
+            )?),
+            Err(_) => None,
+        };
+
         // 3. Record the outcome.
         let mut tx = self.store().begin().await?;
         match signed {
@@ -633,11 +644,12 @@ impl App {
                     )
                     .await?;
                 }
-                let cms = rinnova_ca::pades::signed_data(
+                let cms = rinnova_ca::pades::signed_data_timestamped(
                     &cert.der,
                     &[self.ca().material().issuing_cert_der.as_slice()],
                     &attrs,
                     &signature,
+                    stamp.as_deref(),
                 )?;
                 let signed_pdf = prepared
                     .finish(&cms)

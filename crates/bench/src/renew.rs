@@ -222,17 +222,25 @@ pub(crate) async fn crypto_bound(
     let hash =
         rinnova_app::util::hash_password(rinnova_app::demo::DEMO_PASSWORD, config.password_kdf)?;
     let form = vec![0x25; 3000];
+    // The signature's time-stamp (PAdES B-T): one more signature by the CA's unit.
+    let unit = app.delegate(rinnova_ca::Purpose::TimeStamping).await?;
+    let policy = rinnova_ca::tsa::ObjectIdentifier::new(&app.config().tsa_policy_oid)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let query = rinnova_ca::tsa::request_for_sha256(&[7; 32])?;
+    let algorithm = app.ca().material().config.algorithm;
     let budget = Duration::from_secs_f64(seconds);
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..cores() {
-        let (pin, key, hash, form, app, device) = (
+        let (pin, key, hash, form, app, device, unit, query) = (
             pin.clone(),
             key.clone(),
             hash.clone(),
             form.clone(),
             app.clone(),
             device.clone(),
+            unit.clone(),
+            query.clone(),
         );
         workers.push(tokio::task::spawn_blocking(
             move || -> anyhow::Result<usize> {
@@ -246,6 +254,14 @@ pub(crate) async fn crypto_bound(
                     device
                         .sign(&key.sealed_private, &pin, &form)
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    rinnova_ca::tsa::grant(
+                        &unit,
+                        algorithm,
+                        &policy,
+                        &query,
+                        &[9; 16],
+                        SystemClock.now(),
+                    )?;
                     let new = device.create_key(&pin)?;
                     app.ca().issue_qualified(
                         &subject,

@@ -22,6 +22,9 @@ const CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113
 const MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
+const SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
 const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 
@@ -107,6 +110,36 @@ pub fn signed_data(
     signed_attributes_der: &[u8],
     signature: &[u8],
 ) -> Result<Vec<u8>, CaError> {
+    signed_data_timestamped(
+        signer_cert_der,
+        chain,
+        signed_attributes_der,
+        signature,
+        None,
+    )
+}
+
+/// [`signed_data`] with, when given, the signature's time-stamp token (a TimeStampToken,
+/// ContentInfo DER, over the SHA-256 of `signature`) as the unsigned attribute
+/// id-aa-signatureTimeStampToken: PAdES baseline B-T (issue 21).
+pub fn signed_data_timestamped(
+    signer_cert_der: &[u8],
+    chain: &[&[u8]],
+    signed_attributes_der: &[u8],
+    signature: &[u8],
+    signature_time_stamp: Option<&[u8]>,
+) -> Result<Vec<u8>, CaError> {
+    let unsigned = signature_time_stamp
+        .map(|token| -> Result<_, CaError> {
+            let mut set: SetOfVec<Attribute> = SetOfVec::new();
+            set.insert(attribute(
+                SIGNATURE_TIME_STAMP_TOKEN,
+                Any::from_der(token).map_err(der_err)?,
+            )?)
+            .map_err(der_err)?;
+            Ok(set)
+        })
+        .transpose()?;
     signed_data_for(
         None,
         signer_cert_der,
@@ -118,11 +151,16 @@ pub fn signed_data(
             parameters: None,
         },
         true,
+        unsigned,
     )
 }
 
 /// [`signed_data`] with, when `content` is given, its type and DER encapsulated (a time-stamp
 /// token: RFC 5652 version 3), signed with `signature_algorithm`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one part of the SignedData; the callers are the two in this crate"
+)]
 pub(crate) fn signed_data_for(
     content: Option<(ObjectIdentifier, &[u8])>,
     signer_cert_der: &[u8],
@@ -131,6 +169,7 @@ pub(crate) fn signed_data_for(
     signature: &[u8],
     signature_algorithm: AlgorithmIdentifierOwned,
     with_certificates: bool,
+    unsigned_attrs: Option<SetOfVec<Attribute>>,
 ) -> Result<Vec<u8>, CaError> {
     let signer = x509_cert::Certificate::from_der(signer_cert_der).map_err(der_err)?;
     let attrs =
@@ -146,7 +185,7 @@ pub(crate) fn signed_data_for(
         signed_attrs: Some(attrs),
         signature_algorithm,
         signature: OctetString::new(signature).map_err(der_err)?,
-        unsigned_attrs: None,
+        unsigned_attrs,
     };
     let mut certs: SetOfVec<CertificateChoices> = SetOfVec::new();
     certs

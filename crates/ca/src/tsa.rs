@@ -9,7 +9,7 @@ use crate::pades::{signed_attributes_for, signed_data_for};
 use aws_lc_rs::digest;
 use cmpv2::status::{PkiStatus, PkiStatusInfo};
 use der::asn1::{GeneralizedTime, Int, Null, OctetString};
-use der::oid::ObjectIdentifier;
+pub use der::oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use jiff::Timestamp;
 use x509_cert::spki::AlgorithmIdentifierOwned;
@@ -184,6 +184,7 @@ pub fn grant(
         &signature,
         signature_algorithm,
         req.cert_req,
+        None,
     )?;
     let token = cms::content_info::ContentInfo::from_der(&token).map_err(der_err)?;
     debug_assert_eq!(token.content_type, ID_SIGNED_DATA);
@@ -416,4 +417,14 @@ fn signed_by(issuer_der: &[u8], cert_der: &[u8]) -> bool {
             &c.signature_value.data,
         )
     })
+}
+
+/// The token (TimeStampToken: a ContentInfo, DER) of a granted answer.
+pub fn token_of(response_der: &[u8]) -> Result<Vec<u8>, CaError> {
+    TimeStampResp::from_der(response_der)
+        .map_err(der_err)?
+        .time_stamp_token
+        .ok_or_else(|| CaError::Certificate("the TSA granted no token".into()))?
+        .to_der()
+        .map_err(der_err)
 }

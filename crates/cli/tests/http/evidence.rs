@@ -780,8 +780,9 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
 }
 
 /// Step 4's evidence through independent validators (issue 5): the renewal form signed as
-/// PAdES B-B with the holder's current certificate validates in pyHanko (our root as the only
-/// trust anchor, revocation checked against our OCSP responder) and in poppler's pdfsig; the
+/// PAdES B-T (B-B until issue 21) with the holder's current certificate validates in pyHanko
+/// (our root as the only trust anchor, revocation checked against our OCSP responder; the
+/// signature time-stamp by the CA's unit checked too) and in poppler's pdfsig; the
 /// administrator retrieves the same bytes.
 #[tokio::test]
 async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
@@ -851,6 +852,11 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
         "The signature covers the entire file.",
         "The signature is judged VALID.",
         "Common Name: Mario Rossi",
+        // PAdES B-T (issue 21): the signature's time-stamp, from the CA's unit.
+        "This timestamp is backed by a time stamping authority.",
+        "The timestamp token is cryptographically sound.",
+        "Time-Stamping Unit",
+        "The TSA certificate is trusted.",
     ] {
         assert!(text.contains(needle), "{needle:?} not in\n{text}");
     }
