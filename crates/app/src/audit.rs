@@ -84,11 +84,14 @@ pub enum AuditAction {
     RaoLogin,
     /// The time-stamping unit issued a token (issue 21): its serial, the imprint.
     TimeStampIssued,
+    /// A signed form's long-term evidence was renewed before its last document time-stamp's
+    /// unit certificate ended (issue 21): new validation data, a new document time-stamp.
+    EvidenceRestamped,
 }
 
 impl AuditAction {
     /// Every action (the locales have a label for each: tested).
-    pub const ALL: [AuditAction; 62] = [
+    pub const ALL: [AuditAction; 63] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -151,6 +154,7 @@ impl AuditAction {
         Self::CdrlLogin,
         Self::RaoLogin,
         Self::TimeStampIssued,
+        Self::EvidenceRestamped,
     ];
 
     /// The stable code stored in the row.
@@ -218,6 +222,7 @@ impl AuditAction {
             Self::CdrlLogin => "cdrl_login",
             Self::RaoLogin => "rao_login",
             Self::TimeStampIssued => "time_stamp_issued",
+            Self::EvidenceRestamped => "evidence_restamped",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod desk;
 pub mod ending;
 pub mod error;
+mod evidence;
 pub mod history;
 pub mod home;
 pub mod i18n;

@@ -571,13 +571,27 @@ impl App {
         let signed = blocking(move || device.sign(&device_sealed, &pin, &to_sign)).await?;
 
         // PAdES B-T (issue 21): trusted time over the signature value, from the CA's
-        // time-stamping unit (or the configured outside TSA), before the transaction.
-        let stamp = match &signed {
-            Ok(s) => Some(rinnova_ca::tsa::token_of(
-                &self
-                    .time_stamp_sha256(&crate::util::sha256(&s.signature))
-                    .await?,
-            )?),
+        // time-stamping unit (or the configured outside TSA); then B-LT and B-LTA: the status
+        // of the certificate now, and a document time-stamp. All before the transaction.
+        let signed_pdf = match &signed {
+            Ok(s) => {
+                let stamp = rinnova_ca::tsa::token_of(
+                    &self
+                        .time_stamp_sha256(&crate::util::sha256(&s.signature))
+                        .await?,
+                )?;
+                let cms = rinnova_ca::pades::signed_data_timestamped(
+                    &cert.der,
+                    &[self.ca().material().issuing_cert_der.as_slice()],
+                    &attrs,
+                    &s.signature,
+                    Some(&stamp),
+                )?;
+                let pdf = prepared
+                    .finish(&cms)
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                Some(self.long_term(pdf, &cert.der, &stamp).await?)
+            }
             Err(_) => None,
         };
 
@@ -644,16 +658,8 @@ impl App {
                     )
                     .await?;
                 }
-                let cms = rinnova_ca::pades::signed_data_timestamped(
-                    &cert.der,
-                    &[self.ca().material().issuing_cert_der.as_slice()],
-                    &attrs,
-                    &signature,
-                    stamp.as_deref(),
-                )?;
-                let signed_pdf = prepared
-                    .finish(&cms)
-                    .map_err(|e| AppError::Internal(e.into()))?;
+                let (signed_pdf, lta_until) =
+                    signed_pdf.ok_or_else(|| AppError::Internal("signed form missing".into()))?;
                 // A right PIN clears the failures counted before it (one counted while this
                 // PIN was being checked stays: the safer side).
                 if cred.failed_pins > 0 {
@@ -678,7 +684,14 @@ impl App {
                     }
                     r => r?,
                 };
-                repo::renewals::put_signed_form(&mut tx, &rec.id, &signed_pdf, secs(now)).await?;
+                repo::renewals::put_signed_form(
+                    &mut tx,
+                    &rec.id,
+                    &signed_pdf,
+                    secs(now),
+                    lta_until,
+                )
+                .await?;
                 audit(
                     &mut tx,
                     secs(now),

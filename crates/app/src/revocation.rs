@@ -128,11 +128,34 @@ impl App {
         let Ok(q) = self.ca().ocsp_questions(request_der) else {
             return Ok(ocsp_malformed());
         };
+        self.ocsp_answer(q).await
+    }
+
+    /// The responder's answer about one of this CA's certificates (`cert_der`), as a relying
+    /// party would get it now: what a signed document keeps as evidence of the status at
+    /// signing time (PAdES B-LT).
+    pub async fn ocsp_of(&self, cert_der: &[u8]) -> Result<Vec<u8>, AppError> {
+        let q = self.ca().ocsp_question_for(cert_der)?;
+        self.ocsp_answer(q).await
+    }
+
+    async fn ocsp_answer(
+        &self,
+        q: rinnova_ca::revocation::OcspQuestions,
+    ) -> Result<Vec<u8>, AppError> {
         let mut conn = self.store().conn().await?;
         let mut answers = Vec::with_capacity(q.questions.len());
         for question in &q.questions {
             let row = repo::revocation::status_of(&mut conn, &question.serial_hex).await?;
             answers.push(match row {
+                // The CA's own units (time-stamping, audit seal, responder) are never
+                // revoked by rinnova: good while their certificate is kept.
+                None if repo::ca::delegate_cert_by_serial(&mut conn, &question.serial_hex)
+                    .await?
+                    .is_some() =>
+                {
+                    Status::Good
+                }
                 None => Status::Unknown,
                 Some(r) => match status_of(&r) {
                     Some((at, reason)) => Status::Revoked { at: ts(at), reason },

@@ -228,11 +228,15 @@ pub(crate) async fn crypto_bound(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let query = rinnova_ca::tsa::request_for_sha256(&[7; 32])?;
     let algorithm = app.ca().material().config.algorithm;
+    // PAdES B-LT and B-LTA: two OCSP answers by the responder (the signer's, the unit's) and
+    // the document time-stamp, one more signature by the unit.
+    let responder = app.delegate(rinnova_ca::Purpose::OcspResponder).await?;
+    let question = app.ca().ocsp_question_for(&unit.cert_der)?;
     let budget = Duration::from_secs_f64(seconds);
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..cores() {
-        let (pin, key, hash, form, app, device, unit, query) = (
+        let (pin, key, hash, form, app, device, unit, query, responder, question) = (
             pin.clone(),
             key.clone(),
             hash.clone(),
@@ -241,6 +245,8 @@ pub(crate) async fn crypto_bound(
             device.clone(),
             unit.clone(),
             query.clone(),
+            responder.clone(),
+            question.clone(),
         );
         workers.push(tokio::task::spawn_blocking(
             move || -> anyhow::Result<usize> {
@@ -254,14 +260,22 @@ pub(crate) async fn crypto_bound(
                     device
                         .sign(&key.sealed_private, &pin, &form)
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    rinnova_ca::tsa::grant(
-                        &unit,
-                        algorithm,
-                        &policy,
-                        &query,
-                        &[9; 16],
-                        SystemClock.now(),
-                    )?;
+                    for _ in 0..2 {
+                        rinnova_ca::tsa::grant(
+                            &unit,
+                            algorithm,
+                            &policy,
+                            &query,
+                            &[9; 16],
+                            SystemClock.now(),
+                        )?;
+                        app.ca().ocsp_answer(
+                            &responder,
+                            &question,
+                            &[rinnova_ca::revocation::Status::Good],
+                            SystemClock.now(),
+                        )?;
+                    }
                     let new = device.create_key(&pin)?;
                     app.ca().issue_qualified(
                         &subject,

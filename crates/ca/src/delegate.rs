@@ -153,6 +153,15 @@ impl Ca {
                 params.custom_extensions = vec![eku];
             }
         }
+        // Where relying parties find the status of a unit whose signatures outlive the moment
+        // (time-stamps, seals): the issuing CA's OCSP responder and CRL, as for holders. The
+        // responder's own certificate needs none (id-pkix-ocsp-nocheck).
+        if purpose != Purpose::OcspResponder {
+            params.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+                uris: vec![c.urls.crl.clone()],
+            }];
+            params.custom_extensions.push(crate::profile::aia(&c.urls)?);
+        }
         let not_after = not_before
             .checked_add(jiff::SignedDuration::from_hours(24 * days))
             .map_err(|e| CaError::Certificate(e.to_string()))?;

@@ -176,7 +176,8 @@ fn policies(ids: &[Oid]) -> Result<CustomExtension, CaError> {
     ))
 }
 
-fn aia(urls: &ProfileUrls) -> Result<CustomExtension, CaError> {
+/// An end entity's authority information access: the issuing CA's certificate and OCSP.
+pub(crate) fn aia(urls: &ProfileUrls) -> Result<CustomExtension, CaError> {
     let entry = |access_method, url: &str| -> Result<AccessDescription, CaError> {
         Ok(AccessDescription {
             access_method,

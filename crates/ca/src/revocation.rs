@@ -277,6 +277,42 @@ impl Ca {
         Ok(OcspQuestions { questions, nonce })
     }
 
+    /// The question an OCSP request would ask about `cert_der` (one of this CA's
+    /// certificates, a holder's or a unit's): a SHA-256 CertID. For the answers a signed
+    /// document keeps as its own evidence (PAdES B-LT), asked by the CA itself.
+    pub fn ocsp_question_for(&self, cert_der: &[u8]) -> Result<OcspQuestions, CaError> {
+        let cert = x509_cert::Certificate::from_der(cert_der).map_err(der_err)?;
+        let issuing =
+            x509_cert::Certificate::from_der(&self.material().issuing_cert_der).map_err(der_err)?;
+        if cert.tbs_certificate.issuer != issuing.tbs_certificate.subject {
+            return Err(CaError::Certificate("not a certificate of this CA".into()));
+        }
+        let name_der = issuing.tbs_certificate.subject.to_der().map_err(der_err)?;
+        let key = issuing
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes();
+        let hash = |b: &[u8]| OctetString::new(digest::digest(&digest::SHA256, b).as_ref());
+        let serial = cert.tbs_certificate.serial_number;
+        Ok(OcspQuestions {
+            questions: vec![OcspQuestion {
+                cert_id: CertId {
+                    hash_algorithm: AlgorithmIdentifierOwned {
+                        oid: SHA256,
+                        parameters: Some(Null.into()),
+                    },
+                    issuer_name_hash: hash(&name_der).map_err(der_err)?,
+                    issuer_key_hash: hash(key).map_err(der_err)?,
+                    serial_number: serial.clone(),
+                },
+                serial_hex: serial_hex(&serial),
+                ours: true,
+            }],
+            nonce: None,
+        })
+    }
+
     /// The signed OCSP response (`successful`, a BasicOCSPResponse signed by the delegated
     /// `responder`, whose certificate it carries) for `answers`, one status per question,
     /// produced at `now` and valid for an hour.

@@ -428,3 +428,36 @@ pub fn token_of(response_der: &[u8]) -> Result<Vec<u8>, CaError> {
         .to_der()
         .map_err(der_err)
 }
+
+/// The certificates a token (TimeStampToken, DER) carries: the unit's, and any chain.
+pub fn token_certificates(token_der: &[u8]) -> Result<Vec<Vec<u8>>, CaError> {
+    let token = cms::content_info::ContentInfo::from_der(token_der).map_err(der_err)?;
+    let sd = cms::signed_data::SignedData::from_der(&token.content.to_der().map_err(der_err)?)
+        .map_err(der_err)?;
+    Ok(sd
+        .certificates
+        .map(|set| {
+            set.0
+                .iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => c.to_der().ok(),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// When the first of the certificates a token carries ends (Unix seconds): the unit's, which
+/// ends before its CA's. None if it carries none that can be read.
+pub fn token_valid_until(token_der: &[u8]) -> Result<Option<i64>, CaError> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    Ok(token_certificates(token_der)?
+        .iter()
+        .filter_map(|der| {
+            X509Certificate::from_der(der)
+                .ok()
+                .map(|(_, c)| c.validity().not_after.timestamp())
+        })
+        .min())
+}

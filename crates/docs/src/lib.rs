@@ -324,7 +324,7 @@ pub fn conditions(lang: Lang) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn form() -> RenewalForm {
+    pub(crate) fn form() -> RenewalForm {
         RenewalForm {
             renewal_id: "r-1".into(),
             given_name: "Niccolò".into(),

@@ -780,7 +780,7 @@ async fn x1_crl_and_ocsp_answer_good_revoked_and_unknown_to_openssl() {
 }
 
 /// Step 4's evidence through independent validators (issue 5): the renewal form signed as
-/// PAdES B-T (B-B until issue 21) with the holder's current certificate validates in pyHanko
+/// PAdES B-LTA (B-B until issue 21) with the holder's current certificate validates in pyHanko
 /// (our root as the only trust anchor, revocation checked against our OCSP responder; the
 /// signature time-stamp by the CA's unit checked too) and in poppler's pdfsig; the
 /// administrator retrieves the same bytes.
@@ -819,6 +819,13 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
         "{text}"
     );
     assert!(text.contains("ETSI.CAdES.detached"), "{text}");
+    // PAdES B-LTA: the validation data and a document time-stamp follow the signature, the
+    // time-stamp covering the whole file.
+    assert!(text.contains("Not total document signed"), "{text}");
+    assert!(
+        text.contains("Signature Field Name: document-timestamp-1"),
+        "{text}"
+    );
     assert!(text.contains("Total document signed"), "{text}");
     assert!(
         text.contains("Mario Rossi") || text.contains("ROSSI"),
@@ -849,7 +856,7 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
     for needle in [
         "The signer's certificate is trusted.",
         "The signature is cryptographically sound.",
-        "The signature covers the entire file.",
+        "All modifications relate to signature maintenance",
         "The signature is judged VALID.",
         "Common Name: Mario Rossi",
         // PAdES B-T (issue 21): the signature's time-stamp, from the CA's unit.
@@ -928,4 +935,165 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
         String::from_utf8_lossy(&evidence.stderr)
     );
     assert_eq!(evidence.stdout, signed.as_ref());
+}
+
+/// Runs pyHanko with `args` in `dir`: whether it succeeded, and all it printed.
+fn pyhanko(args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new("pyhanko")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("pyHanko is installed by scripts/test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The signed renewal form of renewal `id`, saved as `file` in `dir`.
+async fn save_signed_form(api: &Api, id: &str, dir: &Path, file: &str) -> Vec<u8> {
+    let resp = api
+        .http
+        .get(format!(
+            "{}/api/v1/renewals/{id}/documents/signed-renewal-form.pdf",
+            api.base
+        ))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let pdf = resp.bytes().await.unwrap().to_vec();
+    std::fs::write(dir.join(file), &pdf).unwrap();
+    pdf
+}
+
+/// SPEC X1, issue 21: the renewal supersedes the certificate that signed the form, and the
+/// form stays valid evidence. It is PAdES B-LTA from signing: the document security store
+/// keeps the chain, the OCSP answers (the signer's, good when it signed; the time-stamping
+/// unit's) and the root's CRL, and a document time-stamp covers them. pyHanko's AdES
+/// validator (`adesverify`, EN 319 102-1 long-term validation, its default settings, our root
+/// the only anchor) judges it VALID after the supersession, finding the signature time before
+/// the revocation. (pyHanko's `validate` checks the certificate's status now and nothing
+/// else: for a superseded certificate it says REVOKED, whatever the document holds.)
+#[tokio::test]
+async fn the_signed_form_stays_valid_once_the_renewal_supersedes_its_certificate() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_ca_certificates(&server.base, d).await;
+    let signed = save_signed_form(&api, &id, d, "signed.pdf").await;
+    // The holder activates a little later, as people do: the revocation comes after the
+    // signature's time-stamp, to the second.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let done = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/activation-code"),
+            Some(json!({"otp": api.last_code("JZLF001").await})),
+        )
+        .await;
+    assert_eq!(done["step"], "activate", "{done}");
+    let done = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/activate"),
+            Some(json!({"pin": "24681357", "pin_confirm": "24681357", "otp": api.last_code("JZLF001").await})),
+        )
+        .await;
+    assert_eq!(done["step"], "completed", "{done}");
+    assert_eq!(
+        save_signed_form(&api, &id, d, "after.pdf").await,
+        signed,
+        "the evidence is what was signed"
+    );
+
+    // The old certificate is revoked (superseded) for everyone asking now.
+    let (ok, text) = pyhanko(
+        &[
+            "sign",
+            "validate",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "signed.pdf",
+        ],
+        d,
+    );
+    assert!(!ok && text.contains("REVOKED"), "{text}");
+
+    let (ok, text) = pyhanko(
+        &[
+            "sign",
+            "adesverify",
+            "--pretty-print",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "signed.pdf",
+        ],
+        d,
+    );
+    assert!(ok, "{text}");
+    for needle in [
+        "The signer's certificate is trusted.",
+        "The signature is cryptographically sound.",
+        "Signature timestamp token:",
+        "The TSA certificate is trusted.",
+        "All modifications relate to signature maintenance",
+        "The signature is judged VALID.",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    assert!(
+        !text.contains("No document timestamps after signature"),
+        "the document time-stamp is found and trusted: {text}"
+    );
+
+    // What the store holds, read back by pyHanko's own PDF reader.
+    let script = "import sys\n\
+from pyhanko.pdf_utils.reader import PdfFileReader\n\
+from pyhanko.sign.validation.dss import DocumentSecurityStore\n\
+r = PdfFileReader(open(sys.argv[1], 'rb'))\n\
+dss = DocumentSecurityStore.read_dss(r)\n\
+print(len(list(dss.load_certs())), len(dss.ocsps), len(dss.crls))\n\
+print(len(r.embedded_timestamp_signatures))\n";
+    let out = Command::new("python3")
+        .args(["-c", script, "signed.pdf"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let counts = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{counts}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Signer, issuing CA, root, time-stamping unit, OCSP responder; two OCSP answers; the
+    // root's CRL; one document time-stamp.
+    assert_eq!(counts, "5 2 1\n1\n", "{counts}");
+
+    // The first revision is still the form that was shown (existing B-B/B-T forms read the
+    // same way): a change to the signed bytes breaks the signature for both tools.
+    let mut forged = signed.clone();
+    let at = forged.windows(5).position(|w| w == b"/Size").unwrap();
+    forged[at + 6] = if forged[at + 6] == b'9' { b'8' } else { b'9' };
+    std::fs::write(d.join("forged.pdf"), &forged).unwrap();
+    let (ok, text) = pyhanko(
+        &[
+            "sign",
+            "adesverify",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "forged.pdf",
+        ],
+        d,
+    );
+    assert!(!ok, "{text}");
 }

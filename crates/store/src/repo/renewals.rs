@@ -267,23 +267,64 @@ pub async fn document(
     .await?)
 }
 
-/// Stores the signed renewal form (step 4's evidence).
+/// Stores the signed renewal form (step 4's evidence); `lta_until`: when the certificate of
+/// the unit that made its last document time-stamp ends (None: no document time-stamp).
 pub async fn put_signed_form(
     c: &mut Conn,
     renewal_id: &RenewalId,
     pdf: &[u8],
     signed_at: i64,
+    lta_until: Option<i64>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO signed_forms (renewal_id, pdf, signed_at) VALUES ($1, $2, $3) \
+        "INSERT INTO signed_forms (renewal_id, pdf, signed_at, lta_until) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (renewal_id) DO NOTHING",
     )
     .bind(renewal_id.as_str())
     .bind(pdf)
     .bind(signed_at)
+    .bind(lta_until)
     .execute(c)
     .await?;
     Ok(())
+}
+
+/// Up to `limit` signed forms whose last document time-stamp's unit certificate ends before
+/// `before`, soonest first: (renewal id, lta_until).
+pub async fn forms_to_restamp(
+    c: &mut Conn,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT renewal_id, lta_until FROM signed_forms \
+         WHERE lta_until IS NOT NULL AND lta_until < $1 ORDER BY lta_until, renewal_id LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Replaces a signed form by its extension (new revisions appended) if its `lta_until` is
+/// still `was` (no other instance extended it meanwhile); whether it did.
+pub async fn restamp_signed_form(
+    c: &mut Conn,
+    renewal_id: &str,
+    was: i64,
+    pdf: &[u8],
+    lta_until: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE signed_forms SET pdf = $1, lta_until = $2 WHERE renewal_id = $3 AND lta_until = $4",
+    )
+    .bind(pdf)
+    .bind(lta_until)
+    .bind(renewal_id)
+    .bind(was)
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// The signed renewal form of a renewal.
