@@ -411,6 +411,7 @@ audit-token_resync_failed = Token resynchronisation failed
 audit-cdrl_login = Organisation manager login
 audit-rao_login = RAO operator login
 audit-time_stamp_issued = Time-stamp issued
+audit-evidence_restamped = Signed form time-stamped again
 audit-login = Login
 audit-login_failed = Failed login
 audit-logout = Logout

@@ -411,6 +411,7 @@ audit-token_resync_failed = Risincronizzazione del token non riuscita
 audit-cdrl_login = Accesso del responsabile dell'organizzazione
 audit-rao_login = Accesso dell'operatore RAO
 audit-time_stamp_issued = Marca temporale emessa
+audit-evidence_restamped = Modulo firmato marcato di nuovo
 audit-login = Accesso
 audit-login_failed = Accesso non riuscito
 audit-logout = Uscita
