@@ -40,6 +40,9 @@ struct Cli {
     /// was run by, else the logged-in user, else the process's user.
     #[arg(long, global = true, env = "RINNOVA_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
+    /// Shift the clock (seconds; tests and demos of time-dependent behaviour).
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    clock_offset: Option<i64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,9 +63,6 @@ enum Command {
         /// run (holders' keys then live in a real PKCS#11 device).
         #[arg(long, value_enum, requires = "demo")]
         keys: Option<server::DemoKeys>,
-        /// Shift the server's clock (seconds; tests and demos of time-dependent behaviour).
-        #[arg(long, hide = true, allow_hyphen_values = true)]
-        clock_offset: Option<i64>,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -205,6 +205,7 @@ fn run() -> anyhow::Result<()> {
         cfg.database = Some(url);
     }
     cmd::set_operator(cli.operator.as_deref())?;
+    cmd::set_clock_offset(cli.clock_offset);
     if let Command::Serve {
         keys: Some(server::DemoKeys::Softhsm),
         ..
@@ -225,19 +226,14 @@ fn run() -> anyhow::Result<()> {
     let rt = rt.enable_all().build()?;
     rt.block_on(async move {
         match cli.command {
-            Command::Serve {
-                listen,
-                demo,
-                keys,
-                clock_offset,
-            } => {
+            Command::Serve { listen, demo, keys } => {
                 if let Some(l) = listen {
                     cfg.listen = l;
                 }
                 if keys == Some(server::DemoKeys::Softhsm) {
                     server::demo_softhsm(&mut cfg)?;
                 }
-                server::serve(cfg, demo, clock_offset).await
+                server::serve(cfg, demo).await
             }
             Command::Config { defaults } => {
                 let shown = if defaults { Config::default() } else { cfg };

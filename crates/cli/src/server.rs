@@ -3,7 +3,6 @@
 use crate::config::Config;
 use anyhow::Context;
 use rinnova_app::App;
-use rinnova_app::clock::{OffsetClock, SystemClock};
 use rinnova_app::root::RootKeys;
 use rinnova_ca::CaConfig;
 use rinnova_domain::Clock;
@@ -112,7 +111,7 @@ pub async fn init_ca(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<
     if let Some(o) = &cfg.ca.policy_oid {
         ca.policy_oid = o.clone();
     }
-    let today = SystemClock.now();
+    let today = crate::cmd::now();
     let now = today;
     // The demo's holders hold certificates issued up to three years ago: its CA is dated four
     // years back so that every one of them lies within its issuer's validity (a real CA's
@@ -246,7 +245,7 @@ pub(crate) async fn shutdown_signal() {
 }
 
 /// Runs the service until SIGINT/SIGTERM.
-pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> anyhow::Result<()> {
+pub async fn serve(mut cfg: Config, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .with_context(|| format!("listening on {}", cfg.listen))?;
@@ -263,10 +262,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     cfg.app.public_url = cfg.public_url();
     cfg.app.audit_export_dir = Some(cfg.audit_export_dir());
     cfg.app.outside_tsa = cfg.outside_tsa()?;
-    let clock: Arc<dyn Clock> = match clock_offset {
-        Some(s) => Arc::new(OffsetClock(jiff::SignedDuration::from_secs(s))),
-        None => Arc::new(SystemClock),
-    };
+    let clock: Arc<dyn Clock> = crate::cmd::clock();
     let keys = cfg.keys(demo)?;
     // Holders log in and the certificates' disclosure statements are read there: outside the
     // demo only over TLS (issue 21).
@@ -326,6 +322,18 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
             },
         ))
     };
+    // Signed forms are time-stamped again before their last unit's certificate ends.
+    let restamper = {
+        let app = app.clone();
+        tokio::spawn(every(60, stop_tx.subscribe(), move || {
+            let app = app.clone();
+            async move {
+                if let Err(e) = app.restamp_forms().await {
+                    tracing::error!(error = %rinnova_app::error::chain(&e), "evidence time-stamping failed");
+                }
+            }
+        }))
+    };
     // The CRL is issued again on change (at the next request) and at least hourly.
     let crl = {
         let app = app.clone();
@@ -360,6 +368,7 @@ pub async fn serve(mut cfg: Config, demo: bool, clock_offset: Option<i64>) -> an
     let _ = sweeper.await;
     let _ = sealer.await;
     let _ = crl.await;
+    let _ = restamper.await;
     Ok(())
 }
 

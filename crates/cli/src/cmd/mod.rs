@@ -115,19 +115,35 @@ pub async fn open_app_as(mut cfg: Config, demo: bool) -> anyhow::Result<rinnova_
     cfg.app.audit_export_dir = Some(cfg.audit_export_dir());
     cfg.app.outside_tsa = cfg.outside_tsa()?;
     let keys = cfg.keys(demo)?;
-    rinnova_app::App::open(
-        store,
-        cfg.app,
-        std::sync::Arc::new(rinnova_app::clock::SystemClock),
-        keys,
-    )
-    .await
-    .context("opening the CA (set ca_passphrase)")
+    rinnova_app::App::open(store, cfg.app, clock(), keys)
+        .await
+        .context("opening the CA (set ca_passphrase)")
 }
 
-/// Now, by the system clock.
+/// The clock's shift (`--clock-offset`, seconds), set once at start.
+static CLOCK_OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+/// Shifts every clock of this run by `seconds` (tests and demos of what happens months or
+/// years on: the server, and the commands an operator runs meanwhile).
+pub fn set_clock_offset(seconds: Option<i64>) {
+    if let Some(s) = seconds {
+        let _ = CLOCK_OFFSET.set(s);
+    }
+}
+
+/// This run's clock: the system's, shifted by `--clock-offset` if given.
+pub fn clock() -> std::sync::Arc<dyn rinnova_domain::Clock> {
+    match CLOCK_OFFSET.get() {
+        Some(&s) => std::sync::Arc::new(rinnova_app::clock::OffsetClock(
+            jiff::SignedDuration::from_secs(s),
+        )),
+        None => std::sync::Arc::new(rinnova_app::clock::SystemClock),
+    }
+}
+
+/// Now, by this run's clock.
 pub fn now() -> jiff::Timestamp {
-    rinnova_domain::Clock::now(&rinnova_app::clock::SystemClock)
+    clock().now()
 }
 
 /// The start of a civil day in the CA's time zone.

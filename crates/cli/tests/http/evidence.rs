@@ -952,6 +952,23 @@ fn pyhanko(args: &[&str], dir: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `pyhanko(args, dir)` with the clock `days` ahead (libfaketime's `faketime`).
+fn pyhanko_on_day(days: i64, args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new("faketime")
+        .arg(format!("+{days} days"))
+        .arg("pyhanko")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("faketime (Debian's faketime) is installed by scripts/test");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// The signed renewal form of renewal `id`, saved as `file` in `dir`.
 async fn save_signed_form(api: &Api, id: &str, dir: &Path, file: &str) -> Vec<u8> {
     let resp = api
@@ -1096,4 +1113,157 @@ print(len(r.embedded_timestamp_signatures))\n";
         d,
     );
     assert!(!ok, "{text}");
+}
+
+/// `rinnova serve --demo` on `data` at `addr` (the address the certificates name), its clock
+/// `days` ahead.
+fn start_later(data: &Path, addr: &str, days: i64) -> Server {
+    let mut cmd = bin(data);
+    cmd.args([
+        "--clock-offset",
+        &(days * 86_400).to_string(),
+        "serve",
+        "--demo",
+        "--listen",
+        addr,
+    ]);
+    Server::spawn(cmd)
+}
+
+/// The signed form of renewal `id` once the server on `data` has extended it past `before`
+/// bytes (it sweeps at start), as the administrator retrieves it.
+async fn extended_form(data: &Path, id: &str, before: usize) -> Vec<u8> {
+    for _ in 0..150 {
+        let out = rinnova(data, &["renewals", "evidence", id]);
+        assert!(out.status.success(), "{out:?}");
+        if out.stdout.len() > before {
+            return out.stdout;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the form was not time-stamped again");
+}
+
+/// Issue 21 (B-LTA kept up): the renewal form signed today, its certificate superseded
+/// today and expired a month later, is still valid evidence years on. Before the certificate
+/// of the unit that made its last document time-stamp ends, the server's sweep adds the
+/// unit's status and a new unit's time-stamp; it does so again a year later (the root's CRL
+/// signed anew meanwhile, as the yearly ceremony does). pyHanko's AdES validator, run 22
+/// months on, judges the signature VALID: the newest time-stamp is checked now, each older
+/// one in the past with the status data the next one covers. The audit trail names each
+/// renewal of the evidence.
+#[tokio::test]
+async fn the_signed_form_is_time_stamped_again_and_still_validates_years_later() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_ca_certificates(&server.base, d).await;
+    let signed = save_signed_form(&api, &id, d, "signed.pdf").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    api.ok(
+        "POST",
+        &format!("/renewals/{id}/activation-code"),
+        Some(json!({"otp": api.last_code("JZLF001").await})),
+    )
+    .await;
+    let done = api
+        .ok(
+            "POST",
+            &format!("/renewals/{id}/activate"),
+            Some(json!({"pin": "24681357", "pin_confirm": "24681357", "otp": api.last_code("JZLF001").await})),
+        )
+        .await;
+    assert_eq!(done["step"], "completed", "{done}");
+    server.kill();
+
+    // Day 330: the first unit's certificate (365 days) ends within 45 days.
+    let later = start_later(data.path(), &addr, 330);
+    let once = extended_form(data.path(), &id, signed.len()).await;
+    assert!(
+        once.starts_with(&signed),
+        "an incremental update of the evidence"
+    );
+    later.kill();
+    // Day 340: the root signs its yearly CRL (the ceremony's ran out on day 365).
+    let crl = bin(data.path())
+        .args([
+            "--clock-offset",
+            &(340 * 86_400).to_string(),
+            "ca",
+            "root-crl",
+        ])
+        .env("RINNOVA_CA_PASSPHRASE", "rinnova-demo-ca")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(crl.status.success(), "{crl:?}");
+    // Day 660: the second unit's certificate ends within 45 days.
+    let later = start_later(data.path(), &addr, 660);
+    let twice = extended_form(data.path(), &id, once.len()).await;
+    assert!(twice.starts_with(&once));
+    std::fs::write(d.join("later.pdf"), &twice).unwrap();
+    // pyHanko runs on day 660 as well (libfaketime): it validates "now", fetching the
+    // current status of the newest unit from the server as a relying party would.
+    let (ok, text) = pyhanko_on_day(
+        660,
+        &[
+            "sign",
+            "adesverify",
+            "--pretty-print",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "later.pdf",
+        ],
+        d,
+    );
+    assert!(ok, "{text}");
+    for needle in [
+        "The signer's certificate is trusted.",
+        "The signature is judged VALID.",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    assert!(
+        !text.contains("proceeding without past proof of existence"),
+        "the chain of document time-stamps holds: {text}"
+    );
+    let script = "import sys\n\
+from pyhanko.pdf_utils.reader import PdfFileReader\n\
+r = PdfFileReader(open(sys.argv[1], 'rb'))\n\
+print(len(r.embedded_timestamp_signatures))\n";
+    let out = Command::new("python3")
+        .args(["-c", script, "later.pdf"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n", "{out:?}");
+    // Without the later time-stamps, the first unit's certificate has ended and nothing
+    // proves the time-stamp existed before: the form as first signed is not enough.
+    let (ok, text) = pyhanko_on_day(
+        660,
+        &[
+            "sign",
+            "adesverify",
+            "--trust",
+            "root.pem",
+            "--trust-replace",
+            "signed.pdf",
+        ],
+        d,
+    );
+    assert!(!ok, "{text}");
+    later.kill();
+
+    let rows = tamper(
+        data.path(),
+        "SELECT subject FROM audit WHERE action = 'evidence_restamped'",
+    );
+    assert_eq!(rows.matches(&id).count(), 2, "{rows}");
+    let v = rinnova(data.path(), &["audit", "verify", "--json"]);
+    assert!(v.status.success(), "{v:?}");
 }
