@@ -215,8 +215,48 @@ pub fn redact_codes(body: &str) -> String {
     out
 }
 
+/// The paths of one-time links (account recovery) whose last segment is the token.
+const ONE_TIME_PATHS: [&str; 1] = ["/recover/"];
+
+/// An e-mail's text (or HTML) as kept once it is delivered or given up: the token of every
+/// one-time link replaced by `•`s — the link was for the holder's mailbox only (issue 21).
+pub fn redact_links(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some((at, path)) = ONE_TIME_PATHS
+        .iter()
+        .filter_map(|p| rest.find(p).map(|at| (at, *p)))
+        .min()
+    {
+        let start = at + path.len();
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len() - start);
+        out.extend(std::iter::repeat_n('•', len.min(8)));
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod redaction_tests {
+    #[test]
+    fn one_time_link_tokens_are_redacted_and_the_rest_kept() {
+        assert_eq!(
+            super::redact_links(
+                "open https://x.it/recover/AbC-12_z within 30 minutes\n<a href=\"https://x.it/recover/QQ\">"
+            ),
+            "open https://x.it/recover/•••••••• within 30 minutes\n<a href=\"https://x.it/recover/••\">"
+        );
+        assert_eq!(
+            super::redact_links("https://x.it/r/abc"),
+            "https://x.it/r/abc"
+        );
+        assert_eq!(super::redact_links("ends /recover/"), "ends /recover/");
+    }
+
     #[test]
     fn codes_of_four_or_more_digits_are_redacted_and_the_rest_kept() {
         assert_eq!(
@@ -235,7 +275,8 @@ pub async fn deliver_due_email(
     max_attempts: i64,
     clock: &dyn Clock,
 ) -> Result<usize, rinnova_store::StoreError> {
-    deliver_channel(store, "email", max_attempts, None, clock, |m| {
+    let redact = (!mailer.outbox_is_the_inbox()).then_some(redact_links as fn(&str) -> String);
+    deliver_channel(store, "email", max_attempts, redact, clock, |m| {
         Box::pin(async move {
             let email = OutgoingEmail {
                 id: &m.id,
@@ -305,8 +346,9 @@ where
         if let Some(r) = redact {
             for m in &claimed {
                 let body = r(&m.body);
-                if body != m.body {
-                    redacted.insert(m.id.clone(), body);
+                let html = m.html.as_deref().map(r);
+                if body != m.body || html != m.html {
+                    redacted.insert(m.id.clone(), (body, html));
                 }
             }
         }
@@ -332,16 +374,16 @@ where
                     match outcome {
                         Ok(()) => {
                             repo::outbox::mark_sent(&mut tx, std::slice::from_ref(&id), now).await?;
-                            if let Some(body) = redacted.remove(&id) {
-                                repo::outbox::redact_body(&mut tx, &id, &body).await?;
+                            if let Some((body, html)) = redacted.remove(&id) {
+                                repo::outbox::redact_body(&mut tx, &id, &body, html.as_deref()).await?;
                             }
                             delivered += 1;
                         }
                         Err(e) if e.is_permanent() || attempts >= max_attempts => {
                             tracing::error!(message = %id, channel, attempt = attempts, error = %e, "delivery given up");
                             repo::outbox::give_up(&mut tx, &id, &e.to_string(), now).await?;
-                            if let Some(body) = redacted.remove(&id) {
-                                repo::outbox::redact_body(&mut tx, &id, &body).await?;
+                            if let Some((body, html)) = redacted.remove(&id) {
+                                repo::outbox::redact_body(&mut tx, &id, &body, html.as_deref()).await?;
                             }
                         }
                         Err(e) => {

@@ -28,6 +28,13 @@ pub struct OutgoingEmail<'a> {
 pub trait Mailer: Send + Sync {
     /// Delivers one message.
     fn send<'a>(&'a self, m: &'a OutgoingEmail<'a>) -> BoxFuture<'a, Result<(), NotifyError>>;
+
+    /// Whether the outbox is where the messages are read (the demo's page): their one-time
+    /// links then stay; otherwise, once delivered, they are redacted
+    /// ([`crate::redact_links`]).
+    fn outbox_is_the_inbox(&self) -> bool {
+        false
+    }
 }
 
 /// Demo adapter: e-mails stay in the outbox, where the demo page shows them.
@@ -37,6 +44,10 @@ pub struct OutboxOnlyMail;
 impl Mailer for OutboxOnlyMail {
     fn send<'a>(&'a self, _m: &'a OutgoingEmail<'a>) -> BoxFuture<'a, Result<(), NotifyError>> {
         Box::pin(async { Ok(()) })
+    }
+
+    fn outbox_is_the_inbox(&self) -> bool {
+        true
     }
 }
 

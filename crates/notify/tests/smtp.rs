@@ -490,3 +490,42 @@ async fn two_workers_at_once_deliver_each_message_once_in_batches() {
         0
     );
 }
+
+/// Issue 21 (secrets at rest): a recovery e-mail's one-time link leaves with the message and
+/// is not kept: once delivered, the outbox holds it with the token redacted, in the text and
+/// in the HTML part; the rest of the message stays as it was.
+#[tokio::test]
+async fn a_delivered_recovery_link_is_not_kept_in_the_outbox() {
+    let mut server = SmtpServer::start(&[]).await;
+    let (_d, store) = store_with(&[(
+        "anna@example.it",
+        "Recupero",
+        "Apri https://rinnova.example/recover/Zq3-x_9TOKEN entro 30 minuti",
+        Some("<a href=\"https://rinnova.example/recover/Zq3-x_9TOKEN\">Apri</a>"),
+    )])
+    .await;
+    let mailer = SmtpMailer::new(&config(server.port, SmtpSecurity::None)).unwrap();
+    assert_eq!(
+        deliver_due_email(&store, &mailer, 12, &clock())
+            .await
+            .unwrap(),
+        1
+    );
+    let got = server.received().await;
+    assert!(
+        got["data"]
+            .as_str()
+            .unwrap()
+            .contains("/recover/Zq3-x_9TOKEN"),
+        "the holder gets the link"
+    );
+    let m = message(&store, "msg0").await;
+    assert_eq!(
+        m.body,
+        "Apri https://rinnova.example/recover/•••••••• entro 30 minuti"
+    );
+    assert_eq!(
+        m.html.as_deref(),
+        Some("<a href=\"https://rinnova.example/recover/••••••••\">Apri</a>")
+    );
+}

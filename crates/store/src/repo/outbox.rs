@@ -97,10 +97,17 @@ pub async fn extend_lease(c: &mut Conn, ids: &[String], until: i64) -> Result<()
 }
 
 /// Schedules a retry after a failed delivery.
-/// Replaces a message's text (a delivered SMS keeps its text without the code it carried).
-pub async fn redact_body(c: &mut Conn, id: &str, body: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET body = $1 WHERE id = $2")
+/// Replaces a message's text and HTML part (a delivered SMS keeps its text without the code
+/// it carried, a delivered e-mail without the one-time link).
+pub async fn redact_body(
+    c: &mut Conn,
+    id: &str,
+    body: &str,
+    html: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET body = $1, html = $2 WHERE id = $3")
         .bind(body)
+        .bind(html)
         .bind(id)
         .execute(c)
         .await?;
