@@ -101,6 +101,8 @@ impl App {
         clock: Arc<dyn Clock>,
         keys: Keys,
     ) -> Result<App, AppError> {
+        // A policy OID that cannot be read stops the start, not each time-stamp.
+        tsa::der_oid(&config.tsa_policy_oid)?;
         let ca = ca_service::open(&store, &keys).await?;
         let delegates = delegates::Delegates::new(keys.token.clone(), keys.ca_passphrase.clone());
         let device = keys.holders;

@@ -71,7 +71,7 @@ impl App {
     }
 }
 
-fn der_oid(s: &str) -> Result<der::oid::ObjectIdentifier, AppError> {
+pub(crate) fn der_oid(s: &str) -> Result<der::oid::ObjectIdentifier, AppError> {
     der::oid::ObjectIdentifier::new(s.trim())
         .map_err(|e| AppError::Internal(format!("app.tsa_policy_oid {s:?}: {e}").into()))
 }
@@ -86,6 +86,30 @@ pub struct OutsideTsa {
     pub password: Option<rinnova_domain::secret::Secret>,
     /// The certificates (DER) its units' certificates must come from.
     pub anchors: Vec<Vec<u8>>,
+    /// One client for every query (its connections kept), with a 20-second timeout.
+    pub client: reqwest::Client,
+}
+
+impl OutsideTsa {
+    /// The TSA at `url`, trusted through `anchors`.
+    pub fn new(
+        url: String,
+        username: Option<String>,
+        password: Option<rinnova_domain::secret::Secret>,
+        anchors: Vec<Vec<u8>>,
+    ) -> Result<OutsideTsa, AppError> {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| AppError::Internal(e.into()))?;
+        Ok(OutsideTsa {
+            url,
+            username,
+            password,
+            anchors,
+            client,
+        })
+    }
 }
 
 impl std::fmt::Debug for OutsideTsa {
@@ -107,11 +131,8 @@ impl OutsideTsa {
             .map_err(|e| AppError::Internal(e.into()))?;
         let failed =
             |why: String| AppError::Internal(format!("the TSA at {}: {why}", self.url).into());
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .map_err(|e| failed(e.to_string()))?;
-        let mut post = client
+        let mut post = self
+            .client
             .post(&self.url)
             .header("content-type", "application/timestamp-query")
             .body(query);

@@ -372,12 +372,12 @@ impl Config {
             self.tsa.trust_anchor.is_some(),
             "tsa.url needs tsa.trust_anchor: the certificates its time-stamps must come from"
         );
-        Ok(Some(rinnova_app::tsa::OutsideTsa {
-            url: url.clone(),
-            username: self.tsa.username.clone(),
-            password: self.tsa.password.clone(),
-            anchors: self.tsa_anchors()?,
-        }))
+        Ok(Some(rinnova_app::tsa::OutsideTsa::new(
+            url.clone(),
+            self.tsa.username.clone(),
+            self.tsa.password.clone(),
+            self.tsa_anchors()?,
+        )?))
     }
 
     /// Where the audit seals are exported: `audit.export_dir`, or `audit-export` in the data

@@ -1267,3 +1267,62 @@ print(len(r.embedded_timestamp_signatures))\n";
     let v = rinnova(data.path(), &["audit", "verify", "--json"]);
     assert!(v.status.success(), "{v:?}");
 }
+
+/// Issue 21, with an outside TSA (`[tsa] url`): the renewal form's signature time-stamp and
+/// its document time-stamp come from that TSA; its certificates go into the document
+/// security store, its status is that TSA's to publish. pyHanko's AdES validator, trusting
+/// both roots, judges the form VALID after the renewal.
+#[tokio::test]
+async fn with_an_outside_tsa_the_form_carries_its_time_stamps_and_validates() {
+    let outside_data = tempfile::tempdir().unwrap();
+    let outside = Server::start(outside_data.path());
+    let d = tempfile::tempdir().unwrap();
+    let d = d.path();
+    let theirs = d.join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    save_ca_certificates(&outside.base, &theirs).await;
+    let url = format!("{}/tsa", outside.base);
+    let anchor = theirs.join("chain.pem");
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &[
+            ("RINNOVA_TSA__URL", url.as_str()),
+            ("RINNOVA_TSA__TRUST_ANCHOR", anchor.to_str().unwrap()),
+        ],
+    );
+    save_ca_certificates(&server.base, d).await;
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    save_signed_form(&api, &id, d, "signed.pdf").await;
+    let given = tamper(
+        outside_data.path(),
+        "SELECT COUNT(*) FROM audit WHERE action = 'time_stamp_issued'",
+    );
+    // The signature's time-stamp and the document time-stamp (SQLite prints `[(2,)]`).
+    let given: String = given.chars().filter(char::is_ascii_digit).collect();
+    assert!(given.parse::<i64>().unwrap() >= 2, "{given}");
+    let (ok, text) = pyhanko(
+        &[
+            "sign",
+            "adesverify",
+            "--pretty-print",
+            "--trust",
+            "root.pem",
+            "--trust",
+            "theirs/root.pem",
+            "--trust-replace",
+            "signed.pdf",
+        ],
+        d,
+    );
+    assert!(ok, "{text}");
+    for needle in [
+        "The signature is judged VALID.",
+        "The TSA certificate is trusted.",
+        "Rinnova Demo Qualified Signature CA Time-Stamping Unit",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    assert!(!text.contains("proceeding without past proof"), "{text}");
+}
