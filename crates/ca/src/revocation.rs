@@ -227,14 +227,20 @@ impl Ca {
         sign_crl(self.issuer(), number, this_update, next_update, revoked)
     }
 
+    /// The issuing CA's certificate, parsed, and its subject name (DER): what CertIDs hash.
+    fn issuing_certificate(&self) -> Result<(x509_cert::Certificate, Vec<u8>), CaError> {
+        let issuing =
+            x509_cert::Certificate::from_der(&self.material().issuing_cert_der).map_err(der_err)?;
+        let name_der = issuing.tbs_certificate.subject.to_der().map_err(der_err)?;
+        Ok((issuing, name_der))
+    }
+
     /// Parses an OCSP request and says, for each certificate asked about, whether this CA is
     /// its issuer (by the hashes of our name and key: SHA-1, SHA-256, SHA-384 or SHA-512; a
     /// CertID hashed otherwise is answered `unknown`).
     pub fn ocsp_questions(&self, request_der: &[u8]) -> Result<OcspQuestions, CaError> {
         let req = OcspRequest::from_der(request_der).map_err(der_err)?;
-        let issuing =
-            x509_cert::Certificate::from_der(&self.material().issuing_cert_der).map_err(der_err)?;
-        let name_der = issuing.tbs_certificate.subject.to_der().map_err(der_err)?;
+        let (issuing, name_der) = self.issuing_certificate()?;
         let key = issuing
             .tbs_certificate
             .subject_public_key_info
@@ -282,12 +288,10 @@ impl Ca {
     /// document keeps as its own evidence (PAdES B-LT), asked by the CA itself.
     pub fn ocsp_question_for(&self, cert_der: &[u8]) -> Result<OcspQuestions, CaError> {
         let cert = x509_cert::Certificate::from_der(cert_der).map_err(der_err)?;
-        let issuing =
-            x509_cert::Certificate::from_der(&self.material().issuing_cert_der).map_err(der_err)?;
+        let (issuing, name_der) = self.issuing_certificate()?;
         if cert.tbs_certificate.issuer != issuing.tbs_certificate.subject {
             return Err(CaError::Certificate("not a certificate of this CA".into()));
         }
-        let name_der = issuing.tbs_certificate.subject.to_der().map_err(der_err)?;
         let key = issuing
             .tbs_certificate
             .subject_public_key_info

@@ -324,19 +324,7 @@ pub fn check_response_trusting(
     if !named {
         return Err("the signed attributes do not name the TSTInfo's digest".into());
     }
-    let carried: Vec<Vec<u8>> = sd
-        .certificates
-        .as_ref()
-        .map(|set| {
-            set.0
-                .iter()
-                .filter_map(|c| match c {
-                    cms::cert::CertificateChoices::Certificate(c) => c.to_der().ok(),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let carried = carried_certificates(&sd);
     let gen_time =
         i64::try_from(tst.gen_time.to_unix_duration().as_secs()).map_err(|e| e.to_string())?;
     let signed = attrs.to_der().map_err(|e| e.to_string())?;
@@ -434,8 +422,13 @@ pub fn token_certificates(token_der: &[u8]) -> Result<Vec<Vec<u8>>, CaError> {
     let token = cms::content_info::ContentInfo::from_der(token_der).map_err(der_err)?;
     let sd = cms::signed_data::SignedData::from_der(&token.content.to_der().map_err(der_err)?)
         .map_err(der_err)?;
-    Ok(sd
-        .certificates
+    Ok(carried_certificates(&sd))
+}
+
+/// The X.509 certificates (DER) in a SignedData's `certificates`.
+fn carried_certificates(sd: &cms::signed_data::SignedData) -> Vec<Vec<u8>> {
+    sd.certificates
+        .as_ref()
         .map(|set| {
             set.0
                 .iter()
@@ -445,7 +438,7 @@ pub fn token_certificates(token_der: &[u8]) -> Result<Vec<Vec<u8>>, CaError> {
                 })
                 .collect()
         })
-        .unwrap_or_default())
+        .unwrap_or_default()
 }
 
 /// When the first of the certificates a token carries ends (Unix seconds): the unit's, which

@@ -793,19 +793,7 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
     assert_eq!(r["step"], "activate");
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let resp = api
-        .http
-        .get(format!(
-            "{}/api/v1/renewals/{id}/documents/signed-renewal-form.pdf",
-            server.base
-        ))
-        .bearer_auth(&api.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let signed = resp.bytes().await.unwrap();
-    std::fs::write(d.join("signed.pdf"), &signed).unwrap();
+    let signed = save_signed_form(&api, &id, d, "signed.pdf").await;
     save_ca_certificates(&server.base, d).await;
 
     let out = Command::new("pdfsig")
@@ -934,7 +922,7 @@ async fn step4_the_signed_form_validates_in_pyhanko_and_pdfsig() {
         "{}",
         String::from_utf8_lossy(&evidence.stderr)
     );
-    assert_eq!(evidence.stdout, signed.as_ref());
+    assert_eq!(evidence.stdout, signed);
 }
 
 /// Runs pyHanko with `args` in `dir`: whether it succeeded, and all it printed.
@@ -967,6 +955,68 @@ fn pyhanko_on_day(days: i64, args: &[&str], dir: &Path) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
+}
+
+/// What a PAdES document `file` in `dir` holds, read by pyHanko's own PDF reader: the
+/// numbers of certificates, OCSP answers and CRLs in its document security store, then of its
+/// document time-stamps.
+fn long_term_counts(dir: &Path, file: &str) -> String {
+    let script = "import sys\n\
+from pyhanko.pdf_utils.reader import PdfFileReader\n\
+from pyhanko.sign.validation.dss import DocumentSecurityStore\n\
+r = PdfFileReader(open(sys.argv[1], 'rb'))\n\
+dss = DocumentSecurityStore.read_dss(r)\n\
+print(len(list(dss.load_certs())), len(dss.ocsps), len(dss.crls))\n\
+print(len(r.embedded_timestamp_signatures))\n";
+    let out = Command::new("python3")
+        .args(["-c", script, file])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let counts = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{counts}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    counts
+}
+
+/// pyHanko's AdES validator (`adesverify`, our root the only anchor) on `file` in `dir`,
+/// run `day` days on if given: it must judge the signature VALID with its signer's
+/// certificate trusted, find a document time-stamp after it and the chain of them holding,
+/// and print each of `needles`. Returns what it printed.
+fn ades_valid(dir: &Path, file: &str, day: Option<i64>, needles: &[&str]) -> String {
+    let args = [
+        "sign",
+        "adesverify",
+        "--pretty-print",
+        "--trust",
+        "root.pem",
+        "--trust-replace",
+        file,
+    ];
+    let (ok, text) = match day {
+        Some(day) => pyhanko_on_day(day, &args, dir),
+        None => pyhanko(&args, dir),
+    };
+    assert!(ok, "{text}");
+    for needle in [
+        "The signer's certificate is trusted.",
+        "The signature is judged VALID.",
+    ]
+    .iter()
+    .chain(needles)
+    {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
+    for absent in [
+        "No document timestamps after signature",
+        "proceeding without past proof of existence",
+    ] {
+        assert!(!text.contains(absent), "{absent:?} in\n{text}");
+    }
+    text
 }
 
 /// The signed renewal form of renewal `id`, saved as `file` in `dir`.
@@ -1008,21 +1058,7 @@ async fn the_signed_form_stays_valid_once_the_renewal_supersedes_its_certificate
     // The holder activates a little later, as people do: the revocation comes after the
     // signature's time-stamp, to the second.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let done = api
-        .ok(
-            "POST",
-            &format!("/renewals/{id}/activation-code"),
-            Some(json!({"otp": api.last_code("JZLF001").await})),
-        )
-        .await;
-    assert_eq!(done["step"], "activate", "{done}");
-    let done = api
-        .ok(
-            "POST",
-            &format!("/renewals/{id}/activate"),
-            Some(json!({"pin": "24681357", "pin_confirm": "24681357", "otp": api.last_code("JZLF001").await})),
-        )
-        .await;
+    let done = super::keys::activate(&api, "JZLF001", &id).await;
     assert_eq!(done["step"], "completed", "{done}");
     assert_eq!(
         save_signed_form(&api, &id, d, "after.pdf").await,
@@ -1044,53 +1080,20 @@ async fn the_signed_form_stays_valid_once_the_renewal_supersedes_its_certificate
     );
     assert!(!ok && text.contains("REVOKED"), "{text}");
 
-    let (ok, text) = pyhanko(
-        &[
-            "sign",
-            "adesverify",
-            "--pretty-print",
-            "--trust",
-            "root.pem",
-            "--trust-replace",
-            "signed.pdf",
-        ],
+    ades_valid(
         d,
-    );
-    assert!(ok, "{text}");
-    for needle in [
-        "The signer's certificate is trusted.",
-        "The signature is cryptographically sound.",
-        "Signature timestamp token:",
-        "The TSA certificate is trusted.",
-        "All modifications relate to signature maintenance",
-        "The signature is judged VALID.",
-    ] {
-        assert!(text.contains(needle), "{needle:?} not in\n{text}");
-    }
-    assert!(
-        !text.contains("No document timestamps after signature"),
-        "the document time-stamp is found and trusted: {text}"
+        "signed.pdf",
+        None,
+        &[
+            "The signature is cryptographically sound.",
+            "Signature timestamp token:",
+            "The TSA certificate is trusted.",
+            "All modifications relate to signature maintenance",
+        ],
     );
 
     // What the store holds, read back by pyHanko's own PDF reader.
-    let script = "import sys\n\
-from pyhanko.pdf_utils.reader import PdfFileReader\n\
-from pyhanko.sign.validation.dss import DocumentSecurityStore\n\
-r = PdfFileReader(open(sys.argv[1], 'rb'))\n\
-dss = DocumentSecurityStore.read_dss(r)\n\
-print(len(list(dss.load_certs())), len(dss.ocsps), len(dss.crls))\n\
-print(len(r.embedded_timestamp_signatures))\n";
-    let out = Command::new("python3")
-        .args(["-c", script, "signed.pdf"])
-        .current_dir(d)
-        .output()
-        .unwrap();
-    let counts = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{counts}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let counts = long_term_counts(d, "signed.pdf");
     // Signer, issuing CA, root, time-stamping unit, OCSP responder; two OCSP answers; the
     // root's CRL; one document time-stamp.
     assert_eq!(counts, "5 2 1\n1\n", "{counts}");
@@ -1164,19 +1167,7 @@ async fn the_signed_form_is_time_stamped_again_and_still_validates_years_later()
     save_ca_certificates(&server.base, d).await;
     let signed = save_signed_form(&api, &id, d, "signed.pdf").await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    api.ok(
-        "POST",
-        &format!("/renewals/{id}/activation-code"),
-        Some(json!({"otp": api.last_code("JZLF001").await})),
-    )
-    .await;
-    let done = api
-        .ok(
-            "POST",
-            &format!("/renewals/{id}/activate"),
-            Some(json!({"pin": "24681357", "pin_confirm": "24681357", "otp": api.last_code("JZLF001").await})),
-        )
-        .await;
+    let done = super::keys::activate(&api, "JZLF001", &id).await;
     assert_eq!(done["step"], "completed", "{done}");
     server.kill();
 
@@ -1208,40 +1199,12 @@ async fn the_signed_form_is_time_stamped_again_and_still_validates_years_later()
     std::fs::write(d.join("later.pdf"), &twice).unwrap();
     // pyHanko runs on day 660 as well (libfaketime): it validates "now", fetching the
     // current status of the newest unit from the server as a relying party would.
-    let (ok, text) = pyhanko_on_day(
-        660,
-        &[
-            "sign",
-            "adesverify",
-            "--pretty-print",
-            "--trust",
-            "root.pem",
-            "--trust-replace",
-            "later.pdf",
-        ],
-        d,
-    );
-    assert!(ok, "{text}");
-    for needle in [
-        "The signer's certificate is trusted.",
-        "The signature is judged VALID.",
-    ] {
-        assert!(text.contains(needle), "{needle:?} not in\n{text}");
-    }
+    ades_valid(d, "later.pdf", Some(660), &[]);
+    let counts = long_term_counts(d, "later.pdf");
     assert!(
-        !text.contains("proceeding without past proof of existence"),
-        "the chain of document time-stamps holds: {text}"
+        counts.ends_with("\n3\n"),
+        "three document time-stamps: {counts}"
     );
-    let script = "import sys\n\
-from pyhanko.pdf_utils.reader import PdfFileReader\n\
-r = PdfFileReader(open(sys.argv[1], 'rb'))\n\
-print(len(r.embedded_timestamp_signatures))\n";
-    let out = Command::new("python3")
-        .args(["-c", script, "later.pdf"])
-        .current_dir(d)
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n", "{out:?}");
     // Without the later time-stamps, the first unit's certificate has ended and nothing
     // proves the time-stamp existed before: the form as first signed is not enough.
     let (ok, text) = pyhanko_on_day(

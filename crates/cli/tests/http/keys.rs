@@ -94,7 +94,7 @@ fn ocsp_of_new(base: &str, dir: &Path, ca_file: &str, extra: &[&str]) -> String 
 }
 
 /// Activates a renewal at step 7 with a new PIN; returns the renewal.
-async fn activate(api: &Api, user: &str, id: &str) -> Value {
+pub(crate) async fn activate(api: &Api, user: &str, id: &str) -> Value {
     let code = api.last_code(user).await;
     api.ok(
         "POST",
