@@ -19,6 +19,19 @@ pub const RESTAMP_DAYS: i64 = 45;
 /// Forms extended per run of the sweep.
 const RESTAMP_BATCH: i64 = 200;
 
+/// How long an answer about one of the CA's units, and the root's CRL, are reused for the forms
+/// signed meanwhile (the answer is valid an hour; a unit's status changes only by a ceremony,
+/// the root's CRL only by `ca root-crl`, which a form signed minutes later need not carry).
+const SHARED_SECONDS: i64 = 300;
+
+/// Validation data every signed form shares: the responder's answer about each of the CA's
+/// time-stamping units (a pre-produced answer, RFC 6960 §2.4), and the root's newest CRL.
+#[derive(Default)]
+pub(crate) struct Shared {
+    unit_answers: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (i64, Vec<u8>)>>,
+    root_crl: std::sync::Mutex<Option<(i64, Option<Vec<u8>>)>>,
+}
+
 fn pdf_error(e: rinnova_docs::pades::PadesError) -> AppError {
     AppError::Internal(e.into())
 }
@@ -65,7 +78,7 @@ impl App {
             // An outside TSA's status is that TSA's to publish: its certificates go in, its
             // answers are the validator's to fetch.
             if self.ca().ocsp_question_for(&unit).is_ok() {
-                ocsps.push(self.ocsp_of(&unit).await?);
+                ocsps.push(self.unit_answer(&unit).await?);
             }
             certs.push(unit);
         }
@@ -78,6 +91,42 @@ impl App {
         Ok(())
     }
 
+    /// The responder's answer about unit certificate `unit`, produced within the last
+    /// `SHARED_SECONDS`.
+    async fn unit_answer(&self, unit: &[u8]) -> Result<Vec<u8>, AppError> {
+        let now = secs(self.now());
+        let shared = &self.inner.evidence.unit_answers;
+        if let Ok(kept) = shared.lock()
+            && let Some((at, der)) = kept.get(unit)
+            && (now - SHARED_SECONDS..=now).contains(at)
+        {
+            return Ok(der.clone());
+        }
+        let der = self.ocsp_of(unit).await?;
+        if let Ok(mut kept) = shared.lock() {
+            kept.retain(|_, (at, _)| now - *at <= SHARED_SECONDS);
+            kept.insert(unit.to_vec(), (now, der.clone()));
+        }
+        Ok(der)
+    }
+
+    /// The root's newest CRL, as read within the last `SHARED_SECONDS`.
+    async fn root_crl(&self) -> Result<Option<Vec<u8>>, AppError> {
+        let now = secs(self.now());
+        let shared = &self.inner.evidence.root_crl;
+        if let Ok(kept) = shared.lock()
+            && let Some((at, der)) = kept.as_ref()
+            && (now - SHARED_SECONDS..=now).contains(at)
+        {
+            return Ok(der.clone());
+        }
+        let der = crate::root::latest_root_crl(self.store()).await?;
+        if let Ok(mut kept) = shared.lock() {
+            *kept = Some((now, der.clone()));
+        }
+        Ok(der)
+    }
+
     /// `pdf` with a document security store (`certs`, `ocsps`, the root's newest CRL) and a
     /// document time-stamp over all of it; and when that time-stamp's unit certificate ends.
     async fn extend(
@@ -86,10 +135,7 @@ impl App {
         certs: &[Vec<u8>],
         ocsps: &[Vec<u8>],
     ) -> Result<(Vec<u8>, Option<i64>), AppError> {
-        let crls: Vec<Vec<u8>> = crate::root::latest_root_crl(self.store())
-            .await?
-            .into_iter()
-            .collect();
+        let crls: Vec<Vec<u8>> = self.root_crl().await?.into_iter().collect();
         let pdf = rinnova_docs::pades::append_dss(pdf, certs, ocsps, &crls).map_err(pdf_error)?;
         let prepared = rinnova_docs::pades::prepare_doc_timestamp(&pdf).map_err(pdf_error)?;
         let token = rinnova_ca::tsa::token_of(&self.time_stamp_sha256(&prepared.digest()).await?)?;

@@ -91,6 +91,8 @@ struct Inner {
     link_key: Vec<u8>,
     /// The delegates that sign OCSP answers and audit seals.
     delegates: delegates::Delegates,
+    /// Validation data every signed form shares, kept a few minutes.
+    evidence: evidence::Shared,
 }
 
 impl App {
@@ -139,6 +141,7 @@ impl App {
                 provider,
                 clock,
                 config,
+                evidence: evidence::Shared::default(),
             }),
         };
         app.seal_token_seeds().await?;

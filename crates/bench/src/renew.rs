@@ -228,8 +228,9 @@ pub(crate) async fn crypto_bound(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let query = rinnova_ca::tsa::request_for_sha256(&[7; 32])?;
     let algorithm = app.ca().material().config.algorithm;
-    // PAdES B-LT and B-LTA: two OCSP answers by the responder (the signer's, the unit's) and
-    // the document time-stamp, one more signature by the unit.
+    // PAdES B-LT and B-LTA: the responder's answer about the signer's certificate and the
+    // document time-stamp, one more signature by the unit (the answer about the unit itself is
+    // shared by the forms of five minutes: not counted).
     let responder = app.delegate(rinnova_ca::Purpose::OcspResponder).await?;
     let question = app.ca().ocsp_question_for(&unit.cert_der)?;
     let budget = Duration::from_secs_f64(seconds);
@@ -269,13 +270,13 @@ pub(crate) async fn crypto_bound(
                             &[9; 16],
                             SystemClock.now(),
                         )?;
-                        app.ca().ocsp_answer(
-                            &responder,
-                            &question,
-                            &[rinnova_ca::revocation::Status::Good],
-                            SystemClock.now(),
-                        )?;
                     }
+                    app.ca().ocsp_answer(
+                        &responder,
+                        &question,
+                        &[rinnova_ca::revocation::Status::Good],
+                        SystemClock.now(),
+                    )?;
                     let new = device.create_key(&pin)?;
                     app.ca().issue_qualified(
                         &subject,
