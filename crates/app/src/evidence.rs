@@ -24,11 +24,14 @@ const RESTAMP_BATCH: i64 = 200;
 /// the root's CRL only by `ca root-crl`, which a form signed minutes later need not carry).
 const SHARED_SECONDS: i64 = 300;
 
+/// A DER object and when it was produced or read (Unix seconds).
+type Produced = (i64, Vec<u8>);
+
 /// Validation data every signed form shares: the responder's answer about each of the CA's
 /// time-stamping units (a pre-produced answer, RFC 6960 §2.4), and the root's newest CRL.
 #[derive(Default)]
 pub(crate) struct Shared {
-    unit_answers: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (i64, Vec<u8>)>>,
+    unit_answers: std::sync::Mutex<std::collections::HashMap<Vec<u8>, Produced>>,
     root_crl: std::sync::Mutex<Option<(i64, Option<Vec<u8>>)>>,
 }
 
