@@ -13,10 +13,29 @@ pub enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Time-stamps the signed forms again whose last document time-stamp's unit certificate
+    /// ends within 45 days (new validation data, a new document time-stamp: PAdES B-LTA kept
+    /// up). `serve` does it hourly; run this where no instance is serving.
+    Restamp,
 }
 
 pub async fn run(cfg: Config, command: Command) -> anyhow::Result<()> {
-    let Command::Evidence { renewal_id, out } = command;
+    let (renewal_id, out) = match command {
+        Command::Evidence { renewal_id, out } => (renewal_id, out),
+        Command::Restamp => {
+            let app = open_app(cfg).await?;
+            let mut total = 0;
+            loop {
+                let done = app.restamp_forms().await?;
+                total += done;
+                if done == 0 {
+                    break;
+                }
+            }
+            println!("{total} signed form(s) time-stamped again");
+            return Ok(());
+        }
+    };
     let app = open_app(cfg).await?;
     let pdf = match app.evidence(&renewal_id).await {
         Err(rinnova_app::AppError::NotFound) => {

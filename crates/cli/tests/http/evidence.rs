@@ -1149,8 +1149,9 @@ async fn extended_form(data: &Path, id: &str, before: usize) -> Vec<u8> {
 
 /// Issue 21 (B-LTA kept up): the renewal form signed today, its certificate superseded
 /// today and expired a month later, is still valid evidence years on. Before the certificate
-/// of the unit that made its last document time-stamp ends, the server's sweep adds the
-/// unit's status and a new unit's time-stamp; it does so again a year later (the root's CRL
+/// of the unit that made its last document time-stamp ends, the sweep (`renewals restamp`
+/// here) adds the unit's status and a new unit's time-stamp; the server's own sweep does it
+/// again a year later (the root's CRL
 /// signed anew meanwhile, as the yearly ceremony does). pyHanko's AdES validator, run 22
 /// months on, judges the signature VALID: the newest time-stamp is checked now, each older
 /// one in the past with the status data the next one covers. The audit trail names each
@@ -1171,22 +1172,33 @@ async fn the_signed_form_is_time_stamped_again_and_still_validates_years_later()
     assert_eq!(done["step"], "completed", "{done}");
     server.kill();
 
-    // Day 330: the first unit's certificate (365 days) ends within 45 days.
-    let later = start_later(data.path(), &addr, 330);
+    // Day 330: the first unit's certificate (365 days) ends within 45 days; the operator
+    // runs the sweep by hand (no instance serving).
+    let day = |d: i64| (d * 86_400).to_string();
+    let swept = rinnova_ok(
+        data.path(),
+        &["--clock-offset", &day(330), "renewals", "restamp"],
+    );
+    assert!(
+        swept.contains("1 signed form(s) time-stamped again"),
+        "{swept}"
+    );
+    let again = rinnova_ok(
+        data.path(),
+        &["--clock-offset", &day(330), "renewals", "restamp"],
+    );
+    assert!(
+        again.contains("0 signed form(s)"),
+        "once is enough: {again}"
+    );
     let once = extended_form(data.path(), &id, signed.len()).await;
     assert!(
         once.starts_with(&signed),
         "an incremental update of the evidence"
     );
-    later.kill();
     // Day 340: the root signs its yearly CRL (the ceremony's ran out on day 365).
     let crl = bin(data.path())
-        .args([
-            "--clock-offset",
-            &(340 * 86_400).to_string(),
-            "ca",
-            "root-crl",
-        ])
+        .args(["--clock-offset", &day(340), "ca", "root-crl"])
         .env("RINNOVA_CA_PASSPHRASE", "rinnova-demo-ca")
         .env("RUST_LOG", "warn")
         .output()
