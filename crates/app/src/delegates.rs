@@ -24,6 +24,9 @@ struct Slot {
     /// Opened at first use, so that commands which never sign pay nothing for it.
     key: OnceCell<Arc<CaKey>>,
     current: std::sync::Mutex<Option<Current>>,
+    /// Held while a certificate is looked up or issued, so that the requests arriving at the
+    /// turn wait for one certificate rather than each issuing its own.
+    renewing: tokio::sync::Mutex<()>,
 }
 
 /// The delegate in use and its certificate's validity.
@@ -98,8 +101,8 @@ pub(crate) async fn delegate_key(
 impl App {
     /// The delegate for `purpose` with a certificate valid now and for a while yet: the cached
     /// one, or the newest stored for its key, or — when that one is near its end — a new one
-    /// the issuing CA signs (several instances may each issue one at the turn: every one of
-    /// them is valid).
+    /// the issuing CA signs (one per instance at the turn; several instances may each issue
+    /// one: every one of them is valid).
     pub async fn delegate(&self, purpose: Purpose) -> Result<Arc<Delegate>, AppError> {
         let now = secs(self.now());
         let (days, renew_days) = purpose.validity_days();
@@ -107,6 +110,14 @@ impl App {
             not_before <= now && not_after - now > renew_days * 86_400
         };
         let slot = self.inner.delegates.slot(purpose);
+        if let Ok(cached) = slot.current.lock()
+            && let Some(c) = cached.as_ref()
+            && fresh(c.not_before, c.not_after)
+        {
+            return Ok(c.delegate.clone());
+        }
+        let _renewing = slot.renewing.lock().await;
+        // Another request may have put a fresh one in while this one waited.
         if let Ok(cached) = slot.current.lock()
             && let Some(c) = cached.as_ref()
             && fresh(c.not_before, c.not_after)

@@ -63,14 +63,13 @@ impl App {
     /// issuing CA's and the root's certificates, the responder's.
     async fn validation_data(
         &self,
-        units: Vec<Vec<u8>>,
+        mut units: Vec<Vec<u8>>,
         certs: &mut Vec<Vec<u8>>,
         ocsps: &mut Vec<Vec<u8>>,
     ) -> Result<(), AppError> {
         let material = self.ca().material();
         certs.push(material.issuing_cert_der.clone());
         certs.push(material.root_cert_der.clone());
-        let mut units = units;
         if self.config().outside_tsa.is_none() {
             let current = self.delegate(Purpose::TimeStamping).await?;
             if !units.contains(&current.cert_der) {
@@ -175,8 +174,18 @@ impl App {
             let (mut certs, mut ocsps) = (Vec::new(), Vec::new());
             self.validation_data(units, &mut certs, &mut ocsps).await?;
             let (extended, until) = self.extend(&pdf, &certs, &ocsps).await?;
-            // A token whose certificates cannot be read: looked at again in a day.
-            let until = until.unwrap_or(now + 86_400 - RESTAMP_DAYS * 86_400);
+            // The form is due again when the new unit's certificate is within the window. A
+            // token whose certificates cannot be read, or a unit whose certificate ends within
+            // the window itself (an outside TSA late with its renewal), gains nothing now: the
+            // form is looked at again in a day, not at every sweep.
+            let tomorrow = now + 86_400 + RESTAMP_DAYS * 86_400;
+            let until = match until {
+                Some(u) if u >= tomorrow => u,
+                _ => {
+                    tracing::warn!(renewal = %renewal_id, ?until, "the new document time-stamp's unit certificate ends within the window");
+                    tomorrow
+                }
+            };
             let mut tx = self.store().begin().await?;
             if repo::renewals::restamp_signed_form(&mut tx, &renewal_id, was, &extended, until)
                 .await?
