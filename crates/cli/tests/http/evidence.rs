@@ -1019,6 +1019,22 @@ fn ades_valid(dir: &Path, file: &str, day: Option<i64>, needles: &[&str]) -> Str
     text
 }
 
+/// A demo server on `data` where JZLF001 signs a renewal and, a little later (as people do:
+/// the revocation comes after the signature's time-stamp, to the second), activates it; the
+/// CA's certificates and the signed form (`signed.pdf`, as downloaded before the activation)
+/// saved in `dir`. Returns the server, the holder's API session, the renewal id and the form.
+async fn signed_then_renewed(data: &Path, dir: &Path) -> (Server, Api, String, Vec<u8>) {
+    let server = Server::start(data);
+    let (api, _) = Api::login(&server.base, "JZLF001").await;
+    let (id, _) = to_activation(&api, "JZLF001").await;
+    save_ca_certificates(&server.base, dir).await;
+    let signed = save_signed_form(&api, &id, dir, "signed.pdf").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let done = super::keys::activate(&api, "JZLF001", &id).await;
+    assert_eq!(done["step"], "completed", "{done}");
+    (server, api, id, signed)
+}
+
 /// The signed renewal form of renewal `id`, saved as `file` in `dir`.
 async fn save_signed_form(api: &Api, id: &str, dir: &Path, file: &str) -> Vec<u8> {
     let resp = api
@@ -1048,18 +1064,9 @@ async fn save_signed_form(api: &Api, id: &str, dir: &Path, file: &str) -> Vec<u8
 #[tokio::test]
 async fn the_signed_form_stays_valid_once_the_renewal_supersedes_its_certificate() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path());
-    let (api, _) = Api::login(&server.base, "JZLF001").await;
-    let (id, _) = to_activation(&api, "JZLF001").await;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    save_ca_certificates(&server.base, d).await;
-    let signed = save_signed_form(&api, &id, d, "signed.pdf").await;
-    // The holder activates a little later, as people do: the revocation comes after the
-    // signature's time-stamp, to the second.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let done = super::keys::activate(&api, "JZLF001", &id).await;
-    assert_eq!(done["step"], "completed", "{done}");
+    let (_server, api, id, signed) = signed_then_renewed(data.path(), d).await;
     assert_eq!(
         save_signed_form(&api, &id, d, "after.pdf").await,
         signed,
@@ -1159,17 +1166,10 @@ async fn extended_form(data: &Path, id: &str, before: usize) -> Vec<u8> {
 #[tokio::test]
 async fn the_signed_form_is_time_stamped_again_and_still_validates_years_later() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(data.path());
-    let addr = server.base.trim_start_matches("http://").to_owned();
-    let (api, _) = Api::login(&server.base, "JZLF001").await;
-    let (id, _) = to_activation(&api, "JZLF001").await;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    save_ca_certificates(&server.base, d).await;
-    let signed = save_signed_form(&api, &id, d, "signed.pdf").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let done = super::keys::activate(&api, "JZLF001", &id).await;
-    assert_eq!(done["step"], "completed", "{done}");
+    let (server, _api, id, signed) = signed_then_renewed(data.path(), d).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
     server.kill();
 
     // Day 330: the first unit's certificate (365 days) ends within 45 days; the operator
