@@ -68,8 +68,26 @@ pub trait SignatureDevice: Send + Sync {
     /// Creates a key pair protected by `pin`.
     fn create_key(&self, pin: &Pin) -> Result<CredentialKey, CaError>;
     /// Signs `message` (ECDSA P-256 SHA-256, DER) with a sealed key, if `pin` opens it.
-    fn sign(&self, sealed_private: &[u8], pin: &Pin, message: &[u8])
-    -> Result<Signed, DeviceError>;
+    fn sign(
+        &self,
+        sealed_private: &[u8],
+        pin: &Pin,
+        message: &[u8],
+    ) -> Result<Signed, DeviceError> {
+        self.sign_digest(sealed_private, pin, &crate::sha256(message))
+    }
+    /// Signs a digest computed elsewhere (ECDSA P-256, DER; the CSC API's `signHash`) with a
+    /// sealed key, if `pin` opens it. A digest longer than the curve's order is cut to its
+    /// leftmost 256 bits, as ECDSA itself does (FIPS 186-5 §6.4.1): SHA-384 and SHA-512 work.
+    fn sign_digest(
+        &self,
+        sealed_private: &[u8],
+        pin: &Pin,
+        digest: &[u8],
+    ) -> Result<Signed, DeviceError>;
+    /// Whether `pin` opens the sealed key, without signing anything; `Ok` carries the key
+    /// sealed anew when this device moved it in (see [`Signed::resealed`]).
+    fn check_pin(&self, sealed_private: &[u8], pin: &Pin) -> Result<Option<Vec<u8>>, DeviceError>;
     /// Which device this is, for logs and `rinnova config` (`software`, `pkcs11`).
     fn kind(&self) -> &'static str;
 }
@@ -95,25 +113,38 @@ impl SignatureDevice for SoftwareDevice {
         })
     }
 
-    fn sign(
+    fn sign_digest(
         &self,
         sealed_private: &[u8],
         pin: &Pin,
-        message: &[u8],
+        digest: &[u8],
     ) -> Result<Signed, DeviceError> {
         let pair = open_software_key(sealed_private, pin)?;
-        let sig = pair
-            .sign(&SystemRandom::new(), message)
-            .map_err(|_| CaError::Random)?;
+        let digest = aws_lc_rs::digest::Digest::import_less_safe(
+            ecdsa_p256_input(digest)?,
+            &aws_lc_rs::digest::SHA256,
+        )
+        .map_err(|_| CaError::Malformed)?;
+        let sig = pair.sign_digest(&digest).map_err(|_| CaError::Random)?;
         Ok(Signed {
             signature: sig.as_ref().to_vec(),
             resealed: None,
         })
     }
 
+    fn check_pin(&self, sealed_private: &[u8], pin: &Pin) -> Result<Option<Vec<u8>>, DeviceError> {
+        open_software_key(sealed_private, pin).map(|_| None)
+    }
+
     fn kind(&self) -> &'static str {
         "software"
     }
+}
+
+/// What ECDSA on P-256 signs of a digest: its leftmost 256 bits (FIPS 186-5 §6.4.1). A digest
+/// shorter than SHA-256's is refused (CSC: "Invalid digest value length").
+pub fn ecdsa_p256_input(digest: &[u8]) -> Result<&[u8], CaError> {
+    digest.get(..32).ok_or(CaError::Malformed)
 }
 
 /// A key sealed in software under its PIN (Argon2id + AES-256-GCM), opened.
@@ -149,6 +180,40 @@ mod tests {
         let wrong = Pin::parse("87654321").unwrap();
         assert!(matches!(
             dev.sign(&key.sealed_private, &wrong, b"x"),
+            Err(DeviceError::WrongPin)
+        ));
+    }
+
+    #[test]
+    fn issue22_a_digest_made_elsewhere_is_signed_as_ecdsa_with_its_hash() {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA384_ASN1, ECDSA_P256_SHA512_ASN1};
+        let dev = SoftwareDevice {
+            kdf: KdfParams::insecure_for_tests(),
+        };
+        let pin = Pin::parse("12345678").unwrap();
+        let key = dev.create_key(&pin).unwrap();
+        let doc = b"a document signed through the CSC API";
+        for (algorithm, verify) in [
+            (&aws_lc_rs::digest::SHA256, &ECDSA_P256_SHA256_ASN1),
+            (&aws_lc_rs::digest::SHA384, &ECDSA_P256_SHA384_ASN1),
+            (&aws_lc_rs::digest::SHA512, &ECDSA_P256_SHA512_ASN1),
+        ] {
+            let digest = aws_lc_rs::digest::digest(algorithm, doc);
+            let sig = dev
+                .sign_digest(&key.sealed_private, &pin, digest.as_ref())
+                .unwrap()
+                .signature;
+            UnparsedPublicKey::new(verify, &key.public_key.raw)
+                .verify(doc, &sig)
+                .unwrap();
+        }
+        assert!(
+            dev.sign_digest(&key.sealed_private, &pin, &[1; 20])
+                .is_err()
+        );
+        assert!(dev.check_pin(&key.sealed_private, &pin).unwrap().is_none());
+        assert!(matches!(
+            dev.check_pin(&key.sealed_private, &Pin::parse("87654321").unwrap()),
             Err(DeviceError::WrongPin)
         ));
     }

@@ -97,11 +97,7 @@ pub fn ec_point(attribute: &[u8]) -> Vec<u8> {
         .unwrap_or_else(|_| attribute.to_vec())
 }
 
-fn sha256(data: &[u8]) -> Vec<u8> {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)
-        .as_ref()
-        .to_vec()
-}
+use crate::sha256;
 
 /// The module loaded and initialised.
 pub fn load(module: &Path) -> Result<Pkcs11, CaError> {
@@ -454,6 +450,26 @@ impl Drop for Transient<'_> {
 }
 
 impl HsmDevice {
+    /// The wrapped key of a token blob, if `pin` is the one its tag was made with (checked by
+    /// the token's PIN key: without the token, no PIN can be tested).
+    fn pin_checked<'b>(
+        &self,
+        s: &Session,
+        sealed: &'b [u8],
+        pin: &Pin,
+    ) -> Result<&'b [u8], DeviceError> {
+        if sealed.len() <= 4 + SALT + TAG {
+            return Err(CaError::Malformed.into());
+        }
+        let (salt, rest) = sealed[4..].split_at(SALT);
+        let (tag, wrapped) = rest.split_at(TAG);
+        let expected = self.pin_tag(s, salt, pin, wrapped)?;
+        if aws_lc_rs::constant_time::verify_slices_are_equal(&expected, tag).is_err() {
+            return Err(DeviceError::WrongPin);
+        }
+        Ok(wrapped)
+    }
+
     fn pin_tag(
         &self,
         s: &Session,
@@ -502,7 +518,7 @@ impl HsmDevice {
         &self,
         sealed: &[u8],
         pin: &Pin,
-        message: &[u8],
+        digest: Option<&[u8]>,
     ) -> Result<Signed, DeviceError> {
         use aws_lc_rs::encoding::{AsBigEndian, EcPrivateKeyBin};
         let pair = crate::device::open_software_key(sealed, pin)?;
@@ -537,7 +553,10 @@ impl HsmDevice {
         };
         let resealed = self.wrap_with_pin(&s, key.handle, pin)?;
         Ok(Signed {
-            signature: sign_ecdsa(&s, key.handle, message)?,
+            signature: match digest {
+                Some(d) => sign_ecdsa_digest(&s, key.handle, d)?,
+                None => Vec::new(),
+            },
             resealed: Some(resealed),
         })
     }
@@ -594,20 +613,13 @@ impl SignatureDevice for HsmDevice {
         })
     }
 
-    fn sign(&self, sealed: &[u8], pin: &Pin, message: &[u8]) -> Result<Signed, DeviceError> {
+    fn sign_digest(&self, sealed: &[u8], pin: &Pin, digest: &[u8]) -> Result<Signed, DeviceError> {
+        crate::device::ecdsa_p256_input(digest)?;
         if !is_hsm_blob(sealed) {
-            return self.migrate_and_sign(sealed, pin, message);
+            return self.migrate_and_sign(sealed, pin, Some(digest));
         }
-        if sealed.len() <= 4 + SALT + TAG {
-            return Err(CaError::Malformed.into());
-        }
-        let (salt, rest) = sealed[4..].split_at(SALT);
-        let (tag, wrapped) = rest.split_at(TAG);
         let s = self.hsm.session()?;
-        let expected = self.pin_tag(&s, salt, pin, wrapped)?;
-        if aws_lc_rs::constant_time::verify_slices_are_equal(&expected, tag).is_err() {
-            return Err(DeviceError::WrongPin);
-        }
+        let wrapped = self.pin_checked(&s, sealed, pin)?;
         let key = s
             .unwrap_key(
                 &Mechanism::AesKeyWrapPad,
@@ -629,9 +641,17 @@ impl SignatureDevice for HsmDevice {
             handle: key,
         };
         Ok(Signed {
-            signature: sign_ecdsa(&s, key.handle, message)?,
+            signature: sign_ecdsa_digest(&s, key.handle, digest)?,
             resealed: None,
         })
+    }
+
+    fn check_pin(&self, sealed: &[u8], pin: &Pin) -> Result<Option<Vec<u8>>, DeviceError> {
+        if !is_hsm_blob(sealed) {
+            return self.migrate_and_sign(sealed, pin, None).map(|s| s.resealed);
+        }
+        let s = self.hsm.session()?;
+        self.pin_checked(&s, sealed, pin).map(|_| None)
     }
 
     fn kind(&self) -> &'static str {
@@ -645,9 +665,17 @@ pub(crate) fn sign_ecdsa(
     key: ObjectHandle,
     message: &[u8],
 ) -> Result<Vec<u8>, CaError> {
-    let raw = s
-        .sign(&Mechanism::Ecdsa, key, &sha256(message))
-        .map_err(ck)?;
+    sign_ecdsa_digest(s, key, &sha256(message))
+}
+
+/// ECDSA P-256 over a digest by a key in the token (its leftmost 256 bits), DER.
+pub(crate) fn sign_ecdsa_digest(
+    s: &Session,
+    key: ObjectHandle,
+    digest: &[u8],
+) -> Result<Vec<u8>, CaError> {
+    let input = crate::device::ecdsa_p256_input(digest)?;
+    let raw = s.sign(&Mechanism::Ecdsa, key, input).map_err(ck)?;
     ecdsa_der(&raw)
 }
 

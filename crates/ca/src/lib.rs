@@ -26,6 +26,13 @@ pub use profile::{HolderSubject, ProfileUrls};
 pub use seal::KdfParams;
 pub use secrets::{HsmSealer, SecretSealer, SoftwareSealer};
 
+/// SHA-256 of `data`.
+pub(crate) fn sha256(data: &[u8]) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)
+        .as_ref()
+        .to_vec()
+}
+
 /// Cryptographically secure random bytes from the operating system.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], CaError> {
     use aws_lc_rs::rand::SecureRandom;

@@ -124,6 +124,29 @@ fn o3_a_holder_key_made_in_the_hsm_signs_only_with_its_pin() {
                 device.sign(&key.sealed_private, &pin("87654321"), b"x"),
                 Err(DeviceError::WrongPin)
             ));
+            // A digest made elsewhere (CSC signHash, issue 22): SHA-384 cut to the curve.
+            let doc = b"signed through the CSC API";
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA384, doc);
+            let sig = device
+                .sign_digest(&key.sealed_private, &pin("12345678"), digest.as_ref())
+                .unwrap()
+                .signature;
+            aws_lc_rs::signature::UnparsedPublicKey::new(
+                &aws_lc_rs::signature::ECDSA_P256_SHA384_ASN1,
+                &key.public_key.raw,
+            )
+            .verify(doc, &sig)
+            .unwrap();
+            assert!(
+                device
+                    .check_pin(&key.sealed_private, &pin("12345678"))
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(matches!(
+                device.check_pin(&key.sealed_private, &pin("87654321")),
+                Err(DeviceError::WrongPin)
+            ));
 
             // A blob altered anywhere is refused: the salt or the wrapped key (the tag covers
             // both), the tag itself.

@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod codice_fiscale;
 pub mod coupon;
+pub mod csc;
 pub mod error;
 pub mod holder;
 pub mod ids;

@@ -25,6 +25,12 @@ impl Purpose {
         Self(format!("recovery:{recovery_id}"))
     }
 
+    /// A code authorising signatures with one remote-signature credential (the CSC API's
+    /// `credentials/sendOTP`, issue 22).
+    pub fn signing(credential_id: &str) -> Self {
+        Self(format!("signing:{credential_id}"))
+    }
+
     /// Wraps a stored purpose.
     pub fn from_stored(s: String) -> Self {
         Self(s)
