@@ -31,7 +31,7 @@ impl HashAlgorithm {
     }
 
     /// The length of its digests, in bytes.
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             Self::Sha256 => 32,
             Self::Sha384 => 48,
@@ -41,7 +41,7 @@ impl HashAlgorithm {
 
     /// The algorithm whose digests are `len` bytes long.
     pub fn of_len(len: usize) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.len() == len)
+        Self::ALL.into_iter().find(|a| a.digest_len() == len)
     }
 }
 
@@ -83,7 +83,7 @@ pub fn hash_algorithm_of(
     {
         return Err(AlgorithmError::HashAlgorithm);
     }
-    if digests.iter().any(|d| d.len() != implied.len()) {
+    if digests.iter().any(|d| d.len() != implied.digest_len()) {
         return Err(AlgorithmError::DigestLength);
     }
     Ok(*implied)
@@ -182,7 +182,7 @@ pub fn check_authorization(
         Some(a) => a,
         None => HashAlgorithm::of_len(digests[0].len()).ok_or(AuthorizeError::DigestLength)?,
     };
-    if digests.iter().any(|d| d.len() != algo.len()) {
+    if digests.iter().any(|d| d.len() != algo.digest_len()) {
         return Err(AuthorizeError::DigestLength);
     }
     Ok(algo)
