@@ -87,11 +87,18 @@ pub enum AuditAction {
     /// A signed form's long-term evidence was renewed before its last document time-stamp's
     /// unit certificate ended (issue 21): new validation data, a new document time-stamp.
     EvidenceRestamped,
+    /// The holder authorised signatures through the CSC API (issue 22): credential, how many,
+    /// the hashes, the signing application.
+    SignatureAuthorized,
+    /// Hashes signed through the CSC API with an authorisation (issue 22).
+    HashesSigned,
+    /// A signing application was registered for the CSC API (issue 22).
+    SigningClientRegistered,
 }
 
 impl AuditAction {
     /// Every action (the locales have a label for each: tested).
-    pub const ALL: [AuditAction; 63] = [
+    pub const ALL: [AuditAction; 66] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -155,6 +162,9 @@ impl AuditAction {
         Self::RaoLogin,
         Self::TimeStampIssued,
         Self::EvidenceRestamped,
+        Self::SignatureAuthorized,
+        Self::HashesSigned,
+        Self::SigningClientRegistered,
     ];
 
     /// The stable code stored in the row.
@@ -223,6 +233,9 @@ impl AuditAction {
             Self::RaoLogin => "rao_login",
             Self::TimeStampIssued => "time_stamp_issued",
             Self::EvidenceRestamped => "evidence_restamped",
+            Self::SignatureAuthorized => "signature_authorized",
+            Self::HashesSigned => "hashes_signed",
+            Self::SigningClientRegistered => "signing_client_registered",
         }
     }
 }

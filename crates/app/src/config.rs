@@ -63,6 +63,30 @@ pub struct AppConfig {
     pub audit_export_dir: Option<std::path::PathBuf>,
     #[serde(skip)]
     pub token_tolerance: TokenTolerance,
+    /// Remote signing through the CSC API (issue 22).
+    pub csc: CscConfig,
+}
+
+/// Remote signing through the CSC API (issue 22).
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CscConfig {
+    /// Seconds a signature activation data (SAD) stays valid.
+    pub sad_seconds: i64,
+    /// Most signatures one authorisation may allow (`multisign`).
+    pub multisign: u32,
+    /// Seconds an access token of a signing application lasts (OAuth client credentials).
+    pub client_token_seconds: i64,
+}
+
+impl Default for CscConfig {
+    fn default() -> Self {
+        CscConfig {
+            sad_seconds: 300,
+            multisign: 100,
+            client_token_seconds: 3600,
+        }
+    }
 }
 
 /// Serde-less wrapper so the tolerance keeps its defaults.
@@ -95,6 +119,7 @@ impl Default for AppConfig {
             tsa_policy_oid: "1.3.6.1.4.1.99999.2.1".into(),
             outside_tsa: None,
             token_tolerance: TokenTolerance::default(),
+            csc: CscConfig::default(),
         }
     }
 }

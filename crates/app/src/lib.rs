@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod contact;
 pub mod coupons;
+pub mod csc;
 mod delegates;
 pub mod demo;
 pub mod desk;

@@ -175,6 +175,26 @@ impl App {
         code: &str,
         now: Timestamp,
     ) -> Result<Result<(), AppError>, AppError> {
+        self.check_holder_code(
+            c,
+            h,
+            &Purpose::renewal(renewal_id.as_str(), step),
+            code,
+            now,
+        )
+        .await
+    }
+
+    /// Checks a code of the holder's token, if they have one, or else the SMS code sent for
+    /// `purpose`; persists the attempt (commit even on a refusal).
+    pub(crate) async fn check_holder_code(
+        &self,
+        c: &mut Conn,
+        h: &HolderRecord,
+        purpose: &Purpose,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<Result<(), AppError>, AppError> {
         let token = if h.has_token() {
             repo::holders::token(c, &h.id).await?
         } else {
@@ -189,14 +209,7 @@ impl App {
                 Err(e) => Err(AppError::Token(e)),
             });
         }
-        self.check_sms_code(
-            c,
-            h,
-            &Purpose::renewal(renewal_id.as_str(), step),
-            code,
-            now,
-        )
-        .await
+        self.check_sms_code(c, h, purpose, code, now).await
     }
 
     /// Checks an SMS code for `purpose` and persists the attempt (commit even on a refusal).

@@ -24,7 +24,7 @@ pub use error::CaError;
 pub use hsm::{Hsm, HsmConfig, HsmDevice};
 pub use profile::{HolderSubject, ProfileUrls};
 pub use seal::KdfParams;
-pub use secrets::{HsmSealer, SecretSealer, SoftwareSealer};
+pub use secrets::{HsmSealer, SecretSealer, SoftwareSealer, open_for_bearer, seal_for_bearer};
 
 /// SHA-256 of `data`.
 pub(crate) fn sha256(data: &[u8]) -> Vec<u8> {

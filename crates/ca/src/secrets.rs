@@ -111,6 +111,66 @@ impl SecretSealer for SoftwareSealer {
     }
 }
 
+const BEARER_TAG: &[u8; 4] = b"RBS1";
+
+/// The AES-256-GCM key derived (HKDF-SHA256) from a high-entropy secret its bearer holds — a
+/// CSC signature activation data (issue 22) — for one `context`.
+fn bearer_key(secret: &[u8], context: &[u8]) -> Result<LessSafeKey, CaError> {
+    use aws_lc_rs::hkdf::{HKDF_SHA256, Salt};
+    if secret.len() < 16 {
+        return Err(CaError::Malformed);
+    }
+    let info = [b"rinnova bearer seal\0".as_slice(), context];
+    let prk = Salt::new(HKDF_SHA256, b"rinnova bearer seal v1").extract(secret);
+    let okm = prk
+        .expand(&info, &AES_256_GCM)
+        .map_err(|_| CaError::Malformed)?;
+    Ok(LessSafeKey::new(UnboundKey::from(okm)))
+}
+
+/// `plaintext` sealed under a key only the bearer of `secret` can derive: what is stored
+/// beside it (a SAD's hash) opens nothing without it.
+pub fn seal_for_bearer(
+    secret: &[u8],
+    plaintext: &[u8],
+    context: &[u8],
+) -> Result<Vec<u8>, CaError> {
+    let nonce: [u8; NONCE] = random_bytes()?;
+    let mut body = plaintext.to_vec();
+    bearer_key(secret, context)?
+        .seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad(BEARER_TAG, context)),
+            &mut body,
+        )
+        .map_err(|_| CaError::Malformed)?;
+    Ok([BEARER_TAG.as_slice(), &nonce, &body].concat())
+}
+
+/// What [`seal_for_bearer`] sealed with the same secret and context.
+pub fn open_for_bearer(
+    secret: &[u8],
+    sealed: &[u8],
+    context: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CaError> {
+    if sealed.len() < 4 + NONCE + GCM_TAG || &sealed[..4] != BEARER_TAG {
+        return Err(CaError::Malformed);
+    }
+    let nonce =
+        Nonce::try_assume_unique_for_key(&sealed[4..4 + NONCE]).map_err(|_| CaError::Malformed)?;
+    let mut body = Zeroizing::new(sealed[4 + NONCE..].to_vec());
+    let len = bearer_key(secret, context)?
+        .open_in_place(
+            nonce,
+            Aad::from(aad(BEARER_TAG, context)),
+            body.as_mut_slice(),
+        )
+        .map_err(|_| CaError::WrongSecret)?
+        .len();
+    body.truncate(len);
+    Ok(body)
+}
+
 /// The HSM: AES-256-GCM inside the token, under its secret-sealing key (sensitive, never
 /// extractable; made by the key ceremony, or at first use on a token made before issue 21).
 pub struct HsmSealer {
@@ -191,5 +251,20 @@ mod tests {
             s.open(b"short", b"holder-1"),
             Err(CaError::Malformed)
         ));
+    }
+
+    #[test]
+    fn issue22_a_bearer_seal_opens_only_with_its_secret_and_context() {
+        let secret = [7u8; 32];
+        let sealed = seal_for_bearer(&secret, b"12345678", b"sad-1").unwrap();
+        assert_eq!(
+            open_for_bearer(&secret, &sealed, b"sad-1")
+                .unwrap()
+                .as_slice(),
+            b"12345678"
+        );
+        assert!(open_for_bearer(&[8u8; 32], &sealed, b"sad-1").is_err());
+        assert!(open_for_bearer(&secret, &sealed, b"sad-2").is_err());
+        assert!(seal_for_bearer(&[1u8; 8], b"x", b"c").is_err());
     }
 }

@@ -7,6 +7,7 @@ pub mod card_renewals;
 pub mod cdrl;
 pub mod certificates;
 pub mod coupons;
+pub mod csc;
 pub mod holders;
 pub mod otp;
 pub mod outbox;

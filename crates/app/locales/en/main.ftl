@@ -236,6 +236,7 @@ outbox-text = Text
 outbox-empty = No messages.
 
 sms-otp-sign = rinnova: { $code } is the code to sign your renewal request. It expires in { $minutes } minutes. Never share it.
+sms-otp-signing = rinnova: { $code } is the code to authorise signatures with your remote-signature certificate. It expires in { $minutes } minutes. Do not share it with anyone.
 sms-otp-activate-1 = rinnova: { $code } is the code to start activating your new certificate. It expires in { $minutes } minutes. Never share it.
 sms-otp-activate-2 = rinnova: { $code } is the code to confirm the activation of your new certificate. It expires in { $minutes } minutes. Never share it.
 email-footer = An automatic message from rinnova: please do not reply to this address.
@@ -412,6 +413,9 @@ audit-cdrl_login = Organisation manager login
 audit-rao_login = RAO operator login
 audit-time_stamp_issued = Time-stamp issued
 audit-evidence_restamped = Signed form time-stamped again
+audit-signature_authorized = Signatures authorised (remote signing)
+audit-hashes_signed = Documents signed (remote signing)
+audit-signing_client_registered = Signing application registered
 audit-login = Login
 audit-login_failed = Failed login
 audit-logout = Logout

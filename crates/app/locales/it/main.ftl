@@ -236,6 +236,7 @@ outbox-text = Testo
 outbox-empty = Nessun messaggio.
 
 sms-otp-sign = rinnova: { $code } è il codice per firmare la richiesta di rinnovo. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
+sms-otp-signing = rinnova: { $code } è il codice per autorizzare firme con il tuo certificato di firma remota. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
 sms-otp-activate-1 = rinnova: { $code } è il codice per avviare l'attivazione del nuovo certificato. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
 sms-otp-activate-2 = rinnova: { $code } è il codice per confermare l'attivazione del nuovo certificato. Scade tra { $minutes } minuti. Non comunicarlo a nessuno.
 email-footer = Messaggio automatico di rinnova: non rispondere a questo indirizzo.
@@ -412,6 +413,9 @@ audit-cdrl_login = Accesso del responsabile dell'organizzazione
 audit-rao_login = Accesso dell'operatore RAO
 audit-time_stamp_issued = Marca temporale emessa
 audit-evidence_restamped = Modulo firmato marcato di nuovo
+audit-signature_authorized = Firme autorizzate (firma remota)
+audit-hashes_signed = Documenti firmati (firma remota)
+audit-signing_client_registered = Applicazione di firma registrata
 audit-login = Accesso
 audit-login_failed = Accesso non riuscito
 audit-logout = Uscita
