@@ -737,7 +737,11 @@ impl App {
     }
 
     /// Registers a signing application (`rinnova clients add NAME`); its secret is shown once.
-    pub async fn register_client(&self, name: &str) -> Result<NewClient, AppError> {
+    pub async fn register_client(
+        &self,
+        name: &str,
+        operator: &crate::Operator,
+    ) -> Result<NewClient, AppError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
             return Err(AppError::Internal(
@@ -771,10 +775,10 @@ impl App {
         audit(
             &mut tx,
             now,
-            "admin",
+            &operator.actor,
             crate::audit::AuditAction::SigningClientRegistered,
             Some(&id),
-            &Ctx::default(),
+            &operator.ctx,
             Some(format!("client {name}")),
         )
         .await?;

@@ -82,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: cmd::keys::Command,
     },
+    /// Signing applications of the CSC remote-signing API (OAuth 2.0 client credentials).
+    Clients {
+        #[command(subcommand)]
+        command: cmd::clients::Command,
+    },
     /// Coupon batches for organisations and distributors (SPEC §5 step 5).
     Coupons {
         #[command(subcommand)]
@@ -249,6 +254,7 @@ fn run() -> anyhow::Result<()> {
             Command::Ca { command } => cmd::ca::run(cfg, command).await,
             Command::Keys { command } => cmd::keys::run(cfg, command).await,
             Command::Coupons { command } => cmd::coupons::run(cfg, command).await,
+            Command::Clients { command } => cmd::clients::run(cfg, command).await,
             Command::Rao { command } => cmd::rao::run(cfg, command).await,
             Command::Prepaid { command } => cmd::prepaid::run(cfg, command).await,
             Command::Organisations { command } => cmd::organisations::run(cfg, command).await,

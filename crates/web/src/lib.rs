@@ -4,6 +4,7 @@
 
 pub mod api;
 mod cdrl;
+pub mod csc;
 mod desk;
 mod errors;
 mod forms;
@@ -51,6 +52,7 @@ pub fn router(state: WebState) -> Router {
         .merge(desk::routes())
         .merge(recover::routes())
         .merge(api::routes())
+        .merge(csc::routes())
         .merge(ops::routes())
         .layer(middleware::from_fn(same_origin_posts))
         .layer(middleware::from_fn(ops::record_latency))
@@ -72,6 +74,7 @@ pub fn router(state: WebState) -> Router {
         ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .layer(middleware::from_fn(api::error::render))
+        .layer(middleware::from_fn(csc::render))
         .layer(trace::layer())
         .layer(middleware::from_fn(trace::request_id))
         .with_state(state)

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod ca;
+pub mod clients;
 pub mod coupons;
 pub mod demo;
 pub mod keys;
