@@ -379,13 +379,24 @@ impl App {
         if h.has_token() {
             return Ok(());
         }
+        // Each authorisation spends its code: a new one is a new code, not a resend, once the
+        // last was used or expired; while it is still usable, asking again is a resend, with
+        // the resend limits (SPEC O1).
+        let purpose = Purpose::signing(cred.id.as_str());
+        let resend = repo::otp::get(&mut tx, &h.id, purpose.as_str())
+            .await?
+            .is_some_and(|r| {
+                r.consumed == 0
+                    && r.expires_at > secs(now)
+                    && r.attempts < i64::from(self.config().sms_otp.max_attempts)
+            });
         self.send_sms_code(
             &mut tx,
             &h,
             &h.mobile,
-            Purpose::signing(cred.id.as_str()),
+            purpose,
             "sms-otp-signing",
-            true,
+            resend,
             now,
         )
         .await?;

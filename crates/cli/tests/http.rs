@@ -25,6 +25,8 @@ use std::process::{Child, Command, Stdio};
 mod card;
 #[path = "http/contract.rs"]
 mod contract;
+#[path = "http/csc.rs"]
+mod csc;
 #[path = "http/evidence.rs"]
 mod evidence;
 #[path = "http/keys.rs"]

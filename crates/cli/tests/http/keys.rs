@@ -26,7 +26,7 @@ fn softhsm_serve(data: &Path) -> Command {
 }
 
 /// `rinnova serve --demo --keys softhsm` on `data`, started.
-fn start_softhsm(data: &Path) -> Server {
+pub(crate) fn start_softhsm(data: &Path) -> Server {
     Server::spawn(softhsm_serve(data))
 }
 
