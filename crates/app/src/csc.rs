@@ -612,6 +612,10 @@ impl App {
     /// Signs hashes with a SAD (CSC `signatures/signHash`): only hashes it was issued for,
     /// each once, with a credential that can still sign. The SAD is spent before the device
     /// signs, so two requests with it never both sign.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one field of the CSC request"
+    )]
     pub async fn csc_sign_hash(
         &self,
         caller: &Caller,

@@ -7,12 +7,17 @@ use super::*;
 /// Runs schemathesis against the server with the repository's `schemathesis.toml`; the
 /// output on failure.
 fn schemathesis(base: &str, work: &Path, extra: &[&str]) -> Result<(), String> {
+    schemathesis_of(base, "/api/v1/openapi.json", work, extra)
+}
+
+/// Runs schemathesis against the OpenAPI document at `doc` on the server.
+fn schemathesis_of(base: &str, doc: &str, work: &Path, extra: &[&str]) -> Result<(), String> {
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemathesis.toml");
     let out = Command::new("st")
         .current_dir(work)
         .arg("--config-file")
         .arg(&config)
-        .args(["run", &format!("{base}/api/v1/openapi.json"), "--url", base])
+        .args(["run", &format!("{base}{doc}"), "--url", base])
         .args(["--checks", "all", "--max-examples", "25", "--seed", "19"])
         .args(["--phases", "examples,coverage,fuzzing", "--no-color"])
         .args(["--generation-database", "none", "--request-timeout", "20"])
@@ -46,6 +51,45 @@ async fn schemathesis_finds_no_mismatch_logged_in_or_out() {
     assert!(logged_in.is_ok(), "logged in: {}", logged_in.unwrap_err());
     // Logged out: every operation, `logout` too.
     let logged_out = schemathesis(&server.base, tmp.path(), &[]);
+    assert!(
+        logged_out.is_ok(),
+        "logged out: {}",
+        logged_out.unwrap_err()
+    );
+}
+
+/// Issue 22: the CSC API keeps its own OpenAPI document (`/csc/openapi.json`): every answer,
+/// refusals too, is CSC's JSON with a documented status, with a holder's token and without.
+#[tokio::test]
+async fn schemathesis_finds_no_mismatch_in_the_csc_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(tmp.path());
+    let r = reqwest::Client::new()
+        .post(format!("{}/csc/v2/auth/login", server.base))
+        .basic_auth("JZLF001", Some("rinnova-demo"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token = r.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer = format!("Authorization: Bearer {token}");
+    let logged_in = schemathesis_of(
+        &server.base,
+        "/csc/openapi.json",
+        tmp.path(),
+        &[
+            "-H",
+            &bearer,
+            "--exclude-path-regex",
+            "auth/(revoke|login)$",
+        ],
+    );
+    assert!(logged_in.is_ok(), "logged in: {}", logged_in.unwrap_err());
+    let logged_out = schemathesis_of(&server.base, "/csc/openapi.json", tmp.path(), &[]);
     assert!(
         logged_out.is_ok(),
         "logged out: {}",

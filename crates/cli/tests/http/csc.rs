@@ -58,7 +58,7 @@ async fn authorize(
     token: &str,
     user: &str,
     credential: &str,
-    hashes: &[Vec<u8>],
+    hashes: &[&[u8]],
     pin: &str,
 ) -> (StatusCode, Value) {
     let (status, v) = csc(
@@ -95,7 +95,7 @@ async fn sign_hash(
     token: &str,
     credential: &str,
     sad: &str,
-    hashes: &[Vec<u8>],
+    hashes: &[&[u8]],
 ) -> (StatusCode, Value) {
     csc(
         base,
@@ -242,14 +242,14 @@ async fn issue22_pyhanko_cscsigner_signs_a_pdf_and_openssl_verifies_a_raw_signat
         &token,
         "JZLF001",
         &credential,
-        &[hash.clone()],
+        &[hash.as_slice()],
         "12345678",
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let sad = v["SAD"].as_str().unwrap().to_owned();
     assert_eq!(v["expiresIn"], 300);
-    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[hash.clone()]).await;
+    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[hash.as_slice()]).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let sig = B64.decode(v["signatures"][0].as_str().unwrap()).unwrap();
     std::fs::write(dir.path().join("doc.sig"), &sig).unwrap();
@@ -268,7 +268,7 @@ async fn issue22_pyhanko_cscsigner_signs_a_pdf_and_openssl_verifies_a_raw_signat
     assert!(verified.contains("Verified OK"), "{verified}");
 
     // The same SAD again: spent, nothing signed.
-    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[hash.clone()]).await;
+    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[hash.as_slice()]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["error"], "invalid_request");
     assert_eq!(v["error_description"], "Invalid parameter SAD");
@@ -354,23 +354,23 @@ async fn issue22_refusals_sign_nothing() {
         &token,
         "JZLF001",
         &credential,
-        &[a.clone()],
+        &[a.as_slice()],
         "12345678",
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let sad = v["SAD"].as_str().unwrap().to_owned();
-    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[b.clone()]).await;
+    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[b.as_slice()]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["error_description"], "Hash is not authorized by the SAD");
     // ... for another credential (the other holder's, with this holder's token: refused as
     // not theirs; the SAD is bound to its credential anyway).
-    let (status, v) = sign_hash(&base, &other_token, &other_credential, &sad, &[a.clone()]).await;
+    let (status, v) = sign_hash(&base, &other_token, &other_credential, &sad, &[a.as_slice()]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["error_description"], "Invalid parameter SAD");
     // ... expired.
     tamper(data.path(), "UPDATE csc_sads SET expires_at = 1000");
-    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[a.clone()]).await;
+    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[a.as_slice()]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["error_description"], "SAD expired");
     // A wrong algorithm, a digest of the wrong length, a made-up SAD.
@@ -398,7 +398,7 @@ async fn issue22_refusals_sign_nothing() {
         (status, v["error_description"].as_str()),
         (StatusCode::BAD_REQUEST, Some("Invalid digest value length"))
     );
-    let (status, v) = sign_hash(&base, &token, &credential, "made-up", &[a.clone()]).await;
+    let (status, v) = sign_hash(&base, &token, &credential, "made-up", &[a.as_slice()]).await;
     assert_eq!(
         (status, v["error_description"].as_str()),
         (StatusCode::BAD_REQUEST, Some("Invalid parameter SAD"))
@@ -424,7 +424,7 @@ async fn issue22_refusals_sign_nothing() {
             &token,
             "JZLF001",
             &credential,
-            &[a.clone()],
+            &[a.as_slice()],
             "87654321",
         )
         .await;
@@ -495,7 +495,7 @@ async fn issue22_refusals_sign_nothing() {
         &other_token,
         "JZLF002",
         &renewed,
-        &[a.clone()],
+        &[a.as_slice()],
         "24681357",
     )
     .await;
@@ -505,7 +505,7 @@ async fn issue22_refusals_sign_nothing() {
         &other_token,
         &renewed,
         v["SAD"].as_str().unwrap(),
-        &[a.clone()],
+        &[a.as_slice()],
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{v}");
@@ -571,7 +571,7 @@ async fn issue22_a_signing_application_uses_client_credentials() {
         &token,
         "JZLF001",
         &credential,
-        &[hash.clone()],
+        &[hash.as_slice()],
         "12345678",
     )
     .await;
@@ -579,12 +579,12 @@ async fn issue22_a_signing_application_uses_client_credentials() {
     let sad = v["SAD"].as_str().unwrap().to_owned();
     // A holder's own token cannot use the client's SAD.
     let holder = csc_login(&base, "JZLF001").await;
-    let (status, v) = sign_hash(&base, &holder, &credential, &sad, &[hash.clone()]).await;
+    let (status, v) = sign_hash(&base, &holder, &credential, &sad, &[hash.as_slice()]).await;
     assert_eq!(
         (status, v["error_description"].as_str()),
         (StatusCode::BAD_REQUEST, Some("Invalid parameter SAD"))
     );
-    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[hash.clone()]).await;
+    let (status, v) = sign_hash(&base, &token, &credential, &sad, &[hash.as_slice()]).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let audit = tamper(
         data.path(),

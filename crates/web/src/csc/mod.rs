@@ -217,11 +217,18 @@ where
                 .map(CscJson)
                 .map_err(|e| CscError::invalid(e.to_string()));
         }
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(CscJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(CscError::invalid(e.body_text())),
-            Err(e) => Err(CscError::invalid(e.body_text())),
-        }
+        // A JSON object: serde would read a struct from an array too.
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) if v.is_object() => v,
+            Ok(_) => return Err(CscError::invalid("The body must be a JSON object")),
+            Err(e @ JsonRejection::MissingJsonContentType(_)) => {
+                return Err(CscError::invalid(e.body_text()));
+            }
+            Err(e) => return Err(CscError::invalid(e.body_text())),
+        };
+        serde_json::from_value(value)
+            .map(CscJson)
+            .map_err(|e| CscError::invalid(format!("Invalid parameter: {e}")))
     }
 }
 
@@ -279,33 +286,57 @@ impl FromRequestParts<WebState> for CscCaller {
     }
 }
 
-/// `auth/login`: the holder's user-id and password by HTTP Basic (RFC 7617), throttled and
-/// locked as portal logins (SPEC A1); the access token is an API session's.
+/// HTTP Basic credentials (RFC 7617): user-id and password. Checked before the body is read,
+/// so a request without them is a 401 whatever its body.
+pub(crate) struct Basic {
+    user: String,
+    password: rinnova_domain::secret::Secret,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Basic {
+    type Rejection = CscError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let value = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+            .map(|(_, rest)| rest.trim())
+            .ok_or_else(|| CscError {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_request",
+                description: "Malformed authentication parameter".into(),
+                retry_after: None,
+            })?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| CscError::invalid("Malformed username-password"))?;
+        let (user, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| CscError::invalid("Malformed username-password"))?;
+        Ok(Basic {
+            user: user.to_owned(),
+            password: rinnova_domain::secret::Secret::new(password),
+        })
+    }
+}
+
+/// `auth/login`: the holder's user-id and password by HTTP Basic, throttled and locked as
+/// portal logins (SPEC A1); the access token is an API session's.
 pub(crate) async fn basic_login(
     s: &WebState,
-    parts_auth: Option<&HeaderValue>,
+    basic: &Basic,
     ctx: &rinnova_app::Ctx,
 ) -> Result<(String, i64), CscError> {
-    let value = parts_auth
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
-        .map(|(_, rest)| rest.trim())
-        .ok_or_else(|| CscError {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_request",
-            description: "Malformed authentication parameter".into(),
-            retry_after: None,
-        })?;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(value)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| CscError::invalid("Malformed username-password"))?;
-    let (user, password) = decoded
-        .split_once(':')
-        .ok_or_else(|| CscError::invalid("Malformed username-password"))?;
-    match s.app.login(user, password, SessionKind::Api, ctx).await {
+    match s
+        .app
+        .login(&basic.user, basic.password.expose(), SessionKind::Api, ctx)
+        .await
+    {
         Ok(n) => Ok((
             n.token.expose().to_owned(),
             s.app.config().session_idle_seconds,
@@ -465,11 +496,12 @@ impl utoipa::Modify for Security {
 
 /// The CSC routes and their OpenAPI document.
 pub fn routes() -> Router<WebState> {
-    let (router, doc) = OpenApiRouter::with_openapi(CscDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(CscDoc::openapi())
         .nest("/csc/v2", v2::routes())
         .nest("/csc/v1", v1::routes())
         .routes(routes!(oauth2_token))
         .split_for_parts();
+    common_errors(&mut doc);
     let doc = Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
     router
         .route(
@@ -480,6 +512,47 @@ pub fn routes() -> Router<WebState> {
             }),
         )
         .route("/csc/{*rest}", post(not_implemented).get(not_implemented))
+}
+
+/// Adds to every operation the error answers any request can get beside its own: 400 (a
+/// body that cannot be read), 413 (too large), 429 (too many failures), 500 and 503.
+fn common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("CscErrorBody"))),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description));
+            };
+            add(
+                "400",
+                "`invalid_request`: the request could not be read, or is refused.",
+            );
+            add("413", "`invalid_request`: the body is larger than 64 KiB.");
+            add(
+                "429",
+                "`access_denied`: too many failures lately (`Retry-After`).",
+            );
+            add("500", "`server_error`: nothing was signed.");
+            add(
+                "503",
+                "`temporarily_unavailable`: try again (`Retry-After`).",
+            );
+        }
+    }
 }
 
 async fn not_implemented() -> CscError {

@@ -5,12 +5,13 @@ use super::v2::{
     LoginRequest, LoginResponse, RevokeRequest, SadResponse, SendOtpRequest, SignHashResponse,
 };
 use super::{
-    ABOUT, CscCaller, CscError, CscErrorBody, CscJson, Version, b64, basic_login, generalized,
+    ABOUT, Basic, CscCaller, CscError, CscErrorBody, CscJson, Version, b64, basic_login,
+    generalized,
 };
 use crate::{RequestCtx, WebState};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use rinnova_app::csc::OtpKind;
 use rinnova_domain::csc::{ECDSA_SIGNATURE_ALGORITHMS, P256_CURVE};
 use serde::Deserialize;
@@ -41,7 +42,7 @@ pub struct InfoRequestV1 {
 }
 
 /// The service and the methods it implements.
-#[utoipa::path(post, path = "/info", request_body = InfoRequestV1,
+#[utoipa::path(post, path = "/info", request_body = Option<InfoRequestV1>,
     responses((status = 200, body = Object), (status = 400, body = CscErrorBody)))]
 pub(crate) async fn info(
     State(s): State<WebState>,
@@ -62,17 +63,16 @@ pub(crate) async fn info(
 }
 
 /// A service access token for the holder's user-id and password (HTTP Basic).
-#[utoipa::path(post, path = "/auth/login", request_body = LoginRequest, security(("basic" = [])),
+#[utoipa::path(post, path = "/auth/login", request_body = Option<LoginRequest>, security(("basic" = [])),
     responses((status = 200, body = LoginResponse), (status = 400, body = CscErrorBody),
         (status = 401, body = CscErrorBody), (status = 429, body = CscErrorBody)))]
 pub(crate) async fn login(
     State(s): State<WebState>,
     RequestCtx(ctx): RequestCtx,
-    headers: HeaderMap,
+    basic: Basic,
     CscJson(_body): CscJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, CscError> {
-    let (access_token, expires_in) =
-        basic_login(&s, headers.get(header::AUTHORIZATION), &ctx).await?;
+    let (access_token, expires_in) = basic_login(&s, &basic, &ctx).await?;
     Ok(Json(LoginResponse {
         access_token,
         expires_in,
@@ -106,7 +106,7 @@ pub struct ListRequestV1 {
 }
 
 /// The holder's live remote-signature credentials (after a renewal: the new one only).
-#[utoipa::path(post, path = "/credentials/list", request_body = ListRequestV1, security(("bearer" = [])),
+#[utoipa::path(post, path = "/credentials/list", request_body = Option<ListRequestV1>, security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 400, body = CscErrorBody), (status = 401, body = CscErrorBody)))]
 pub(crate) async fn list(
     State(s): State<WebState>,

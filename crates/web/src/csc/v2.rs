@@ -1,12 +1,13 @@
 //! CSC API v2.0 (`/csc/v2/…`).
 
 use super::{
-    ABOUT, CscCaller, CscError, CscErrorBody, CscJson, Version, b64, basic_login, generalized,
+    ABOUT, Basic, CscCaller, CscError, CscErrorBody, CscJson, Version, b64, basic_login,
+    generalized,
 };
 use crate::{RequestCtx, WebState};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use rinnova_app::csc::{CredentialInfo, OtpKind};
 use rinnova_domain::csc::{ECDSA_SIGNATURE_ALGORITHMS, P256_CURVE};
 use serde::{Deserialize, Serialize};
@@ -37,7 +38,7 @@ pub struct InfoRequest {
 }
 
 /// The service and the methods it implements.
-#[utoipa::path(post, path = "/info", request_body = InfoRequest,
+#[utoipa::path(post, path = "/info", request_body = Option<InfoRequest>,
     responses((status = 200, body = Object), (status = 400, body = CscErrorBody)))]
 pub(crate) async fn info(
     State(s): State<WebState>,
@@ -75,17 +76,16 @@ pub struct LoginResponse {
 }
 
 /// A service access token for the holder's user-id and password (HTTP Basic).
-#[utoipa::path(post, path = "/auth/login", request_body = LoginRequest, security(("basic" = [])),
+#[utoipa::path(post, path = "/auth/login", request_body = Option<LoginRequest>, security(("basic" = [])),
     responses((status = 200, body = LoginResponse), (status = 400, body = CscErrorBody),
         (status = 401, body = CscErrorBody), (status = 429, body = CscErrorBody)))]
 pub(crate) async fn login(
     State(s): State<WebState>,
     RequestCtx(ctx): RequestCtx,
-    headers: HeaderMap,
+    basic: Basic,
     CscJson(_body): CscJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, CscError> {
-    let (access_token, expires_in) =
-        basic_login(&s, headers.get(header::AUTHORIZATION), &ctx).await?;
+    let (access_token, expires_in) = basic_login(&s, &basic, &ctx).await?;
     Ok(Json(LoginResponse {
         access_token,
         expires_in,
@@ -198,7 +198,7 @@ fn describe(c: &CredentialInfo, certificates: usize, cert_info: bool, auth_info:
 }
 
 /// The holder's live remote-signature credentials (after a renewal: the new one only).
-#[utoipa::path(post, path = "/credentials/list", request_body = ListRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/credentials/list", request_body = Option<ListRequest>, security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 400, body = CscErrorBody), (status = 401, body = CscErrorBody)))]
 pub(crate) async fn list(
     State(s): State<WebState>,
