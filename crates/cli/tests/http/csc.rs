@@ -365,7 +365,14 @@ async fn issue22_refusals_sign_nothing() {
     assert_eq!(v["error_description"], "Hash is not authorized by the SAD");
     // ... for another credential (the other holder's, with this holder's token: refused as
     // not theirs; the SAD is bound to its credential anyway).
-    let (status, v) = sign_hash(&base, &other_token, &other_credential, &sad, &[a.as_slice()]).await;
+    let (status, v) = sign_hash(
+        &base,
+        &other_token,
+        &other_credential,
+        &sad,
+        &[a.as_slice()],
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["error_description"], "Invalid parameter SAD");
     // ... expired.
