@@ -671,13 +671,7 @@ impl App {
         let device = self.holder_device().clone();
         let sealed = cred.sealed_private.clone();
         let to_sign = digests.clone();
-        let signed = blocking(move || {
-            to_sign
-                .iter()
-                .map(|d| device.sign_digest(&sealed, &pin, d).map(|s| s.signature))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
+        let signed = blocking(move || device.sign_digests(&sealed, &pin, &to_sign)).await?;
         let signatures = match signed {
             Ok(s) => s,
             // The PIN was right at authorisation; the key changed since (moved, re-keyed).

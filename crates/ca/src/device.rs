@@ -85,6 +85,19 @@ pub trait SignatureDevice: Send + Sync {
         pin: &Pin,
         digest: &[u8],
     ) -> Result<Signed, DeviceError>;
+    /// Signs several digests with one opening of the key (a CSC batch): the PIN checked and
+    /// the key opened once, then one signature per digest, in order.
+    fn sign_digests(
+        &self,
+        sealed_private: &[u8],
+        pin: &Pin,
+        digests: &[Vec<u8>],
+    ) -> Result<Vec<Vec<u8>>, DeviceError> {
+        digests
+            .iter()
+            .map(|d| self.sign_digest(sealed_private, pin, d).map(|s| s.signature))
+            .collect()
+    }
     /// Whether `pin` opens the sealed key, without signing anything; `Ok` carries the key
     /// sealed anew when this device moved it in (see [`Signed::resealed`]).
     fn check_pin(&self, sealed_private: &[u8], pin: &Pin) -> Result<Option<Vec<u8>>, DeviceError>;
@@ -130,6 +143,30 @@ impl SignatureDevice for SoftwareDevice {
             signature: sig.as_ref().to_vec(),
             resealed: None,
         })
+    }
+
+    fn sign_digests(
+        &self,
+        sealed_private: &[u8],
+        pin: &Pin,
+        digests: &[Vec<u8>],
+    ) -> Result<Vec<Vec<u8>>, DeviceError> {
+        let pair = open_software_key(sealed_private, pin)?;
+        digests
+            .iter()
+            .map(|d| {
+                let digest = aws_lc_rs::digest::Digest::import_less_safe(
+                    ecdsa_p256_input(d)?,
+                    &aws_lc_rs::digest::SHA256,
+                )
+                .map_err(|_| CaError::Malformed)?;
+                Ok(pair
+                    .sign_digest(&digest)
+                    .map_err(|_| CaError::Random)?
+                    .as_ref()
+                    .to_vec())
+            })
+            .collect()
     }
 
     fn check_pin(&self, sealed_private: &[u8], pin: &Pin) -> Result<Option<Vec<u8>>, DeviceError> {

@@ -488,6 +488,42 @@ impl HsmDevice {
         tag
     }
 
+    /// Signatures of `digests` by a token blob's key: the PIN checked and the key unwrapped
+    /// once, as a session object destroyed after.
+    fn sign_batch(
+        &self,
+        sealed: &[u8],
+        pin: &Pin,
+        digests: &[&[u8]],
+    ) -> Result<Vec<Vec<u8>>, DeviceError> {
+        let s = self.hsm.session()?;
+        let wrapped = self.pin_checked(&s, sealed, pin)?;
+        let key = s
+            .unwrap_key(
+                &Mechanism::AesKeyWrapPad,
+                self.wrap,
+                wrapped,
+                &[
+                    Attribute::Class(ObjectClass::PRIVATE_KEY),
+                    Attribute::KeyType(KeyType::EC),
+                    Attribute::Token(false),
+                    Attribute::Private(true),
+                    Attribute::Sensitive(true),
+                    Attribute::Extractable(false),
+                    Attribute::Sign(true),
+                ],
+            )
+            .map_err(ck)?;
+        let key = Transient {
+            session: &s,
+            handle: key,
+        };
+        digests
+            .iter()
+            .map(|d| sign_ecdsa_digest(&s, key.handle, d).map_err(DeviceError::from))
+            .collect()
+    }
+
     /// The blob of a private key in the token: wrapped under the holder-wrapping key, with the
     /// PIN tag over a fresh salt.
     fn wrap_with_pin(
@@ -618,32 +654,29 @@ impl SignatureDevice for HsmDevice {
         if !is_hsm_blob(sealed) {
             return self.migrate_and_sign(sealed, pin, Some(digest));
         }
-        let s = self.hsm.session()?;
-        let wrapped = self.pin_checked(&s, sealed, pin)?;
-        let key = s
-            .unwrap_key(
-                &Mechanism::AesKeyWrapPad,
-                self.wrap,
-                wrapped,
-                &[
-                    Attribute::Class(ObjectClass::PRIVATE_KEY),
-                    Attribute::KeyType(KeyType::EC),
-                    Attribute::Token(false),
-                    Attribute::Private(true),
-                    Attribute::Sensitive(true),
-                    Attribute::Extractable(false),
-                    Attribute::Sign(true),
-                ],
-            )
-            .map_err(ck)?;
-        let key = Transient {
-            session: &s,
-            handle: key,
-        };
+        let mut signatures = self.sign_batch(sealed, pin, std::slice::from_ref(&digest))?;
         Ok(Signed {
-            signature: sign_ecdsa_digest(&s, key.handle, digest)?,
+            signature: signatures.pop().ok_or(CaError::Malformed)?,
             resealed: None,
         })
+    }
+
+    fn sign_digests(
+        &self,
+        sealed: &[u8],
+        pin: &Pin,
+        digests: &[Vec<u8>],
+    ) -> Result<Vec<Vec<u8>>, DeviceError> {
+        if !is_hsm_blob(sealed) {
+            // Moved in at the first signature; the caller stores the key as it was (it moves
+            // at the next use that can store it).
+            return digests
+                .iter()
+                .map(|d| self.migrate_and_sign(sealed, pin, Some(d)).map(|s| s.signature))
+                .collect();
+        }
+        let refs: Vec<&[u8]> = digests.iter().map(Vec::as_slice).collect();
+        self.sign_batch(sealed, pin, &refs)
     }
 
     fn check_pin(&self, sealed: &[u8], pin: &Pin) -> Result<Option<Vec<u8>>, DeviceError> {
