@@ -7,11 +7,13 @@ mod issue;
 mod portal;
 mod reminders;
 mod renew;
+mod sign;
 
 use issue::issue;
 use portal::portal;
 use reminders::reminders;
 use renew::renew;
+use sign::sign;
 
 use anyhow::Context;
 use aws_lc_rs::rand::SystemRandom;
@@ -100,6 +102,27 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Remote signatures per second through the CSC API (issue 22) against a server it
+    /// starts (SQLite): each client authorises a batch of hashes with PIN and SMS code, then
+    /// signs them with one signHash; and the same device signing the same batches directly,
+    /// in the same run on the same cores.
+    Sign {
+        /// Hashes per authorisation (1 to 100).
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Concurrent signing applications (one holder each).
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// Seconds of API load, and of the direct measurement.
+        #[arg(long, default_value_t = 6.0)]
+        seconds: f64,
+        /// Where holders' keys live: `software` or `pkcs11` (a SoftHSM2 token of the run's own).
+        #[arg(long, value_enum, default_value_t = BenchKeys::Pkcs11)]
+        keys: BenchKeys,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// The reminder sweep (SPEC N1) over a SQLite database of many certificates whose
     /// expiries spread over three years: the time to find the due ones, then to record and
     /// queue them, then a second sweep that finds them all done.
@@ -153,6 +176,10 @@ impl BenchCommand {
         | Self::Issue {
             keys: BenchKeys::Pkcs11,
             ..
+        }
+        | Self::Sign {
+            keys: BenchKeys::Pkcs11,
+            ..
         } = self
         {
             anyhow::ensure!(
@@ -197,6 +224,9 @@ pub async fn run(
             keys: BenchKeys::Pkcs11,
             ..
         } | BenchCommand::Renew {
+            keys: BenchKeys::Pkcs11,
+            ..
+        } | BenchCommand::Sign {
             keys: BenchKeys::Pkcs11,
             ..
         }
@@ -265,6 +295,22 @@ async fn run_one(
             json,
         ),
         BenchCommand::Reminders { certificates, json } => (reminders(certificates).await?, json),
+        BenchCommand::Sign {
+            batch,
+            clients,
+            seconds,
+            keys,
+            json,
+        } => (
+            sign(sign::SignRun {
+                batch,
+                clients,
+                seconds,
+                keys,
+            })
+            .await?,
+            json,
+        ),
     })
 }
 
@@ -311,6 +357,29 @@ impl CpuTimes {
         let busy = now.busy.saturating_sub(self.busy);
         Some(round(busy as f64 / total as f64 * self.cpus.len() as f64))
     }
+}
+
+/// The server inside the benchmark process on a loopback port: its base URL and its task.
+pub(crate) async fn serve_in_process(
+    app: &App,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let router = rinnova_web::router(rinnova_web::WebState {
+        app: app.clone(),
+        secure_cookies: false,
+        trusted_proxies: vec![],
+        // Recorded as in `serve`, so that the run says where the time goes.
+        metrics: rinnova_web::metrics_recorder(),
+    });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    Ok((base, server))
 }
 
 /// This machine's cores (1 when unknown).

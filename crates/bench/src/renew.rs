@@ -73,22 +73,9 @@ pub(crate) async fn renew_on(
     let mut bases = Vec::new();
     let mut in_process = None;
     if instances <= 1 && db.postgres.is_none() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        bases.push(format!("http://{}", listener.local_addr()?));
-        let router = rinnova_web::router(rinnova_web::WebState {
-            app: app.clone(),
-            secure_cookies: false,
-            trusted_proxies: vec![],
-            // Recorded as in `serve`, so that the run says where the time goes.
-            metrics: rinnova_web::metrics_recorder(),
-        });
-        in_process = Some(tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        }));
+        let (base, server) = serve_in_process(&app).await?;
+        bases.push(base);
+        in_process = Some(server);
     } else {
         // Instances on one machine share its cores, as `cpu_threads` says to deploy them.
         let share = (instances > 1).then(|| (cores() / instances).max(1));

@@ -95,7 +95,10 @@ pub trait SignatureDevice: Send + Sync {
     ) -> Result<Vec<Vec<u8>>, DeviceError> {
         digests
             .iter()
-            .map(|d| self.sign_digest(sealed_private, pin, d).map(|s| s.signature))
+            .map(|d| {
+                self.sign_digest(sealed_private, pin, d)
+                    .map(|s| s.signature)
+            })
             .collect()
     }
     /// Whether `pin` opens the sealed key, without signing anything; `Ok` carries the key

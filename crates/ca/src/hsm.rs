@@ -672,7 +672,10 @@ impl SignatureDevice for HsmDevice {
             // at the next use that can store it).
             return digests
                 .iter()
-                .map(|d| self.migrate_and_sign(sealed, pin, Some(d)).map(|s| s.signature))
+                .map(|d| {
+                    self.migrate_and_sign(sealed, pin, Some(d))
+                        .map(|s| s.signature)
+                })
                 .collect();
         }
         let refs: Vec<&[u8]> = digests.iter().map(Vec::as_slice).collect();
