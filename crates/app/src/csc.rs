@@ -492,66 +492,29 @@ impl App {
         let checked = blocking(move || device.check_pin(&sealed, &pin_for_check)).await?;
 
         // 3. The outcome.
-        let max = self.config().max_pin_failures;
         let mut tx = self.store().begin().await?;
         match checked {
             Err(DeviceError::WrongPin) => {
-                let failures = repo::holders::pin_failed(&mut tx, &cred.id, max, secs(now)).await?;
-                audit(
+                let refusal = crate::keys::wrong_pin(
                     &mut tx,
+                    self,
+                    &h,
+                    &cred,
+                    cred.id.as_str(),
                     secs(now),
-                    &h.user_id,
-                    crate::audit::AuditAction::PinFailed,
-                    Some(cred.id.as_str()),
                     ctx,
-                    Some(format!("{failures} of {max}")),
                 )
                 .await?;
-                if failures >= max {
-                    repo::csc::void_sads_of(&mut tx, cred.id.as_str()).await?;
-                    audit(
-                        &mut tx,
-                        secs(now),
-                        &h.user_id,
-                        crate::audit::AuditAction::CredentialBlocked,
-                        Some(cred.id.as_str()),
-                        ctx,
-                        None,
-                    )
-                    .await?;
-                }
                 tx.commit().await.map_err(StoreError::from)?;
-                Err(if failures >= max {
-                    Refusal::CredentialLocked
-                } else {
-                    Refusal::WrongPin {
-                        remaining: max - failures,
-                    }
+                Err(match refusal {
+                    AppError::WrongPin { remaining } => Refusal::WrongPin { remaining },
+                    _ => Refusal::CredentialLocked,
                 }
                 .into())
             }
             Err(DeviceError::Ca(e)) => Err(AppError::from(e).into()),
             Ok(resealed) => {
-                if let Some(blob) = resealed
-                    && repo::holders::reseal_credential(
-                        &mut tx,
-                        &cred.id,
-                        &cred.sealed_private,
-                        &blob,
-                    )
-                    .await?
-                {
-                    audit(
-                        &mut tx,
-                        secs(now),
-                        &h.user_id,
-                        crate::audit::AuditAction::KeyMovedToHsm,
-                        Some(cred.id.as_str()),
-                        ctx,
-                        None,
-                    )
-                    .await?;
-                }
+                crate::keys::store_resealed(&mut tx, &h, &cred, resealed, secs(now), ctx).await?;
                 if cred.failed_pins > 0 {
                     repo::holders::pin_ok(&mut tx, &cred.id).await?;
                 }
@@ -634,16 +597,7 @@ impl App {
         let now = secs(self.now());
         let mut tx = self.store().begin().await?;
         let (h, cert, cred) = self.credential_for(&mut tx, caller, credential_id).await?;
-        let id = sad_id(sad.trim());
-        let rec = repo::csc::sad(&mut tx, &id)
-            .await?
-            .filter(|r| {
-                r.credential_id == cred.id.as_str() && r.client_id.as_deref() == caller.client_id()
-            })
-            .ok_or(Refusal::InvalidSad)?;
-        if rec.expires_at <= now {
-            return Err(Refusal::SadExpired.into());
-        }
+        let (id, rec) = live_sad(&mut tx, caller, &cred, sad, now).await?;
         self.usable(&cert, &cred, now)?;
         if rec.hash_algo != algo.oid() {
             return Err(Refusal::Algorithm(AlgorithmError::HashAlgorithm).into());
@@ -713,16 +667,7 @@ impl App {
         let now = secs(self.now());
         let mut tx = self.store().begin().await?;
         let (_, cert, cred) = self.credential_for(&mut tx, caller, credential_id).await?;
-        let id = sad_id(sad.trim());
-        let rec = repo::csc::sad(&mut tx, &id)
-            .await?
-            .filter(|r| {
-                r.credential_id == cred.id.as_str() && r.client_id.as_deref() == caller.client_id()
-            })
-            .ok_or(Refusal::InvalidSad)?;
-        if rec.expires_at <= now {
-            return Err(Refusal::SadExpired.into());
-        }
+        let (id, rec) = live_sad(&mut tx, caller, &cred, sad, now).await?;
         self.usable(&cert, &cred, now)?;
         let pin = rinnova_ca::open_for_bearer(sad.trim().as_bytes(), &rec.pin_sealed, &id)
             .map_err(|_| Refusal::InvalidSad)?;
@@ -875,6 +820,28 @@ impl App {
         let mut conn = self.store().conn().await?;
         Ok(repo::csc::delete_client_token(&mut conn, &token_hash(token.trim())).await?)
     }
+}
+
+/// The SAD a request names, if this caller got it for this credential and it has not expired;
+/// its row id beside it.
+async fn live_sad(
+    c: &mut Conn,
+    caller: &Caller,
+    cred: &CredentialRecord,
+    sad: &str,
+    now: i64,
+) -> CscResult<(Vec<u8>, SadRecord)> {
+    let id = sad_id(sad.trim());
+    let rec = repo::csc::sad(c, &id)
+        .await?
+        .filter(|r| {
+            r.credential_id == cred.id.as_str() && r.client_id.as_deref() == caller.client_id()
+        })
+        .ok_or(Refusal::InvalidSad)?;
+    if rec.expires_at <= now {
+        return Err(Refusal::SadExpired.into());
+    }
+    Ok((id, rec))
 }
 
 /// The certificate's subject and issuer, as RFC 4514 strings.

@@ -68,6 +68,77 @@ impl Keys {
     }
 }
 
+/// Counts a wrong PIN against a credential (SPEC O3), audited against `subject` (the renewal,
+/// or the credential itself); at the limit the credential is blocked — for renewal and for
+/// remote signing alike, its signature activation data voided — and that is audited too.
+/// Returns the refusal to answer with.
+pub(crate) async fn wrong_pin(
+    c: &mut rinnova_store::Conn,
+    app: &App,
+    h: &rinnova_store::HolderRecord,
+    cred: &rinnova_store::CredentialRecord,
+    subject: &str,
+    now: i64,
+    ctx: &crate::Ctx,
+) -> Result<AppError, AppError> {
+    let max = app.config().max_pin_failures;
+    let failures = repo::holders::pin_failed(c, &cred.id, max, now).await?;
+    crate::auth::audit(
+        c,
+        now,
+        &h.user_id,
+        crate::audit::AuditAction::PinFailed,
+        Some(subject),
+        ctx,
+        Some(format!("{failures} of {max}")),
+    )
+    .await?;
+    if failures < max {
+        return Ok(AppError::WrongPin {
+            remaining: max - failures,
+        });
+    }
+    repo::csc::void_sads_of(c, cred.id.as_str()).await?;
+    crate::auth::audit(
+        c,
+        now,
+        &h.user_id,
+        crate::audit::AuditAction::CredentialBlocked,
+        Some(cred.id.as_str()),
+        ctx,
+        None,
+    )
+    .await?;
+    Ok(AppError::CredentialBlocked)
+}
+
+/// Stores a key the device moved into the HSM while using it (see `Signed::resealed`), in
+/// place of the software-sealed one, audited.
+pub(crate) async fn store_resealed(
+    c: &mut rinnova_store::Conn,
+    h: &rinnova_store::HolderRecord,
+    cred: &rinnova_store::CredentialRecord,
+    resealed: Option<Vec<u8>>,
+    now: i64,
+    ctx: &crate::Ctx,
+) -> Result<(), AppError> {
+    if let Some(blob) = resealed
+        && repo::holders::reseal_credential(c, &cred.id, &cred.sealed_private, &blob).await?
+    {
+        crate::auth::audit(
+            c,
+            now,
+            &h.user_id,
+            crate::audit::AuditAction::KeyMovedToHsm,
+            Some(cred.id.as_str()),
+            ctx,
+            None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// `TokenRecord::sealed`: sealed in software, or by the token.
 const SOFTWARE_SEALED: i64 = 1;
 const TOKEN_SEALED: i64 = 2;

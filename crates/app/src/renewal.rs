@@ -531,7 +531,6 @@ impl App {
         ctx: &Ctx,
     ) -> Result<RenewalView, AppError> {
         let pin = Pin::parse(pin)?;
-        let max = self.config().max_pin_failures;
 
         // 1. Check and spend the code, holding it for this try.
         let mut waits = 0;
@@ -601,63 +600,25 @@ impl App {
             Err(DeviceError::WrongPin) => {
                 // The code is void: the next try needs a new one.
                 repo::renewals::clear_sign_attempt(&mut tx, &rec.id).await?;
-                let failures = repo::holders::pin_failed(&mut tx, &cred.id, max, secs(now)).await?;
-                audit(
+                let refusal = crate::keys::wrong_pin(
                     &mut tx,
+                    self,
+                    &h,
+                    &cred,
+                    rec.id.as_str(),
                     secs(now),
-                    &h.user_id,
-                    crate::audit::AuditAction::PinFailed,
-                    Some(rec.id.as_str()),
                     ctx,
-                    Some(format!("{failures} of {max}")),
                 )
                 .await?;
-                if failures >= max {
-                    audit(
-                        &mut tx,
-                        secs(now),
-                        &h.user_id,
-                        crate::audit::AuditAction::CredentialBlocked,
-                        Some(cred.id.as_str()),
-                        ctx,
-                        None,
-                    )
-                    .await?;
-                }
                 commit(tx).await?;
-                Err(if failures >= max {
-                    AppError::CredentialBlocked
-                } else {
-                    AppError::WrongPin {
-                        remaining: max - failures,
-                    }
-                })
+                Err(refusal)
             }
             Err(DeviceError::Ca(e)) => Err(e.into()),
             Ok(Signed {
                 signature,
                 resealed,
             }) => {
-                if let Some(blob) = resealed
-                    && repo::holders::reseal_credential(
-                        &mut tx,
-                        &cred.id,
-                        &cred.sealed_private,
-                        &blob,
-                    )
-                    .await?
-                {
-                    audit(
-                        &mut tx,
-                        secs(now),
-                        &h.user_id,
-                        crate::audit::AuditAction::KeyMovedToHsm,
-                        Some(cred.id.as_str()),
-                        ctx,
-                        None,
-                    )
-                    .await?;
-                }
+                crate::keys::store_resealed(&mut tx, &h, &cred, resealed, secs(now), ctx).await?;
                 let (signed_pdf, lta_until) =
                     signed_pdf.ok_or_else(|| AppError::Internal("signed form missing".into()))?;
                 // A right PIN clears the failures counted before it (one counted while this
