@@ -612,3 +612,162 @@ async fn issue22_a_signing_application_uses_client_credentials() {
         (StatusCode::UNAUTHORIZED, Some("invalid_token"))
     );
 }
+
+/// Issue 22: a token holder authorises with the token's code (Debian's oathtool), no SMS sent;
+/// a multi-signature transaction goes on with `credentials/extendTransaction` (the old SAD
+/// ends, a hash signed once is not signed again); an expired certificate is not listed and
+/// cannot sign; the SAD's row keeps no PIN in clear; wrong codes are throttled (SPEC A1).
+#[tokio::test]
+async fn issue22_token_codes_extended_transactions_and_expired_certificates() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path());
+    let base = server.base.clone();
+
+    // An expired certificate: not listed; its credential refuses to sign.
+    let expired_token = csc_login(&base, "JZLF004").await;
+    let (status, v) = csc(&base, &expired_token, "v2/credentials/list", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["credentialIDs"], json!([]), "{v}");
+    let row = tamper(
+        data.path(),
+        "SELECT c.credential_id FROM certificates c JOIN holders h ON h.id = c.holder_id \
+         WHERE h.user_id = 'JZLF004' AND c.kind = 'remote_signature'",
+    );
+    let expired = row
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.len() >= 20)
+        .unwrap()
+        .to_owned();
+    let (status, v) = csc(
+        &base,
+        &expired_token,
+        "v2/credentials/sendOTP",
+        json!({"credentialID": expired}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error_description"], "Signing certificate is expired");
+
+    // The token holder.
+    let token = csc_login(&base, "JZLF006").await;
+    let credential = credential_of(&base, &token).await;
+    let (_, info) = csc(
+        &base,
+        &token,
+        "v2/credentials/info",
+        json!({"credentialID": credential, "authInfo": true}),
+    )
+    .await;
+    assert_eq!(info["auth"]["objects"][1]["generator"], "totp", "{info}");
+    let (_, v1) = csc(
+        &base,
+        &token,
+        "v1/credentials/info",
+        json!({"credentialID": credential}),
+    )
+    .await;
+    assert_eq!(v1["OTP"]["type"], "offline", "{v1}");
+    assert_eq!(v1["authMode"], "explicit");
+    let (status, _) = csc(
+        &base,
+        &token,
+        "v2/credentials/sendOTP",
+        json!({"credentialID": credential}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let code = || {
+        let out = Command::new("oathtool")
+            .args([
+                "--totp",
+                "-d",
+                "6",
+                "3132333435363738393031323334353637383930",
+            ])
+            .output()
+            .expect("oathtool is installed by scripts/test");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let (a, b) = (sha256(b"page one"), sha256(b"page two"));
+    let (status, v) = csc(
+        &base,
+        &token,
+        "v1/credentials/authorize",
+        json!({"credentialID": credential, "numSignatures": 2,
+               "hash": [B64.encode(&a), B64.encode(&b)], "PIN": "12345678", "OTP": code()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let first = v["SAD"].as_str().unwrap().to_owned();
+    if database_of(data.path()).is_none() {
+        let stored = tamper(data.path(), "SELECT hex(pin_sealed) FROM csc_sads");
+        assert!(!stored.contains(&hex_of(b"12345678")), "{stored}");
+        assert!(!stored.contains("12345678"), "{stored}");
+    }
+    let (status, v) = sign_hash(&base, &token, &credential, &first, &[a.as_slice()]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = csc(
+        &base,
+        &token,
+        "v2/credentials/extendTransaction",
+        json!({"credentialID": credential, "SAD": first}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let second = v["SAD"].as_str().unwrap().to_owned();
+    let (status, v) = sign_hash(&base, &token, &credential, &first, &[b.as_slice()]).await;
+    assert_eq!(
+        (status, v["error_description"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("Invalid parameter SAD"))
+    );
+    let (status, v) = sign_hash(&base, &token, &credential, &second, &[a.as_slice()]).await;
+    assert_eq!(
+        (status, v["error_description"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("Hash is not authorized by the SAD")
+        )
+    );
+    // v1's signHash, as pyHanko sends it.
+    let (status, v) = csc(
+        &base,
+        &token,
+        "v1/signatures/signHash",
+        json!({"credentialID": credential, "SAD": second, "hash": [B64.encode(&b)],
+               "hashAlgo": "2.16.840.1.101.3.4.2.1", "signAlgo": "1.2.840.10045.4.3.2"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    // Wrong codes: refused (v1 names it), and after five the credential's authorisations
+    // wait (429), whatever the code.
+    for _ in 0..5 {
+        let (status, v) = csc(
+            &base,
+            &token,
+            "v1/credentials/authorize",
+            json!({"credentialID": credential, "numSignatures": 1,
+                   "hash": [B64.encode(&a)], "PIN": "12345678", "OTP": "000000"}),
+        )
+        .await;
+        assert_eq!(
+            (status, v["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_otp")),
+            "{v}"
+        );
+    }
+    let (status, v) = csc(
+        &base,
+        &token,
+        "v1/credentials/authorize",
+        json!({"credentialID": credential, "numSignatures": 1,
+               "hash": [B64.encode(&a)], "PIN": "12345678", "OTP": code()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert_eq!(v["error"], "access_denied");
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
