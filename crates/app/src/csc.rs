@@ -37,7 +37,7 @@ impl Caller {
     fn client_label(&self) -> String {
         match self {
             Caller::Client { name, .. } => format!("client {name}"),
-            Caller::Holder(_) => "client holder".into(),
+            Caller::Holder(_) => "client auth/login".into(),
         }
     }
 }
