@@ -111,7 +111,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         batch: usize,
         /// Concurrent signing applications (one holder each).
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = 8)]
         clients: usize,
         /// Seconds of API load, and of the direct measurement.
         #[arg(long, default_value_t = 6.0)]
