@@ -183,6 +183,12 @@ pub fn decode_hashes(hashes: &[String]) -> Result<Vec<Vec<u8>>, Refusal> {
         .collect()
 }
 
+/// Whether `s` can be an id this service gave (credential, client) or a user-id: what cannot
+/// is refused before any lookup (a NUL byte, say, which PostgreSQL would not take as text).
+fn plausible_id(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// The SAD's row id: a hash of it (the SAD itself is only with the client).
 fn sad_id(sad: &str) -> Vec<u8> {
     sha256(format!("rinnova csc sad\0{sad}").as_bytes()).to_vec()
@@ -225,9 +231,11 @@ impl App {
             (Caller::Holder(id), None) => Ok(repo::holders::by_id(c, id)
                 .await?
                 .ok_or(AppError::Unauthenticated)?),
-            (Caller::Client { .. }, Some(user)) => Ok(repo::holders::by_user_id(c, user.trim())
-                .await?
-                .ok_or(Refusal::UserId)?),
+            (Caller::Client { .. }, Some(user)) if plausible_id(user.trim()) => {
+                Ok(repo::holders::by_user_id(c, user.trim())
+                    .await?
+                    .ok_or(Refusal::UserId)?)
+            }
             _ => Err(Refusal::UserId.into()),
         }
     }
@@ -241,6 +249,9 @@ impl App {
         caller: &Caller,
         credential_id: &str,
     ) -> CscResult<(HolderRecord, CertificateRecord, CredentialRecord)> {
+        if !plausible_id(credential_id.trim()) {
+            return Err(Refusal::InvalidCredential.into());
+        }
         let id = CredentialId::from(credential_id.trim().to_owned());
         let cred = repo::holders::credential(c, &id)
             .await?
@@ -765,6 +776,9 @@ impl App {
         secret: &str,
         ctx: &Ctx,
     ) -> CscResult<ClientToken> {
+        if !plausible_id(client_id.trim()) {
+            return Err(Refusal::InvalidClient.into());
+        }
         let now = secs(self.now());
         let key = format!("client:{}", client_id.trim());
         let mut tx = self.store().begin().await?;
