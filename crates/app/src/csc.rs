@@ -5,6 +5,7 @@
 //! The HTTP shape (CSC v1.0.4.0 and v2) is `rinnova-web`'s; the rules are here.
 
 use crate::auth::{Throttle, audit};
+use crate::renewal::commit;
 use crate::util::{blocking, new_id, random_token, secs, sha256};
 use crate::{App, AppError, Ctx};
 use base64::Engine;
@@ -421,7 +422,7 @@ impl App {
             Some("signing".into()),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
         Ok(())
     }
 
@@ -491,10 +492,10 @@ impl App {
                 Some(format!("signing {}", e.code())),
             )
             .await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            commit(tx).await?;
             return Err(Refusal::WrongOtp(e.code()).into());
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
 
         // 2. The PIN, checked where the key is (outside any transaction: it may take a while).
         let device = self.holder_device().clone();
@@ -516,7 +517,7 @@ impl App {
                     ctx,
                 )
                 .await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                commit(tx).await?;
                 Err(match refusal {
                     AppError::WrongPin { remaining } => Refusal::WrongPin { remaining },
                     _ => Refusal::CredentialLocked,
@@ -574,7 +575,7 @@ impl App {
                     Some(detail),
                 )
                 .await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                commit(tx).await?;
                 Ok(Sad {
                     sad: rinnova_domain::secret::Secret::new(sad),
                     expires_in: cfg.sad_seconds,
@@ -631,7 +632,7 @@ impl App {
         {
             return Err(Refusal::InvalidSad.into());
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
 
         let device = self.holder_device().clone();
         let sealed = cred.sealed_private.clone();
@@ -661,7 +662,7 @@ impl App {
             )),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
         metrics::counter!("rinnova_csc_signatures_total").increment(signatures.len() as u64);
         Ok(signatures)
     }
@@ -694,7 +695,7 @@ impl App {
         if !repo::csc::extend_sad(&mut tx, &rec, &new, now).await? {
             return Err(Refusal::InvalidSad.into());
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
         Ok(Sad {
             sad: rinnova_domain::secret::Secret::new(fresh),
             expires_in: cfg.sad_seconds,
@@ -747,7 +748,7 @@ impl App {
             Some(format!("client {name}")),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
         Ok(NewClient {
             id,
             secret: rinnova_domain::secret::Secret::new(secret),
@@ -764,7 +765,7 @@ impl App {
         let now = secs(self.now());
         let mut tx = self.store().begin().await?;
         let done = repo::csc::revoke_client(&mut tx, name.trim(), now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
         Ok(done)
     }
 
@@ -798,7 +799,7 @@ impl App {
         });
         let Some(client) = client.filter(|_| right) else {
             self.count_failure(&mut tx, &key, ctx, now).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            commit(tx).await?;
             return Err(Refusal::InvalidClient.into());
         };
         if had_failures {
@@ -808,7 +809,7 @@ impl App {
         let ttl = self.config().csc.client_token_seconds;
         repo::csc::insert_client_token(&mut tx, &token_hash(&token), &client.id, now + ttl, now)
             .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        commit(tx).await?;
         Ok(ClientToken {
             token: rinnova_domain::secret::Secret::new(token),
             expires_in: ttl,

@@ -10,7 +10,6 @@ pub mod v2;
 use crate::{RequestCtx, WebState};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::middleware::Next;
@@ -221,9 +220,6 @@ where
         let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
             Ok(axum::Json(v)) if v.is_object() => v,
             Ok(_) => return Err(CscError::invalid("The body must be a JSON object")),
-            Err(e @ JsonRejection::MissingJsonContentType(_)) => {
-                return Err(CscError::invalid(e.body_text()));
-            }
             Err(e) => return Err(CscError::invalid(e.body_text())),
         };
         serde_json::from_value(value)
